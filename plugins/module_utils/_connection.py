@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""The connection options every module shares: argument spec, checks and resolved settings.
+
+The matching documentation is the doc fragment ``llmobs.datadog.connection``; keep both in step.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import re
+
+from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.six.moves.urllib.parse import urlsplit
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
+
+DEFAULT_SITE = 'datadoghq.com'
+
+# Every Datadog site lives under one of these domains; new regions keep appearing under them
+# (us3., us5., ap1., ...), so the domain is checked rather than a fixed list of sites.
+DATADOG_SITE_DOMAINS = ('datadoghq.com', 'datadoghq.eu', 'ddog-gov.com')
+KNOWN_SITES = (
+    'datadoghq.com', 'us3.datadoghq.com', 'us5.datadoghq.com', 'ap1.datadoghq.com',
+    'ap2.datadoghq.com', 'uk1.datadoghq.com', 'datadoghq.eu', 'ddog-gov.com', 'us2.ddog-gov.com',
+)
+
+API_KEY_ENV = ('DD_API_KEY',)
+APP_KEY_ENV = ('DD_APP_KEY', 'DD_APPLICATION_KEY')
+SITE_ENV = ('DD_SITE',)
+
+_SITE_LABELS = re.compile(r'^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$')
+_KEY_CHARS = re.compile(r'^[\x21-\x7e]+$')  # printable ASCII, no spaces: a header value as-is
+
+
+def connection_argument_spec():
+    """The argument spec of the shared connection options (documented in doc_fragments/connection.py)."""
+    return dict(
+        api_key=dict(type='str', no_log=True, fallback=(env_fallback, list(API_KEY_ENV))),
+        app_key=dict(type='str', no_log=True, fallback=(env_fallback, list(APP_KEY_ENV))),
+        site=dict(type='str', fallback=(env_fallback, list(SITE_ENV)), default=DEFAULT_SITE),
+        api_url=dict(type='str'),
+        validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path'),
+        timeout=dict(type='float', default=30.0),
+        retries=dict(type='int', default=3),
+    )
+
+
+class ConnectionSettings(object):
+    """Checked connection options: what the client needs to reach Datadog."""
+
+    def __init__(self, base_url, api_key, app_key, verify, timeout, retries):
+        self.base_url = base_url
+        self.api_key = api_key
+        self.app_key = app_key
+        self.verify = verify
+        self.timeout = timeout
+        self.retries = retries
+
+    def __repr__(self):
+        # Never let the keys reach a log line or a traceback through repr().
+        return 'ConnectionSettings(base_url=%r, verify=%r, timeout=%r, retries=%r)' % (
+            self.base_url, self.verify, self.timeout, self.retries)
+
+
+def _check_key(value, option, env_names):
+    if value is None or not value.strip():
+        raise ValidationError(
+            'Missing Datadog %s: set the %s option or the %s environment variable.'
+            % ('API key' if option == 'api_key' else 'application key', option, ' or '.join(env_names)))
+    if not _KEY_CHARS.match(value):
+        # The value itself is never quoted: it is a secret.
+        raise ValidationError(
+            '%s must be a Datadog key: printable ASCII characters with no spaces or line breaks '
+            '(check for a stray newline or quote in the variable that sets it).' % option)
+    return value
+
+
+def check_site(site):
+    """Return the normalised site, or raise ValidationError naming the option."""
+    if site is None or not site.strip():
+        raise ValidationError('site must not be blank: give a Datadog site such as %s, or leave it unset for %s.'
+                              % (', '.join(KNOWN_SITES[:3]), DEFAULT_SITE))
+    value = site.strip().lower().rstrip('.')
+    if '://' in value or '/' in value:
+        raise ValidationError(
+            "site must be a bare Datadog site such as 'datadoghq.eu', not a URL (got %r); "
+            'to send requests to a full URL such as a proxy, use api_url.' % site)
+    if value.startswith('api.'):
+        raise ValidationError(
+            "site is the Datadog site, not the API host: use %r instead of %r." % (value[len('api.'):], site))
+    if not _SITE_LABELS.match(value):
+        raise ValidationError('site %r is not a valid host name; Datadog sites look like %s.'
+                              % (site, ', '.join(KNOWN_SITES)))
+    if not any(value == domain or value.endswith('.' + domain) for domain in DATADOG_SITE_DOMAINS):
+        raise ValidationError(
+            'site %r is not a Datadog site; known sites are %s. To reach a proxy or a private link, '
+            'use api_url.' % (site, ', '.join(KNOWN_SITES)))
+    return value
+
+
+def check_api_url(api_url):
+    """Return the base URL without a trailing slash, or raise ValidationError naming the option."""
+    value = api_url.strip()
+    if not value:
+        raise ValidationError('api_url must not be blank: leave it unset to use site, or give a URL such as '
+                              'https://api.datadoghq.eu.')
+    if '@' in value:
+        # Credentials in a URL end up in logs and in proxies' access logs; the value is not quoted.
+        raise ValidationError('api_url must not contain credentials (user:password@host); '
+                              'set the Datadog keys with api_key and app_key.')
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValidationError('api_url must not contain spaces or control characters.')
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ('http', 'https') or not parts.netloc:
+        raise ValidationError(
+            'api_url must be an absolute http:// or https:// URL such as https://api.datadoghq.eu (got %r).'
+            % value)
+    try:
+        parts.port
+    except ValueError:
+        raise ValidationError('api_url has an invalid port (got %r).' % value)
+    if not parts.hostname:
+        raise ValidationError('api_url has no host name (got %r).' % value)
+    if parts.query or parts.fragment or value.endswith(('?', '#')):
+        raise ValidationError('api_url must not contain a query string or fragment (got %r).' % value)
+    return value.rstrip('/')
+
+
+def connection_settings(params):
+    """Check the connection options of ``params`` and return ConnectionSettings.
+
+    Raises ValidationError, naming the option, before any request is sent.
+    """
+    api_key = _check_key(params.get('api_key'), 'api_key', API_KEY_ENV)
+    app_key = _check_key(params.get('app_key'), 'app_key', APP_KEY_ENV)
+
+    if params.get('api_url') is not None:
+        base_url = check_api_url(params['api_url'])
+    else:
+        base_url = 'https://api.%s' % check_site(params.get('site'))
+
+    timeout = params.get('timeout')
+    if timeout is None or not timeout > 0 or timeout != timeout or timeout == float('inf'):
+        raise ValidationError('timeout must be a number of seconds greater than 0 (got %r).' % (timeout,))
+
+    retries = params.get('retries')
+    if retries is None or retries < 0:
+        raise ValidationError('retries must be 0 or more (got %r); 0 turns retries off.' % (retries,))
+
+    verify = bool(params.get('validate_certs', True))
+    ca_path = params.get('ca_path')
+    if ca_path is not None:
+        if not ca_path.strip():
+            raise ValidationError('ca_path must not be blank: leave it unset to use the system CA bundle.')
+        if not os.path.exists(ca_path):
+            raise ValidationError('ca_path %r does not exist: give a CA bundle file (PEM) or a directory '
+                                  'of certificates.' % ca_path)
+        if verify:
+            verify = ca_path
+
+    return ConnectionSettings(base_url, api_key, app_key, verify, float(timeout), int(retries))

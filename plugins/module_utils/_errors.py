@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""Exceptions of the collection, and the one place where an error response becomes a message."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import re
+
+# How much of a non-JSON body (a proxy's HTML page, say) is quoted in a message.
+BODY_EXCERPT_CHARS = 200
+
+_HTML_TAG = re.compile(r"<[^>]*>")
+_WHITESPACE = re.compile(r"\s+")
+
+
+class LLMObsError(Exception):
+    """Base error: a message for the user plus extra keys for the module result."""
+
+    def __init__(self, message, **result_extras):
+        super(LLMObsError, self).__init__(message)
+        self.message = message
+        self.result_extras = result_extras
+
+    def extend_message(self, text):
+        """Add a sentence to the message, for example what a follow-up lookup found."""
+        self.message = self.message.rstrip() + text
+        self.args = (self.message,)
+
+
+class ValidationError(LLMObsError):
+    """An option value was refused before any request was sent."""
+
+
+class APIError(LLMObsError):
+    """Datadog answered with a non-2xx status."""
+
+    def __init__(self, operation, status, errors, message, headers=None):
+        super(APIError, self).__init__(message, status=status, errors=errors)
+        self.operation = operation
+        self.status = status
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class TransportError(LLMObsError):
+    """No usable answer: connection refused or dropped, timeout, TLS failure.
+
+    ``may_have_arrived`` tells whether the server could have acted on the request: false only
+    when the connection was never made, so a write can be sent again without a lookup.
+    """
+
+    def __init__(self, message, may_have_arrived=True):
+        super(TransportError, self).__init__(message)
+        self.may_have_arrived = may_have_arrived
+
+
+def _describe_error_object(item):
+    """One JSON:API error object as text: 'title: detail (status 400, at /data/attributes/name)'."""
+    title = item.get('title')
+    detail = item.get('detail')
+    parts = [str(p) for p in (title, detail) if p not in (None, '')]
+    if title and detail and str(title) == str(detail):
+        parts = [str(title)]
+    text = ': '.join(parts)
+
+    context = []
+    source = item.get('source')
+    if isinstance(source, dict):
+        for key, label in (('pointer', 'at'), ('parameter', 'parameter'), ('header', 'header')):
+            if source.get(key):
+                context.append('%s %s' % (label, source[key]))
+    if item.get('status') not in (None, ''):
+        context.insert(0, 'status %s' % item['status'])
+    if context:
+        text = ('%s (%s)' % (text, ', '.join(context))) if text else ', '.join(context)
+    if not text:
+        text = json.dumps(item, sort_keys=True, default=str)
+    return text
+
+
+def describe_error_entry(entry):
+    """Any entry of an ``errors`` list as one line of text, whatever its shape."""
+    if isinstance(entry, dict):
+        return _describe_error_object(entry)
+    if isinstance(entry, str):
+        return entry
+    return json.dumps(entry, sort_keys=True, default=str)
+
+
+def _excerpt(text):
+    text = _WHITESPACE.sub(' ', _HTML_TAG.sub(' ', text)).strip()
+    if len(text) > BODY_EXCERPT_CHARS:
+        text = text[:BODY_EXCERPT_CHARS].rstrip() + '...'
+    return text
+
+
+def parse_error_body(body, content_type=None):
+    """Turn the raw bytes of an error response into ``(summary, errors)``.
+
+    ``errors`` is the decoded ``errors`` list when there is one (else an empty list) and
+    ``summary`` is always a non-empty string. Never raises, whatever the bytes.
+    """
+    if body is None or not body.strip():
+        return 'the response body was empty', []
+    if isinstance(body, bytes):
+        text = body.decode('utf-8', errors='replace')
+    else:
+        text = str(body)
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        kind = (content_type or 'unknown content type').split(';')[0].strip() or 'unknown content type'
+        excerpt = _excerpt(text)
+        if excerpt:
+            return 'the response was not JSON (%s): %s' % (kind, excerpt), []
+        return 'the response was not JSON (%s)' % kind, []
+
+    errors = document.get('errors') if isinstance(document, dict) else None
+    if isinstance(errors, list) and errors:
+        lines = [describe_error_entry(e) for e in errors]
+        return '; '.join(line for line in lines if line) or 'the error list was empty', errors
+    if isinstance(errors, (str, dict)):
+        return describe_error_entry(errors), [errors]
+    return 'no error list in the response: %s' % _excerpt(json.dumps(document, default=str)), []
+
+
+# What a user can do about the commonest statuses, appended to the message.
+STATUS_HINTS = {
+    401: 'Check api_key and app_key (DD_API_KEY, DD_APP_KEY) and that they belong to the site called.',
+    403: 'Check that the application key is allowed llmobs_data_read and llmobs_data_write, '
+         'and that site or api_url points at the organisation the keys belong to.',
+    404: 'Check project_id and dataset_id: the project or dataset does not exist for these keys.',
+}
+
+
+def api_error(operation, status, reason, body, content_type=None, headers=None):
+    """Build the APIError for a non-2xx answer to ``operation``: the one place such messages are made."""
+    summary, errors = parse_error_body(body, content_type)
+    status_text = 'HTTP %s' % status
+    if reason:
+        status_text += ' %s' % reason
+    message = '%s failed with %s: %s.' % (operation, status_text, summary.rstrip('.'))
+    if status in STATUS_HINTS:
+        message += ' ' + STATUS_HINTS[status]
+    return APIError(operation, status, errors, message, headers=headers)
