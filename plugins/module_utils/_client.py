@@ -119,11 +119,11 @@ def dataset_name(item):
 class LLMObsClient(object):
     """Datadog LLM Observability API client shared by the collection's modules."""
 
-    def __init__(self, settings, warn=None, sleep=time.sleep, clock=time.monotonic, session=None):
+    def __init__(self, settings, warn=None, sleep=None, clock=None, session=None):
         self.settings = settings
         self.warn = warn or (lambda message: None)
-        self.sleep = sleep
-        self.clock = clock
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.monotonic
         self.session = session or requests.Session()
         self.headers = {
             'DD-API-KEY': settings.api_key,
@@ -147,7 +147,7 @@ class LLMObsClient(object):
             raise TransportError(
                 'TLS verification failed for %s: %s. Point ca_path at the CA bundle that signed the '
                 "server's certificate, or set validate_certs: false only for a server you trust."
-                % (self.settings.base_url, _describe_transport_failure(exc)), may_have_arrived=False)
+                % (self.settings.base_url, self._reason(exc)), may_have_arrived=False)
         except requests.exceptions.ConnectTimeout:
             raise TransportError('could not connect to %s within %s seconds (timeout).'
                                  % (self.settings.base_url, _format_seconds(self.settings.timeout)),
@@ -156,14 +156,22 @@ class LLMObsClient(object):
             raise TransportError('no response from %s within %s seconds (timeout).'
                                  % (self.settings.base_url, _format_seconds(self.settings.timeout)))
         except requests.exceptions.ConnectionError as exc:
-            reason = _describe_transport_failure(exc)
+            reason = self._reason(exc)
             never_connected = any(marker in repr(exc) for marker in (
                 'NewConnectionError', 'NameResolutionError', 'Failed to establish a new connection'))
             raise TransportError('could not reach %s: %s' % (self.settings.base_url, reason),
                                  may_have_arrived=not never_connected)
         except requests.exceptions.RequestException as exc:
             raise TransportError('request to %s failed: %s'
-                                 % (self.settings.base_url, _describe_transport_failure(exc)))
+                                 % (self.settings.base_url, self._reason(exc)))
+
+    def _reason(self, exc):
+        """Why a request failed, with the keys masked: some exceptions quote header values."""
+        reason = _describe_transport_failure(exc)
+        for secret in (self.settings.api_key, self.settings.app_key):
+            if secret:
+                reason = reason.replace(secret, '********')
+        return reason
 
     def _decode(self, response, operation):
         if response.status_code == 204 or not response.content.strip():

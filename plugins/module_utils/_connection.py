@@ -37,8 +37,8 @@ API_KEY_ENV = ('DD_API_KEY',)
 APP_KEY_ENV = ('DD_APP_KEY', 'DD_APPLICATION_KEY')
 SITE_ENV = ('DD_SITE',)
 
-_SITE_LABELS = re.compile(r'^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$')
-_KEY_CHARS = re.compile(r'^[\x21-\x7e]+$')  # printable ASCII, no spaces: a header value as-is
+_SITE_LABELS = re.compile(r'^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z')
+_KEY_CHARS = re.compile(r'^[\x21-\x7e]+\Z')  # printable ASCII, no spaces: a header value as-is
 
 
 def connection_argument_spec():

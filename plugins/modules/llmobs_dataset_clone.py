@@ -215,7 +215,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._connection import 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
 
 # Ids go into the request path: plain tokens only, so that nothing can change the path.
-ID_PATTERN = re.compile(r'^[A-Za-z0-9_-]+$')
+ID_PATTERN = re.compile(r'^[A-Za-z0-9_-]+\Z')
 ID_MAX_LENGTH = 128
 NAME_MAX_LENGTH = 255
 _CONTROL_CHARS = re.compile(r'[\x00-\x1f\x7f-\x9f]')
@@ -354,7 +354,7 @@ def main():
         settings = connection_settings(module.params)
         result = run(module, LLMObsClient(settings, warn=module.warn))
     except LLMObsError as exc:
-        module.fail_json(msg=exc.message, **exc.result_extras)
+        module.fail_json(**dict(exc.result_extras, msg=exc.message))
     module.exit_json(**result)
 
 
