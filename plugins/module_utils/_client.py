@@ -236,8 +236,8 @@ class LLMObsClient(object):
             raise error
 
     def _retry_after(self, delay, reason, attempt):
-        self.warn('%s; retrying in %s seconds (retry %d of %d).'
-                  % (reason.rstrip('.'), _format_seconds(delay), attempt, self.settings.retries))
+        self.warn('%s; retrying in %s (retry %d of %d).'
+                  % (reason.rstrip('.'), _seconds_text(delay), attempt, self.settings.retries))
         self.sleep(delay)
 
     # ------------------------------------------------------------------ helpers
@@ -368,6 +368,11 @@ class LLMObsClient(object):
 
 def _format_seconds(seconds):
     return ('%d' % seconds) if float(seconds).is_integer() else ('%.1f' % seconds)
+
+
+def _seconds_text(seconds):
+    text = _format_seconds(seconds)
+    return '%s second' % text if text == '1' else '%s seconds' % text
 
 
 def _first_sentence(text):

@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The error-body parser: every shape Datadog (or a proxy in front of it) can answer with."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import (
+    APIError,
+    api_error,
+    describe_error_entry,
+    parse_error_body,
+)
+
+
+def test_jsonapi_objects_keep_every_field_that_helps():
+    body = json.dumps({'errors': [
+        {'status': '400', 'title': 'Bad Request', 'detail': 'name is required', 'source': {'pointer': '/data/attributes/name'}},
+        {'status': '400', 'title': 'Bad Request', 'detail': 'unknown filter', 'source': {'parameter': 'filter[x]'}},
+    ]}).encode()
+
+    summary, errors = parse_error_body(body, 'application/vnd.api+json')
+
+    assert summary == ('Bad Request: name is required (status 400, at /data/attributes/name); '
+                       'Bad Request: unknown filter (status 400, parameter filter[x])')
+    assert len(errors) == 2
+
+
+def test_plain_string_errors_are_joined():
+    summary, errors = parse_error_body(b'{"errors": ["Too many requests", "Retry later"]}')
+    assert summary == 'Too many requests; Retry later'
+    assert errors == ['Too many requests', 'Retry later']
+
+
+@pytest.mark.parametrize('entry, expected', [
+    ({'title': 'Forbidden', 'detail': 'Forbidden'}, 'Forbidden'),
+    ({'detail': 'only detail'}, 'only detail'),
+    ({'source': {'header': 'DD-API-KEY'}}, 'header DD-API-KEY'),
+    ({'meta': {'x': 1}}, '{"meta": {"x": 1}}'),
+    (42, '42'),
+    (None, 'null'),
+    ({'title': 'T', 'source': 'not a dict'}, 'T'),
+])
+def test_odd_entries_still_read_as_text(entry, expected):
+    assert describe_error_entry(entry) == expected
+
+
+@pytest.mark.parametrize('body, content_type, expected', [
+    (b'', None, 'the response body was empty'),
+    (None, None, 'the response body was empty'),
+    (b'   \n', 'application/json', 'the response body was empty'),
+    (b'<html><head><title>502</title></head><body>Bad Gateway</body></html>', 'text/html; charset=utf-8',
+     'the response was not JSON (text/html): 502 Bad Gateway'),
+    (b'\xff\xfe\x00garbage', None, 'the response was not JSON (unknown content type)'),
+    (b'{"errors": []}', 'application/json', 'no error list in the response'),
+    (b'{"errors": "one string"}', 'application/json', 'one string'),
+    (b'[1, 2]', 'application/json', 'no error list in the response: [1, 2]'),
+    (b'"just text"', 'application/json', 'no error list in the response'),
+])
+def test_bodies_without_a_usable_error_list(body, content_type, expected):
+    summary, dummy = parse_error_body(body, content_type)
+    assert expected in summary
+
+
+def test_long_html_is_cut_short():
+    summary, dummy = parse_error_body(b'<p>' + b'x' * 5000 + b'</p>', 'text/html')
+    assert len(summary) < 300 and summary.endswith('...')
+
+
+def test_deeply_nested_json_does_not_raise():
+    summary, errors = parse_error_body(b'[' * 100000 + b']' * 100000)
+    assert summary and errors == []
+
+
+def test_api_error_message_names_operation_status_and_hint():
+    error = api_error('Listing datasets of project p', 403, 'Forbidden',
+                      b'{"errors": [{"title": "Forbidden", "detail": "missing llmobs_data_read"}]}')
+
+    assert isinstance(error, APIError)
+    assert error.message == ('Listing datasets of project p failed with HTTP 403 Forbidden: Forbidden: missing '
+                             'llmobs_data_read. Check that the application key is allowed llmobs_data_read and '
+                             'llmobs_data_write, and that site or api_url points at the organisation the keys belong to.')
+    assert error.result_extras == {'status': 403, 'errors': [{'title': 'Forbidden', 'detail': 'missing llmobs_data_read'}]}
