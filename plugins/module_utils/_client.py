@@ -23,6 +23,7 @@ retry policy (also in docs/user-guide.md):
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import math
 import time
 import traceback
 
@@ -78,7 +79,7 @@ def rate_limit_delay(headers, attempt):
         seconds = float(reset)
     except (TypeError, ValueError):
         return backoff_delay(attempt)
-    if seconds != seconds:  # NaN
+    if math.isnan(seconds):
         return backoff_delay(attempt)
     return min(MAX_RATE_LIMIT_WAIT, max(1.0, seconds))
 
@@ -86,7 +87,7 @@ def rate_limit_delay(headers, attempt):
 def _describe_transport_failure(exc):
     """A short reason for a requests exception, without the pool's boilerplate."""
     reason = exc
-    for _ in range(5):  # walk to the innermost cause: 'Connection refused', 'certificate verify failed'
+    for dummy in range(5):  # walk to the innermost cause: 'Connection refused', 'certificate verify failed'
         inner = getattr(reason, 'reason', None) or (reason.args[0] if getattr(reason, 'args', None) else None)
         if inner is None or inner is reason or isinstance(inner, str):
             break

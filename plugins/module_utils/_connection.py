@@ -15,6 +15,7 @@ The matching documentation is the doc fragment ``llmobs.datadog.connection``; ke
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import math
 import os
 import re
 
@@ -150,7 +151,7 @@ def connection_settings(params):
         base_url = 'https://api.%s' % check_site(params.get('site'))
 
     timeout = params.get('timeout')
-    if timeout is None or not timeout > 0 or timeout != timeout or timeout == float('inf'):
+    if timeout is None or not math.isfinite(timeout) or timeout <= 0:
         raise ValidationError('timeout must be a number of seconds greater than 0 (got %r).' % (timeout,))
 
     retries = params.get('retries')

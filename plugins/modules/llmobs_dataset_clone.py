@@ -13,7 +13,7 @@ module: llmobs_dataset_clone
 short_description: Clone a Datadog LLM Observability dataset into a new dataset
 version_added: 1.0.0
 author:
-  - llmobs.datadog contributors
+  - llmobs.datadog maintainers (@llmobs)
 description:
   - Copies the current records of a Datadog LLM Observability dataset into a new dataset, with
     a new name, in the same project.
@@ -306,7 +306,7 @@ def run(module, client):
         if client.find_dataset(project_id, source_id) is None:
             raise LLMObsError('Source dataset %s was not found in project %s: there is nothing to clone. '
                               'Check project_id and dataset_id.' % (source_id, project_id),
-                              **dict(result, changed=False))
+                              changed=False, project_id=project_id, source_dataset_id=source_id)
         result.update(msg='Would clone dataset %s into %r (check mode: nothing was sent).' % (source_id, name),
                       dataset=predicted_dataset(params))
         return result

@@ -10,9 +10,12 @@ set -euo pipefail
 bin_dir=$1
 shift
 repo_root=$(cd "$(dirname "$0")/../.." && pwd)
-work_root="${repo_root}/build/ansible-test"
+# The copy must live outside this git checkout, or ansible-test lists files with the checkout's
+# git and skips everything that build/ hides. Its HOME (venv cache) may stay under build/.
+work_root=$(mktemp -d "${TMPDIR:-/tmp}/llmobs-datadog-sanity.XXXXXX")
+trap 'rm -rf "${work_root}"' EXIT
 collection_dir="${work_root}/ansible_collections/llmobs/datadog"
-test_home="${work_root}/home"
+test_home="${repo_root}/build/ansible-test-home"
 
 pip_version=$("${bin_dir}/python" -c 'from ansible_test._internal.python_requirements import get_venv_packages
 from types import SimpleNamespace
@@ -22,7 +25,6 @@ mkdir -p "${cache_dir}"
 cp "${repo_root}/tests/utils/ansible_test_get_pip.py" "${cache_dir}/get_pip_${pip_version//./_}.py"
 
 # A fresh copy of the files git knows about (tracked, or new and not ignored).
-rm -rf "${collection_dir}"
 mkdir -p "${collection_dir}"
 cd "${repo_root}"
 while IFS= read -r -d '' path; do

@@ -47,10 +47,6 @@ def page(*items, **kwargs):
     return body
 
 
-def jsonapi_errors(status, *items):
-    return {'errors': [dict(item, status=str(status)) if 'status' not in item else item for item in items]}
-
-
 def module_args(**overrides):
     args = dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT, dataset_id=SOURCE, name='copy-1')
     args.update(overrides)

@@ -25,7 +25,6 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     calls_of,
     clone_call,
     dataset,
-    jsonapi_errors,
     lookup_call,
     module_args,
     page,
