@@ -6,6 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BUILD := build
+# The venv's tools first: ansible-lint and antsibull-docs call ansible-doc and ansible-galaxy.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: help test units lint sanity docs docs-check changelog-lint build-check shellcheck clean venv
 
@@ -30,13 +32,13 @@ units: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 
 lint: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/ansible-lint
+	$(BIN)/ansible-lint
 
 sanity: $(STAMP)
 	tests/utils/run-sanity.sh "$(abspath $(BIN))"
 
 docs: $(STAMP)
-	$(BIN)/antsibull-docs plugin --use-current --output-format simplified-rst --dest-dir docs \
+	$(BIN)/antsibull-docs plugin --fail-on-error --no-add-antsibull-docs-version --output-format simplified-rst --dest-dir docs \
 		--plugin-type module llmobs.datadog.llmobs_dataset_clone
 	mv docs/llmobs.datadog.llmobs_dataset_clone_module.rst docs/llmobs_dataset_clone_module.rst
 
@@ -44,7 +46,7 @@ docs: $(STAMP)
 docs-check: $(STAMP)
 	rm -rf $(BUILD)/docs && mkdir -p $(BUILD)/docs
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all .
-	$(BIN)/antsibull-docs plugin --use-current --output-format simplified-rst --dest-dir $(BUILD)/docs \
+	$(BIN)/antsibull-docs plugin --fail-on-error --no-add-antsibull-docs-version --output-format simplified-rst --dest-dir $(BUILD)/docs \
 		--plugin-type module llmobs.datadog.llmobs_dataset_clone
 	diff -u docs/llmobs_dataset_clone_module.rst $(BUILD)/docs/llmobs.datadog.llmobs_dataset_clone_module.rst \
 		|| { echo "docs/llmobs_dataset_clone_module.rst is stale: run 'make docs'"; exit 1; }
