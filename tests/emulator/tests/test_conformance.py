@@ -152,6 +152,7 @@ def test_requests_the_collection_sends_validate_against_the_spec(emulator, opena
         assert entry['status'] == 200
 
 
+@pytest.mark.filterwarnings('ignore:Using unstable operation')
 def test_datadog_api_client_lists_creates_and_clones_through_the_emulator(emulator):
     from datadog_api_client import ApiClient, Configuration
     from datadog_api_client.v2.api.agent_observability_api import AgentObservabilityApi
