@@ -9,7 +9,7 @@
 A fault is a JSON object (docs/emulator.md lists every field):
 
     {"operation": "CloneLLMObsDataset", "status": 500, "body": "html", "commit": true,
-     "drop": false, "delay": 0, "times": 1, "skip": 0, "reset": 1}
+     "drop": false, "delay": 0, "times": 1, "skip": 0, "reset": 1, "errors": null}
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,7 +21,7 @@ import threading
 import time
 
 BODY_KINDS = ('json', 'strings', 'html', 'malformed', 'empty')
-FAULT_FIELDS = ('operation', 'status', 'body', 'commit', 'drop', 'delay', 'times', 'skip', 'reset')
+FAULT_FIELDS = ('operation', 'status', 'body', 'commit', 'drop', 'delay', 'times', 'skip', 'reset', 'errors')
 
 
 class FaultError(ValueError):
@@ -30,13 +30,15 @@ class FaultError(ValueError):
 
 class Fault(object):
     def __init__(self, operation='*', status=None, body='json', commit=False, drop=False, delay=0.0, times=1,
-                 skip=0, reset=1):
+                 skip=0, reset=1, errors=None):
         if body not in BODY_KINDS:
             raise FaultError('body must be one of %s' % ', '.join(BODY_KINDS))
         if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
             raise FaultError('status must be an HTTP status code')
         if status is None and not drop and not delay and body == 'json':
             raise FaultError('a fault needs a status, drop, delay or body')
+        if errors is not None and not isinstance(errors, list):
+            raise FaultError('errors must be a list, the "errors" of the answer')
         if times is not None and (not isinstance(times, int) or times < 1):
             raise FaultError('times must be a positive whole number, or null for every request')
         self.operation = operation
@@ -48,6 +50,7 @@ class Fault(object):
         self.times = times
         self.skip = int(skip or 0)
         self.reset = reset
+        self.errors = errors
 
     @classmethod
     def from_json(cls, document):
@@ -75,6 +78,8 @@ class Fault(object):
             return 'text/html; charset=utf-8', (page % (status, status)).encode()
         if self.body == 'malformed':
             return 'application/json', b'{"errors": [{"status": "%d", "title": ' % status
+        if self.errors is not None:
+            return 'application/json', json.dumps({'errors': self.errors}).encode()
         if self.body == 'strings':
             return 'application/json', json.dumps({'errors': ['Injected fault (HTTP %d)' % status]}).encode()
         return 'application/json', json.dumps({'errors': [{
