@@ -1,35 +1,51 @@
 # Every command a developer or CI needs. Only Python 3, pip and make are assumed: the first
 # target run creates .venv with the pinned tool chain of requirements-dev.txt.
 
-PYTHON ?= python3
+PYTHON_BOOTSTRAP ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BUILD := build
-# The venv's tools first: ansible-lint and antsibull-docs call ansible-doc and ansible-galaxy.
+# The venv's tools first: ansible-lint, antsibull-docs and the test scripts call ansible-* by name.
 export PATH := $(abspath $(BIN)):$(PATH)
+export PYTHON := $(abspath $(BIN))/python
+EMULATOR_PORT ?= 8126
 
-.PHONY: help test units lint sanity docs docs-check changelog-lint build-check shellcheck clean venv
+.PHONY: help demo emulator test pytest integration lint sanity docs docs-check changelog-lint build-check \
+	shellcheck clean venv
 
 help:
-	@echo "make test    run every check: unit tests, ansible-lint, ansible-test sanity, docs, changelog, build"
-	@echo "make units   unit tests only"
-	@echo "make docs    regenerate docs/llmobs_dataset_clone_module.rst from the module's documentation"
-	@echo "make clean   remove .venv and build/"
+	@echo "make demo         clone a dataset on the local emulator (or real Datadog with DD_API_KEY/DD_APP_KEY)"
+	@echo "make test         every check, as CI runs it"
+	@echo "make pytest       unit tests of the collection and tests of the emulator"
+	@echo "make integration  real ansible-playbook runs against the emulator (and the opt-in live target)"
+	@echo "make emulator     run the emulator in the foreground on 127.0.0.1:$(EMULATOR_PORT)"
+	@echo "make docs         regenerate docs/llmobs_dataset_clone_module.rst from the module's documentation"
+	@echo "make clean        remove .venv and build/"
 
 venv: $(STAMP)
 
 $(STAMP): requirements-dev.txt requirements.txt
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON_BOOTSTRAP) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(BIN)/python tests/utils/link_collection.py
 	touch $(STAMP)
 
-test: units lint sanity docs-check changelog-lint build-check shellcheck
+demo: $(STAMP)
+	tests/utils/demo.sh
+
+emulator:
+	$(PYTHON_BOOTSTRAP) tests/emulator/run.py --port $(EMULATOR_PORT)
+
+test: pytest integration lint sanity docs-check changelog-lint build-check shellcheck
 	@echo "make test: every check passed"
 
-units: $(STAMP)
-	$(BIN)/python -m pytest tests/unit
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+integration: $(STAMP)
+	tests/integration/targets/llmobs_dataset_clone/runme.sh
+	tests/integration/targets/llmobs_dataset_clone_live/runme.sh
 
 lint: $(STAMP)
 	$(BIN)/ansible-lint
@@ -38,16 +54,16 @@ sanity: $(STAMP)
 	tests/utils/run-sanity.sh "$(abspath $(BIN))"
 
 docs: $(STAMP)
-	$(BIN)/antsibull-docs plugin --fail-on-error --no-add-antsibull-docs-version --output-format simplified-rst --dest-dir docs \
-		--plugin-type module llmobs.datadog.llmobs_dataset_clone
+	$(BIN)/antsibull-docs plugin --fail-on-error --no-add-antsibull-docs-version --output-format simplified-rst \
+		--dest-dir docs --plugin-type module llmobs.datadog.llmobs_dataset_clone
 	mv docs/llmobs.datadog.llmobs_dataset_clone_module.rst docs/llmobs_dataset_clone_module.rst
 
 # The committed reference must be what the module's documentation generates today.
 docs-check: $(STAMP)
 	rm -rf $(BUILD)/docs && mkdir -p $(BUILD)/docs
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all .
-	$(BIN)/antsibull-docs plugin --fail-on-error --no-add-antsibull-docs-version --output-format simplified-rst --dest-dir $(BUILD)/docs \
-		--plugin-type module llmobs.datadog.llmobs_dataset_clone
+	$(BIN)/antsibull-docs plugin --fail-on-error --no-add-antsibull-docs-version --output-format simplified-rst \
+		--dest-dir $(BUILD)/docs --plugin-type module llmobs.datadog.llmobs_dataset_clone
 	diff -u docs/llmobs_dataset_clone_module.rst $(BUILD)/docs/llmobs.datadog.llmobs_dataset_clone_module.rst \
 		|| { echo "docs/llmobs_dataset_clone_module.rst is stale: run 'make docs'"; exit 1; }
 	$(BIN)/ansible-doc llmobs.datadog.llmobs_dataset_clone > /dev/null
@@ -65,7 +81,7 @@ build-check: $(STAMP)
 		llmobs.datadog.llmobs_dataset_clone > /dev/null
 
 shellcheck: $(STAMP)
-	$(BIN)/shellcheck .ci/run tests/utils/*.sh
+	$(BIN)/shellcheck .ci/run tests/utils/*.sh tests/integration/targets/*/runme.sh
 
 clean:
 	rm -rf $(VENV) $(BUILD) .pytest_cache
