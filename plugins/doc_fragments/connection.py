@@ -60,7 +60,7 @@ options:
   timeout:
     description:
       - Seconds to wait for the connection and for each response, per request.
-      - Must be greater than 0.
+      - Must be greater than 0 (fractions allowed).
     type: float
     default: 30
   retries:
@@ -70,7 +70,7 @@ options:
       - Reads are retried after HTTP 408, 500, 502, 503 and 504, timeouts and dropped connections, waiting 1, 2, 4,
         ... seconds (at most 30).
       - A write that may have reached Datadog is sent again only after a lookup shows that it did not happen.
-      - Each retry is reported as a warning. V(0) turns retries off.
+      - Each retry is reported as a warning. From 1 to 20.
     type: int
     default: 3
 requirements:

@@ -148,7 +148,7 @@ class LLMObsClient(object):
             raise TransportError(
                 'TLS verification failed for %s: %s. Point ca_path at the CA bundle that signed the '
                 "server's certificate, or set validate_certs: false only for a server you trust."
-                % (self.settings.base_url, self._reason(exc)), may_have_arrived=False)
+                % (self.settings.base_url, self._reason(exc)), may_have_arrived=False, retriable=False)
         except requests.exceptions.ConnectTimeout:
             raise TransportError('could not connect to %s within %s seconds (timeout).'
                                  % (self.settings.base_url, _format_seconds(self.settings.timeout)),
@@ -175,8 +175,11 @@ class LLMObsClient(object):
         return reason
 
     def _decode(self, response, operation):
-        if response.status_code == 204 or not response.content.strip():
+        if response.status_code == 204:
             return None
+        if not response.content.strip():
+            # Every 2xx but 204 carries a document; an empty one is a lost answer, not an empty list.
+            raise TransportError('%s returned HTTP %s with an empty body.' % (operation, response.status_code))
         try:
             return response.json()
         except ValueError:
@@ -198,12 +201,13 @@ class LLMObsClient(object):
             try:
                 response = self._send(method, path, params, body)
             except TransportError as exc:
-                if attempt < self.settings.retries and (retry_failures or not exc.may_have_arrived):
+                may_retry = retry_failures or not exc.may_have_arrived
+                if exc.retriable and may_retry and attempt < self.settings.retries:
                     attempt += 1
                     self._retry_after(backoff_delay(attempt), '%s: %s' % (operation, exc.message), attempt)
                     continue
                 raise TransportError('%s failed: %s' % (operation, exc.message),
-                                     may_have_arrived=exc.may_have_arrived)
+                                     may_have_arrived=exc.may_have_arrived, retriable=exc.retriable)
 
             status = response.status_code
             if 200 <= status < 300:
@@ -300,6 +304,8 @@ class LLMObsClient(object):
                 return send()
             except (APIError, TransportError) as exc:
                 if isinstance(exc, APIError) and exc.status not in RETRIABLE_STATUSES and exc.status < 500:
+                    raise
+                if isinstance(exc, TransportError) and not exc.retriable:
                     raise
                 may_have_arrived = getattr(exc, 'may_have_arrived', True)
                 if may_have_arrived:

@@ -37,6 +37,7 @@ KNOWN_SITES = (
 API_KEY_ENV = ('DD_API_KEY',)
 APP_KEY_ENV = ('DD_APP_KEY', 'DD_APPLICATION_KEY')
 SITE_ENV = ('DD_SITE',)
+MAX_RETRIES = 20
 
 _SITE_LABELS = re.compile(r'^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z')
 _KEY_CHARS = re.compile(r'^[\x21-\x7e]+\Z')  # printable ASCII, no spaces: a header value as-is
@@ -155,8 +156,11 @@ def connection_settings(params):
         raise ValidationError('timeout must be a number of seconds greater than 0 (got %r).' % (timeout,))
 
     retries = params.get('retries')
-    if retries is None or retries < 0:
-        raise ValidationError('retries must be 0 or more (got %r); 0 turns retries off.' % (retries,))
+    if retries is None or retries < 1:
+        raise ValidationError('retries must be at least 1 (got %r): a retriable failure (a rate limit, a 5xx, a '
+                              'timeout) needs at least one more try to be told apart from a real one.' % (retries,))
+    if retries > MAX_RETRIES:
+        raise ValidationError('retries must be at most %d (got %r).' % (MAX_RETRIES, retries))
 
     verify = bool(params.get('validate_certs', True))
     ca_path = params.get('ca_path')

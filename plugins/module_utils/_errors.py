@@ -56,11 +56,13 @@ class TransportError(LLMObsError):
 
     ``may_have_arrived`` tells whether the server could have acted on the request: false only
     when the connection was never made, so a write can be sent again without a lookup.
+    ``retriable`` is false for failures that another try cannot fix, such as a bad certificate.
     """
 
-    def __init__(self, message, may_have_arrived=True):
+    def __init__(self, message, may_have_arrived=True, retriable=True):
         super(TransportError, self).__init__(message)
         self.may_have_arrived = may_have_arrived
+        self.retriable = retriable
 
 
 def _describe_error_object(item):

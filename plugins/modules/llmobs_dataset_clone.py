@@ -55,7 +55,9 @@ options:
   name:
     description:
       - Name of the new dataset. Compared exactly (case and spaces count) with existing names.
-      - Must not be blank, start or end with spaces, contain control characters, or be longer than 255 characters.
+      - Printable ASCII only, at most 255 characters, not blank and without leading or trailing spaces.
+        The name is the key of idempotency and is compared byte for byte; non-ASCII text can look the
+        same in different Unicode forms, so it is refused.
     type: str
     required: true
   description:
@@ -67,7 +69,9 @@ options:
   wait:
     description:
       - Whether to wait, after cloning, until the new dataset appears in the project's dataset
-        list, so that the next task or run finds it and does not clone again.
+        list (looked up by name, as the next run will), so that the next task or run finds it and
+        does not clone again.
+      - If another dataset of the same name appears meanwhile (a run in parallel), a warning lists it.
       - With V(false), the module returns as soon as Datadog accepts the clone.
     type: bool
     default: true
@@ -77,7 +81,7 @@ options:
         when O(wait=true).
       - Also how long a clone request that failed without a clear answer (HTTP 5xx, timeout,
         dropped connection) is looked for before it is sent again, so that it is never made twice.
-      - Must be greater than 0.
+      - From 1 to 3600.
     type: int
     default: 30
 seealso:
@@ -218,7 +222,9 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMO
 ID_PATTERN = re.compile(r'^[A-Za-z0-9_-]+\Z')
 ID_MAX_LENGTH = 128
 NAME_MAX_LENGTH = 255
+WAIT_TIMEOUT_MAX = 3600
 _CONTROL_CHARS = re.compile(r'[\x00-\x1f\x7f-\x9f]')
+_PRINTABLE_ASCII = re.compile(r'^[\x20-\x7e]+\Z')
 
 
 def check_id(value, option):
@@ -240,6 +246,11 @@ def check_name(value):
         raise ValidationError('name must not start or end with spaces (got %r): names are compared exactly.' % value)
     if _CONTROL_CHARS.search(value):
         raise ValidationError('name must not contain control characters such as line breaks or tabs (got %r).' % value)
+    if not _PRINTABLE_ASCII.match(value):
+        # Names are the idempotency key and are compared byte for byte: the same accented name can be
+        # written in several Unicode forms, and a run that wrote it another way would clone again.
+        raise ValidationError('name must use printable ASCII characters only (got %r): names are compared exactly, '
+                              'and non-ASCII text can look the same in different encodings.' % value)
     if len(value) > NAME_MAX_LENGTH:
         raise ValidationError('name must be at most %d characters long (got %d).' % (NAME_MAX_LENGTH, len(value)))
     return value
@@ -257,9 +268,9 @@ def check_module_options(params):
     check_id(params['dataset_id'], 'dataset_id')
     check_name(params['name'])
     check_description(params['description'])
-    if params['wait_timeout'] is None or params['wait_timeout'] <= 0:
-        raise ValidationError('wait_timeout must be a number of seconds greater than 0 (got %r).'
-                              % (params['wait_timeout'],))
+    if params['wait_timeout'] is None or not 0 < params['wait_timeout'] <= WAIT_TIMEOUT_MAX:
+        raise ValidationError('wait_timeout must be a whole number of seconds from 1 to %d (got %r).'
+                              % (WAIT_TIMEOUT_MAX, params['wait_timeout']))
 
 
 def predicted_dataset(params):
@@ -325,12 +336,21 @@ def run(module, client):
     result.update(dataset=dataset, msg='Cloned dataset %s into %r (id %s).' % (source_id, name, dataset['id']))
 
     if params['wait']:
-        visible = client.poll(lambda: client.find_dataset(project_id, dataset['id']), params['wait_timeout'])
-        if visible is None:
+        # Wait on the same lookup the next run will make, so that it is sure to find the clone.
+        def listed_with_clone():
+            named = client.find_datasets_by_name(project_id, name)
+            return named if any(item.get('id') == dataset['id'] for item in named) else None
+
+        listed = client.poll(listed_with_clone, params['wait_timeout'])
+        if listed is None:
             raise LLMObsError(
                 'Cloned dataset %s into %r (id %s), but it was still missing from the dataset list after %d seconds. '
                 'A run started before it appears may clone it again; raise wait_timeout.'
                 % (source_id, name, dataset['id'], params['wait_timeout']), **result)
+        others = [str(item.get('id')) for item in listed if item.get('id') != dataset['id']]
+        if others:
+            module.warn('Another dataset named %r appeared at the same time (ids: %s), most likely made by a run '
+                        'in parallel. Delete the extra ones: until one is left, runs fail.' % (name, ', '.join(others)))
     return result
 
 

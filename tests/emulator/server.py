@@ -106,9 +106,18 @@ def _page_params(query):
     return limit, position
 
 
-def paginate(items, query, key):
-    """One page of ``items`` (newest first) after the cursor's position, and the next cursor."""
+def paginate(items, query, key, by_offset=False):
+    """One page of ``items`` (newest first) after the cursor's position, and the next cursor.
+
+    Cursors hold the key of the last item served, so items added meanwhile do not shift pages;
+    ``by_offset`` makes them hold an offset instead, as a simpler server would, so that items
+    added between two requests push others onto the next page again.
+    """
     limit, position = _page_params(query)
+    if by_offset:
+        start = position or 0
+        page = items[start:start + limit]
+        return page, (encode_cursor(start + limit) if len(items) > start + limit else None)
     if position is not None:
         items = [item for item in items if key(item) < position]
     page = items[:limit]
@@ -145,6 +154,10 @@ class DatadogAPI(object):
 
     def __init__(self, store):
         self.store = store
+        # page_churn > 0: that many datasets (matching the name filter when it is inexact) are
+        # added after each dataset-list page that has a next one, and cursors become offsets.
+        self.page_churn = 0
+        self.churned = 0
 
     # projects
 
@@ -164,8 +177,15 @@ class DatadogAPI(object):
 
     def ListLLMObsDatasets(self, query, body, project_id):  # noqa: N802
         items = self.store.list_datasets(project_id, query.get('filter[name]'), query.get('filter[id]'))
-        page, after = paginate(items, query, key=lambda d: d['seq'])
-        return 200, {'data': [dataset_json(d) for d in page], 'meta': {'after': after}}
+        page, after = paginate(items, query, key=lambda d: d['seq'], by_offset=self.page_churn > 0)
+        answer = {'data': [dataset_json(d) for d in page], 'meta': {'after': after}}
+        if after and self.page_churn:
+            # The list changes before the client asks for the next page.
+            self.churned += 1
+            for number in range(self.page_churn):
+                self.store.add_dataset(project_id, 'churn-%d-%d %s' % (self.churned, number, query.get('filter[name]', '')),
+                                       visible_now=True)
+        return 200, answer
 
     def CreateLLMObsDataset(self, query, body, project_id):  # noqa: N802
         attributes = _attributes(_data(body, 'datasets'))
@@ -312,9 +332,12 @@ class Emulator(object):
         if 'rate_limit' in changes:
             limit = changes['rate_limit']
             self.rate_limiter = RateLimiter(limit['limit'], limit['period']) if limit else None
+        if 'page_churn' in changes:
+            self.api.page_churn = int(changes['page_churn'])
 
     def config(self):
         return {'lag': self.store.lag, 'inexact_name_filter': self.store.inexact_name_filter,
+                'page_churn': self.api.page_churn,
                 'rate_limit': self.rate_limiter.to_json() if self.rate_limiter else None,
                 'keys_checked': self.api_key is not None or self.app_key is not None}
 

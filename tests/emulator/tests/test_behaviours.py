@@ -257,3 +257,13 @@ def test_listens_on_loopback_only_and_stops_on_sigterm(emulator):
     assert emulator.url.startswith('http://127.0.0.1:')
     emulator.process.send_signal(signal.SIGTERM)
     assert emulator.process.wait(timeout=10) == 0
+
+
+def test_page_churn_makes_served_items_come_back_on_the_next_page(emulator):
+    emulator.configure(page_churn=1)
+    first = emulator.api('GET', DATASETS, params={'page[limit]': 1}).json()
+    second = emulator.api('GET', DATASETS, params={'page[limit]': 1, 'page[cursor]': first['meta']['after']}).json()
+    # one dataset was added in front after the first page, so the offset cursor serves the same item again
+    assert second['data'][0]['id'] == first['data'][0]['id']
+    assert sum(1 for d in emulator.state()['datasets'] if d['name'].startswith('churn-')) == 1
+    assert emulator.control('GET', '/config')['page_churn'] == 1

@@ -58,8 +58,10 @@ def test_settings_repr_hides_the_keys():
     assert 'visible' not in repr(settings)
 
 
-def test_retries_zero_turns_retries_off():
-    assert connection_settings(params(retries=0)).retries == 0
+@pytest.mark.parametrize('retries', [0, -1, 21])
+def test_retries_are_bounded(retries):
+    with pytest.raises(ValidationError, match='retries must be at'):
+        connection_settings(params(retries=retries))
 
 
 @pytest.mark.parametrize('value', ['nan', 'inf'])

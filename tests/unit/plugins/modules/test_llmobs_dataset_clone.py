@@ -167,7 +167,7 @@ def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(api, run_
         'before': {'state': 'absent'},
         'after': {'state': 'present', 'name': 'copy-1', 'description': 'for the experiment', 'source_dataset_id': SOURCE},
     }
-    assert calls_of(api) == [lookup_call(), clone_call(description='for the experiment'), by_id_call('new-1')]
+    assert calls_of(api) == [lookup_call(), clone_call(description='for the experiment'), lookup_call()]
     post = api.calls[1].request
     assert post.headers['Content-Type'] == 'application/json'
     assert post.headers['DD-API-KEY'] == API_KEY
@@ -195,7 +195,7 @@ def test_wait_polls_until_the_clone_is_listed(api, run_module, clock):
     result, code, dummy = run(run_module, module_args())
 
     assert code == 0 and result['changed'] is True
-    assert calls_of(api) == [lookup_call(), clone_call()] + [by_id_call('new-1')] * 3
+    assert calls_of(api) == [lookup_call(), clone_call()] + [lookup_call()] * 3
     assert clock.sleeps == [0.5, 1.0]
 
 
@@ -300,28 +300,32 @@ def test_jsonapi_error_objects_are_all_in_the_message(api, run_module, clock):
 
 
 def test_plain_string_errors_of_a_429_are_joined(api, run_module, clock):
-    api.get(DATASETS_URL, status=429, json={'errors': ['Rate limit exceeded', 'try later']})
+    for dummy in range(2):
+        api.get(DATASETS_URL, status=429, json={'errors': ['Rate limit exceeded', 'try later']})
 
-    result, code, dummy = run(run_module, module_args(retries=0))
+    result, code, dummy = run(run_module, module_args(retries=1))
 
     assert code == 1
+    assert len(api.calls) == 2
     assert 'HTTP 429' in result['msg'] and 'Rate limit exceeded; try later' in result['msg']
     assert result['errors'] == ['Rate limit exceeded', 'try later']
     assert result['status'] == 429
 
 
-@pytest.mark.parametrize('status, body, content_type, expected', [
-    (502, '<html><body><h1>502 Bad Gateway</h1></body></html>', 'text/html', 'not JSON (text/html): 502 Bad Gateway'),
-    (500, '', 'application/json', 'the response body was empty'),
-    (400, '{"errors": [', 'application/json', 'not JSON (application/json)'),
-    (403, '{"message": "nope"}', 'application/json', 'no error list in the response'),
+@pytest.mark.parametrize('status, body, content_type, expected, tries', [
+    (502, '<html><body><h1>502 Bad Gateway</h1></body></html>', 'text/html', 'not JSON (text/html): 502 Bad Gateway', 2),
+    (500, '', 'application/json', 'the response body was empty', 2),
+    (400, '{"errors": [', 'application/json', 'not JSON (application/json)', 1),
+    (403, '{"message": "nope"}', 'application/json', 'no error list in the response', 1),
 ])
-def test_unreadable_error_bodies_get_a_clear_message(api, run_module, clock, status, body, content_type, expected):
-    api.get(DATASETS_URL, status=status, body=body, content_type=content_type)
+def test_unreadable_error_bodies_get_a_clear_message(api, run_module, clock, status, body, content_type, expected, tries):
+    for dummy in range(tries):
+        api.get(DATASETS_URL, status=status, body=body, content_type=content_type)
 
-    result, code, dummy = run(run_module, module_args(retries=0))
+    result, code, dummy = run(run_module, module_args(retries=1))
 
     assert code == 1
+    assert len(api.calls) == tries
     assert 'HTTP %d' % status in result['msg']
     assert expected in result['msg']
     assert result['status'] == status
@@ -350,9 +354,10 @@ def test_redirects_are_not_followed(api, run_module, clock):
 
 
 def test_connection_refused_is_a_clear_failure(api, run_module, clock):
-    api.get(DATASETS_URL, body=requests.exceptions.ConnectionError('Failed to establish a new connection: refused'))
+    for dummy in range(2):
+        api.get(DATASETS_URL, body=requests.exceptions.ConnectionError('Failed to establish a new connection: refused'))
 
-    result, code, dummy = run(run_module, module_args(retries=0))
+    result, code, dummy = run(run_module, module_args(retries=1))
 
     assert code == 1
     assert result['msg'].startswith('Listing datasets of project %s failed: could not reach https://api.datadoghq.com' % PROJECT)
@@ -362,10 +367,11 @@ def test_connection_refused_is_a_clear_failure(api, run_module, clock):
 def test_tls_failure_points_at_ca_path(api, run_module, clock):
     api.get(DATASETS_URL, body=requests.exceptions.SSLError('certificate verify failed: self-signed certificate'))
 
-    result, code, dummy = run(run_module, module_args(retries=0))
+    result, code, dummy = run(run_module, module_args())
 
     assert code == 1
     assert 'TLS verification failed' in result['msg'] and 'ca_path' in result['msg']
+    assert len(api.calls) == 1  # a certificate does not fix itself: no retry
 
 
 def test_missing_requests_library_fails_cleanly(run_module, monkeypatch):
@@ -423,12 +429,35 @@ def test_5xx_on_a_read_is_retried_with_backoff(api, run_module, clock):
     api.get(DATASETS_URL, status=500, body='')
     api.get(DATASETS_URL, json=page(dataset('ds-9', 'copy-1')))
 
+
     result, code, dummy = run(run_module, module_args())
 
     assert code == 0 and result['changed'] is False
     assert clock.sleeps == [1.0, 2.0]
     assert len(warnings_of(result)) == 2
     assert 'HTTP 503' in warnings_of(result)[0]
+
+
+def test_empty_200_on_a_read_is_retried(api, run_module, clock):
+    api.get(DATASETS_URL, status=200, body='')
+    api.get(DATASETS_URL, json=page(dataset('ds-9', 'copy-1')))
+
+    result, code, dummy = run(run_module, module_args())
+
+    assert code == 0 and result['changed'] is False
+    assert 'empty body' in warnings_of(result)[0]
+
+
+def test_concurrent_duplicate_seen_while_waiting_is_reported(api, run_module, clock):
+    api.get(DATASETS_URL, json=page())
+    api.post(CLONE_URL, json={'data': dataset('new-1', 'copy-1')})
+    api.get(DATASETS_URL, json=page(dataset('new-2', 'copy-1'), dataset('new-1', 'copy-1')))
+
+    result, code, dummy = run(run_module, module_args())
+
+    assert code == 0 and result['changed'] is True
+    assert result['dataset']['id'] == 'new-1'
+    assert 'Another dataset named' in warnings_of(result)[0] and 'new-2' in warnings_of(result)[0]
 
 
 def test_read_retries_are_bounded(api, run_module, clock):
@@ -463,7 +492,7 @@ def test_5xx_on_the_clone_after_which_the_dataset_exists_is_not_sent_again(api, 
     assert code == 0
     assert result['changed'] is True
     assert result['dataset']['id'] == 'new-1'
-    assert calls_of(api) == [lookup_call(), clone_call(), lookup_call(), by_id_call('new-1')]
+    assert calls_of(api) == [lookup_call(), clone_call(), lookup_call(), lookup_call()]
     assert any('a lookup shows it was done' in w for w in warnings_of(result))
 
 
@@ -618,11 +647,16 @@ def test_path_changing_ids_are_refused(api, run_module, option, value):
     ({'name': 'line\nbreak'}, 'name must not contain control characters'),
     ({'name': 'n' * 256}, 'name must be at most 255 characters long'),
     ({'description': 'bell\x07'}, 'description must not contain control characters'),
-    ({'wait_timeout': 0}, 'wait_timeout must be a number of seconds greater than 0'),
-    ({'wait_timeout': -5}, 'wait_timeout must be a number of seconds greater than 0'),
+    ({'wait_timeout': 0}, 'wait_timeout must be a whole number of seconds from 1 to 3600'),
+    ({'wait_timeout': -5}, 'wait_timeout must be a whole number of seconds from 1 to 3600'),
+    ({'wait_timeout': 3601}, 'wait_timeout must be a whole number of seconds from 1 to 3600'),
+    ({'retries': 0}, 'retries must be at least 1'),
+    ({'retries': 21}, 'retries must be at most 20'),
+    ({'name': u'caf\u00e9-eval'}, 'name must use printable ASCII characters only'),
+    ({'name': u'\u30c7\u30fc\u30bf'}, 'name must use printable ASCII characters only'),
     ({'timeout': 0}, 'timeout must be a number of seconds greater than 0'),
     ({'timeout': -1.5}, 'timeout must be a number of seconds greater than 0'),
-    ({'retries': -1}, 'retries must be 0 or more'),
+    ({'retries': -1}, 'retries must be at least 1'),
     ({'api_key': '   '}, 'Missing Datadog API key'),
     ({'app_key': 'two words'}, 'app_key must be a Datadog key'),
     ({'api_key': 'key\n'}, 'api_key must be a Datadog key'),
