@@ -11,14 +11,15 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHON := $(abspath $(BIN))/python
 EMULATOR_PORT ?= 8126
 
-.PHONY: help demo emulator test pytest integration lint sanity docs docs-check changelog-lint build-check \
-	shellcheck clean venv
+.PHONY: help demo emulator test pytest integration reliability lint sanity docs docs-check changelog-lint \
+	build-check shellcheck clean venv
 
 help:
 	@echo "make demo         clone a dataset on the local emulator (or real Datadog with DD_API_KEY/DD_APP_KEY)"
 	@echo "make test         every check, as CI runs it"
 	@echo "make pytest       unit tests of the collection and tests of the emulator"
 	@echo "make integration  real ansible-playbook runs against the emulator (and the opt-in live target)"
+	@echo "make reliability  fault matrix, bad input, TLS and concurrency; rewrites docs/reliability.md"
 	@echo "make emulator     run the emulator in the foreground on 127.0.0.1:$(EMULATOR_PORT)"
 	@echo "make docs         regenerate docs/llmobs_dataset_clone_module.rst from the module's documentation"
 	@echo "make clean        remove .venv and build/"
@@ -46,6 +47,12 @@ pytest: $(STAMP)
 integration: $(STAMP)
 	tests/integration/targets/llmobs_dataset_clone/runme.sh
 	tests/integration/targets/llmobs_dataset_clone_live/runme.sh
+
+# The suite (also part of `make pytest`), the concurrency measurement, then the report from both.
+reliability: $(STAMP)
+	$(BIN)/python -m pytest tests/reliability
+	$(BIN)/python tests/reliability/concurrency.py 5 3
+	$(BIN)/python tests/reliability/render_report.py
 
 lint: $(STAMP)
 	$(BIN)/ansible-lint
