@@ -98,9 +98,9 @@ def main():
           r['clones'], r['clone_requests'], r['requests'], r['retries'], r['seconds'], cell(r['message'], 160)]
          for r in matrix]))
     failures = [r for r in matrix if r['outcome'] == 'failure']
+    duplicates = sum(max(0, r['clones'] - 1) for r in matrix)
     out += ['', '%d cases; %d end in success with exactly one clone, %d in a clear failure with no clone. '
-            'Duplicates: %d.' % (len(matrix), len(matrix) - len(failures), len(failures),
-                                sum(max(0, r['clones'] - 1) for r in matrix)), '']
+            'Duplicates: %d.' % (len(matrix), len(matrix) - len(failures), len(failures), duplicates), '']
 
     out += ['## Bad input', '',
             '%d invalid arguments, all in one playbook run (twice: keys as options, keys from the '

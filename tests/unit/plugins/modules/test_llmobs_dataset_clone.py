@@ -429,7 +429,6 @@ def test_5xx_on_a_read_is_retried_with_backoff(api, run_module, clock):
     api.get(DATASETS_URL, status=500, body='')
     api.get(DATASETS_URL, json=page(dataset('ds-9', 'copy-1')))
 
-
     result, code, dummy = run(run_module, module_args())
 
     assert code == 0 and result['changed'] is False
