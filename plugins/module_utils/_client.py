@@ -50,9 +50,10 @@ USER_AGENT = 'llmobs.datadog/%s (Ansible collection)' % COLLECTION_VERSION
 
 API_PREFIX = '/api/v2/llm-obs/v1'
 
-# Datasets asked for per page. Lookups filter by name, so pages are only as many as there are
-# datasets whose names contain the filter text; the project's size does not count.
-DATASET_PAGE_LIMIT = 1000
+# Datasets asked for per page: the most Datadog's LLM Observability lists serve in one page
+# (larger values are clamped). Lookups filter by name, so a lookup costs one request per 5,000
+# datasets whose names contain the filter text, whatever the size of the project.
+DATASET_PAGE_LIMIT = 5000
 
 MAX_RATE_LIMIT_WAIT = 60.0
 MAX_BACKOFF = 30.0

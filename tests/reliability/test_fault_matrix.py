@@ -42,8 +42,8 @@ class Case(object):
 
 
 def many_near_misses(emulator):
-    """1,500 datasets whose names contain the target's: several pages for an inexact filter."""
-    emulator.control('POST', '/datasets/bulk', json={'project_id': PROJECT, 'count': 1500, 'name_prefix': TARGET + '-'})
+    """6,000 datasets whose names contain the target's: two pages of 5,000 for an inexact filter."""
+    emulator.control('POST', '/datasets/bulk', json={'project_id': PROJECT, 'count': 6000, 'name_prefix': TARGET + '-'})
 
 
 def target_then_near_misses(emulator):
@@ -92,9 +92,9 @@ CASES = [
     Case('lag-%d' % lag, 'consistency lag of %d s' % lag, config={'lag': lag}, options={'wait_timeout': 15})
     for lag in (0, 2, 4, 6, 8)
 ] + [
-    Case('pages-change-new', 'the list changes between pages (1,500 near misses), name absent',
+    Case('pages-change-new', 'the list changes between pages (6,000 near misses), name absent',
          config={'inexact_name_filter': True, 'page_churn': 3}, prepare=many_near_misses),
-    Case('pages-change-existing', 'the list changes between pages (1,500 near misses), name present',
+    Case('pages-change-existing', 'the list changes between pages (6,000 near misses), name present',
          config={'inexact_name_filter': True, 'page_churn': 3}, prepare=target_then_near_misses, already_there=True),
 ]
 

@@ -66,14 +66,14 @@ def calls_of(mock):
 
 
 def lookup_call(name='copy-1', cursor=None):
-    query = {'filter[name]': name, 'page[limit]': '1000'}
+    query = {'filter[name]': name, 'page[limit]': '5000'}
     if cursor:
         query['page[cursor]'] = cursor
     return ('GET', '/api/v2/llm-obs/v1/%s/datasets' % PROJECT, query, None)
 
 
 def by_id_call(dataset_id):
-    return ('GET', '/api/v2/llm-obs/v1/%s/datasets' % PROJECT, {'filter[id]': dataset_id, 'page[limit]': '1000'}, None)
+    return ('GET', '/api/v2/llm-obs/v1/%s/datasets' % PROJECT, {'filter[id]': dataset_id, 'page[limit]': '5000'}, None)
 
 
 def clone_call(name='copy-1', description=None, source=SOURCE):
