@@ -11,8 +11,8 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHON := $(abspath $(BIN))/python
 EMULATOR_PORT ?= 8126
 
-.PHONY: help demo emulator test pytest integration reliability lint sanity docs docs-check changelog-lint \
-	build-check shellcheck clean venv
+.PHONY: help demo emulator test pytest integration reliability bench lint sanity docs docs-check \
+	changelog-lint build-check shellcheck clean venv
 
 help:
 	@echo "make demo         clone a dataset on the local emulator (or real Datadog with DD_API_KEY/DD_APP_KEY)"
@@ -20,6 +20,7 @@ help:
 	@echo "make pytest       unit tests of the collection and tests of the emulator"
 	@echo "make integration  real ansible-playbook runs against the emulator (and the opt-in live target)"
 	@echo "make reliability  fault matrix, bad input, TLS and concurrency; rewrites docs/reliability.md"
+	@echo "make bench        the module beside ping, uri and datadog-api-client; rewrites docs/performance.md"
 	@echo "make emulator     run the emulator in the foreground on 127.0.0.1:$(EMULATOR_PORT)"
 	@echo "make docs         regenerate docs/llmobs_dataset_clone_module.rst from the module's documentation"
 	@echo "make clean        remove .venv and build/"
@@ -53,6 +54,10 @@ reliability: $(STAMP)
 	$(BIN)/python -m pytest tests/reliability
 	$(BIN)/python tests/reliability/concurrency.py 5 3
 	$(BIN)/python tests/reliability/render_report.py
+
+# A benchmark, not a test: it prints figures and writes docs/performance.md (about 10 minutes).
+bench: $(STAMP)
+	$(BIN)/python tests/bench/bench.py
 
 lint: $(STAMP)
 	$(BIN)/ansible-lint
