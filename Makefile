@@ -93,7 +93,7 @@ build-check: $(STAMP)
 		llmobs.datadog.llmobs_dataset_clone > /dev/null
 
 shellcheck: $(STAMP)
-	$(BIN)/shellcheck .ci/run tests/utils/*.sh tests/integration/targets/*/runme.sh
+	$(BIN)/shellcheck -x .ci/run tests/utils/*.sh tests/integration/targets/*/runme.sh
 
 clean:
 	rm -rf $(VENV) $(BUILD) .pytest_cache

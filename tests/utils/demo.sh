@@ -21,16 +21,11 @@ if [ -n "${DD_API_KEY:-}" ] && [ -n "${DD_APP_KEY:-}" ]; then
   live=1
 else
   live=0
-  workdir=$(mktemp -d)
-  "${PYTHON:-python3}" "${repo_root}/tests/emulator/run.py" --port 0 > "${workdir}/url" 2> "${workdir}/emulator.log" &
-  emulator_pid=$!
-  trap 'kill "${emulator_pid}" 2>/dev/null || true; wait "${emulator_pid}" 2>/dev/null || true; rm -rf "${workdir}"; echo; echo "Emulator stopped: nothing is left running."' EXIT
-  for _ in $(seq 100); do
-    [ -s "${workdir}/url" ] && break
-    sleep 0.1
-  done
-  LLMOBS_API_URL=$(head -n 1 "${workdir}/url")
-  [ -n "${LLMOBS_API_URL}" ] || { cat "${workdir}/emulator.log" >&2; exit 1; }
+  # shellcheck source=tests/utils/emulator.sh
+  . "${repo_root}/tests/utils/emulator.sh"
+  export EMULATOR_STOP_MESSAGE="Emulator stopped: nothing is left running."
+  start_emulator --seed "${repo_root}/tests/emulator/demo-seed.json"
+  LLMOBS_API_URL=${EMULATOR_URL}
   # Local stand-ins for the keys: the emulator accepts any; real keys are never needed here.
   export LLMOBS_API_URL DD_API_KEY=demo-api-key DD_APP_KEY=demo-app-key
   export LLMOBS_PROJECT_ID=a33671aa-24fd-4dcd-9b33-a8ec7dde7751   # "demo-project" of tests/emulator/demo-seed.json
