@@ -74,9 +74,6 @@ class Store(object):
                                              created_at=now, updated_at=now, seq=next(self._sequence))
             return project_id
 
-    def project_or_none(self, project_id):
-        return self.projects.get(project_id)
-
     def get_or_create_project(self, name, description=''):
         """Datadog returns the existing project when the name is taken."""
         with self.lock:

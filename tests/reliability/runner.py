@@ -48,13 +48,6 @@ class PlaybookRun(object):
         return [text for text in texts if 'Traceback (most recent call last)' in text or 'MODULE FAILURE' in text]
 
 
-def warnings_of(result):
-    texts = []
-    for warning in result.get('warnings', []):
-        texts.append(warning.get('event', {}).get('msg', '') if isinstance(warning, dict) else warning)
-    return texts
-
-
 def run_tasks(task_args, key_source='params', check=False, extra_env=None, verbosity='-vvvv'):
     """Run one llmobs_dataset_clone task per item of ``task_args``; each failure is ignored and
     every registered result is returned, in order."""

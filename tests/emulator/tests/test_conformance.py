@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+from urllib.parse import parse_qsl
 
 import pytest
 from openapi_core import OpenAPI
@@ -42,7 +43,6 @@ def check_exchange(openapi, response, request_is_valid=True):
     """Validate one real exchange with the emulator: the response always, the request when valid."""
     prepared = response.request
     path, dummy, raw_query = prepared.path_url.partition('?')
-    from urllib.parse import parse_qsl
     request = MockRequest(SPEC_HOST, prepared.method.lower(), path, args=dict(parse_qsl(raw_query)),
                           headers=dict(prepared.headers), data=prepared.body if prepared.body else None)
     if request_is_valid:
