@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
@@ -78,23 +78,4 @@ requirements:
 notes:
   - The LLM Observability endpoints are in preview at Datadog and may change.
   - The keys are never written to the output, logs or diffs.
-'''
-
-    # Attribute descriptions shared by every module of the collection.
-    ATTRIBUTES = r'''
-options: {}
-attributes:
-  check_mode:
-    description: Can run in C(check_mode) and return changed status prediction without modifying target.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
-  idempotent:
-    description:
-      - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
-      - This assumes that the system controlled/queried by the module has not changed in a relevant way.
-  action_group:
-    description: Use C(group/llmobs.datadog.llmobs) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - llmobs.datadog.llmobs
 '''

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 # This module_utils is PRIVATE and should only be used by this collection.
@@ -41,14 +41,16 @@ class ValidationError(LLMObsError):
 
 
 class APIError(LLMObsError):
-    """Datadog answered with a non-2xx status."""
+    """Datadog answered with a non-2xx status.
 
-    def __init__(self, operation, status, errors, message, headers=None):
+    ``retry_after`` is the number of seconds a 429 asks to wait (None when it gave none).
+    """
+
+    def __init__(self, status, errors, message, retry_after=None):
         super(APIError, self).__init__(message, status=status, errors=errors)
-        self.operation = operation
         self.status = status
         self.errors = errors
-        self.headers = headers or {}
+        self.retry_after = retry_after
 
 
 class TransportError(LLMObsError):
@@ -135,22 +137,68 @@ def parse_error_body(body, content_type=None):
     return 'no error list in the response: %s' % _excerpt(json.dumps(document, default=str)), []
 
 
-# What a user can do about the commonest statuses, appended to the message.
-STATUS_HINTS = {
-    401: 'Check api_key and app_key (DD_API_KEY, DD_APP_KEY) and that they belong to the site called.',
-    403: 'Check that the application key is allowed llmobs_data_read and llmobs_data_write, '
-         'and that site or api_url points at the organisation the keys belong to.',
-    404: 'Check project_id and dataset_id: the project or dataset does not exist for these keys.',
+# What a user can do about an authentication failure, by the header the error names. A hint
+# never guesses: when the answer names no header, it speaks of both keys.
+KEY_HEADER_HINTS = {
+    401: {
+        'dd-api-key': 'Check api_key (DD_API_KEY): it must be a valid API key of the organisation on the site called.',
+        'dd-application-key': 'Check app_key (DD_APP_KEY): it must be a valid application key of the organisation '
+                              'on the site called.',
+        None: 'Check api_key and app_key (DD_API_KEY, DD_APP_KEY) and that they belong to the site called.',
+    },
+    403: {
+        'dd-api-key': 'Check api_key (DD_API_KEY): Datadog refused it; it must be an API key of the organisation '
+                      'that site or api_url points at.',
+        'dd-application-key': 'Check that the application key is allowed llmobs_data_read and llmobs_data_write, '
+                              'and that site or api_url points at the organisation the keys belong to.',
+        None: 'Check that api_key and app_key belong to the organisation that site or api_url points at, and that '
+              'the application key is allowed llmobs_data_read and llmobs_data_write.',
+    },
 }
 
 
-def api_error(operation, status, reason, body, content_type=None, headers=None):
-    """Build the APIError for a non-2xx answer to ``operation``: the one place such messages are made."""
+def named_key_header(errors, summary):
+    """The key header ('dd-api-key' or 'dd-application-key') an error names, or None when it names neither or both."""
+    named = set()
+    for entry in errors:
+        source = entry.get('source') if isinstance(entry, dict) else None
+        header = source.get('header') if isinstance(source, dict) else None
+        if isinstance(header, str) and header.strip().lower() in ('dd-api-key', 'dd-application-key'):
+            named.add(header.strip().lower())
+    if not named:
+        text = summary.lower()
+        named = set(h for h in ('dd-api-key', 'dd-application-key') if h in text)
+    return named.pop() if len(named) == 1 else None
+
+
+def status_hint(status, errors, summary, hints=None):
+    """What the user can do about ``status``: the resource's own hint first, then the key hints."""
+    if hints and status in hints:
+        return hints[status]
+    if status in KEY_HEADER_HINTS:
+        return KEY_HEADER_HINTS[status][named_key_header(errors, summary)]
+    return None
+
+
+def api_error(operation, status, reason, body, content_type=None, retry_after=None, hints=None):
+    """Build the APIError for a non-2xx answer to ``operation``: the one place such messages are made.
+
+    ``hints`` maps a status to what the user can check; resources pass their own (a 404 means a
+    different thing for a project than for a record).
+    """
     summary, errors = parse_error_body(body, content_type)
     status_text = 'HTTP %s' % status
     if reason:
         status_text += ' %s' % reason
     message = '%s failed with %s: %s.' % (operation, status_text, summary.rstrip('.'))
-    if status in STATUS_HINTS:
-        message += ' ' + STATUS_HINTS[status]
-    return APIError(operation, status, errors, message, headers=headers)
+    hint = status_hint(status, errors, summary, hints)
+    if hint:
+        message += ' ' + hint
+    return APIError(status, errors, message, retry_after=retry_after)
+
+
+def redirect_error(operation, status, location):
+    """A 3xx is never followed: it could carry the key headers to another host."""
+    return APIError(status, [], '%s failed: the API answered HTTP %s, a redirect to %s, which is not followed so '
+                    'that the keys stay with the configured host; set api_url to the final address.'
+                    % (operation, status, location or 'an unknown location'))

@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
@@ -24,7 +24,9 @@ description:
     Preview endpoints may change at Datadog's discretion.
 extends_documentation_fragment:
   - llmobs.datadog.connection
-  - llmobs.datadog.connection.ATTRIBUTES
+  - llmobs.datadog.addressing.PROJECT
+  - llmobs.datadog.attributes
+  - llmobs.datadog.attributes.ACTIONGROUP
 attributes:
   check_mode:
     support: full
@@ -40,18 +42,18 @@ attributes:
       - Datadog's reads lag behind its writes by a few seconds. With O(wait=true) (the default)
         the module returns only once the new dataset is listed, so the next run sees it.
 options:
-  project_id:
-    description:
-      - ID of the LLM Observability project that holds the source dataset and will hold the new one.
-      - Letters, digits, V(-) and V(_) only.
-    type: str
-    required: true
   dataset_id:
     description:
-      - ID of the source dataset to clone.
+      - ID of the source dataset to clone. Used as it is, with no lookup.
       - Letters, digits, V(-) and V(_) only.
+      - Exactly one of O(dataset_id) and O(dataset_name) is required.
     type: str
-    required: true
+  dataset_name:
+    description:
+      - Name of the source dataset to clone, looked up in the project and compared exactly.
+      - The module fails, before any write, when no dataset or several datasets of the project have this name.
+      - Exactly one of O(dataset_id) and O(dataset_name) is required.
+    type: str
   name:
     description:
       - Name of the new dataset. Compared exactly (case and spaces count) with existing names.
@@ -91,10 +93,10 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Clone a dataset (keys from DD_API_KEY and DD_APP_KEY)
+- name: Clone a dataset by names (keys from DD_API_KEY and DD_APP_KEY)
   llmobs.datadog.llmobs_dataset_clone:
-    project_id: a33671aa-24fd-4dcd-9b33-a8ec7dde7751
-    dataset_id: 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d
+    project_name: demo-project
+    dataset_name: capitals
     name: capitals-v2
     description: Working copy for the prompt experiment
   register: clone
@@ -103,7 +105,7 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ clone.dataset.id }}"
 
-- name: Set the connection once for every module of the collection
+- name: Clone by ids, with the connection set once for every module of the collection
   module_defaults:
     group/llmobs.datadog.llmobs:
       site: datadoghq.eu
@@ -116,13 +118,14 @@ EXAMPLES = r'''
         dataset_id: 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d
         name: "eval-{{ release }}"
 
-- name: Rehearse against a local emulator, without waiting
+# The local emulator (ansible-playbook llmobs.datadog.emulator) holds these ids and names from the start.
+- name: Rehearse against the local emulator, without waiting
   llmobs.datadog.llmobs_dataset_clone:
     api_url: http://127.0.0.1:8126
-    api_key: demo
-    app_key: demo
-    project_id: demo-project
-    dataset_id: demo-dataset
+    api_key: local-emulator-api-key
+    app_key: local-emulator-app-key
+    project_id: a33671aa-24fd-4dcd-9b33-a8ec7dde7751
+    dataset_id: 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d
     name: rehearsal
     wait: false
 '''
@@ -177,13 +180,13 @@ dataset:
       returned: success
       sample: '2026-11-25T10:30:00Z'
 project_id:
-  description: The project of the datasets, as given in O(project_id).
-  returned: always
+  description: The project of the datasets, as given in O(project_id) or found by O(project_name).
+  returned: when the project is known
   type: str
   sample: a33671aa-24fd-4dcd-9b33-a8ec7dde7751
 source_dataset_id:
-  description: The source dataset, as given in O(dataset_id).
-  returned: always
+  description: The source dataset, as given in O(dataset_id) or found by O(dataset_name).
+  returned: when the source dataset is known
   type: str
   sample: 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d
 status:
@@ -202,180 +205,99 @@ errors:
   sample: [{"status": "404", "title": "Not Found", "detail": "dataset not found"}]
 '''
 
-import re
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.llmobs.datadog.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    LLMObsClient,
-    dataset_facts,
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
+from ansible_collections.llmobs.datadog.plugins.module_utils._diff import create_diff, predicted, unchanged_diff
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import exactly_one, resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
+    check_description,
+    check_name,
+    check_wait_timeout,
 )
-from ansible_collections.llmobs.datadog.plugins.module_utils._connection import (
-    connection_argument_spec,
-    connection_settings,
-)
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
 
-# Ids go into the request path: plain tokens only, so that nothing can change the path.
-ID_PATTERN = re.compile(r'^[A-Za-z0-9_-]+\Z')
-ID_MAX_LENGTH = 128
-NAME_MAX_LENGTH = 255
-WAIT_TIMEOUT_MAX = 3600
-_CONTROL_CHARS = re.compile(r'[\x00-\x1f\x7f-\x9f]')
-_PRINTABLE_ASCII = re.compile(r'^[\x20-\x7e]+\Z')
+DIFF_KEYS = ('name', 'description')
+SERVER_ASSIGNED = ('id', 'metadata', 'current_version', 'created_at', 'updated_at')
 
 
-def check_id(value, option):
-    if value is None or not value.strip():
-        raise ValidationError('%s must not be blank.' % option)
-    if not ID_PATTERN.match(value):
-        raise ValidationError(
-            "%s must contain only letters, digits, '-' and '_' (got %r): characters such as '/', '?', '#', "
-            "'%%', '.' or spaces would change the request path." % (option, value))
-    if len(value) > ID_MAX_LENGTH:
-        raise ValidationError('%s must be at most %d characters long (got %d).' % (option, ID_MAX_LENGTH, len(value)))
-    return value
-
-
-def check_name(value):
-    if value is None or not value.strip():
-        raise ValidationError('name must not be blank: give the name of the new dataset.')
-    if value != value.strip():
-        raise ValidationError('name must not start or end with spaces (got %r): names are compared exactly.' % value)
-    if _CONTROL_CHARS.search(value):
-        raise ValidationError('name must not contain control characters such as line breaks or tabs (got %r).' % value)
-    if not _PRINTABLE_ASCII.match(value):
-        # Names are the idempotency key and are compared byte for byte: the same accented name can be
-        # written in several Unicode forms, and a run that wrote it another way would clone again.
-        raise ValidationError('name must use printable ASCII characters only (got %r): names are compared exactly, '
-                              'and non-ASCII text can look the same in different encodings.' % value)
-    if len(value) > NAME_MAX_LENGTH:
-        raise ValidationError('name must be at most %d characters long (got %d).' % (NAME_MAX_LENGTH, len(value)))
-    return value
-
-
-def check_description(value):
-    if value is not None and _CONTROL_CHARS.search(value.replace('\n', '').replace('\t', '')):
-        raise ValidationError('description must not contain control characters other than line breaks and tabs.')
-    return value
-
-
-def check_module_options(params):
-    """Every check of the module's own options; raises ValidationError before any request."""
-    check_id(params['project_id'], 'project_id')
-    check_id(params['dataset_id'], 'dataset_id')
+def check_options(params):
     check_name(params['name'])
     check_description(params['description'])
-    if params['wait_timeout'] is None or not 0 < params['wait_timeout'] <= WAIT_TIMEOUT_MAX:
-        raise ValidationError('wait_timeout must be a whole number of seconds from 1 to %d (got %r).'
-                              % (WAIT_TIMEOUT_MAX, params['wait_timeout']))
+    check_wait_timeout(params['wait_timeout'])
 
 
-def predicted_dataset(params):
-    return dict(id=None, name=params['name'], description=params['description'], metadata=None,
-                current_version=None, created_at=None, updated_at=None)
-
-
-def clone_diff(params, existing=None):
-    after = dict(state='present', name=params['name'], description=params['description'],
-                 source_dataset_id=params['dataset_id'])
-    if existing is None:
-        return dict(before=dict(state='absent'), after=after)
-    present = dict(state='present', name=existing['name'], description=existing['description'])
-    return dict(before=present, after=present)
-
-
-def run(module, client):
+def run(task):
     """Look the name up, then clone unless it exists. Returns the result; raises LLMObsError."""
-    params = module.params
-    project_id, source_id, name = params['project_id'], params['dataset_id'], params['name']
+    params, datasets, name = task.params, task.api.datasets, task.params['name']
+    project_id, dummy = resolve_project(task.api, params)
+    source_id, source = resolve_dataset(task.api, project_id, params)
     result = dict(changed=False, project_id=project_id, source_dataset_id=source_id)
+    where = 'in project %s' % project_id
 
-    matches = client.find_datasets_by_name(project_id, name)
-    if len(matches) > 1:
-        raise LLMObsError(
-            'Several datasets named %r exist in project %s (ids: %s); the module cannot tell which one is meant. '
-            'Rename or delete the extra ones.' % (name, project_id, ', '.join(str(m.get('id')) for m in matches)),
-            **result)
-    if matches:
-        existing = dataset_facts(matches[0])
-        if params['description'] is not None and existing['description'] != params['description']:
-            module.warn('Dataset %r already exists with another description; this module does not update it.' % name)
-        result.update(msg='Dataset %r already exists in project %s (id %s); nothing to do.'
-                      % (name, project_id, existing['id']), dataset=existing)
-        if module._diff:
-            result['diff'] = clone_diff(params, existing)
+    existing = exactly_one(datasets.find_by_name(project_id, name), 'dataset', name, where, **result)
+    if existing is not None:
+        facts = dataset_facts(existing)
+        if params['description'] is not None and facts['description'] != params['description']:
+            task.warn('Dataset %r already exists with another description; this module does not update it.' % name)
+        result.update(msg='Dataset %r already exists %s (id %s); nothing to do.' % (name, where, facts['id']),
+                      dataset=facts)
+        if task.diff:
+            result['diff'] = unchanged_diff(facts, DIFF_KEYS)
         return result
 
+    wanted = dict(name=name, description=params['description'])
     result['changed'] = True
-    if module._diff:
-        result['diff'] = clone_diff(params)
-
-    if module.check_mode:
-        if client.find_dataset(project_id, source_id) is None:
-            raise LLMObsError('Source dataset %s was not found in project %s: there is nothing to clone. '
-                              'Check project_id and dataset_id.' % (source_id, project_id),
-                              changed=False, project_id=project_id, source_dataset_id=source_id)
+    if task.diff:
+        result['diff'] = create_diff(dict(wanted, source_dataset_id=source_id), DIFF_KEYS + ('source_dataset_id',))
+    if task.check_mode:
+        # A dry run fails where the real run would: the source must exist (already known when found by name).
+        if source is None and datasets.get(project_id, source_id) is None:
+            raise LLMObsError('Source dataset %s was not found %s: there is nothing to clone. '
+                              'Check project_id and dataset_id.' % (source_id, where), **dict(result, changed=False))
         result.update(msg='Would clone dataset %s into %r (check mode: nothing was sent).' % (source_id, name),
-                      dataset=predicted_dataset(params))
+                      dataset=predicted(wanted, SERVER_ASSIGNED))
         return result
 
-    def find_clone():
-        found = client.find_datasets_by_name(project_id, name)
-        return found[0] if found else None
-
-    created = client.write_once(
-        'Cloning dataset %s into %r' % (source_id, name),
-        send=lambda: client.clone_dataset(project_id, source_id, name, params['description']),
-        find_result=find_clone,
-        settle_timeout=params['wait_timeout'],
-    )
-    dataset = dataset_facts(created)
-    result.update(dataset=dataset, msg='Cloned dataset %s into %r (id %s).' % (source_id, name, dataset['id']))
-
+    facts = dataset_facts(datasets.clone(project_id, source_id, name, params['description'], params['wait_timeout']))
+    result.update(dataset=facts, msg='Cloned dataset %s into %r (id %s).' % (source_id, name, facts['id']))
     if params['wait']:
-        # Wait on the same lookup the next run will make, so that it is sure to find the clone.
-        def listed_with_clone():
-            named = client.find_datasets_by_name(project_id, name)
-            return named if any(item.get('id') == dataset['id'] for item in named) else None
-
-        listed = client.poll(listed_with_clone, params['wait_timeout'])
-        if listed is None:
-            raise LLMObsError(
-                'Cloned dataset %s into %r (id %s), but it was still missing from the dataset list after %d seconds. '
-                'A run started before it appears may clone it again; raise wait_timeout.'
-                % (source_id, name, dataset['id'], params['wait_timeout']), **result)
-        others = [str(item.get('id')) for item in listed if item.get('id') != dataset['id']]
-        if others:
-            module.warn('Another dataset named %r appeared at the same time (ids: %s), most likely made by a run '
-                        'in parallel. Delete the extra ones: until one is left, runs fail.' % (name, ', '.join(others)))
+        wait_until_listed(task, project_id, facts['id'], name, result)
     return result
 
 
-def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        project_id=dict(type='str', required=True),
-        dataset_id=dict(type='str', required=True),
+def wait_until_listed(task, project_id, dataset_id, name, result):
+    """Wait on the lookup the next run makes, so that it is sure to find the clone; warn of parallel twins."""
+    def listed_with_clone():
+        named = task.api.datasets.find_by_name(project_id, name)
+        return named if any(item.get('id') == dataset_id for item in named) else None
+
+    listed = task.api.transport.poll(listed_with_clone, task.params['wait_timeout'])
+    if listed is None:
+        raise LLMObsError(
+            'Cloned dataset %s into %r (id %s), but it was still missing from the dataset list after %d seconds. '
+            'A run started before it appears may clone it again; raise wait_timeout.'
+            % (result['source_dataset_id'], name, dataset_id, task.params['wait_timeout']), **result)
+    others = [str(item.get('id')) for item in listed if item.get('id') != dataset_id]
+    if others:
+        task.warn('Another dataset named %r appeared at the same time (ids: %s), most likely made by a run '
+                  'in parallel. Delete the extra ones: until one is left, runs fail.' % (name, ', '.join(others)))
+
+
+MODULE = LLMObsModule(
+    options=dict(
         name=dict(type='str', required=True),
         description=dict(type='str'),
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=30),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    ),
+    addresses=('project', 'dataset'),
+    check_options=check_options,
+    run=run,
+)
 
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
 
-    try:
-        check_module_options(module.params)
-        settings = connection_settings(module.params)
-        result = run(module, LLMObsClient(settings, warn=module.warn))
-    except LLMObsError as exc:
-        module.fail_json(**dict(exc.result_extras, msg=exc.message))
-    module.exit_json(**result)
+def main():
+    MODULE.main()
 
 
 if __name__ == '__main__':

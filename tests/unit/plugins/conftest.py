@@ -19,7 +19,7 @@ from responses.registries import OrderedRegistry
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.module_utils import basic
 
-from ansible_collections.llmobs.datadog.plugins.module_utils import _client
+from ansible_collections.llmobs.datadog.plugins.module_utils import _transport
 
 
 class VirtualTime(object):
@@ -40,7 +40,7 @@ class VirtualTime(object):
 @pytest.fixture
 def clock(monkeypatch):
     virtual = VirtualTime()
-    monkeypatch.setattr(_client, 'time', virtual)
+    monkeypatch.setattr(_transport, "time", virtual)
     return virtual
 
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The error-body parser: every shape Datadog (or a proxy in front of it) can answer with."""
@@ -85,7 +85,30 @@ def test_api_error_message_names_operation_status_and_hint():
                       b'{"errors": [{"title": "Forbidden", "detail": "missing llmobs_data_read"}]}')
 
     assert isinstance(error, APIError)
+    # The answer names no key header, so the hint speaks of both keys and guesses nothing.
     assert error.message == ('Listing datasets of project p failed with HTTP 403 Forbidden: Forbidden: missing '
-                             'llmobs_data_read. Check that the application key is allowed llmobs_data_read and '
-                             'llmobs_data_write, and that site or api_url points at the organisation the keys belong to.')
+                             'llmobs_data_read. Check that api_key and app_key belong to the organisation that site or '
+                             'api_url points at, and that the application key is allowed llmobs_data_read and '
+                             'llmobs_data_write.')
     assert error.result_extras == {'status': 403, 'errors': [{'title': 'Forbidden', 'detail': 'missing llmobs_data_read'}]}
+
+
+@pytest.mark.parametrize('status, header, expected, unexpected', [
+    (403, 'DD-API-KEY', 'Check api_key (DD_API_KEY)', 'llmobs_data_read'),
+    (403, 'dd-application-key', 'allowed llmobs_data_read and llmobs_data_write', 'Check api_key'),
+    (401, 'DD-API-KEY', 'Check api_key (DD_API_KEY)', 'app_key'),
+    (401, 'DD-APPLICATION-KEY', 'Check app_key (DD_APP_KEY)', 'api_key'),
+])
+def test_key_hints_fit_the_header_the_error_names(status, header, expected, unexpected):
+    body = json.dumps({'errors': [{'status': str(status), 'title': 'Forbidden', 'detail': 'invalid key',
+                                   'source': {'header': header}}]}).encode()
+    message = api_error('Listing projects', status, None, body).message
+    assert expected in message
+    assert unexpected not in message.split('invalid key')[1]
+
+
+def test_a_resource_hint_replaces_the_generic_one():
+    message = api_error('Updating project p', 404, 'Not Found', b'{"errors": ["not found"]}',
+                        hints={404: 'Check project_id or project_name.'}).message
+    assert message.endswith('not found. Check project_id or project_name.')
+    assert 'dataset' not in api_error('Listing projects', 404, 'Not Found', b'').message

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """llmobs_dataset_clone, end to end inside the module: every test lists the exact HTTP calls."""
@@ -13,6 +13,7 @@ import pytest
 import requests
 import responses
 
+from ansible_collections.llmobs.datadog.plugins.module_utils import _module
 from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_clone
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     API_KEY,
@@ -375,8 +376,8 @@ def test_tls_failure_points_at_ca_path(api, run_module, clock):
 
 
 def test_missing_requests_library_fails_cleanly(run_module, monkeypatch):
-    monkeypatch.setattr(llmobs_dataset_clone, 'HAS_REQUESTS', False)
-    monkeypatch.setattr(llmobs_dataset_clone, 'REQUESTS_IMPORT_ERROR', 'ImportError: No module named requests')
+    monkeypatch.setattr(_module, 'HAS_REQUESTS', False)
+    monkeypatch.setattr(_module, 'REQUESTS_IMPORT_ERROR', 'ImportError: No module named requests')
 
     result, code, dummy = run(run_module, module_args())
 
@@ -707,7 +708,23 @@ def test_required_options_are_reported(api, run_module):
     result, code, dummy = run(run_module, {'api_key': API_KEY, 'app_key': APP_KEY})
 
     assert code == 1
-    assert 'missing required arguments: dataset_id, name, project_id' in result['msg']
+    assert 'missing required arguments: name' in result['msg']
+    _no_request_sent(api)
+
+
+@pytest.mark.parametrize('args, message', [
+    ({'name': 'c', 'dataset_id': 'd'}, 'one of the following is required: project_id, project_name'),
+    ({'name': 'c', 'project_id': 'p'}, 'one of the following is required: dataset_id, dataset_name'),
+    ({'name': 'c', 'project_id': 'p', 'project_name': 'q', 'dataset_id': 'd'},
+     'parameters are mutually exclusive: project_id|project_name'),
+    ({'name': 'c', 'project_id': 'p', 'dataset_id': 'd', 'dataset_name': 'e'},
+     'parameters are mutually exclusive: dataset_id|dataset_name'),
+])
+def test_exactly_one_address_of_each_kind_is_required(api, run_module, args, message):
+    result, code, dummy = run(run_module, dict(args, api_key=API_KEY, app_key=APP_KEY))
+
+    assert code == 1
+    assert message in result['msg']
     _no_request_sent(api)
 
 

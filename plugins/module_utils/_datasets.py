@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""The datasets resource: its paths, request bodies and facts, and every request made about datasets."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import TransportError
+from ansible_collections.llmobs.datadog.plugins.module_utils._transport import API_PREFIX, path_segment
+
+# Asked for per page. Datadog documents no maximum for dataset lists (its experiments list
+# clamps at 5,000); a server that serves fewer per page is followed by its cursor all the same.
+# Lookups filter by name, so a lookup costs one request per 5,000 datasets whose names contain
+# the filter text, whatever the size of the project.
+DATASET_PAGE_LIMIT = 5000
+
+# What a 404 means to the user, by request: a list names the project only.
+LIST_HINTS = {404: 'Check project_id or project_name: the project does not exist for these keys.'}
+DATASET_HINTS = {404: 'Check project_id and dataset_id: the project or dataset does not exist for these keys.'}
+
+
+def dataset_facts(item):
+    """The facts of one dataset as modules return them, read leniently from a JSON:API object."""
+    attributes = item.get('attributes') if isinstance(item.get('attributes'), dict) else {}
+    return dict(
+        id=item.get('id'),
+        name=attributes.get('name'),
+        description=attributes.get('description'),
+        metadata=attributes.get('metadata'),
+        current_version=attributes.get('current_version'),
+        created_at=attributes.get('created_at'),
+        updated_at=attributes.get('updated_at'),
+    )
+
+
+def dataset_name(item):
+    attributes = item.get('attributes')
+    return attributes.get('name') if isinstance(attributes, dict) else None
+
+
+def datasets_path(project_id):
+    return '%s/%s/datasets' % (API_PREFIX, path_segment(project_id))
+
+
+def _document_data(operation):
+    """A parser of a one-dataset answer: its ``data``, or a TransportError (an answer without it is a lost answer)."""
+    def parse(document):
+        data = document.get('data') if isinstance(document, dict) else None
+        if not isinstance(data, dict) or not data.get('id'):
+            raise TransportError('%s returned a response without the dataset.' % operation)
+        return data
+    return parse
+
+
+class Datasets(object):
+    """Requests about the datasets of LLM Observability projects, over one Transport."""
+
+    kind = 'dataset'
+
+    def __init__(self, transport):
+        self.transport = transport
+
+    def list(self, project_id, name=None, dataset_id=None):
+        """Every dataset of the project that the API's filters return, once each (the name filter is not exact)."""
+        params = {}
+        if name is not None:
+            params['filter[name]'] = name
+        if dataset_id is not None:
+            params['filter[id]'] = dataset_id
+        operation = 'Listing datasets of project %s' % project_id
+        return list(self.transport.pages(datasets_path(project_id), operation, params, DATASET_PAGE_LIMIT, hints=LIST_HINTS))
+
+    def find_by_name(self, project_id, name):
+        """Datasets whose name is exactly ``name``, from every page."""
+        return [item for item in self.list(project_id, name=name) if dataset_name(item) == name]
+
+    def get(self, project_id, dataset_id):
+        """The dataset with this id, or None. There is no single-dataset GET: the list is filtered."""
+        for item in self.list(project_id, dataset_id=dataset_id):
+            if item.get('id') == dataset_id:
+                return item
+        return None
+
+    def _find_new(self, project_id, name):
+        def find():
+            found = self.find_by_name(project_id, name)
+            return found[0] if found else None
+        return find
+
+    def create(self, project_id, name, description, metadata, settle_timeout):
+        """Create a dataset (200 and 201 alike) and return it; never twice, see Transport.write_once."""
+        attributes = {'name': name}
+        if description is not None:
+            attributes['description'] = description
+        if metadata is not None:
+            attributes['metadata'] = metadata
+        operation = 'Creating dataset %r in project %s' % (name, project_id)
+        return self.transport.write_once(
+            'POST', datasets_path(project_id), operation, {'data': {'type': 'datasets', 'attributes': attributes}},
+            self._find_new(project_id, name), settle_timeout, 'nothing was created',
+            parse=_document_data(operation), hints=LIST_HINTS)
+
+    def update(self, project_id, dataset_id, attributes):
+        """PATCH the given attributes (setting a value twice is harmless, so it is retried like a read)."""
+        operation = 'Updating dataset %s of project %s' % (dataset_id, project_id)
+        document = self.transport.request(
+            'PATCH', '%s/%s' % (datasets_path(project_id), path_segment(dataset_id)), operation,
+            body={'data': {'type': 'datasets', 'attributes': attributes}}, idempotent=True, hints=DATASET_HINTS)
+        return _document_data(operation)(document)
+
+    def delete(self, project_id, dataset_id, settle_timeout):
+        """Delete one dataset. A delete whose answer was lost is looked up before it is sent again."""
+        def find_gone():
+            return True if self.get(project_id, dataset_id) is None else None
+
+        self.transport.write_once(
+            'POST', datasets_path(project_id) + '/delete', 'Deleting dataset %s of project %s' % (dataset_id, project_id),
+            {'data': {'type': 'datasets', 'attributes': {'dataset_ids': [dataset_id]}}},
+            find_gone, settle_timeout, 'nothing was deleted', hints=LIST_HINTS)
+
+    def clone(self, project_id, source_id, name, description, settle_timeout):
+        """Clone ``source_id`` into a new dataset called ``name`` and return it; never twice."""
+        attributes = {'name': name}
+        if description is not None:
+            attributes['description'] = description
+        operation = 'Cloning dataset %s of project %s into %r' % (source_id, project_id, name)
+        return self.transport.write_once(
+            'POST', '%s/%s/clone' % (datasets_path(project_id), path_segment(source_id)), operation,
+            {'data': {'type': 'datasets', 'id': source_id, 'attributes': attributes}},
+            self._find_new(project_id, name), settle_timeout, 'nothing was created',
+            parse=_document_data(operation), hints=DATASET_HINTS)

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""The module base: the edges every module of the collection shares.
+
+A module declares its options, its own option checks and a ``run(task)``; LLMObsModule merges
+the connection options, checks that ``requests`` is there, runs every option check before any
+request, builds the API with the module's ``warn``, calls ``run`` and turns the collection's
+exceptions into ``fail_json``. ``run`` sees only a ModuleTask, never AnsibleModule, so the same
+logic can execute wherever the task's parameters are known (see ``LLMObsModule.execute``).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._connection import (
+    connection_argument_spec,
+    connection_settings,
+)
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._projects import Projects
+from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    Transport,
+)
+from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
+    check_dataset_address,
+    check_project_address,
+)
+
+# Options by which a module addresses a project, and a dataset within it: exactly one of each pair.
+PROJECT_ADDRESS_OPTIONS = dict(project_id=dict(type='str'), project_name=dict(type='str'))
+DATASET_ADDRESS_OPTIONS = dict(dataset_id=dict(type='str'), dataset_name=dict(type='str'))
+
+
+class API(object):
+    """Every resource of the API over one Transport: what a module's ``run`` talks to."""
+
+    def __init__(self, transport):
+        self.transport = transport
+        self.projects = Projects(transport)
+        self.datasets = Datasets(transport)
+
+
+class ModuleTask(object):
+    """What ``run`` gets: the checked options, check and diff mode, a warn callback and the API."""
+
+    def __init__(self, params, check_mode, diff, warn, api):
+        self.params = params
+        self.check_mode = check_mode
+        self.diff = diff
+        self.warn = warn
+        self.api = api
+
+
+class LLMObsModule(object):
+    """One module of the collection: its options, its checks and its ``run``.
+
+    ``options`` is the module's own argument spec (the connection options are added);
+    ``check_options(params)`` raises ValidationError before any request; ``run(task)`` returns
+    the result dict or raises LLMObsError. ``addresses`` says which of 'project' and 'dataset'
+    the module addresses by id or name: their options, exclusivity and checks come from here.
+    """
+
+    def __init__(self, options, run, check_options=None, addresses=(), mutually_exclusive=(),
+                 required_one_of=(), required_if=(), supports_check_mode=True):
+        self.options = options
+        self.run = run
+        self.check_options = check_options
+        self.addresses = tuple(addresses)
+        self.mutually_exclusive = list(mutually_exclusive)
+        self.required_one_of = list(required_one_of)
+        self.required_if = list(required_if)
+        self.supports_check_mode = supports_check_mode
+
+    def argument_spec(self):
+        spec = connection_argument_spec()
+        if 'project' in self.addresses:
+            spec.update(PROJECT_ADDRESS_OPTIONS)
+        if 'dataset' in self.addresses:
+            spec.update(DATASET_ADDRESS_OPTIONS)
+        spec.update(self.options)
+        return spec
+
+    def module_kwargs(self):
+        """The keyword arguments of AnsibleModule for this module (also what a validator needs)."""
+        pairs = []
+        if 'project' in self.addresses:
+            pairs.append(['project_id', 'project_name'])
+        if 'dataset' in self.addresses:
+            pairs.append(['dataset_id', 'dataset_name'])
+        return dict(
+            argument_spec=self.argument_spec(),
+            mutually_exclusive=pairs + self.mutually_exclusive,
+            required_one_of=pairs + self.required_one_of,
+            required_if=self.required_if,
+            supports_check_mode=self.supports_check_mode,
+        )
+
+    def check(self, params):
+        """Every check of the options, in the order a user reads them; raises ValidationError."""
+        if 'project' in self.addresses:
+            check_project_address(params)
+        if 'dataset' in self.addresses:
+            check_dataset_address(params)
+        if self.check_options is not None:
+            self.check_options(params)
+        return connection_settings(params)
+
+    def execute(self, params, check_mode, diff, warn, session=None):
+        """Check the options, then run the module's logic; returns the result, raises LLMObsError.
+
+        Needs nothing of AnsibleModule: ``params`` are options already validated against
+        ``module_kwargs()``. Callers check HAS_REQUESTS first.
+        """
+        settings = self.check(params)
+        api = API(Transport(settings, warn=warn, session=session))
+        return self.run(ModuleTask(params, check_mode, diff, warn, api))
+
+    def main(self):
+        module = AnsibleModule(**self.module_kwargs())
+        if not HAS_REQUESTS:
+            module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        try:
+            result = self.execute(module.params, module.check_mode, module._diff, module.warn)
+        except LLMObsError as exc:
+            module.fail_json(**dict(exc.result_extras, msg=exc.message))
+        module.exit_json(**result)

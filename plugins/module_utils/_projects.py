@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""The projects resource: its paths, request bodies and facts, and every request made about projects."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import TransportError
+from ansible_collections.llmobs.datadog.plugins.module_utils._transport import API_PREFIX, path_segment
+
+PROJECTS_PATH = API_PREFIX + '/projects'
+
+# Asked for per page. Datadog documents no maximum for this list (its experiments list clamps
+# at 5,000); a server that serves fewer per page is followed by its cursor all the same.
+PROJECT_PAGE_LIMIT = 5000
+
+# What a 404 about a project means to the user.
+PROJECT_HINTS = {404: 'Check project_id or project_name: the project does not exist for these keys.'}
+
+
+def project_facts(item):
+    """The facts of one project as modules return them, read leniently from a JSON:API object."""
+    attributes = item.get('attributes') if isinstance(item.get('attributes'), dict) else {}
+    return dict(
+        id=item.get('id'),
+        name=attributes.get('name'),
+        description=attributes.get('description'),
+        created_at=attributes.get('created_at'),
+        updated_at=attributes.get('updated_at'),
+    )
+
+
+def project_name(item):
+    attributes = item.get('attributes')
+    return attributes.get('name') if isinstance(attributes, dict) else None
+
+
+def _document_data(operation):
+    """A parser of a one-project answer: its ``data``, or a TransportError (an answer without it is a lost answer)."""
+    def parse(document):
+        data = document.get('data') if isinstance(document, dict) else None
+        if not isinstance(data, dict) or not data.get('id'):
+            raise TransportError('%s returned a response without the project.' % operation)
+        return data
+    return parse
+
+
+class Projects(object):
+    """Requests about LLM Observability projects, over one Transport."""
+
+    kind = 'project'
+
+    def __init__(self, transport):
+        self.transport = transport
+
+    def list(self, name=None, project_id=None):
+        """Every project the API's filters return, once each (the name filter is not exact)."""
+        params = {}
+        if name is not None:
+            params['filter[name]'] = name
+        if project_id is not None:
+            params['filter[id]'] = project_id
+        return list(self.transport.pages(PROJECTS_PATH, 'Listing projects', params, PROJECT_PAGE_LIMIT, hints=PROJECT_HINTS))
+
+    def find_by_name(self, name):
+        """Projects whose name is exactly ``name``, from every page."""
+        return [item for item in self.list(name=name) if project_name(item) == name]
+
+    def get(self, project_id):
+        """The project with this id, or None. There is no single-project GET: the list is filtered."""
+        for item in self.list(project_id=project_id):
+            if item.get('id') == project_id:
+                return item
+        return None
+
+    def create(self, name, description, settle_timeout):
+        """Create a project (Datadog's POST is get-or-create by name) and return it."""
+        attributes = {'name': name}
+        if description is not None:
+            attributes['description'] = description
+        operation = 'Creating project %r' % name
+
+        def find_created():
+            found = self.find_by_name(name)
+            return found[0] if found else None
+
+        return self.transport.write_once('POST', PROJECTS_PATH, operation,
+                                         {'data': {'type': 'projects', 'attributes': attributes}},
+                                         find_created, settle_timeout, 'nothing was created',
+                                         parse=_document_data(operation), hints=PROJECT_HINTS)
+
+    def update(self, project_id, attributes):
+        """PATCH the given attributes (setting a value twice is harmless, so it is retried like a read)."""
+        operation = 'Updating project %s' % project_id
+        document = self.transport.request(
+            'PATCH', '%s/%s' % (PROJECTS_PATH, path_segment(project_id)), operation,
+            body={'data': {'type': 'projects', 'attributes': attributes}}, idempotent=True, hints=PROJECT_HINTS)
+        return _document_data(operation)(document)
+
+    def delete(self, project_id, settle_timeout):
+        """Delete one project. A delete whose answer was lost is looked up before it is sent again."""
+        def find_gone():
+            return True if self.get(project_id) is None else None
+
+        self.transport.write_once(
+            'POST', PROJECTS_PATH + '/delete', 'Deleting project %s' % project_id,
+            {'data': {'type': 'projects', 'attributes': {'project_ids': [project_id]}}},
+            find_gone, settle_timeout, 'nothing was deleted', hints=PROJECT_HINTS)

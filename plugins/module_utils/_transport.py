@@ -1,0 +1,363 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""Transport: every request to Datadog is sent here. It knows HTTP, not projects or datasets.
+
+It owns the session, the auth headers, timeouts, retries, cursor paging, polling and safe
+writes. The retry policy (also in docs/user-guide.md):
+
+* ``retries`` bounds the re-sends of any one request, whichever method sends it.
+* 429: the request was refused, so it is sent again after ``X-RateLimit-Reset`` seconds
+  (bounded by MAX_RATE_LIMIT_WAIT), whatever the method.
+* Idempotent requests (reads, PATCH updates): sent again after 408, 500, 502, 503, 504, a
+  timeout, a dropped connection or an unreadable 2xx, with exponential backoff.
+* Writes that must not happen twice go through ``write_once``: one attempt at a time, and after
+  an answer that leaves the outcome unknown it looks the result up (for the consistency window)
+  before sending again. A request that never reached the server is sent again without a lookup.
+* Every retry is reported through the ``warn`` callback.
+* Every loop is bounded: paging stops at MAX_PAGES pages, or as soon as a page brings nothing
+  new; polling stops at its timeout.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import math
+import time
+import traceback
+
+from ansible.module_utils.six.moves.urllib.parse import quote
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import (
+    APIError,
+    LLMObsError,
+    TransportError,
+    api_error,
+    redirect_error,
+)
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+
+COLLECTION_VERSION = '1.0.0'
+USER_AGENT = 'llmobs.datadog/%s (Ansible collection)' % COLLECTION_VERSION
+
+API_PREFIX = '/api/v2/llm-obs/v1'
+
+MAX_RATE_LIMIT_WAIT = 60.0
+MAX_BACKOFF = 30.0
+MAX_POLL_INTERVAL = 2.0
+
+# A list longer than this many pages is not followed to its end: no project holds that much,
+# so a server that keeps handing out cursors is looping. Documented in docs/user-guide.md.
+MAX_PAGES = 10000
+# Empty pages in a row that still carry a next cursor before the list is taken to be looping.
+MAX_EMPTY_PAGES = 3
+
+# Statuses after which an idempotent request is worth sending again: the server may answer differently.
+RETRIABLE_STATUSES = frozenset((408, 500, 502, 503, 504))
+
+
+def path_segment(value):
+    """A value quoted for use as one path segment. Ids are checked before any request; this is a second defence."""
+    return quote(str(value), safe='')
+
+
+def backoff_delay(attempt):
+    """Seconds to wait before retry number ``attempt`` (1-based): 1, 2, 4, ... up to MAX_BACKOFF."""
+    return min(MAX_BACKOFF, float(2 ** (attempt - 1)))
+
+
+def rate_limit_delay(headers):
+    """Seconds a 429 asks to wait, from ``X-RateLimit-Reset``; None when it gives no usable number."""
+    reset = headers.get('X-RateLimit-Reset') if headers is not None else None
+    try:
+        seconds = float(reset)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(seconds):
+        return None
+    return min(MAX_RATE_LIMIT_WAIT, max(1.0, seconds))
+
+
+def outcome_unknown(exc):
+    """Whether a failed write may have been carried out: the server may have acted before the answer was lost."""
+    if isinstance(exc, TransportError):
+        return exc.retriable and exc.may_have_arrived
+    return exc.status >= 500 or exc.status == 408
+
+
+def _describe_transport_failure(exc):
+    """A short reason for a requests exception, without the pool's boilerplate."""
+    reason = exc
+    for dummy in range(5):  # walk to the innermost cause: 'Connection refused', 'certificate verify failed'
+        inner = getattr(reason, 'reason', None) or (reason.args[0] if getattr(reason, 'args', None) else None)
+        if inner is None or inner is reason or isinstance(inner, str):
+            break
+        reason = inner
+    text = str(reason) or type(reason).__name__
+    if '): ' in text and text.startswith('<'):
+        text = text.split('): ', 1)[1]
+    return text[:300]
+
+
+class Transport(object):
+    """The session to Datadog's API: one per task, shared by every resource."""
+
+    def __init__(self, settings, warn=None, sleep=None, clock=None, session=None):
+        self.settings = settings
+        self.warn = warn or (lambda message: None)
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.monotonic
+        self.session = session or requests.Session()
+        self.headers = {
+            'DD-API-KEY': settings.api_key,
+            'DD-APPLICATION-KEY': settings.app_key,
+            'Accept': 'application/json',
+            'User-Agent': USER_AGENT,
+        }
+
+    # ------------------------------------------------------------------ one attempt
+
+    def _send(self, method, path, params, body):
+        url = self.settings.base_url + path
+        try:
+            return self.session.request(
+                method, url, params=params, json=body, headers=self.headers,
+                timeout=self.settings.timeout, verify=self.settings.verify,
+                # A redirect could carry the key headers to another host: never follow one.
+                allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as exc:
+            raise TransportError(
+                'TLS verification failed for %s: %s. Point ca_path at the CA bundle that signed the '
+                "server's certificate, or set validate_certs: false only for a server you trust."
+                % (self.settings.base_url, self._reason(exc)), may_have_arrived=False, retriable=False)
+        except requests.exceptions.ConnectTimeout:
+            raise TransportError('could not connect to %s within %s seconds (timeout).'
+                                 % (self.settings.base_url, _format_seconds(self.settings.timeout)),
+                                 may_have_arrived=False)
+        except requests.exceptions.ReadTimeout:
+            raise TransportError('no response from %s within %s seconds (timeout).'
+                                 % (self.settings.base_url, _format_seconds(self.settings.timeout)))
+        except requests.exceptions.ConnectionError as exc:
+            reason = self._reason(exc)
+            never_connected = any(marker in repr(exc) for marker in (
+                'NewConnectionError', 'NameResolutionError', 'Failed to establish a new connection'))
+            raise TransportError('could not reach %s: %s' % (self.settings.base_url, reason),
+                                 may_have_arrived=not never_connected)
+        except requests.exceptions.RequestException as exc:
+            raise TransportError('request to %s failed: %s'
+                                 % (self.settings.base_url, self._reason(exc)))
+
+    def _reason(self, exc):
+        """Why a request failed, with the keys masked: some exceptions quote header values."""
+        reason = _describe_transport_failure(exc)
+        for secret in (self.settings.api_key, self.settings.app_key):
+            if secret:
+                reason = reason.replace(secret, '********')
+        return reason
+
+    def _attempt(self, method, path, operation, params, body, hints):
+        """Send the request once; return its decoded JSON body (None for 204) or raise APIError/TransportError."""
+        try:
+            response = self._send(method, path, params, body)
+        except TransportError as exc:
+            raise TransportError('%s failed: %s' % (operation, exc.message),
+                                 may_have_arrived=exc.may_have_arrived, retriable=exc.retriable)
+        status = response.status_code
+        if 200 <= status < 300:
+            if status == 204:
+                return None
+            if not response.content.strip():
+                # Every 2xx but 204 carries a document; an empty one is a lost answer, not an empty list.
+                raise TransportError('%s returned HTTP %s with an empty body.' % (operation, status))
+            try:
+                return response.json()
+            except ValueError:
+                # A 2xx we cannot read: the server may have acted, so it counts as a lost answer.
+                raise TransportError('%s returned HTTP %s with a body that is not valid JSON.' % (operation, status))
+        if 300 <= status < 400:
+            raise redirect_error(operation, status, response.headers.get('Location'))
+        retry_after = rate_limit_delay(response.headers) if status == 429 else None
+        raise api_error(operation, status, response.reason, response.content,
+                        response.headers.get('Content-Type'), retry_after=retry_after, hints=hints)
+
+    def _retry_delay(self, exc, attempt, idempotent):
+        """Seconds to wait before sending again after ``exc``, or None when it must not be sent again."""
+        if isinstance(exc, APIError):
+            if exc.status == 429:
+                return exc.retry_after if exc.retry_after is not None else backoff_delay(attempt)
+            return backoff_delay(attempt) if idempotent and exc.status in RETRIABLE_STATUSES else None
+        if not exc.retriable:
+            return None
+        return backoff_delay(attempt) if idempotent or not exc.may_have_arrived else None
+
+    def _retry_after(self, delay, reason, attempt):
+        self.warn('%s; retrying in %s (retry %d of %d).'
+                  % (reason.rstrip('.'), _seconds_text(delay), attempt, self.settings.retries))
+        self.sleep(delay)
+
+    @staticmethod
+    def _retry_reason(exc, operation):
+        if isinstance(exc, APIError) and exc.status == 429:
+            return '%s was rate limited (HTTP 429)' % operation
+        return exc.message
+
+    # ------------------------------------------------------------------ requests
+
+    def request(self, method, path, operation, params=None, body=None, idempotent=None, hints=None):
+        """Send one API request and return its decoded JSON body (None for 204).
+
+        ``operation`` names the request in messages ("Listing datasets of project X").
+        ``idempotent`` (default: true for GET) allows sending again after a 5xx, a timeout or a
+        dropped connection; a 429 and a connection never made are always retried. ``hints`` maps
+        a status to what the user can check. Raises APIError or TransportError.
+        """
+        if idempotent is None:
+            idempotent = method == 'GET'
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(method, path, operation, params, body, hints)
+            except (APIError, TransportError) as exc:
+                delay = self._retry_delay(exc, attempt + 1, idempotent)
+                if delay is None or attempt >= self.settings.retries:
+                    raise
+                attempt += 1
+                self._retry_after(delay, self._retry_reason(exc, operation), attempt)
+
+    def write_once(self, method, path, operation, body, find_result, settle_timeout, undone, parse=None, hints=None):
+        """Send a write that must not happen twice, and return its result (or what ``find_result`` found).
+
+        ``parse`` turns the decoded answer into the result (a TransportError from it counts as a
+        lost answer); ``find_result`` returns a result of the same form, or None.
+
+        When the answer leaves the outcome unknown (5xx, timeout, dropped connection, unreadable
+        body), ``find_result`` is polled for ``settle_timeout`` seconds, since reads lag behind
+        writes: if it finds the result, that is the result, and the write is not sent again.
+        Otherwise the write is sent again, at most ``retries`` times in all; a 429 and a
+        connection never made are sent again at once after their wait. Any other 4xx is final.
+        ``undone`` ends the message of a final failure: what did not happen ("nothing was created").
+        """
+        attempt = 0
+        while True:
+            try:
+                answer = self._attempt(method, path, operation, None, body, hints)
+                return parse(answer) if parse else answer
+            except (APIError, TransportError) as exc:
+                unknown = outcome_unknown(exc)
+                if unknown:
+                    found = self.poll(find_result, settle_timeout)
+                    if found is not None:
+                        self.warn('%s did not get a clear answer (%s), but a lookup shows it was done; '
+                                  'not sending it again.' % (operation, _first_sentence(exc.message)))
+                        return found
+                    delay = backoff_delay(attempt + 1)
+                else:
+                    delay = self._retry_delay(exc, attempt + 1, idempotent=False)
+                if delay is None:
+                    raise
+                if attempt >= self.settings.retries:
+                    if unknown:
+                        exc.extend_message(' A lookup found no trace of it, so %s.' % undone)
+                    else:
+                        exc.extend_message(' The request was not carried out, so %s.' % undone)
+                    raise
+                attempt += 1
+                reason = self._retry_reason(exc, operation)
+                self._retry_after(delay, '%s; a lookup shows it was not done' % reason if unknown else reason, attempt)
+
+    def pages(self, path, operation, params, page_limit, key=None, hints=None):
+        """Yield every item of a cursor-paged list once, following ``meta.after`` to the end.
+
+        Items are told apart by ``key`` (default: their ``id``): a list that changes between
+        pages can repeat an item. A page whose items were all seen already, MAX_EMPTY_PAGES empty
+        pages in a row that still point further, or more than MAX_PAGES pages end in an error
+        rather than a loop: a server or proxy that ignores ``page[cursor]`` would never finish.
+        """
+        key = key or (lambda item: item.get('id'))
+        seen = set()
+        cursors = set()
+        cursor = None
+        empty_pages = 0
+        for number in range(1, MAX_PAGES + 1):
+            page_params = dict(params)
+            page_params['page[limit]'] = page_limit
+            if cursor:
+                page_params['page[cursor]'] = cursor
+            document = self.request('GET', path, operation, params=page_params, hints=hints)
+            data = document.get('data') if isinstance(document, dict) else None
+            if not isinstance(data, list):
+                raise LLMObsError('%s returned a response without a "data" list; the API may have changed.' % operation)
+            fresh = 0
+            for item in data:
+                if not isinstance(item, dict):
+                    continue
+                item_key = key(item)
+                if item_key is not None:
+                    if item_key in seen:
+                        continue
+                    seen.add(item_key)
+                fresh += 1
+                yield item
+            meta = document.get('meta')
+            cursor = meta.get('after') if isinstance(meta, dict) else None
+            if not cursor:
+                return
+            if cursor in cursors:
+                raise LLMObsError('%s: the API returned the same page cursor twice; stopping rather than '
+                                  'looping forever.' % operation)
+            cursors.add(cursor)
+            if data and not fresh:
+                raise LLMObsError('%s: page %d repeated only items already listed and pointed to yet another page; '
+                                  'the server or a proxy seems to ignore page[cursor]. Stopping rather than '
+                                  'looping forever.' % (operation, number))
+            empty_pages = 0 if data else empty_pages + 1
+            if empty_pages >= MAX_EMPTY_PAGES:
+                raise LLMObsError('%s: %d empty pages in a row still pointed to another page; stopping rather than '
+                                  'looping forever.' % (operation, empty_pages))
+        raise LLMObsError('%s: the list went on past %d pages; stopping rather than looping forever. The server '
+                          'or a proxy may be ignoring page[cursor].' % (operation, MAX_PAGES))
+
+    def poll(self, find, timeout):
+        """Call ``find`` until it returns something other than None or ``timeout`` seconds have passed.
+
+        The first call is immediate; returns the last result (None when nothing appeared).
+        """
+        deadline = self.clock() + timeout
+        interval = 0.5
+        while True:
+            found = find()
+            if found is not None:
+                return found
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                return None
+            self.sleep(min(interval, remaining))
+            interval = min(MAX_POLL_INTERVAL, interval * 2)
+
+
+def _format_seconds(seconds):
+    return ('%d' % seconds) if float(seconds).is_integer() else ('%.1f' % seconds)
+
+
+def _seconds_text(seconds):
+    text = _format_seconds(seconds)
+    return '%s second' % text if text == '1' else '%s seconds' % text
+
+
+def _first_sentence(text):
+    return text.split('. ')[0].rstrip('.')
