@@ -72,3 +72,22 @@ def resolve_dataset(api, project_id, params):
     item = require_one(api.datasets.find_by_name(project_id, name), 'dataset', name,
                        'in project %s' % project_id, option='dataset_name')
     return item['id'], item
+
+
+def wait_until_listed(transport, find, item_id, timeout):
+    """Poll ``find()`` (the name lookup the next run will make) until it lists ``item_id``.
+
+    Returns every item it then lists (others of the same name included: a parallel run's twin),
+    or None when ``item_id`` was still missing after ``timeout`` seconds.
+    """
+    def listed():
+        items = find()
+        return items if any(item.get('id') == item_id for item in items) else None
+    return transport.poll(listed, timeout)
+
+
+def wait_until_unlisted(transport, find, item_id, timeout):
+    """Poll ``find()`` until it no longer lists ``item_id``; True when gone, None after ``timeout`` seconds."""
+    def gone():
+        return True if all(item.get('id') != item_id for item in find()) else None
+    return transport.poll(gone, timeout)

@@ -208,7 +208,12 @@ errors:
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
 from ansible_collections.llmobs.datadog.plugins.module_utils._diff import create_diff, predicted, unchanged_diff
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import exactly_one, resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import (
+    exactly_one,
+    resolve_dataset,
+    resolve_project,
+    wait_until_listed,
+)
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
     check_description,
@@ -261,17 +266,14 @@ def run(task):
     facts = dataset_facts(datasets.clone(project_id, source_id, name, params['description'], params['wait_timeout']))
     result.update(dataset=facts, msg='Cloned dataset %s into %r (id %s).' % (source_id, name, facts['id']))
     if params['wait']:
-        wait_until_listed(task, project_id, facts['id'], name, result)
+        wait_until_visible(task, project_id, facts['id'], name, result)
     return result
 
 
-def wait_until_listed(task, project_id, dataset_id, name, result):
+def wait_until_visible(task, project_id, dataset_id, name, result):
     """Wait on the lookup the next run makes, so that it is sure to find the clone; warn of parallel twins."""
-    def listed_with_clone():
-        named = task.api.datasets.find_by_name(project_id, name)
-        return named if any(item.get('id') == dataset_id for item in named) else None
-
-    listed = task.api.transport.poll(listed_with_clone, task.params['wait_timeout'])
+    listed = wait_until_listed(task.api.transport, lambda: task.api.datasets.find_by_name(project_id, name),
+                               dataset_id, task.params['wait_timeout'])
     if listed is None:
         raise LLMObsError(
             'Cloned dataset %s into %r (id %s), but it was still missing from the dataset list after %d seconds. '
