@@ -1,53 +1,55 @@
 #!/usr/bin/env bash
-# `make demo`: run playbooks/clone_dataset.yml three times (clone, re-run, dry run) against the
-# local emulator, or against real Datadog when DD_API_KEY and DD_APP_KEY are set.
+# `make demo`: the whole life of a dataset, by names, with playbooks/dataset_lifecycle.yml: create
+# a project and a dataset, clone it, read their facts, run again (no change), a --check --diff run,
+# then clean up. Against the local emulator, or against real Datadog when DD_API_KEY and
+# DD_APP_KEY are set (it then makes, and removes again, the project LLMOBS_PROJECT_NAME,
+# default llmobs-demo).
 set -euo pipefail
 # The implicit localhost is all these plays need; say nothing about the missing inventory.
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+# Only what the run does: the lifecycle playbook skips the half that does not apply.
+export ANSIBLE_DISPLAY_SKIPPED_HOSTS=false
 
 repo_root=$(cd "$(dirname "$0")/../.." && pwd)
-playbook="${repo_root}/playbooks/clone_dataset.yml"
+playbook="${repo_root}/playbooks/dataset_lifecycle.yml"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 if [ -n "${DD_API_KEY:-}" ] && [ -n "${DD_APP_KEY:-}" ]; then
-  if [ -z "${LLMOBS_PROJECT_ID:-}" ] || [ -z "${LLMOBS_DATASET_ID:-}" ]; then
-    echo "DD_API_KEY and DD_APP_KEY are set, so the demo runs against real Datadog (site ${DD_SITE:-datadoghq.com})." >&2
-    echo "Set LLMOBS_PROJECT_ID and LLMOBS_DATASET_ID to the project and dataset to clone (and LLMOBS_CLONE_NAME to" >&2
-    echo "choose the new name), or unset DD_API_KEY to use the local emulator." >&2
-    exit 2
-  fi
-  step "Real Datadog (site ${DD_SITE:-datadoghq.com}): cloning ${LLMOBS_DATASET_ID} in project ${LLMOBS_PROJECT_ID}"
   live=1
+  step "Real Datadog (site ${DD_SITE:-datadoghq.com}), project ${LLMOBS_PROJECT_NAME:-llmobs-demo}; unset DD_API_KEY to use the local emulator"
 else
   live=0
   # shellcheck source=tests/utils/emulator.sh
   . "${repo_root}/tests/utils/emulator.sh"
   export EMULATOR_STOP_MESSAGE="Emulator stopped: nothing is left running."
-  start_emulator --seed "${repo_root}/tests/emulator/demo-seed.json"
+  # shellcheck disable=SC2119 # no options: the demo seed, any keys
+  start_emulator
   LLMOBS_API_URL=${EMULATOR_URL}
   # Local stand-ins for the keys: the emulator accepts any; real keys are never needed here.
-  export LLMOBS_API_URL DD_API_KEY=demo-api-key DD_APP_KEY=demo-app-key
-  export LLMOBS_PROJECT_ID=a33671aa-24fd-4dcd-9b33-a8ec7dde7751   # "demo-project" of tests/emulator/demo-seed.json
-  export LLMOBS_DATASET_ID=9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d   # its "capitals" dataset, 5 records
+  export LLMOBS_API_URL DD_API_KEY=local-demo-api-key DD_APP_KEY=local-demo-app-key
   step "Local Datadog emulator at ${LLMOBS_API_URL} (set DD_API_KEY and DD_APP_KEY to use real Datadog)"
 fi
 
-step "1. Clone the dataset: changed"
+step "1. Create the project, a dataset and a frozen copy, by names only: changed"
 ansible-playbook "${playbook}"
 
-step "2. Run the same playbook again: the dataset exists, nothing changes"
+step "2. Run the same playbook again: everything exists, nothing changes"
 ansible-playbook "${playbook}"
 
-step "3. Dry run of a clone into another name, with --check --diff: every read, no write"
-LLMOBS_CLONE_NAME="${LLMOBS_CLONE_NAME:-capitals-working-copy}-dry-run" ansible-playbook --check --diff "${playbook}"
+step "3. Dry run of a new description, with --check --diff: every read, no write"
+ansible-playbook --check --diff "${playbook}" -e "dataset_description='Reviewed questions, v2'"
+
+step "4. Clean up: delete the copy, the dataset and the project"
+ansible-playbook "${playbook}" -e lifecycle_state=absent
 
 if [ "${live}" = 0 ]; then
-  step "The emulator's datasets after the demo: the clone exists once, the dry run made nothing"
+  step "The emulator after the demo: the seed's projects and datasets, nothing left over"
   "${PYTHON:-python3}" - "${LLMOBS_API_URL}" <<'PY'
 import json, sys, urllib.request
 state = json.load(urllib.request.urlopen(sys.argv[1] + '/_emulator/state'))
+names = dict((project['id'], project['name']) for project in state['projects'])
 for dataset in state['datasets']:
-    print('  %-28s %-38s %d records' % (dataset['name'], dataset['id'], len(dataset['records'])))
+    print('  %-18s %-28s %d records' % (names.get(dataset['project_id']), dataset['name'], len(dataset['records'])))
 PY
 fi

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# playbooks/dataset_lifecycle.yml as users run it, by names only, against the emulator: apply,
+# re-run, a --check --diff run, tear down; verify.yml checks the emulator after each run.
+set -euo pipefail
+export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo_root=$(cd "${here}/../../../.." && pwd)
+playbook="${repo_root}/playbooks/dataset_lifecycle.yml"
+# shellcheck source=tests/utils/emulator.sh
+. "${repo_root}/tests/utils/emulator.sh"
+# shellcheck disable=SC2119 # no options: the demo seed, any keys
+start_emulator
+export LLMOBS_API_URL=${EMULATOR_URL} DD_API_KEY=integration-api-key-7d1f0c DD_APP_KEY=integration-app-key-93b2ae
+export LLMOBS_PROJECT_NAME=lifecycle-project
+
+verify() { ansible-playbook "${here}/verify.yml" -e "emulator_url=${EMULATOR_URL}" -e "stage=$1"; }
+
+ansible-playbook "${playbook}" "$@"
+verify created
+ansible-playbook "${playbook}" "$@"
+verify unchanged
+ansible-playbook --check --diff "${playbook}" -e "dataset_description='Reviewed questions, v2'" "$@"
+verify unchanged
+ansible-playbook "${playbook}" -e lifecycle_state=absent "$@"
+verify removed
