@@ -1,10 +1,19 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Shared fixtures: a strict HTTP mock, a virtual clock, and a way to run the module."""
+"""Shared fixtures: the expected HTTP calls (``http``), a virtual clock, and a way to run a module.
+
+``http``        an HTTPMock (tests/unit/plugins/http_calls.py): ``http.expect(...)`` states the calls,
+                each request must be the next one, and at the end every call must have been made.
+                With nothing expected, any request fails the test.
+``clock``       virtual time for the transport (autouse: no test ever sleeps); ``clock.sleeps``
+                lists the waits asked for, ``clock.now`` is the virtual monotonic time.
+``run_module``  ``run_module(module, args, check_mode=False, diff=False)`` runs a module's main()
+                and returns ``(result, exit code, raw stdout)``.
+"""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -13,17 +22,16 @@ import json
 import sys
 
 import pytest
-import responses
-from responses.registries import OrderedRegistry
 
 from ansible.module_utils.common.text.converters import to_bytes
 from ansible.module_utils import basic
 
 from ansible_collections.llmobs.datadog.plugins.module_utils import _transport
+from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import HTTPMock
 
 
 class VirtualTime(object):
-    """Stands in for the time module inside the client: sleeps are recorded, not slept."""
+    """Stands in for the time module inside the transport: sleeps are recorded, not slept."""
 
     def __init__(self):
         self.now = 1000.0
@@ -36,19 +44,33 @@ class VirtualTime(object):
     def monotonic(self):
         return self.now
 
+    def time(self):
+        return self.now
 
-@pytest.fixture
+
+@pytest.fixture(autouse=True)
 def clock(monkeypatch):
     virtual = VirtualTime()
     monkeypatch.setattr(_transport, "time", virtual)
     return virtual
 
 
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the item, so that fixtures know at teardown whether the test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, '_llmobs_report_' + report.when, report)
+
+
 @pytest.fixture
-def api():
-    """Responses are served in the order they are registered, and all must be used."""
-    with responses.RequestsMock(assert_all_requests_are_fired=True, registry=OrderedRegistry) as mock:
+def http(request):
+    """Expected HTTP calls, answered and checked in order; see tests/unit/plugins/http_calls.py."""
+    with HTTPMock() as mock:
         yield mock
+    report = getattr(request.node, '_llmobs_report_call', None)
+    if report is None or report.passed:
+        mock.assert_done()
 
 
 @pytest.fixture(autouse=True)

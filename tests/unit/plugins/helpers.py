@@ -1,44 +1,81 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Test data and assertions shared by the unit tests."""
+"""Test data shared by the unit tests: keys, ids, the JSON objects Datadog answers with, and engine builders.
+
+Expected HTTP calls are stated with ``tests/unit/plugins/http_calls.py``; this file holds what goes into them.
+
+Constants
+    ``API_KEY``, ``APP_KEY``  the keys every test sends (the ``http`` fixture checks both headers)
+    ``BASE_URL``              ``https://api.datadoghq.com``, where requests go by default
+    ``PROJECT``, ``PROJECT_NAME``  the project of most tests, by id and by name
+    ``SOURCE``, ``SOURCE_NAME``    the source dataset of the clone tests, by id and by name
+
+JSON objects (as the API returns them; extra keyword arguments become extra attributes, the way
+live answers carry fields the spec does not list)
+    ``project(project_id, name, description='', **extra)``
+    ``dataset(dataset_id, name, description='', version=1, metadata=None, **extra)``
+    ``page(*items, after=None, meta=True)``  a list answer; ``after`` is the next cursor
+    ``data(item)``                           a one-item answer: ``{'data': item}``
+    ``errors(*entries)``                     an error answer: ``{'errors': [...]}``
+
+Module and engine
+    ``module_args(**overrides)``  arguments of llmobs_dataset_clone (keys, project, source, name)
+    ``settings(retries=3, timeout=5.0, base_url=BASE_URL)``  checked ConnectionSettings
+    ``make_transport(retries=3, warnings=None)``  a Transport whose warnings go into the list given
+    ``make_api(retries=3, warnings=None)``        the API (``.projects``, ``.datasets``) over it
+    ``warnings_of(result)``       the warning texts of a module result, whatever the ansible-core version
+"""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
-
-from ansible.module_utils.six.moves.urllib.parse import parse_qsl, urlsplit
+from ansible_collections.llmobs.datadog.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.llmobs.datadog.plugins.module_utils._module import API
+from ansible_collections.llmobs.datadog.plugins.module_utils._transport import Transport
 
 API_KEY = 'unit-api-key-5f3c9a1e77d2'
 APP_KEY = 'unit-app-key-0b8e4d26c913'
 BASE_URL = 'https://api.datadoghq.com'
 PROJECT = 'proj-1'
+PROJECT_NAME = 'project-one'
 SOURCE = 'src-dataset-1'
-DATASETS_URL = BASE_URL + '/api/v2/llm-obs/v1/%s/datasets' % PROJECT
-CLONE_URL = DATASETS_URL + '/%s/clone' % SOURCE
+SOURCE_NAME = 'source-set'
+
+TIMESTAMP = '2026-11-25T10:00:00+00:00'
 
 
-def dataset(dataset_id, name, description='', version=1):
-    return {
-        'id': dataset_id,
-        'type': 'datasets',
-        'attributes': {
-            'name': name,
-            'description': description,
-            'metadata': None,
-            'current_version': version,
-            'created_at': '2026-11-25T10:00:00+00:00',
-            'updated_at': '2026-11-25T10:00:00+00:00',
-        },
+def project(project_id, name, description='', **extra):
+    """One project as the API lists it; ``extra`` adds attributes the module must ignore."""
+    attributes = {
+        'name': name,
+        'description': description,
+        'created_at': TIMESTAMP,
+        'updated_at': TIMESTAMP,
     }
+    attributes.update(extra)
+    return {'id': project_id, 'type': 'projects', 'attributes': attributes}
+
+
+def dataset(dataset_id, name, description='', version=1, metadata=None, **extra):
+    """One dataset as the API lists it; ``extra`` adds attributes the module must ignore."""
+    attributes = {
+        'name': name,
+        'description': description,
+        'metadata': metadata,
+        'current_version': version,
+        'created_at': TIMESTAMP,
+        'updated_at': TIMESTAMP,
+    }
+    attributes.update(extra)
+    return {'id': dataset_id, 'type': 'datasets', 'attributes': attributes}
 
 
 def page(*items, **kwargs):
-    """A list response; ``after`` is the next cursor, left out of ``meta`` when None."""
+    """A list answer; ``after`` is the next cursor. Without one, ``meta.after`` is null (``meta=False``: no meta)."""
     body = {'data': list(items)}
     if kwargs.get('after') is not None:
         body['meta'] = {'after': kwargs['after']}
@@ -47,41 +84,36 @@ def page(*items, **kwargs):
     return body
 
 
+def data(item):
+    """A one-item answer, as create, update and clone return it."""
+    return {'data': item}
+
+
+def errors(*entries):
+    """An error answer: JSON:API error objects or plain strings (the 429 shape)."""
+    return {'errors': list(entries)}
+
+
 def module_args(**overrides):
     args = dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT, dataset_id=SOURCE, name='copy-1')
     args.update(overrides)
     return args
 
 
-def calls_of(mock):
-    """The requests the mock saw, as (method, path, query dict, JSON body or None)."""
-    seen = []
-    for call in mock.calls:
-        parts = urlsplit(call.request.url)
-        body = call.request.body
-        if isinstance(body, bytes):
-            body = body.decode('utf-8')
-        seen.append((call.request.method, parts.path, dict(parse_qsl(parts.query)), json.loads(body) if body else None))
-    return seen
+def settings(retries=3, timeout=5.0, base_url=BASE_URL):
+    return ConnectionSettings(base_url, API_KEY, APP_KEY, True, timeout, retries)
 
 
-def lookup_call(name='copy-1', cursor=None):
-    query = {'filter[name]': name, 'page[limit]': '5000'}
-    if cursor:
-        query['page[cursor]'] = cursor
-    return ('GET', '/api/v2/llm-obs/v1/%s/datasets' % PROJECT, query, None)
+def make_transport(retries=3, warnings=None, timeout=5.0):
+    """A Transport with the unit keys; warnings are appended to ``warnings`` when a list is given.
+
+    Its sleeps and clock are the virtual ones of the ``clock`` fixture (autouse in these tests).
+    """
+    return Transport(settings(retries, timeout), warn=(warnings.append if warnings is not None else None))
 
 
-def by_id_call(dataset_id):
-    return ('GET', '/api/v2/llm-obs/v1/%s/datasets' % PROJECT, {'filter[id]': dataset_id, 'page[limit]': '5000'}, None)
-
-
-def clone_call(name='copy-1', description=None, source=SOURCE):
-    attributes = {'name': name}
-    if description is not None:
-        attributes['description'] = description
-    return ('POST', '/api/v2/llm-obs/v1/%s/datasets/%s/clone' % (PROJECT, source), {},
-            {'data': {'type': 'datasets', 'id': source, 'attributes': attributes}})
+def make_api(retries=3, warnings=None, timeout=5.0):
+    return API(make_transport(retries, warnings, timeout))
 
 
 def warnings_of(result):

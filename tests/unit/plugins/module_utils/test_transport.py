@@ -15,22 +15,18 @@ import requests
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
     COLLECTION_VERSION,
-    Transport,
+    USER_AGENT,
     backoff_delay,
+    path_segment,
     rate_limit_delay,
 )
-from ansible_collections.llmobs.datadog.plugins.module_utils._connection import ConnectionSettings
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import TransportError
-from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import API_KEY, APP_KEY, DATASETS_URL, PROJECT, page
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError, TransportError
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import APP_KEY, PROJECT, make_transport
+from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import Call, list_datasets
 
 
-def make_transport(clock, retries=3, warnings=None):
-    settings = ConnectionSettings('https://api.datadoghq.com', API_KEY, APP_KEY, True, 5.0, retries)
-    return Transport(settings, warn=(warnings.append if warnings is not None else None))
-
-
-def make_datasets(clock, retries=3, warnings=None):
-    return Datasets(make_transport(clock, retries, warnings))
+def make_datasets(retries=3, warnings=None):
+    return Datasets(make_transport(retries, warnings))
 
 
 @pytest.mark.parametrize('attempt, expected', [(1, 1.0), (2, 2.0), (3, 4.0), (6, 30.0), (20, 30.0)])
@@ -52,57 +48,56 @@ def test_rate_limit_delay_follows_the_reset_header_within_bounds(headers, expect
 
 
 def test_poll_returns_as_soon_as_something_is_found(clock):
-    transport = make_transport(clock)
+    transport = make_transport()
     answers = iter([None, None, 'found'])
     assert transport.poll(lambda: next(answers), timeout=10) == 'found'
     assert clock.sleeps == [0.5, 1.0]
 
 
 def test_poll_gives_up_at_the_timeout(clock):
-    transport = make_transport(clock)
+    transport = make_transport()
     assert transport.poll(lambda: None, timeout=5) is None
     assert sum(clock.sleeps) == pytest.approx(5)
     assert max(clock.sleeps) <= 2.0
 
 
-def test_connection_refused_means_the_server_never_saw_the_request(api, clock):
-    api.get(DATASETS_URL, body=requests.exceptions.ConnectionError(
-        "HTTPSConnectionPool(host='x', port=443): Max retries exceeded (Caused by NewConnectionError('refused'))"))
-    datasets = make_datasets(clock, retries=0)
+def test_connection_refused_means_the_server_never_saw_the_request(http, clock):
+    http.expect(list_datasets(name='x').raises(requests.exceptions.ConnectionError(
+        "HTTPSConnectionPool(host='x', port=443): Max retries exceeded (Caused by NewConnectionError('refused'))")))
+    datasets = make_datasets(retries=0)
     with pytest.raises(TransportError) as info:
         datasets.list(PROJECT, name='x')
     assert info.value.may_have_arrived is False
 
 
-def test_dropped_connection_may_have_reached_the_server(api, clock):
-    api.get(DATASETS_URL, body=requests.exceptions.ConnectionError('Connection aborted: RemoteDisconnected'))
-    datasets = make_datasets(clock, retries=0)
+def test_dropped_connection_may_have_reached_the_server(http, clock):
+    http.expect(list_datasets(name='x').raises(requests.exceptions.ConnectionError('Connection aborted: RemoteDisconnected')))
+    datasets = make_datasets(retries=0)
     with pytest.raises(TransportError) as info:
         datasets.list(PROJECT, name='x')
     assert info.value.may_have_arrived is True
 
 
-def test_keys_quoted_by_an_exception_are_masked(api, clock):
-    api.get(DATASETS_URL, body=requests.exceptions.InvalidHeader('bad header value %s' % APP_KEY))
-    datasets = make_datasets(clock, retries=0)
+def test_keys_quoted_by_an_exception_are_masked(http, clock):
+    http.expect(list_datasets().raises(requests.exceptions.InvalidHeader('bad header value %s' % APP_KEY)))
+    datasets = make_datasets(retries=0)
     with pytest.raises(TransportError) as info:
         datasets.list(PROJECT)
     assert APP_KEY not in info.value.message and '********' in info.value.message
 
 
-def test_each_retry_is_reported(api, clock):
+def test_each_retry_is_reported(http, clock):
     warnings = []
-    api.get(DATASETS_URL, status=504, body='')
-    api.get(DATASETS_URL, json=page())
-    make_datasets(clock, warnings=warnings).list(PROJECT)
+    http.expect(list_datasets().reply(504, body=''), list_datasets().reply_page())
+    make_datasets(warnings=warnings).list(PROJECT)
     assert warnings == ['Listing datasets of project proj-1 failed with HTTP 504 Gateway Timeout: the response body '
                         'was empty; retrying in 1 second (retry 1 of 3).']
 
 
-def test_data_that_is_not_a_list_is_an_error(api, clock):
-    api.get(DATASETS_URL, json={'data': {'id': 'x'}})
-    with pytest.raises(Exception, match='without a "data" list'):
-        make_datasets(clock).list(PROJECT)
+def test_data_that_is_not_a_list_is_an_error(http, clock):
+    http.expect(list_datasets().reply(200, json={'data': {'id': 'x'}}))
+    with pytest.raises(LLMObsError, match='without a "data" list'):
+        make_datasets().list(PROJECT)
 
 
 def test_collection_version_matches_galaxy_yml():
@@ -111,3 +106,77 @@ def test_collection_version_matches_galaxy_yml():
     with open(galaxy) as handle:
         versions = [line.split(':', 1)[1].strip() for line in handle if line.startswith('version:')]
     assert versions == [COLLECTION_VERSION]
+
+
+def test_every_request_carries_the_keys_and_identifies_the_collection(http):
+    http.expect(Call('GET', '/api/v2/x').header('Accept', 'application/json').header('User-Agent', USER_AGENT)
+                .reply(200, json={'ok': True}))
+
+    assert make_transport().request('GET', '/api/v2/x', 'Reading x') == {'ok': True}
+
+
+def test_a_204_is_none(http):
+    http.expect(Call('POST', '/api/v2/x').expect_json({'a': 1}).reply(204))
+
+    assert make_transport().request('POST', '/api/v2/x', 'Writing x', body={'a': 1}) is None
+
+
+def test_a_write_is_not_sent_again_after_a_5xx_by_request(http):
+    # request() sends writes once unless told they are idempotent; write_once is the way to retry them.
+    http.expect(Call('POST', '/api/v2/x').expect_json({}).reply_error(500, 'boom'))
+
+    with pytest.raises(APIError):
+        make_transport().request('POST', '/api/v2/x', 'Writing x', body={})
+
+
+def test_an_unreadable_2xx_to_a_read_is_retried(http, clock):
+    http.expect(Call('GET', '/api/v2/x').reply(200, body='<html>', content_type='text/html'),
+                Call('GET', '/api/v2/x').reply(200, json={'ok': 1}))
+    warnings = []
+
+    assert make_transport(warnings=warnings).request('GET', '/api/v2/x', 'Reading x') == {'ok': 1}
+    assert warnings == ['Reading x returned HTTP 200 with a body that is not valid JSON; retrying in 1 second '
+                        '(retry 1 of 3).']
+
+
+def test_a_redirect_is_never_followed(http):
+    http.expect(Call('GET', '/api/v2/x').reply(301, headers={'Location': 'https://elsewhere.example/'}))
+
+    with pytest.raises(APIError, match='a redirect to https://elsewhere.example/, which is not followed'):
+        make_transport().request('GET', '/api/v2/x', 'Reading x')
+
+
+def test_pages_tell_items_apart_by_the_key_given(http):
+    http.expect(
+        Call('GET', '/api/v2/x').query({'page[limit]': 2}).reply_page({'n': 1}, {'n': 2}, after='c1'),
+        Call('GET', '/api/v2/x').query({'page[limit]': 2, 'page[cursor]': 'c1'}).reply_page({'n': 2}, {'n': 3}),
+    )
+
+    items = list(make_transport().pages('/api/v2/x', 'Listing x', {}, 2, key=lambda item: item['n']))
+
+    assert items == [{'n': 1}, {'n': 2}, {'n': 3}]
+
+
+def test_pages_skip_entries_that_are_not_objects(http):
+    http.expect(Call('GET', '/api/v2/x').query({'page[limit]': 10}).reply_page('odd', None, {'id': 'a'}))
+
+    assert list(make_transport().pages('/api/v2/x', 'Listing x', {}, 10)) == [{'id': 'a'}]
+
+
+def test_pages_keep_the_caller_params_untouched(http):
+    params = {'filter[name]': 'n'}
+    http.expect(Call('GET', '/api/v2/x').query({'filter[name]': 'n', 'page[limit]': 10}).reply_page(after='c'),
+                Call('GET', '/api/v2/x').query({'filter[name]': 'n', 'page[limit]': 10, 'page[cursor]': 'c'}).reply_page())
+
+    assert list(make_transport().pages('/api/v2/x', 'Listing x', params, 10)) == []
+    assert params == {'filter[name]': 'n'}
+
+
+@pytest.mark.parametrize('value, expected', [('abc', 'abc'), ('a/b', 'a%2Fb'), ('..', '..'), ('a b?', 'a%20b%3F')])
+def test_path_segments_are_quoted(value, expected):
+    assert path_segment(value) == expected
+
+
+def test_poll_never_sleeps_past_its_timeout(clock):
+    assert make_transport().poll(lambda: None, timeout=2.2) is None
+    assert clock.sleeps == [0.5, 1.0, pytest.approx(0.7)]

@@ -4,33 +4,45 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""llmobs_dataset_clone, end to end inside the module: every test lists the exact HTTP calls."""
+"""llmobs_dataset_clone, end to end inside the module: every test states the full list of HTTP calls.
+
+The ``http`` fixture answers the calls in order and fails the test on any extra, missing or
+different request; a test that expects no request states none.
+"""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
 import requests
-import responses
 
 from ansible_collections.llmobs.datadog.plugins.module_utils import _module
 from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_clone
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     API_KEY,
     APP_KEY,
-    CLONE_URL,
-    DATASETS_URL,
     PROJECT,
+    PROJECT_NAME,
     SOURCE,
-    by_id_call,
-    calls_of,
-    clone_call,
+    SOURCE_NAME,
     dataset,
-    lookup_call,
     module_args,
     page,
+    project,
     warnings_of,
 )
+from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
+    HTTPMismatch,
+    HTTPMock,
+    clone_dataset,
+    dataset_by_id,
+    datasets_by_name,
+    projects_by_name,
+)
+
+REFUSED = ("HTTPSConnectionPool(host='api.datadoghq.com', port=443): Max retries exceeded with url: /x "
+           "(Caused by NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7f>: "
+           "Failed to establish a new connection: [Errno 111] Connection refused'))")
 
 
 def run(run_module, args, **kwargs):
@@ -42,11 +54,29 @@ def assert_no_secrets(raw_output):
     assert APP_KEY not in raw_output
 
 
+def lookup(name='copy-1', cursor=None, project_id=PROJECT):
+    """The lookup of the new dataset's name, the idempotency key."""
+    return datasets_by_name(name, project_id=project_id, cursor=cursor)
+
+
+def clone(name='copy-1', description=None, source=SOURCE, project_id=PROJECT):
+    return clone_dataset(name, description, source=source, project_id=project_id)
+
+
+def by_names(**overrides):
+    """Module arguments that address the project and the source dataset by name."""
+    args = module_args(**overrides)
+    del args['project_id'], args['dataset_id']
+    args.setdefault('project_name', PROJECT_NAME)
+    args.setdefault('dataset_name', SOURCE_NAME)
+    return args
+
+
 # ---------------------------------------------------------------- idempotency
 
 
-def test_existing_name_is_skipped_with_one_read(api, run_module, clock):
-    api.get(DATASETS_URL, json=page(dataset('ds-9', 'copy-1', 'kept')))
+def test_existing_name_is_skipped_with_one_read(http, run_module, clock):
+    http.expect(lookup().reply_page(dataset('ds-9', 'copy-1', 'kept')))
 
     result, code, raw = run(run_module, module_args(), diff=True)
 
@@ -60,8 +90,8 @@ def test_existing_name_is_skipped_with_one_read(api, run_module, clock):
     assert result['project_id'] == PROJECT
     assert result['source_dataset_id'] == SOURCE
     assert result['diff']['before'] == result['diff']['after']
-    assert calls_of(api) == [lookup_call()]
-    request = api.calls[0].request
+    assert http.methods == ['GET']
+    request = http.seen[0]
     assert request.headers['DD-API-KEY'] == API_KEY
     assert request.headers['DD-APPLICATION-KEY'] == APP_KEY
     assert request.headers['Accept'] == 'application/json'
@@ -69,78 +99,85 @@ def test_existing_name_is_skipped_with_one_read(api, run_module, clock):
     assert_no_secrets(raw)
 
 
-def test_existing_dataset_with_other_description_warns_and_is_left_alone(api, run_module, clock):
-    api.get(DATASETS_URL, json=page(dataset('ds-9', 'copy-1', 'old text')))
+def test_existing_dataset_with_other_description_warns_and_is_left_alone(http, run_module, clock):
+    http.expect(lookup().reply_page(dataset('ds-9', 'copy-1', 'old text')))
 
     result, code, dummy = run(run_module, module_args(description='new text'))
 
     assert code == 0 and result['changed'] is False
     assert result['dataset']['description'] == 'old text'
     assert any('another description' in w for w in warnings_of(result))
-    assert calls_of(api) == [lookup_call()]
+    assert http.methods == ['GET']
 
 
-def test_lookup_follows_every_page_before_deciding(api, run_module, clock):
-    api.get(DATASETS_URL, json=page(dataset('ds-1', 'copy-1 (old)'), after='cursor-2'))
-    api.get(DATASETS_URL, json=page(dataset('ds-2', 'copy-10'), after='cursor-3'))
-    api.get(DATASETS_URL, json=page(dataset('ds-3', 'copy-1')))
+def test_lookup_follows_every_page_before_deciding(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(dataset('ds-1', 'copy-1 (old)'), after='cursor-2'),
+        lookup(cursor='cursor-2').reply_page(dataset('ds-2', 'copy-10'), after='cursor-3'),
+        lookup(cursor='cursor-3').reply_page(dataset('ds-3', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args())
 
     assert code == 0 and result['changed'] is False
     assert result['dataset']['id'] == 'ds-3'
-    assert calls_of(api) == [lookup_call(), lookup_call(cursor='cursor-2'), lookup_call(cursor='cursor-3')]
 
 
 @pytest.mark.parametrize('last_meta', [{'meta': {'after': ''}}, {'meta': {}}, {}], ids=['empty-cursor', 'no-after', 'no-meta'])
-def test_last_page_is_recognised_without_a_cursor(api, run_module, clock, last_meta):
+def test_last_page_is_recognised_without_a_cursor(http, run_module, clock, last_meta):
     body = {'data': [dataset('ds-3', 'copy-1')]}
     body.update(last_meta)
-    api.get(DATASETS_URL, json=body)
+    http.expect(lookup().reply(200, json=body))
 
     result, code, dummy = run(run_module, module_args())
 
     assert code == 0 and result['changed'] is False
-    assert calls_of(api) == [lookup_call()]
 
 
-def test_inexact_filter_matches_are_not_taken_for_the_name(api, run_module, clock):
+def test_inexact_filter_matches_are_not_taken_for_the_name(http, run_module, clock):
     near_misses = [dataset('n1', 'copy-1 '), dataset('n2', 'Copy-1'), dataset('n3', 'copy-11'), dataset('n4', 'my copy-1')]
-    api.get(DATASETS_URL, json=page(*near_misses))
-    api.post(CLONE_URL, json={'data': dataset('new-1', 'copy-1', version=0)})
+    http.expect(
+        lookup().reply_page(*near_misses),
+        clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+    )
 
     result, code, dummy = run(run_module, module_args(wait=False))
 
     assert code == 0 and result['changed'] is True
     assert result['dataset']['id'] == 'new-1'
-    assert calls_of(api) == [lookup_call(), clone_call()]
 
 
-def test_same_dataset_repeated_across_pages_counts_once(api, run_module, clock):
+def test_same_dataset_repeated_across_pages_counts_once(http, run_module, clock):
     # A list that changes between pages can show an item twice; it is still one dataset.
-    api.get(DATASETS_URL, json=page(dataset('ds-3', 'copy-1'), after='c2'))
-    api.get(DATASETS_URL, json=page(dataset('ds-3', 'copy-1')))
+    http.expect(
+        lookup().reply_page(dataset('ds-3', 'copy-1'), after='c2'),
+        lookup(cursor='c2').reply_page(dataset('ds-3', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args())
 
     assert code == 0 and result['changed'] is False
 
 
-def test_duplicate_names_fail_and_list_their_ids(api, run_module, clock):
-    api.get(DATASETS_URL, json=page(dataset('dup-a', 'copy-1'), after='c2'))
-    api.get(DATASETS_URL, json=page(dataset('dup-b', 'copy-1')))
+def test_duplicate_names_fail_and_list_their_ids(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(dataset('dup-a', 'copy-1'), after='c2'),
+        lookup(cursor='c2').reply_page(dataset('dup-b', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args())
 
     assert code == 1 and result['failed'] is True
     assert 'dup-a' in result['msg'] and 'dup-b' in result['msg']
     assert 'Several datasets' in result['msg']
-    assert [c[0] for c in calls_of(api)] == ['GET', 'GET']
+    assert http.methods == ['GET', 'GET']
 
 
-def test_repeated_cursor_stops_with_an_error(api, run_module, clock):
-    api.get(DATASETS_URL, json=page(dataset('a', 'x'), after='same'))
-    api.get(DATASETS_URL, json=page(dataset('b', 'y'), after='same'))
+def test_repeated_cursor_stops_with_an_error(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(dataset('a', 'x'), after='same'),
+        lookup(cursor='same').reply_page(dataset('b', 'y'), after='same'),
+    )
 
     result, code, dummy = run(run_module, module_args())
 
@@ -151,11 +188,13 @@ def test_repeated_cursor_stops_with_an_error(api, run_module, clock):
 # ---------------------------------------------------------------- clone
 
 
-def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(api, run_module, clock):
+def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(http, run_module, clock):
     created = dataset('new-1', 'copy-1', 'for the experiment', version=0)
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, json={'data': created})
-    api.get(DATASETS_URL, json=page(created))
+    http.expect(
+        lookup().reply_page(),
+        clone(description='for the experiment').reply_data(created),
+        lookup().reply_page(created),
+    )
 
     result, code, raw = run(run_module, module_args(description='for the experiment'), diff=True)
 
@@ -168,43 +207,42 @@ def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(api, run_
         'before': {'state': 'absent'},
         'after': {'state': 'present', 'name': 'copy-1', 'description': 'for the experiment', 'source_dataset_id': SOURCE},
     }
-    assert calls_of(api) == [lookup_call(), clone_call(description='for the experiment'), lookup_call()]
-    post = api.calls[1].request
+    post = http.seen[1]
     assert post.headers['Content-Type'] == 'application/json'
     assert post.headers['DD-API-KEY'] == API_KEY
     assert warnings_of(result) == []
     assert_no_secrets(raw)
 
 
-def test_clone_without_description_leaves_it_out_of_the_body(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, json={'data': dataset('new-1', 'copy-1')})
+def test_clone_without_description_leaves_it_out_of_the_body(http, run_module, clock):
+    http.expect(lookup().reply_page(), clone().reply_data(dataset('new-1', 'copy-1')))
 
     result, code, dummy = run(run_module, module_args(wait=False))
 
     assert code == 0 and result['changed'] is True
-    assert calls_of(api) == [lookup_call(), clone_call()]
 
 
-def test_wait_polls_until_the_clone_is_listed(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, json={'data': dataset('new-1', 'copy-1')})
-    api.get(DATASETS_URL, json=page())
-    api.get(DATASETS_URL, json=page())
-    api.get(DATASETS_URL, json=page(dataset('new-1', 'copy-1')))
+def test_wait_polls_until_the_clone_is_listed(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        clone().reply_data(dataset('new-1', 'copy-1')),
+        lookup().reply_page(),
+        lookup().reply_page(),
+        lookup().reply_page(dataset('new-1', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args())
 
     assert code == 0 and result['changed'] is True
-    assert calls_of(api) == [lookup_call(), clone_call()] + [lookup_call()] * 3
     assert clock.sleeps == [0.5, 1.0]
 
 
-def test_wait_timeout_fails_but_reports_the_clone(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, json={'data': dataset('new-1', 'copy-1')})
-    for dummy in range(4):
-        api.get(DATASETS_URL, json=page())
+def test_wait_timeout_fails_but_reports_the_clone(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        clone().reply_data(dataset('new-1', 'copy-1')),
+        lookup().reply_page().times(4),
+    )
 
     result, code, dummy = run(run_module, module_args(wait_timeout=3))
 
@@ -215,18 +253,22 @@ def test_wait_timeout_fails_but_reports_the_clone(api, run_module, clock):
     assert sum(clock.sleeps) == pytest.approx(3)
 
 
-def test_vnd_api_json_responses_are_read(api, run_module, clock):
-    api.get(DATASETS_URL, json=page(), content_type='application/vnd.api+json')
-    api.post(CLONE_URL, json={'data': dataset('new-1', 'copy-1')}, content_type='application/vnd.api+json')
+def test_vnd_api_json_responses_are_read(http, run_module, clock):
+    http.expect(
+        lookup().reply(200, json=page(), content_type='application/vnd.api+json'),
+        clone().reply_data(dataset('new-1', 'copy-1'), content_type='application/vnd.api+json'),
+    )
 
     result, code, dummy = run(run_module, module_args(wait=False))
 
     assert code == 0 and result['dataset']['id'] == 'new-1'
 
 
-def test_lenient_parsing_of_missing_response_fields(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, json={'data': {'id': 'new-1', 'type': 'datasets', 'attributes': {'name': 'copy-1'}}})
+def test_lenient_parsing_of_missing_response_fields(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        clone().reply_data({'id': 'new-1', 'type': 'datasets', 'attributes': {'name': 'copy-1'}}),
+    )
 
     result, code, dummy = run(run_module, module_args(wait=False))
 
@@ -234,12 +276,26 @@ def test_lenient_parsing_of_missing_response_fields(api, run_module, clock):
     assert result['dataset']['description'] is None and result['dataset']['created_at'] is None
 
 
+def test_unknown_response_fields_are_ignored(http, run_module, clock):
+    live = dataset('new-1', 'copy-1', author={'id': 'u-1'}, dataset_type='user', project_id=PROJECT)
+    live['relationships'] = {'project': {'data': {'id': PROJECT}}}
+    http.expect(lookup().reply_page(), clone().reply_data(live), lookup().reply(200, json={'data': [live], 'meta': {'after': ''}}))
+
+    result, code, dummy = run(run_module, module_args())
+
+    assert code == 0 and result['changed'] is True
+    assert sorted(result['dataset']) == ['created_at', 'current_version', 'description', 'id', 'metadata', 'name',
+                                         'updated_at']
+
+
 # ---------------------------------------------------------------- check mode
 
 
-def test_check_mode_reads_everything_and_writes_nothing(api, run_module, clock):
-    api.get(DATASETS_URL, json=page(dataset('other', 'copy-10')))
-    api.get(DATASETS_URL, json=page(dataset(SOURCE, 'source')))
+def test_check_mode_reads_everything_and_writes_nothing(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(dataset('other', 'copy-10')),
+        dataset_by_id(SOURCE).reply_page(dataset(SOURCE, 'source')),
+    )
 
     result, code, dummy = run(run_module, module_args(description='d'), check_mode=True, diff=True)
 
@@ -249,41 +305,178 @@ def test_check_mode_reads_everything_and_writes_nothing(api, run_module, clock):
                                  'current_version': None, 'created_at': None, 'updated_at': None}
     assert result['diff']['before'] == {'state': 'absent'}
     assert result['diff']['after']['state'] == 'present'
-    assert calls_of(api) == [lookup_call(), by_id_call(SOURCE)]
+    http.assert_no_write()
 
 
-def test_check_mode_fails_when_the_source_does_not_exist(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
-    api.get(DATASETS_URL, json=page(dataset('src-dataset-10', 'near miss')))
+def test_check_mode_fails_when_the_source_does_not_exist(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        dataset_by_id(SOURCE).reply_page(dataset('src-dataset-10', 'near miss')),
+    )
 
     result, code, dummy = run(run_module, module_args(), check_mode=True)
 
     assert code == 1
     assert result['changed'] is False
     assert 'Source dataset %s was not found in project %s' % (SOURCE, PROJECT) in result['msg']
-    assert [c[0] for c in calls_of(api)] == ['GET', 'GET']
+    assert http.methods == ['GET', 'GET']
 
 
-def test_check_mode_on_an_existing_name_reports_no_change(api, run_module, clock):
-    api.get(DATASETS_URL, json=page(dataset('ds-9', 'copy-1')))
+def test_check_mode_on_an_existing_name_reports_no_change(http, run_module, clock):
+    http.expect(lookup().reply_page(dataset('ds-9', 'copy-1')))
 
     result, code, dummy = run(run_module, module_args(), check_mode=True)
 
     assert code == 0 and result['changed'] is False
-    assert calls_of(api) == [lookup_call()]
+    http.assert_no_write()
+
+
+# ---------------------------------------------------------------- addressing by name
+
+
+def test_names_are_resolved_with_one_lookup_each(http, run_module, clock):
+    http.expect(
+        projects_by_name(PROJECT_NAME).reply_page(project('proj-9', PROJECT_NAME)),
+        datasets_by_name(SOURCE_NAME, project_id='proj-9').reply_page(dataset('src-9', SOURCE_NAME)),
+        lookup(project_id='proj-9').reply_page(),
+        clone(source='src-9', project_id='proj-9').reply_data(dataset('new-1', 'copy-1')),
+    )
+
+    result, code, dummy = run(run_module, by_names(wait=False))
+
+    assert code == 0 and result['changed'] is True
+    assert result['project_id'] == 'proj-9'
+    assert result['source_dataset_id'] == 'src-9'
+    assert result['msg'] == "Cloned dataset src-9 into 'copy-1' (id new-1)."
+
+
+def test_name_lookups_read_every_page_and_compare_exactly(http, run_module, clock):
+    http.expect(
+        projects_by_name(PROJECT_NAME).reply_page(
+            project('p-x', PROJECT_NAME + ' '), project('p-y', 'Project-One'), project('p-z', PROJECT_NAME + '-b'), after='p2'),
+        projects_by_name(PROJECT_NAME, cursor='p2').reply_page(project('proj-9', PROJECT_NAME)),
+        datasets_by_name(SOURCE_NAME, project_id='proj-9').reply_page(
+            dataset('s-x', SOURCE_NAME + '-old'), dataset('s-y', 'Source-Set'), after='d2'),
+        datasets_by_name(SOURCE_NAME, project_id='proj-9', cursor='d2').reply_page(dataset('src-9', SOURCE_NAME)),
+        lookup(project_id='proj-9').reply_page(dataset('ds-9', 'copy-1')),
+    )
+
+    result, code, dummy = run(run_module, by_names())
+
+    assert code == 0 and result['changed'] is False
+    assert (result['project_id'], result['source_dataset_id'], result['dataset']['id']) == ('proj-9', 'src-9', 'ds-9')
+
+
+def test_check_mode_by_names_needs_no_read_of_the_source_by_id(http, run_module, clock):
+    # The source was found by name: it exists, so the dry run does not read it again.
+    http.expect(
+        projects_by_name(PROJECT_NAME).reply_page(project(PROJECT, PROJECT_NAME)),
+        datasets_by_name(SOURCE_NAME).reply_page(dataset(SOURCE, SOURCE_NAME)),
+        lookup().reply_page(),
+    )
+
+    result, code, dummy = run(run_module, by_names(), check_mode=True, diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['dataset']['id'] is None
+    assert result['diff']['after']['source_dataset_id'] == SOURCE
+    http.assert_no_write()
+
+
+def test_project_name_with_a_dataset_id_reads_the_source_by_id_in_check_mode(http, run_module, clock):
+    http.expect(
+        projects_by_name(PROJECT_NAME).reply_page(project('proj-9', PROJECT_NAME)),
+        lookup(project_id='proj-9').reply_page(),
+        dataset_by_id(SOURCE, project_id='proj-9').reply_page(dataset(SOURCE, 'source')),
+    )
+    args = module_args(project_name=PROJECT_NAME)
+    del args['project_id']
+
+    result, code, dummy = run(run_module, args, check_mode=True)
+
+    assert code == 0 and result['changed'] is True and result['project_id'] == 'proj-9'
+    http.assert_no_write()
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
+def test_unknown_project_name_fails_before_any_write(http, run_module, clock, check_mode):
+    http.expect(projects_by_name(PROJECT_NAME).reply_page(project('p-x', 'project-one-old')))
+
+    result, code, dummy = run(run_module, by_names(), check_mode=check_mode)
+
+    assert code == 1
+    assert result['msg'] == ("No project named 'project-one' was found (given as project_name; names are compared "
+                             "exactly).")
+    http.assert_no_write()
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
+def test_unknown_dataset_name_fails_naming_the_project(http, run_module, clock, check_mode):
+    http.expect(
+        projects_by_name(PROJECT_NAME).reply_page(project('proj-9', PROJECT_NAME)),
+        datasets_by_name(SOURCE_NAME, project_id='proj-9').reply_page(dataset('s-x', 'source-set-2')),
+    )
+
+    result, code, dummy = run(run_module, by_names(), check_mode=check_mode)
+
+    assert code == 1
+    assert result['msg'] == ("No dataset named 'source-set' was found in project proj-9 (given as dataset_name; names "
+                             "are compared exactly).")
+    http.assert_no_write()
+
+
+def test_several_projects_of_the_name_fail_and_list_their_ids(http, run_module, clock):
+    http.expect(
+        projects_by_name(PROJECT_NAME).reply_page(project('p-a', PROJECT_NAME), after='p2'),
+        projects_by_name(PROJECT_NAME, cursor='p2').reply_page(project('p-b', PROJECT_NAME)),
+    )
+
+    result, code, dummy = run(run_module, by_names(), check_mode=True)
+
+    assert code == 1
+    assert result['msg'].startswith("Several projects named 'project-one' exist (ids: p-a, p-b)")
+    http.assert_no_write()
+
+
+def test_several_source_datasets_of_the_name_fail_and_list_their_ids(http, run_module, clock):
+    http.expect(
+        projects_by_name(PROJECT_NAME).reply_page(project(PROJECT, PROJECT_NAME)),
+        datasets_by_name(SOURCE_NAME).reply_page(dataset('s-a', SOURCE_NAME), dataset('s-b', SOURCE_NAME)),
+    )
+
+    result, code, dummy = run(run_module, by_names())
+
+    assert code == 1
+    assert result['msg'].startswith("Several datasets named 'source-set' exist in project %s (ids: s-a, s-b)" % PROJECT)
+    http.assert_no_write()
+
+
+@pytest.mark.parametrize('overrides, expected', [
+    ({'project_name': ''}, 'project_name must not be blank'),
+    ({'project_name': ' project-one'}, 'project_name must not start or end with spaces'),
+    ({'project_name': 'line\nbreak'}, 'project_name must not contain control characters'),
+    ({'dataset_name': '  '}, 'dataset_name must not be blank'),
+    ({'dataset_name': u'caf\u00e9'}, 'dataset_name must use printable ASCII characters only'),
+    ({'dataset_name': 'd' * 256}, 'dataset_name must be at most 255 characters long'),
+])
+def test_bad_names_are_refused_before_any_request(http, run_module, overrides, expected):
+    result, code, dummy = run(run_module, by_names(**overrides))
+
+    assert code == 1
+    assert expected in result['msg']
+    assert http.seen == []
 
 
 # ---------------------------------------------------------------- errors
 
 
-def test_jsonapi_error_objects_are_all_in_the_message(api, run_module, clock):
+def test_jsonapi_error_objects_are_all_in_the_message(http, run_module, clock):
     errors = [
         {'status': '404', 'title': 'Not Found', 'detail': 'dataset src-dataset-1 not found', 'source': {'pointer': '/data/id'}},
         {'title': 'Bad Request', 'source': {'parameter': 'filter[id]'}},
         {'detail': 'header problem', 'source': {'header': 'DD-APPLICATION-KEY'}},
     ]
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, status=404, json={'errors': errors})
+    http.expect(lookup().reply_page(), clone().reply_error(404, *errors))
 
     result, code, raw = run(run_module, module_args(wait=False))
 
@@ -300,14 +493,13 @@ def test_jsonapi_error_objects_are_all_in_the_message(api, run_module, clock):
     assert_no_secrets(raw)
 
 
-def test_plain_string_errors_of_a_429_are_joined(api, run_module, clock):
-    for dummy in range(2):
-        api.get(DATASETS_URL, status=429, json={'errors': ['Rate limit exceeded', 'try later']})
+def test_plain_string_errors_of_a_429_are_joined(http, run_module, clock):
+    http.expect(lookup().reply_error(429, 'Rate limit exceeded', 'try later').times(2))
 
     result, code, dummy = run(run_module, module_args(retries=1))
 
     assert code == 1
-    assert len(api.calls) == 2
+    assert len(http.seen) == 2
     assert 'HTTP 429' in result['msg'] and 'Rate limit exceeded; try later' in result['msg']
     assert result['errors'] == ['Rate limit exceeded', 'try later']
     assert result['status'] == 429
@@ -319,14 +511,13 @@ def test_plain_string_errors_of_a_429_are_joined(api, run_module, clock):
     (400, '{"errors": [', 'application/json', 'not JSON (application/json)', 1),
     (403, '{"message": "nope"}', 'application/json', 'no error list in the response', 1),
 ])
-def test_unreadable_error_bodies_get_a_clear_message(api, run_module, clock, status, body, content_type, expected, tries):
-    for dummy in range(tries):
-        api.get(DATASETS_URL, status=status, body=body, content_type=content_type)
+def test_unreadable_error_bodies_get_a_clear_message(http, run_module, clock, status, body, content_type, expected, tries):
+    http.expect(lookup().reply(status, body=body, content_type=content_type).times(tries))
 
     result, code, dummy = run(run_module, module_args(retries=1))
 
     assert code == 1
-    assert len(api.calls) == tries
+    assert len(http.seen) == tries
     assert 'HTTP %d' % status in result['msg']
     assert expected in result['msg']
     assert result['status'] == status
@@ -334,29 +525,46 @@ def test_unreadable_error_bodies_get_a_clear_message(api, run_module, clock, sta
     assert 'exception' not in result
 
 
-def test_401_names_the_key_options(api, run_module, clock):
-    api.get(DATASETS_URL, status=401, json={'errors': [{'title': 'Unauthorized'}]})
+def test_401_names_the_key_options(http, run_module, clock):
+    http.expect(lookup().reply_error(401, {'title': 'Unauthorized'}))
 
     result, code, dummy = run(run_module, module_args())
 
     assert code == 1
     assert 'HTTP 401' in result['msg'] and 'api_key and app_key' in result['msg']
-    assert len(api.calls) == 1  # a 4xx is not retried
+    assert len(http.seen) == 1  # a 4xx is not retried
 
 
-def test_redirects_are_not_followed(api, run_module, clock):
-    api.get(DATASETS_URL, status=302, headers={'Location': 'https://elsewhere.example/steal'})
+@pytest.mark.parametrize('header, expected, unexpected', [
+    ('DD-API-KEY', 'Check api_key (DD_API_KEY): Datadog refused it', 'llmobs_data_read'),
+    ('DD-APPLICATION-KEY', 'allowed llmobs_data_read and llmobs_data_write', 'Check api_key'),
+    (None, 'Check that api_key and app_key belong to the organisation', 'Check api_key ('),
+])
+def test_403_hint_fits_the_header_the_error_names(http, run_module, clock, header, expected, unexpected):
+    entry = {'status': '403', 'title': 'Forbidden', 'detail': 'refused'}
+    if header:
+        entry['source'] = {'header': header}
+    http.expect(lookup().reply_error(403, entry))
+
+    result, code, dummy = run(run_module, module_args())
+
+    assert code == 1
+    assert expected in result['msg']
+    assert unexpected not in result['msg']
+
+
+def test_redirects_are_not_followed(http, run_module, clock):
+    http.expect(lookup().reply(302, headers={'Location': 'https://elsewhere.example/steal'}))
 
     result, code, dummy = run(run_module, module_args())
 
     assert code == 1
     assert 'redirect to https://elsewhere.example/steal' in result['msg']
-    assert len(api.calls) == 1
+    assert len(http.seen) == 1
 
 
-def test_connection_refused_is_a_clear_failure(api, run_module, clock):
-    for dummy in range(2):
-        api.get(DATASETS_URL, body=requests.exceptions.ConnectionError('Failed to establish a new connection: refused'))
+def test_connection_refused_is_a_clear_failure(http, run_module, clock):
+    http.expect(lookup().raises(requests.exceptions.ConnectionError('Failed to establish a new connection: refused')).times(2))
 
     result, code, dummy = run(run_module, module_args(retries=1))
 
@@ -365,17 +573,17 @@ def test_connection_refused_is_a_clear_failure(api, run_module, clock):
     assert 'exception' not in result
 
 
-def test_tls_failure_points_at_ca_path(api, run_module, clock):
-    api.get(DATASETS_URL, body=requests.exceptions.SSLError('certificate verify failed: self-signed certificate'))
+def test_tls_failure_points_at_ca_path(http, run_module, clock):
+    http.expect(lookup().raises(requests.exceptions.SSLError('certificate verify failed: self-signed certificate')))
 
     result, code, dummy = run(run_module, module_args())
 
     assert code == 1
     assert 'TLS verification failed' in result['msg'] and 'ca_path' in result['msg']
-    assert len(api.calls) == 1  # a certificate does not fix itself: no retry
+    assert len(http.seen) == 1  # a certificate does not fix itself: no retry
 
 
-def test_missing_requests_library_fails_cleanly(run_module, monkeypatch):
+def test_missing_requests_library_fails_cleanly(http, run_module, monkeypatch):
     monkeypatch.setattr(_module, 'HAS_REQUESTS', False)
     monkeypatch.setattr(_module, 'REQUESTS_IMPORT_ERROR', 'ImportError: No module named requests')
 
@@ -383,41 +591,46 @@ def test_missing_requests_library_fails_cleanly(run_module, monkeypatch):
 
     assert code == 1
     assert 'requests' in result['msg'] and 'Failed to import' in result['msg']
+    assert http.seen == []
 
 
 # ---------------------------------------------------------------- retries
 
 
-def test_429_waits_for_the_rate_limit_reset_then_succeeds(api, run_module, clock):
+def test_429_waits_for_the_rate_limit_reset_then_succeeds(http, run_module, clock):
     limited = {'X-RateLimit-Limit': '60', 'X-RateLimit-Period': '60', 'X-RateLimit-Remaining': '0',
                'X-RateLimit-Reset': '7', 'X-RateLimit-Name': 'llmobs_datasets'}
-    api.get(DATASETS_URL, status=429, json={'errors': ['Too many requests']}, headers=limited)
-    api.get(DATASETS_URL, json=page(dataset('ds-9', 'copy-1')))
+    http.expect(
+        lookup().reply_error(429, 'Too many requests', headers=limited),
+        lookup().reply_page(dataset('ds-9', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args())
 
     assert code == 0 and result['changed'] is False
     assert clock.sleeps == [7.0]
-    assert calls_of(api) == [lookup_call(), lookup_call()]
     assert len(warnings_of(result)) == 1
     assert 'rate limited (HTTP 429); retrying in 7 seconds (retry 1 of 3)' in warnings_of(result)[0]
 
 
-def test_429_on_the_clone_is_sent_again_because_nothing_was_written(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, status=429, json={'errors': ['Too many requests']}, headers={'X-RateLimit-Reset': '2'})
-    api.post(CLONE_URL, json={'data': dataset('new-1', 'copy-1')})
+def test_429_on_the_clone_is_sent_again_because_nothing_was_written(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        clone().reply_error(429, 'Too many requests', headers={'X-RateLimit-Reset': '2'}),
+        clone().reply_data(dataset('new-1', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args(wait=False))
 
     assert code == 0 and result['changed'] is True
-    assert calls_of(api) == [lookup_call(), clone_call(), clone_call()]
     assert clock.sleeps == [2.0]
 
 
-def test_rate_limit_wait_is_bounded(api, run_module, clock):
-    api.get(DATASETS_URL, status=429, json={'errors': ['slow down']}, headers={'X-RateLimit-Reset': '3600'})
-    api.get(DATASETS_URL, json=page(dataset('ds-9', 'copy-1')))
+def test_rate_limit_wait_is_bounded(http, run_module, clock):
+    http.expect(
+        lookup().reply_error(429, 'slow down', headers={'X-RateLimit-Reset': '3600'}),
+        lookup().reply_page(dataset('ds-9', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args())
 
@@ -425,10 +638,12 @@ def test_rate_limit_wait_is_bounded(api, run_module, clock):
     assert clock.sleeps == [60.0]
 
 
-def test_5xx_on_a_read_is_retried_with_backoff(api, run_module, clock):
-    api.get(DATASETS_URL, status=503, json={'errors': [{'title': 'Service Unavailable'}]})
-    api.get(DATASETS_URL, status=500, body='')
-    api.get(DATASETS_URL, json=page(dataset('ds-9', 'copy-1')))
+def test_5xx_on_a_read_is_retried_with_backoff(http, run_module, clock):
+    http.expect(
+        lookup().reply_error(503, {'title': 'Service Unavailable'}),
+        lookup().reply(500, body=''),
+        lookup().reply_page(dataset('ds-9', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args())
 
@@ -438,9 +653,8 @@ def test_5xx_on_a_read_is_retried_with_backoff(api, run_module, clock):
     assert 'HTTP 503' in warnings_of(result)[0]
 
 
-def test_empty_200_on_a_read_is_retried(api, run_module, clock):
-    api.get(DATASETS_URL, status=200, body='')
-    api.get(DATASETS_URL, json=page(dataset('ds-9', 'copy-1')))
+def test_empty_200_on_a_read_is_retried(http, run_module, clock):
+    http.expect(lookup().reply(200, body=''), lookup().reply_page(dataset('ds-9', 'copy-1')))
 
     result, code, dummy = run(run_module, module_args())
 
@@ -448,10 +662,12 @@ def test_empty_200_on_a_read_is_retried(api, run_module, clock):
     assert 'empty body' in warnings_of(result)[0]
 
 
-def test_concurrent_duplicate_seen_while_waiting_is_reported(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, json={'data': dataset('new-1', 'copy-1')})
-    api.get(DATASETS_URL, json=page(dataset('new-2', 'copy-1'), dataset('new-1', 'copy-1')))
+def test_concurrent_duplicate_seen_while_waiting_is_reported(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        clone().reply_data(dataset('new-1', 'copy-1')),
+        lookup().reply_page(dataset('new-2', 'copy-1'), dataset('new-1', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args())
 
@@ -460,20 +676,21 @@ def test_concurrent_duplicate_seen_while_waiting_is_reported(api, run_module, cl
     assert 'Another dataset named' in warnings_of(result)[0] and 'new-2' in warnings_of(result)[0]
 
 
-def test_read_retries_are_bounded(api, run_module, clock):
-    for dummy in range(3):
-        api.get(DATASETS_URL, status=502, body='<html>Bad Gateway</html>', content_type='text/html')
+def test_read_retries_are_bounded(http, run_module, clock):
+    http.expect(lookup().reply(502, body='<html>Bad Gateway</html>', content_type='text/html').times(3))
 
     result, code, dummy = run(run_module, module_args(retries=2))
 
     assert code == 1
     assert 'HTTP 502' in result['msg']
-    assert len(api.calls) == 3
+    assert len(http.seen) == 3
 
 
-def test_read_timeout_is_retried(api, run_module, clock):
-    api.get(DATASETS_URL, body=requests.exceptions.ReadTimeout('read timed out'))
-    api.get(DATASETS_URL, json=page(dataset('ds-9', 'copy-1')))
+def test_read_timeout_is_retried(http, run_module, clock):
+    http.expect(
+        lookup().raises(requests.exceptions.ReadTimeout('read timed out')),
+        lookup().reply_page(dataset('ds-9', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args(timeout=2.5))
 
@@ -481,125 +698,186 @@ def test_read_timeout_is_retried(api, run_module, clock):
     assert 'no response from https://api.datadoghq.com within 2.5 seconds' in warnings_of(result)[0]
 
 
-def test_5xx_on_the_clone_after_which_the_dataset_exists_is_not_sent_again(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, status=500, json={'errors': [{'title': 'Internal Server Error'}]})
-    api.get(DATASETS_URL, json=page(dataset('new-1', 'copy-1')))
-    api.get(DATASETS_URL, json=page(dataset('new-1', 'copy-1')))
+def test_5xx_on_the_clone_after_which_the_dataset_exists_is_not_sent_again(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        clone().reply_error(500, {'title': 'Internal Server Error'}),
+        lookup().reply_page(dataset('new-1', 'copy-1')),
+        lookup().reply_page(dataset('new-1', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args())
 
     assert code == 0
     assert result['changed'] is True
     assert result['dataset']['id'] == 'new-1'
-    assert calls_of(api) == [lookup_call(), clone_call(), lookup_call(), lookup_call()]
     assert any('a lookup shows it was done' in w for w in warnings_of(result))
 
 
-def test_5xx_on_the_clone_waits_for_the_lagging_list_before_deciding(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, status=502, body='<html>Bad Gateway</html>', content_type='text/html')
-    api.get(DATASETS_URL, json=page())
-    api.get(DATASETS_URL, json=page(dataset('new-1', 'copy-1')))
+def test_5xx_on_the_clone_waits_for_the_lagging_list_before_deciding(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        clone().reply(502, body='<html>Bad Gateway</html>', content_type='text/html'),
+        lookup().reply_page(),
+        lookup().reply_page(dataset('new-1', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args(wait=False))
 
     assert code == 0 and result['dataset']['id'] == 'new-1'
-    assert calls_of(api) == [lookup_call(), clone_call(), lookup_call(), lookup_call()]
-    assert [c[0] for c in calls_of(api)].count('POST') == 1
+    assert http.count('POST') == 1
 
 
-def test_timeout_on_the_clone_then_absent_is_sent_again_once(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, body=requests.exceptions.ReadTimeout('read timed out'))
-    for dummy in range(4):  # polled for wait_timeout=2 seconds: at 0, 0.5, 1.5 and 2
-        api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, json={'data': dataset('new-1', 'copy-1')})
+def test_timeout_on_the_clone_then_absent_is_sent_again_once(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        clone().raises(requests.exceptions.ReadTimeout('read timed out')),
+        lookup().reply_page().times(4),  # polled for wait_timeout=2 seconds: at 0, 0.5, 1.5 and 2
+        clone().reply_data(dataset('new-1', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args(wait=False, wait_timeout=2))
 
     assert code == 0 and result['changed'] is True
-    assert [c[0] for c in calls_of(api)] == ['GET', 'POST', 'GET', 'GET', 'GET', 'GET', 'POST']
-    assert calls_of(api)[-1] == clone_call()
+    assert http.methods == ['GET', 'POST', 'GET', 'GET', 'GET', 'GET', 'POST']
     assert any('a lookup shows it was not done' in w for w in warnings_of(result))
 
 
-def test_clone_failing_every_time_gives_up_without_duplicates(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
+def test_clone_failing_every_time_gives_up_without_duplicates(http, run_module, clock):
+    http.expect(lookup().reply_page())
     for dummy in range(2):
-        api.post(CLONE_URL, status=500, json={'errors': [{'title': 'Internal Server Error'}]})
-        for dummy in range(3):  # polled for wait_timeout=1 second: at 0, 0.5 and 1
-            api.get(DATASETS_URL, json=page())
+        http.expect(
+            clone().reply_error(500, {'title': 'Internal Server Error'}),
+            lookup().reply_page().times(3),  # polled for wait_timeout=1 second: at 0, 0.5 and 1
+        )
 
     result, code, dummy = run(run_module, module_args(retries=1, wait_timeout=1))
 
     assert code == 1
     assert 'HTTP 500' in result['msg'] and 'nothing was created' in result['msg']
-    assert [c[0] for c in calls_of(api)].count('POST') == 2
+    assert http.count('POST') == 2
 
 
-def test_clone_4xx_is_final(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, status=400, json={'errors': [{'title': 'Bad Request', 'detail': 'name too long',
-                                                      'source': {'pointer': '/data/attributes/name'}}]})
+def test_clone_4xx_is_final(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        clone().reply_error(400, {'title': 'Bad Request', 'detail': 'name too long',
+                                  'source': {'pointer': '/data/attributes/name'}}),
+    )
 
     result, code, dummy = run(run_module, module_args())
 
     assert code == 1
     assert 'Bad Request: name too long (at /data/attributes/name)' in result['msg']
-    assert len(api.calls) == 2
+    assert len(http.seen) == 2
 
 
-def test_unreadable_2xx_answer_to_the_clone_is_looked_up_not_resent(api, run_module, clock):
-    api.get(DATASETS_URL, json=page())
-    api.post(CLONE_URL, body='{"data": {', content_type='application/json')
-    api.get(DATASETS_URL, json=page(dataset('new-1', 'copy-1')))
+def test_unreadable_2xx_answer_to_the_clone_is_looked_up_not_resent(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        clone().reply(200, body='{"data": {', content_type='application/json'),
+        lookup().reply_page(dataset('new-1', 'copy-1')),
+    )
 
     result, code, dummy = run(run_module, module_args(wait=False))
 
     assert code == 0 and result['dataset']['id'] == 'new-1'
-    assert [c[0] for c in calls_of(api)] == ['GET', 'POST', 'GET']
+    assert http.methods == ['GET', 'POST', 'GET']
+
+
+# ------------------------------------------- issue 8, defect 1: retries bound every re-send
+
+
+@pytest.mark.parametrize('retries, backoffs', [(2, [1.0, 2.0]), (3, [1.0, 2.0, 4.0])])
+def test_clone_that_never_connects_is_sent_retries_plus_one_times(http, run_module, clock, retries, backoffs):
+    # The connection is never made, so nothing can have been written: sent again with no lookup,
+    # and `retries` bounds the sends (it was 16 attempts and 15 warnings for retries: 3).
+    http.expect(
+        lookup().reply_page(),
+        clone().raises(requests.exceptions.ConnectionError(REFUSED)).times(retries + 1),
+    )
+
+    result, code, dummy = run(run_module, module_args(retries=retries, wait=False))
+
+    assert code == 1 and not result.get('changed')
+    assert http.count('POST') == retries + 1
+    assert len(warnings_of(result)) == retries
+    assert all('Connection refused' in w and 'retry %d of %d' % (n + 1, retries) in w
+               for n, w in enumerate(warnings_of(result)))
+    assert clock.sleeps == backoffs
+    assert 'could not reach https://api.datadoghq.com' in result['msg']
+    assert 'The request was not carried out, so nothing was created.' in result['msg']
+
+
+LOST_ANSWERS = {
+    'http-500': lambda call: call.reply_error(500, {'title': 'Internal Server Error'}),
+    'dropped-connection': lambda call: call.raises(requests.exceptions.ConnectionError(
+        "('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))")),
+}
+
+
+@pytest.mark.parametrize('lost', sorted(LOST_ANSWERS))
+def test_clone_with_lost_answers_looks_up_before_every_send_again(http, run_module, clock, lost):
+    # The server may have cloned: each send again comes only after a lookup that finds nothing,
+    # and the POST is sent retries + 1 times in all, with backoff 1 + 2 + 4 seconds.
+    http.expect(lookup().reply_page())
+    for dummy in range(4):
+        http.expect(LOST_ANSWERS[lost](clone()), lookup().reply_page().times(3))  # polled at 0, 0.5 and 1 s
+
+    result, code, dummy = run(run_module, module_args(retries=3, wait=False, wait_timeout=1))
+
+    assert code == 1
+    assert http.count('POST') == 4
+    methods = http.methods
+    assert all(methods[i - 1] == 'GET' for i, m in enumerate(methods) if m == 'POST')
+    assert [s for s in clock.sleeps if s >= 1] == [1.0, 2.0, 4.0]
+    assert sum(clock.sleeps) == pytest.approx(1 + 2 + 4 + 4 * 1)  # backoff, and four lookups of wait_timeout
+    assert len(warnings_of(result)) == 3
+    assert 'A lookup found no trace of it, so nothing was created.' in result['msg']
 
 
 # ---------------------------------------------------------------- connection options
 
 
-def test_site_sets_the_base_url(api, run_module, clock):
-    api.get('https://api.datadoghq.eu/api/v2/llm-obs/v1/%s/datasets' % PROJECT, json=page(dataset('d', 'copy-1')))
+def test_site_sets_the_base_url(http, run_module, clock):
+    http.expect(lookup().base('https://api.datadoghq.eu').reply_page(dataset('d', 'copy-1')))
 
     result, code, dummy = run(run_module, module_args(site='datadoghq.eu'))
 
     assert code == 0
 
 
-def test_site_and_keys_from_the_environment(api, run_module, clock, monkeypatch):
+def test_site_and_keys_from_the_environment(http, run_module, clock, monkeypatch):
     monkeypatch.setenv('DD_API_KEY', 'env-api-key-1234')
     monkeypatch.setenv('DD_APPLICATION_KEY', 'env-app-key-5678')
     monkeypatch.setenv('DD_SITE', 'us5.datadoghq.com')
-    api.get('https://api.us5.datadoghq.com/api/v2/llm-obs/v1/%s/datasets' % PROJECT, json=page(dataset('d', 'copy-1')))
+    http.expect(lookup().base('https://api.us5.datadoghq.com')
+                .header('DD-API-KEY', 'env-api-key-1234').header('DD-APPLICATION-KEY', 'env-app-key-5678')
+                .reply_page(dataset('d', 'copy-1')))
 
     result, code, raw = run(run_module, dict(project_id=PROJECT, dataset_id=SOURCE, name='copy-1'))
 
     assert code == 0
-    assert api.calls[0].request.headers['DD-API-KEY'] == 'env-api-key-1234'
-    assert api.calls[0].request.headers['DD-APPLICATION-KEY'] == 'env-app-key-5678'
+    assert http.seen[0].headers['DD-API-KEY'] == 'env-api-key-1234'
+    assert http.seen[0].headers['DD-APPLICATION-KEY'] == 'env-app-key-5678'
     assert 'env-api-key-1234' not in raw and 'env-app-key-5678' not in raw
 
 
-def test_dd_app_key_wins_over_dd_application_key(api, run_module, clock, monkeypatch):
+def test_dd_app_key_wins_over_dd_application_key(http, run_module, clock, monkeypatch):
     monkeypatch.setenv('DD_API_KEY', 'env-api-key-1234')
     monkeypatch.setenv('DD_APP_KEY', 'first-choice-app-key')
     monkeypatch.setenv('DD_APPLICATION_KEY', 'second-choice-app-key')
-    api.get(DATASETS_URL, json=page(dataset('d', 'copy-1')))
+    http.expect(lookup().header('DD-API-KEY', 'env-api-key-1234').header('DD-APPLICATION-KEY', 'first-choice-app-key')
+                .reply_page(dataset('d', 'copy-1')))
 
     result, code, dummy = run(run_module, dict(project_id=PROJECT, dataset_id=SOURCE, name='copy-1'))
 
     assert code == 0
-    assert api.calls[0].request.headers['DD-APPLICATION-KEY'] == 'first-choice-app-key'
+    assert http.seen[0].headers['DD-APPLICATION-KEY'] == 'first-choice-app-key'
 
 
-def test_api_url_overrides_site_and_keeps_its_path(api, run_module, clock):
-    api.get('http://127.0.0.1:8126/proxy/api/v2/llm-obs/v1/%s/datasets' % PROJECT, json=page(dataset('d', 'copy-1')))
+def test_api_url_overrides_site_and_keeps_its_path(http, run_module, clock):
+    http.expect(lookup().base('http://127.0.0.1:8126/proxy').reply_page(dataset('d', 'copy-1')))
 
     result, code, dummy = run(run_module, module_args(api_url='http://127.0.0.1:8126/proxy/', site='datadoghq.eu'))
 
@@ -609,12 +887,12 @@ def test_api_url_overrides_site_and_keeps_its_path(api, run_module, clock):
 # ---------------------------------------------------------------- validation: nothing is sent
 
 
-def _no_request_sent(api):
-    assert len(api.calls) == 0
+def _no_request_sent(http):
+    assert http.seen == []
 
 
 @pytest.mark.parametrize('option, env', [('api_key', 'DD_API_KEY'), ('app_key', 'DD_APP_KEY or DD_APPLICATION_KEY')])
-def test_missing_keys_name_the_option_and_environment(api, run_module, option, env):
+def test_missing_keys_name_the_option_and_environment(http, run_module, option, env):
     args = module_args()
     del args[option]
 
@@ -622,18 +900,18 @@ def test_missing_keys_name_the_option_and_environment(api, run_module, option, e
 
     assert code == 1
     assert 'set the %s option or the %s environment variable' % (option, env) in result['msg']
-    _no_request_sent(api)
+    _no_request_sent(http)
 
 
 @pytest.mark.parametrize('option', ['project_id', 'dataset_id'])
 @pytest.mark.parametrize('value', ['../other', 'a/b', 'a?b=1', 'a#frag', 'a%2Fb', 'a b', 'a\nb', '..', '.', 'a.b',
                                    'a\\b', 'ü-id', 'a\tb', '%00', 'abc\n', 'abc\r\n'])
-def test_path_changing_ids_are_refused(api, run_module, option, value):
+def test_path_changing_ids_are_refused(http, run_module, option, value):
     result, code, dummy = run(run_module, module_args(**{option: value}))
 
     assert code == 1
     assert result['msg'].startswith("%s must contain only letters, digits, '-' and '_'" % option)
-    _no_request_sent(api)
+    _no_request_sent(http)
 
 
 @pytest.mark.parametrize('overrides, expected', [
@@ -679,12 +957,12 @@ def test_path_changing_ids_are_refused(api, run_module, option, value):
     ({'api_url': 'https://proxy .example'}, 'api_url must not contain spaces'),
     ({'ca_path': '/nonexistent/ca.pem'}, "ca_path '/nonexistent/ca.pem' does not exist"),
 ])
-def test_every_bad_value_names_its_option_before_any_request(api, run_module, overrides, expected):
+def test_every_bad_value_names_its_option_before_any_request(http, run_module, overrides, expected):
     result, code, raw = run(run_module, module_args(**overrides))
 
     assert code == 1
     assert expected in result['msg']
-    _no_request_sent(api)
+    _no_request_sent(http)
     assert 'secret' not in result['msg']
     assert_no_secrets(raw)
 
@@ -696,41 +974,45 @@ def test_every_bad_value_names_its_option_before_any_request(api, run_module, ov
     ({'validate_certs': 'perhaps'}, 'validate_certs'),
     ({'wait_timeout': 'long'}, 'wait_timeout'),
 ])
-def test_wrong_types_name_the_option(api, run_module, overrides, option):
+def test_wrong_types_name_the_option(http, run_module, overrides, option):
     result, code, dummy = run(run_module, module_args(**overrides))
 
     assert code == 1
     assert option in result['msg']
-    _no_request_sent(api)
+    _no_request_sent(http)
 
 
-def test_required_options_are_reported(api, run_module):
+def test_required_options_are_reported(http, run_module):
     result, code, dummy = run(run_module, {'api_key': API_KEY, 'app_key': APP_KEY})
 
     assert code == 1
     assert 'missing required arguments: name' in result['msg']
-    _no_request_sent(api)
+    _no_request_sent(http)
 
 
 @pytest.mark.parametrize('args, message', [
     ({'name': 'c', 'dataset_id': 'd'}, 'one of the following is required: project_id, project_name'),
     ({'name': 'c', 'project_id': 'p'}, 'one of the following is required: dataset_id, dataset_name'),
+    ({'name': 'c', 'dataset_name': 'd'}, 'one of the following is required: project_id, project_name'),
+    ({'name': 'c', 'project_name': 'p'}, 'one of the following is required: dataset_id, dataset_name'),
     ({'name': 'c', 'project_id': 'p', 'project_name': 'q', 'dataset_id': 'd'},
      'parameters are mutually exclusive: project_id|project_name'),
     ({'name': 'c', 'project_id': 'p', 'dataset_id': 'd', 'dataset_name': 'e'},
      'parameters are mutually exclusive: dataset_id|dataset_name'),
+    ({'name': 'c', 'project_name': 'p', 'dataset_id': 'd', 'dataset_name': 'e'},
+     'parameters are mutually exclusive: dataset_id|dataset_name'),
 ])
-def test_exactly_one_address_of_each_kind_is_required(api, run_module, args, message):
+def test_exactly_one_address_of_each_kind_is_required(http, run_module, args, message):
     result, code, dummy = run(run_module, dict(args, api_key=API_KEY, app_key=APP_KEY))
 
     assert code == 1
     assert message in result['msg']
-    _no_request_sent(api)
+    _no_request_sent(http)
 
 
-def test_no_proxy_credentials_or_keys_reach_a_failure_result(api, run_module, clock):
+def test_no_proxy_credentials_or_keys_reach_a_failure_result(http, run_module, clock):
     # Error bodies that echo a key back must not carry it to the output either.
-    api.get(DATASETS_URL, status=403, json={'errors': [{'detail': 'key %s is not allowed' % APP_KEY}]})
+    http.expect(lookup().reply_error(403, {'detail': 'key %s is not allowed' % APP_KEY}))
 
     result, code, raw = run(run_module, module_args())
 
@@ -738,9 +1020,9 @@ def test_no_proxy_credentials_or_keys_reach_a_failure_result(api, run_module, cl
     assert_no_secrets(raw)
 
 
-def test_unused_responses_fail_the_test():
-    # Guard for the fixtures above: the mock refuses requests it was not told about.
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        with pytest.raises(requests.exceptions.ConnectionError):
-            requests.get(DATASETS_URL, timeout=1)
-        assert len(mock.calls) == 1
+def test_unused_responses_fail_the_test(run_module):
+    # Guard for the fixture above: a request the test did not state fails it, whatever the module does.
+    with HTTPMock() as mock:
+        with pytest.raises(HTTPMismatch, match='HTTP call 1 was not expected'):
+            run(run_module, module_args())
+    assert len(mock.seen) == 1

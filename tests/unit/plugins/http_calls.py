@@ -1,0 +1,505 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Expected HTTP calls: one list that both answers and checks every request a test makes.
+
+Each ``Call`` is one expected request and its answer. The ``http`` fixture (tests/unit/plugins/conftest.py)
+serves them in order through ``responses``: request N must match call N exactly (method, URL, query
+as an exact dict, the headers that matter, the JSON body or its absence), or the test fails at
+once with the expected and the actual call side by side. A request beyond the list fails the same
+way, and at the end of the test every call of the list must have been made. So a test that states
+its calls compares the full call list; a check-mode test states only reads, and any write fails it.
+
+Example::
+
+    from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import dataset, module_args
+    from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import clone_dataset, datasets_by_name
+
+    def test_clone(http, run_module):
+        http.expect(
+            datasets_by_name('copy-1').reply_page(),                          # nothing of that name
+            clone_dataset('copy-1').reply_data(dataset('new-1', 'copy-1')),   # POST .../clone, body checked
+        )
+        result, code, raw = run_module(llmobs_dataset_clone, module_args(wait=False))
+        assert code == 0 and result['dataset']['id'] == 'new-1'
+        # at teardown the fixture fails the test if a call was not made
+
+``Call(method, path)`` builder (every method returns the call, so they chain):
+    ``.query({...})``           the exact query, values as strings (default: no query at all)
+    ``.expect_json(body)``      the exact JSON body (default: no body at all)
+    ``.header(name, value)``    a header that must be sent with this value (``None``: must be absent).
+                                ``DD-API-KEY`` and ``DD-APPLICATION-KEY`` are checked on every call
+                                against ``http.default_headers`` unless a call says otherwise
+    ``.base(url)``              another base URL than ``http.base_url`` (another site, an api_url)
+    ``.reply(status=200, json=..., body=..., headers=..., content_type=...)``  the answer
+    ``.reply_page(*items, after=None)``   200 with a list page (``after``: the next cursor)
+    ``.reply_data(item, status=200)``     ``status`` with ``{'data': item}``
+    ``.reply_error(status, *entries, headers=None)``  ``status`` with ``{'errors': [...]}``
+    ``.raises(exception)``      no answer: the request raises (``requests.exceptions.ConnectionError(...)``)
+    ``.times(n)``               a list of ``n`` of this call, for retries and polls
+
+Calls by resource (each returns a ``Call`` still to be answered; ``project_id`` defaults to
+helpers.PROJECT, ``source`` to helpers.SOURCE, ``cursor`` adds ``page[cursor]``):
+    projects:  ``list_projects(name=None, project_id=None, cursor=None)``, ``projects_by_name(name)``,
+               ``project_by_id(project_id)``, ``create_project(name, description=None)``,
+               ``update_project(project_id, attributes)``, ``delete_project(project_id)``
+    datasets:  ``list_datasets(project_id=PROJECT, name=None, dataset_id=None, cursor=None)``,
+               ``datasets_by_name(name)``, ``dataset_by_id(dataset_id)``,
+               ``create_dataset(name, description=None, metadata=None)``,
+               ``update_dataset(dataset_id, attributes)``, ``delete_dataset(dataset_id)``,
+               ``clone_dataset(name, description=None, source=SOURCE)``
+
+The ``http`` fixture (an ``HTTPMock``):
+    ``http.expect(*calls)``     append calls (or lists of calls) to the expected list
+    ``http.seen``               the requests made so far, as ``SeenCall`` (method, url, path, query, headers, json)
+    ``http.methods``            their methods, e.g. ``['GET', 'POST']``
+    ``http.count(method, path=None)``  how many requests had this method (and path)
+    ``http.assert_no_write()``  every request made was a GET (what check mode and ``_info`` modules promise)
+    ``http.assert_done()``      every expected call was made, and nothing else (also run at teardown)
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import copy
+import json
+import re
+
+import responses
+
+from ansible.module_utils.six.moves.urllib.parse import parse_qsl, quote, urlsplit
+
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
+    API_KEY,
+    APP_KEY,
+    BASE_URL,
+    PROJECT,
+    SOURCE,
+    page,
+)
+
+API_PREFIX = '/api/v2/llm-obs/v1'
+PROJECTS_PATH = API_PREFIX + '/projects'
+PAGE_LIMIT = '5000'
+
+METHODS = ('GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'HEAD', 'OPTIONS')
+_NO_BODY = object()
+_SHOWN_CHARS = 400
+
+
+class HTTPMismatch(AssertionError):
+    """A request that is not the expected one, or more or fewer requests than expected."""
+
+
+def _segment(value):
+    return quote(str(value), safe='')
+
+
+def _short(text):
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + '...'
+
+
+def _show_json(value):
+    return _short(json.dumps(value, sort_keys=True))
+
+
+def _show_query(query):
+    return '&'.join('%s=%s' % (key, query[key]) for key in sorted(query))
+
+
+class Call(object):
+    """One expected request and its answer; see the module docstring."""
+
+    def __init__(self, method, path):
+        assert method == method.upper(), 'HTTP methods are upper case: %r' % method
+        assert path.startswith('/'), 'a path starts with /: %r (use .base() for another host)' % path
+        self.method = method
+        self.path = path
+        self.base_url = None
+        self.expected_query = {}
+        self.expected_body = _NO_BODY
+        self.expected_headers = {}
+        self.status = None
+        self.response_body = b''
+        self.response_headers = {}
+        self.exception = None
+
+    # ------------------------------------------------------------------ what is expected
+
+    def query(self, query):
+        """The exact query of the request; values are compared as strings."""
+        self.expected_query = dict((key, str(value)) for key, value in query.items())
+        return self
+
+    def expect_json(self, body):
+        """The exact JSON body of the request (key order does not matter, types do)."""
+        self.expected_body = copy.deepcopy(body)
+        return self
+
+    def header(self, name, value):
+        """A header the request must carry with this value; ``None`` means it must not be sent."""
+        self.expected_headers[name] = value
+        return self
+
+    def base(self, url):
+        """Send to another base URL (scheme, host and any path prefix) than the fixture's."""
+        self.base_url = url.rstrip('/')
+        return self
+
+    # ------------------------------------------------------------------ the answer
+
+    def reply(self, status=200, json=_NO_BODY, body=None, headers=None, content_type=None):
+        """Answer with ``status`` and a JSON document (``json``) or raw ``body`` (str or bytes)."""
+        assert self.exception is None, 'a call either replies or raises'
+        self.status = status
+        self.response_headers = dict(headers or {})
+        if json is not _NO_BODY:
+            assert body is None, 'give json or body, not both'
+            self.response_body = _json_bytes(json)
+            self.response_headers.setdefault('Content-Type', content_type or 'application/json')
+        else:
+            if isinstance(body, str):
+                body = body.encode('utf-8')
+            self.response_body = body or b''
+            if content_type:
+                self.response_headers.setdefault('Content-Type', content_type)
+        return self
+
+    def reply_page(self, *items, **kwargs):
+        """Answer 200 with a list page of ``items``; ``after`` is the next cursor (see helpers.page)."""
+        return self.reply(200, json=page(*items, **kwargs))
+
+    def reply_data(self, item, status=200, **kwargs):
+        """Answer ``status`` with ``{'data': item}``."""
+        return self.reply(status, json={'data': item}, **kwargs)
+
+    def reply_error(self, status, *entries, **kwargs):
+        """Answer ``status`` with ``{'errors': [entries]}`` (objects or plain strings)."""
+        return self.reply(status, json={'errors': list(entries)}, **kwargs)
+
+    def raises(self, exception):
+        """No answer: sending the request raises ``exception`` (a requests exception)."""
+        assert self.status is None, 'a call either replies or raises'
+        self.exception = exception
+        return self
+
+    def times(self, count):
+        """This call ``count`` times, as a list (calls are answered the same way each time)."""
+        return [self] * count
+
+    # ------------------------------------------------------------------ checking
+
+    def url(self, default_base):
+        return (self.base_url if self.base_url is not None else default_base) + self.path
+
+    def headers_to_check(self, default_headers):
+        headers = dict(default_headers)
+        headers.update(self.expected_headers)
+        return headers
+
+    def differences(self, seen, default_base, default_headers):
+        """What differs between this expected call and the request ``seen``: a list of lines."""
+        lines = []
+        if seen.method != self.method:
+            lines.append('method: expected %s, got %s' % (self.method, seen.method))
+        if seen.url != self.url(default_base):
+            lines.append('url: expected %s, got %s' % (self.url(default_base), seen.url))
+        if seen.query != self.expected_query:
+            missing = sorted(set(self.expected_query) - set(seen.query))
+            extra = sorted(set(seen.query) - set(self.expected_query))
+            changed = sorted(k for k in set(seen.query) & set(self.expected_query)
+                             if seen.query[k] != self.expected_query[k])
+            parts = []
+            if missing:
+                parts.append('missing %s' % ', '.join(missing))
+            if extra:
+                parts.append('unexpected %s' % ', '.join('%s=%s' % (k, seen.query[k]) for k in extra))
+            for key in changed:
+                parts.append('%s: expected %r, got %r' % (key, self.expected_query[key], seen.query[key]))
+            lines.append('query: %s' % '; '.join(parts))
+        for name, value in sorted(self.headers_to_check(default_headers).items()):
+            actual = seen.headers.get(name)
+            if value is None and actual is not None:
+                lines.append('header %s: expected none, got %r' % (name, actual))
+            elif value is not None and actual != value:
+                lines.append('header %s: expected %r, got %r' % (name, value, actual))
+        if self.expected_body is _NO_BODY:
+            if seen.body:
+                lines.append('body: expected none, got %s' % _short(seen.body))
+        elif seen.json is _NO_BODY:
+            lines.append('body: expected JSON %s, got %s' % (
+                _show_json(self.expected_body), _short(seen.body) if seen.body else 'none'))
+        else:
+            if seen.json != self.expected_body:
+                lines.append('json body: expected %s, got %s' % (_show_json(self.expected_body), _show_json(seen.json)))
+            content_type = seen.headers.get('Content-Type', '')
+            if not content_type.startswith('application/json'):
+                lines.append('header Content-Type: expected application/json, got %r' % content_type)
+        return lines
+
+    def describe(self, default_base=BASE_URL):
+        text = '%s %s' % (self.method, self.url(default_base))
+        if self.expected_query:
+            text += '?' + _show_query(self.expected_query)
+        if self.expected_body is not _NO_BODY:
+            text += ' json=' + _show_json(self.expected_body)
+        if self.expected_headers:
+            text += ' headers=%r' % (self.expected_headers,)
+        if self.exception is not None:
+            text += '  -> raises %s' % type(self.exception).__name__
+        elif self.status is not None:
+            text += '  -> %s' % self.status
+        return text
+
+    def __repr__(self):
+        return 'Call(%s)' % self.describe()
+
+
+def _json_bytes(value):
+    return json.dumps(value).encode('utf-8')
+
+
+class SeenCall(object):
+    """A request the code under test made."""
+
+    def __init__(self, request):
+        parts = urlsplit(request.url)
+        self.method = request.method
+        self.url = '%s://%s%s' % (parts.scheme, parts.netloc, parts.path)
+        self.path = parts.path
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        self.query = dict(pairs)
+        if len(self.query) != len(pairs):
+            # A repeated parameter is kept as a list, so that it can never equal a plain expected value.
+            self.query = dict((key, [v for k, v in pairs if k == key] if [k for k, dummy in pairs].count(key) > 1
+                               else value) for key, value in pairs)
+        self.headers = request.headers
+        body = request.body
+        if isinstance(body, bytes):
+            body = body.decode('utf-8', errors='replace')
+        self.body = body or ''
+        self.json = _NO_BODY
+        if self.body:
+            try:
+                self.json = json.loads(self.body)
+            except ValueError:
+                pass
+
+    def describe(self):
+        text = '%s %s' % (self.method, self.url)
+        if self.query:
+            text += '?' + _show_query(self.query)
+        if self.json is not _NO_BODY:
+            text += ' json=' + _show_json(self.json)
+        elif self.body:
+            text += ' body=' + _short(self.body)
+        return text
+
+    def __repr__(self):
+        return 'SeenCall(%s)' % self.describe()
+
+
+class HTTPMock(object):
+    """Serves the expected calls in order through ``responses`` and checks every request."""
+
+    def __init__(self, base_url=BASE_URL, default_headers=None):
+        self.base_url = base_url
+        self.default_headers = dict(default_headers if default_headers is not None
+                                    else {'DD-API-KEY': API_KEY, 'DD-APPLICATION-KEY': APP_KEY})
+        self.expected = []
+        self.seen = []
+        self.failures = []
+        self._mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+
+    def __enter__(self):
+        self._mock.__enter__()
+        for method in METHODS:
+            self._mock.add_callback(method, re.compile(r'.*'), callback=self._answer, content_type=None)
+        return self
+
+    def __exit__(self, *exc_info):
+        return self._mock.__exit__(*exc_info)
+
+    # ------------------------------------------------------------------ stating calls
+
+    def expect(self, *calls):
+        """Append calls (or lists of calls) to the expected list."""
+        for item in calls:
+            for call in (item if isinstance(item, (list, tuple)) else [item]):
+                assert isinstance(call, Call), 'expected a Call, got %r' % (call,)
+                assert call.status is not None or call.exception is not None, \
+                    'no answer given for %r: add .reply(...), .reply_page(...) or .raises(...)' % call
+                self.expected.append(call)
+        return self
+
+    # ------------------------------------------------------------------ serving
+
+    def _answer(self, request):
+        seen = SeenCall(request)
+        self.seen.append(seen)
+        number = len(self.seen)
+        if number > len(self.expected):
+            self._fail('HTTP call %d was not expected: %d call(s) were expected and all were made.\n'
+                       '  actual:   %s' % (number, len(self.expected), seen.describe()))
+        call = self.expected[number - 1]
+        differences = call.differences(seen, self.base_url, self.default_headers)
+        if differences:
+            self._fail('HTTP call %d is not the expected one.\n  expected: %s\n  actual:   %s\n  differences:\n%s'
+                       % (number, call.describe(self.base_url), seen.describe(),
+                          '\n'.join('    - ' + line for line in differences)))
+        if call.exception is not None:
+            raise call.exception
+        return (call.status, dict(call.response_headers), call.response_body)
+
+    def _fail(self, message):
+        message = message + '\n' + self.transcript()
+        self.failures.append(message)
+        raise HTTPMismatch(message)
+
+    def transcript(self):
+        """Every expected call beside what was made, one line each."""
+        lines = ['Expected calls:']
+        for index, call in enumerate(self.expected):
+            if index < len(self.seen):
+                mark = 'made' if not call.differences(self.seen[index], self.base_url, self.default_headers) else 'DIFFERS'
+            else:
+                mark = 'NOT MADE'
+            lines.append('  %2d. [%s] %s' % (index + 1, mark, call.describe(self.base_url)))
+        if not self.expected:
+            lines.append('  (none)')
+        lines.append('Calls made:')
+        for index, seen in enumerate(self.seen):
+            lines.append('  %2d. %s' % (index + 1, seen.describe()))
+        if not self.seen:
+            lines.append('  (none)')
+        return '\n'.join(lines)
+
+    # ------------------------------------------------------------------ assertions
+
+    @property
+    def methods(self):
+        return [seen.method for seen in self.seen]
+
+    def count(self, method, path=None):
+        return len([seen for seen in self.seen if seen.method == method and (path is None or seen.path == path)])
+
+    def assert_no_write(self):
+        """Every request made so far was a GET: nothing can have been written."""
+        writes = [seen for seen in self.seen if seen.method != 'GET']
+        if writes:
+            raise HTTPMismatch('Expected no write, but %d write(s) were sent:\n%s\n%s' % (
+                len(writes), '\n'.join('  ' + seen.describe() for seen in writes), self.transcript()))
+
+    def assert_done(self):
+        """Every expected call was made and nothing else was, and no mismatch went unnoticed."""
+        if self.failures:
+            raise HTTPMismatch('A request did not match (the code under test may have swallowed the failure):\n'
+                               + self.failures[0])
+        if len(self.seen) < len(self.expected):
+            missing = self.expected[len(self.seen):]
+            raise HTTPMismatch('%d expected HTTP call(s) were not made, the first: %s\n%s' % (
+                len(missing), missing[0].describe(self.base_url), self.transcript()))
+
+
+# ---------------------------------------------------------------------- projects
+
+
+def list_projects(name=None, project_id=None, cursor=None, limit=PAGE_LIMIT):
+    """GET the project list with the filters given (as Projects.list sends it)."""
+    query = {}
+    if name is not None:
+        query['filter[name]'] = name
+    if project_id is not None:
+        query['filter[id]'] = project_id
+    query['page[limit]'] = limit
+    if cursor:
+        query['page[cursor]'] = cursor
+    return Call('GET', PROJECTS_PATH).query(query)
+
+
+def projects_by_name(name, cursor=None):
+    """The name lookup of a project: ``filter[name]``, one call per page."""
+    return list_projects(name=name, cursor=cursor)
+
+
+def project_by_id(project_id, cursor=None):
+    """Reading one project: the list filtered by ``filter[id]`` (there is no single-project GET)."""
+    return list_projects(project_id=project_id, cursor=cursor)
+
+
+def create_project(name, description=None):
+    attributes = {'name': name}
+    if description is not None:
+        attributes['description'] = description
+    return Call('POST', PROJECTS_PATH).expect_json({'data': {'type': 'projects', 'attributes': attributes}})
+
+
+def update_project(project_id, attributes):
+    return Call('PATCH', '%s/%s' % (PROJECTS_PATH, _segment(project_id))).expect_json(
+        {'data': {'type': 'projects', 'attributes': attributes}})
+
+
+def delete_project(project_id):
+    return Call('POST', PROJECTS_PATH + '/delete').expect_json(
+        {'data': {'type': 'projects', 'attributes': {'project_ids': [project_id]}}})
+
+
+# ---------------------------------------------------------------------- datasets
+
+
+def datasets_path(project_id=PROJECT):
+    return '%s/%s/datasets' % (API_PREFIX, _segment(project_id))
+
+
+def list_datasets(project_id=PROJECT, name=None, dataset_id=None, cursor=None, limit=PAGE_LIMIT):
+    """GET the dataset list of a project with the filters given (as Datasets.list sends it)."""
+    query = {}
+    if name is not None:
+        query['filter[name]'] = name
+    if dataset_id is not None:
+        query['filter[id]'] = dataset_id
+    query['page[limit]'] = limit
+    if cursor:
+        query['page[cursor]'] = cursor
+    return Call('GET', datasets_path(project_id)).query(query)
+
+
+def datasets_by_name(name, project_id=PROJECT, cursor=None):
+    """The name lookup of a dataset in a project: ``filter[name]``, one call per page."""
+    return list_datasets(project_id, name=name, cursor=cursor)
+
+
+def dataset_by_id(dataset_id, project_id=PROJECT, cursor=None):
+    """Reading one dataset: the list filtered by ``filter[id]`` (there is no single-dataset GET)."""
+    return list_datasets(project_id, dataset_id=dataset_id, cursor=cursor)
+
+
+def create_dataset(name, description=None, metadata=None, project_id=PROJECT):
+    attributes = {'name': name}
+    if description is not None:
+        attributes['description'] = description
+    if metadata is not None:
+        attributes['metadata'] = metadata
+    return Call('POST', datasets_path(project_id)).expect_json({'data': {'type': 'datasets', 'attributes': attributes}})
+
+
+def update_dataset(dataset_id, attributes, project_id=PROJECT):
+    return Call('PATCH', '%s/%s' % (datasets_path(project_id), _segment(dataset_id))).expect_json(
+        {'data': {'type': 'datasets', 'attributes': attributes}})
+
+
+def delete_dataset(dataset_id, project_id=PROJECT):
+    return Call('POST', datasets_path(project_id) + '/delete').expect_json(
+        {'data': {'type': 'datasets', 'attributes': {'dataset_ids': [dataset_id]}}})
+
+
+def clone_dataset(name, description=None, source=SOURCE, project_id=PROJECT):
+    """The clone POST: ``data.id`` is the source id, the same as the path's."""
+    attributes = {'name': name}
+    if description is not None:
+        attributes['description'] = description
+    return Call('POST', '%s/%s/clone' % (datasets_path(project_id), _segment(source))).expect_json(
+        {'data': {'type': 'datasets', 'id': source, 'attributes': attributes}})
