@@ -28,6 +28,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._connection import 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import Projects
+from ansible_collections.llmobs.datadog.plugins.module_utils._records import Records
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -50,6 +51,7 @@ class API(object):
         self.transport = transport
         self.projects = Projects(transport)
         self.datasets = Datasets(transport)
+        self.records = Records(transport)
 
 
 class ModuleTask(object):

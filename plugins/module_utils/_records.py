@@ -1,0 +1,530 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""The records resource: reading a dataset's records, and keeping them equal to declared records.
+
+Reading: ``GET .../{project_id}/datasets/{dataset_id}/records``, every page, the largest page
+asked for. Records are read leniently in both shapes the API answers with: the spec's flat one
+and the live one with the content under ``attributes`` (API-NOTES).
+
+Writing: ``POST .../batch_update`` only. A sync (``Records.sync``) makes one read of every page,
+compares in memory (one digest per server record, never its body), plans the inserts, updates
+and deletes, and packs them into requests of at most BATCH_MAX_RECORDS records and under
+BATCH_MAX_BYTES of JSON. The first request that changes records asks for a new version and the
+others add to it, so a run makes at most one version; a run with nothing to change sends nothing.
+
+Failures of a write:
+
+* 413: the batch is split in halves, which are sent in its place (nothing lost, nothing twice).
+* A lost answer (5xx, timeout, dropped connection): the records are read again, for up to
+  LOST_BATCH_SETTLE seconds since reads may lag behind writes. If any part of the batch shows,
+  the rest of the run is planned again from that read, so only what is still missing or
+  different is sent; if none shows, the batch is sent again (``Transport.write_once``). At most
+  ``retries`` times in all.
+* Any other 4xx is final; the message says how much was written before it. The next run
+  finishes the rest, because it plans from what the server holds.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DATASET_HINTS, datasets_path
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError, ValidationError
+from ansible_collections.llmobs.datadog.plugins.module_utils._record_files import (
+    NotJSON,
+    differing_fields,
+    input_key,
+    jsonl_line,
+    plain,
+    read_declared,
+    record_digest,
+    tag_list,
+)
+from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
+
+# Asked for per page. Datadog documents no maximum for the records list; a server that serves
+# fewer per page is followed by its cursor all the same.
+RECORDS_PAGE_LIMIT = 5000
+# What one batch_update takes (API-NOTES): beyond either, it answers 413.
+BATCH_MAX_RECORDS = 1000
+BATCH_MAX_BYTES = 5 * 1024 * 1024
+# How long the records are read again after a batch whose answer was lost, before it is sent again.
+LOST_BATCH_SETTLE = 6.0
+# Changed records shown in a diff.
+DIFF_RECORDS = 20
+
+VERSION_HINTS = {404: 'Check project_id, dataset_id and version: the project, the dataset or that version does '
+                      'not exist for these keys.'}
+
+
+def records_path(project_id, dataset_id):
+    return '%s/%s/records' % (datasets_path(project_id), path_segment(dataset_id))
+
+
+def batch_update_path(project_id, dataset_id):
+    return '%s/%s/batch_update' % (datasets_path(project_id), path_segment(dataset_id))
+
+
+def _field(item, attributes, name):
+    if name in attributes:
+        return attributes[name]
+    return item.get(name)
+
+
+def _server_tags(value):
+    return tag_list(tag for tag in value if isinstance(tag, str)) if isinstance(value, list) else []
+
+
+def record_view(item):
+    """One listed record as modules return it: ``{id, input, expected_output, metadata, tags}``.
+
+    Reads the live shape (content under ``attributes``) and the spec's flat one alike; a
+    missing ``metadata`` is ``{}``, missing ``tags`` ``[]`` (sorted: they are a set).
+    """
+    attributes = item.get('attributes') if isinstance(item.get('attributes'), dict) else {}
+    record_id = item.get('id') if item.get('id') is not None else attributes.get('id')
+    metadata = _field(item, attributes, 'metadata')
+    return dict(id=record_id, input=_field(item, attributes, 'input'),
+                expected_output=_field(item, attributes, 'expected_output'),
+                metadata=metadata if isinstance(metadata, dict) else {},
+                tags=_server_tags(_field(item, attributes, 'tags')))
+
+
+def server_digest(item):
+    """(record id, digest) of one listed record, compared the way declared records are."""
+    view = record_view(item)
+    try:
+        value = record_digest(plain(view['input']), plain(view['expected_output']), plain(view['metadata']), view['tags'])
+    except NotJSON:  # a decoded JSON answer always has a JSON form; this is a second defence
+        value = b''
+    return view['id'], value
+
+
+# ---------------------------------------------------------------------- planning
+
+
+class Plan(object):
+    """What a sync has to do, from one read of the server's records.
+
+    ``inserts``: declared positions (indexes into DeclaredRecords.entries); ``updates``:
+    (index, server id, differing fields); ``deletes``: server ids. ``unchanged`` counts declared
+    records already as declared (for ``absent``: declared records already absent); ``left_alone``
+    the server's records that were not declared and are kept; ``duplicates`` the extra server
+    copies of a declared record, deleted with the others. ``before`` keeps the first listed
+    bodies of updated and deleted records, for diffs.
+    """
+
+    def __init__(self):
+        self.inserts = []
+        self.updates = []
+        self.deletes = []
+        self.unchanged = 0
+        self.left_alone = 0
+        self.duplicates = 0
+        self.before = {}
+
+    @property
+    def changes(self):
+        return len(self.inserts) + len(self.updates) + len(self.deletes)
+
+    @property
+    def versioning(self):
+        """Whether the plan makes a new version: an insert, a delete, or a change of input or expected_output."""
+        return bool(self.inserts or self.deletes or any('input' in fields or 'expected_output' in fields
+                                                        for dummy, dummy2, fields in self.updates))
+
+    def change_keys(self):
+        keys = set(('i', index) for index in self.inserts)
+        keys.update(('u', index) for index, dummy, dummy2 in self.updates)
+        keys.update(('d', server_id) for server_id in self.deletes)
+        return keys
+
+
+def compare(declared, items, state, purge, keep_before=0):
+    """Plan the sync of ``declared`` against the server's listed ``items`` (an iterable, read once)."""
+    plan = Plan()
+    count = len(declared)
+    matched_id = [None] * count
+    matched_fields = [None] * count
+    by_id = declared.keyed_by == 'id'
+
+    def remember(server_id, item):
+        if len(plan.before) < keep_before:
+            plan.before[server_id] = record_view(item)
+
+    for item in items:
+        server_id, value = server_digest(item)
+        if server_id is None:
+            continue  # a record the API cannot name cannot be written either
+        index = declared.index_of(server_id if by_id else input_key(value)) if count else None
+        if index is None:
+            if state == 'present' and purge:
+                plan.deletes.append(server_id)
+                remember(server_id, item)
+            else:
+                plan.left_alone += 1
+            continue
+        if state == 'absent':
+            plan.deletes.append(server_id)
+            matched_id[index] = server_id
+            remember(server_id, item)
+            continue
+        fields = differing_fields(value, declared.entries[index].digest)
+        if matched_id[index] is None:
+            matched_id[index], matched_fields[index] = server_id, fields
+            if fields:
+                remember(server_id, item)
+            continue
+        # A second server record under one declared key (input-keyed records pushed twice): keep one.
+        plan.duplicates += 1
+        if matched_fields[index] and not fields:
+            plan.deletes.append(matched_id[index])
+            matched_id[index], matched_fields[index] = server_id, fields
+        else:
+            plan.deletes.append(server_id)
+            remember(server_id, item)
+
+    for index in range(count):
+        if state == 'absent':
+            if matched_id[index] is None:
+                plan.unchanged += 1
+        elif matched_id[index] is None:
+            plan.inserts.append(index)
+        elif matched_fields[index]:
+            plan.updates.append((index, matched_id[index], matched_fields[index]))
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+# ---------------------------------------------------------------------- batches
+
+
+class Batch(object):
+    """One batch_update request: its changes (kind, key, item) in order, and whether it changes records."""
+
+    def __init__(self, envelope):
+        self.changes = []
+        self.size = envelope
+        self.versioning = False
+
+    def __len__(self):
+        return len(self.changes)
+
+    def add(self, change, size, versioning):
+        self.changes.append(change)
+        self.size += size
+        self.versioning = self.versioning or versioning
+
+    def halves(self, envelope):
+        middle = len(self.changes) // 2
+        parts = []
+        for changes in (self.changes[:middle], self.changes[middle:]):
+            part = Batch(envelope)
+            for change in changes:
+                part.add(change, change[3], change[4])
+            parts.append(part)
+        return parts
+
+    def keys(self):
+        return set((kind, key) for kind, key, dummy, dummy2, dummy3 in self.changes)
+
+    def counts(self):
+        counts = {'i': 0, 'u': 0, 'd': 0}
+        for change in self.changes:
+            counts[change[0]] += 1
+        return counts
+
+    def attributes(self, create_new_version):
+        found = {'i': [], 'u': [], 'd': []}
+        for kind, dummy, item, dummy2, dummy3 in self.changes:
+            found[kind].append(item)
+        return {'create_new_version': create_new_version, 'insert_records': found['i'],
+                'update_records': found['u'], 'delete_records': found['d']}
+
+
+def _update_item(server_id, body, fields):
+    item = {'id': server_id}
+    for name in fields:
+        if name == 'tags':
+            item['tag_operations'] = {'set': body.get('tags', [])}
+        elif name == 'metadata':
+            item['metadata'] = body.get('metadata', {})
+        else:
+            item[name] = body.get(name)
+    return item
+
+
+def planned_changes(declared, plan):
+    """Every change of a plan as (kind, key, item, JSON size, whether it makes a version), in sending order.
+
+    Deletes, inserts and updates of input or expected_output come first and updates of only
+    metadata or tags (which make no version) last, so that the request asking for the new
+    version is one that makes it. Items are built one at a time, as batches are filled.
+    """
+    for server_id in plan.deletes:
+        yield ('d', server_id, server_id, len(json.dumps(server_id)) + 2, True)
+    for index in plan.inserts:
+        record = declared.entries[index]
+        yield ('i', index, record.body(), len(record.payload) + 2, True)
+    late = []
+    for index, server_id, fields in plan.updates:
+        if 'input' not in fields and 'expected_output' not in fields:
+            late.append((index, server_id, fields))
+            continue
+        item = _update_item(server_id, declared.entries[index].body(), fields)
+        yield ('u', index, item, len(json.dumps(item)) + 2, True)
+    for index, server_id, fields in late:
+        item = _update_item(server_id, declared.entries[index].body(), fields)
+        yield ('u', index, item, len(json.dumps(item)) + 2, False)
+
+
+def batches(changes, envelope, max_records=BATCH_MAX_RECORDS, max_bytes=BATCH_MAX_BYTES):
+    """Pack changes into batches of at most ``max_records`` and under ``max_bytes`` bytes of JSON."""
+    batch = Batch(envelope)
+    for change in changes:
+        if batch.changes and (len(batch) >= max_records or batch.size + change[3] >= max_bytes):
+            yield batch
+            batch = Batch(envelope)
+        batch.add(change, change[3], change[4])
+    if batch.changes:
+        yield batch
+
+
+def _plural(count, word):
+    return '%d %s%s' % (count, word, '' if count == 1 else 's')
+
+
+# ---------------------------------------------------------------------- the resource
+
+
+class Records(object):
+    """Requests about the records of a dataset, over one Transport."""
+
+    kind = 'record'
+
+    def __init__(self, transport):
+        self.transport = transport
+
+    def pages(self, project_id, dataset_id, version=None):
+        """Every listed record of the dataset (of ``version``, default the current one), page by page, once each."""
+        params = {}
+        if version is not None:
+            params['filter[version]'] = version
+        operation = 'Listing the records of dataset %s of project %s%s' % (
+            dataset_id, project_id, (' (version %s)' % version) if version is not None else '')
+        return self.transport.pages(records_path(project_id, dataset_id), operation, params, RECORDS_PAGE_LIMIT,
+                                    hints=VERSION_HINTS if version is not None else DATASET_HINTS)
+
+    def list(self, project_id, dataset_id, version=None):
+        """Every record as ``record_view`` shows it."""
+        return [record_view(item) for item in self.pages(project_id, dataset_id, version)]
+
+    def plan(self, project_id, dataset_id, declared, state, purge, keep_before=0):
+        """One read of every page, compared with ``declared``: the Plan of a sync."""
+        return compare(declared, self.pages(project_id, dataset_id), state, purge, keep_before)
+
+    def sync(self, project_id, dataset_id, declared, state='present', purge=False, check_mode=False, keep_before=0):
+        """Make the dataset's records equal to ``declared`` (or, ``absent``, delete them).
+
+        Returns ``(plan, version_created)``; in check mode nothing is sent and ``version_created``
+        tells whether the plan would make a version.
+        """
+        plan = self.plan(project_id, dataset_id, declared, state, purge, keep_before)
+        if check_mode or not plan.changes:
+            return plan, check_mode and plan.versioning
+        writer = _Writer(self, project_id, dataset_id, declared, state, purge)
+        writer.write(plan)
+        return plan, writer.version_created
+
+
+class _Writer(object):
+    """Sends a plan's batches, and follows a lost answer with a fresh read (see the module docstring)."""
+
+    def __init__(self, records, project_id, dataset_id, declared, state, purge):
+        self.records = records
+        self.transport = records.transport
+        self.project_id = project_id
+        self.dataset_id = dataset_id
+        self.declared = declared
+        self.state = state
+        self.purge = purge
+        self.version_created = False
+        self.sent = 0
+        self.written = 0
+        self.total = 0
+        self.path = batch_update_path(project_id, dataset_id)
+        empty = {'data': {'type': 'datasets', 'id': dataset_id, 'attributes': Batch(0).attributes(False)}}
+        self.envelope = len(json.dumps(empty))
+
+    def write(self, plan):
+        self.total = plan.changes
+        replans = 0
+        pending = []
+        queue = batches(planned_changes(self.declared, plan), self.envelope)
+        while True:
+            batch = pending.pop() if pending else next(queue, None)
+            if batch is None:
+                return
+            try:
+                fresh = self._send(batch)
+            except APIError as exc:
+                if exc.status == 413 and len(batch) > 1:
+                    first, second = batch.halves(self.envelope)
+                    self.transport.warn('Writing %s to dataset %s was refused as too large (HTTP 413); sending it '
+                                        'in two halves.' % (_plural(len(batch), 'change'), self.dataset_id))
+                    pending.extend([second, first])
+                    continue
+                if exc.status == 413:
+                    exc.extend_message(' A single change of %d bytes was refused as too large: shrink that record.'
+                                       % batch.size)
+                self._progress(exc)
+                raise
+            except LLMObsError as exc:
+                self._progress(exc)
+                raise
+            if fresh is not None:
+                replans += 1
+                if replans > self.transport.settings.retries:
+                    error = LLMObsError('Writing the records of dataset %s: the records kept changing while this run '
+                                        'wrote them (read again %d times); stopping.' % (self.dataset_id, replans - 1))
+                    self._progress(error)
+                    raise error
+                pending = []
+                queue = batches(planned_changes(self.declared, fresh), self.envelope)
+
+    def _progress(self, exc):
+        if self.sent:
+            exc.extend_message(' Before this failure %d of %d changes were written in %s; running the task again '
+                               'finishes the rest.' % (self.written, self.total, _plural(self.sent, 'request')))
+
+    def _send(self, batch):
+        """Send one batch; None when it was written, or a fresh Plan when a lookup after a lost answer was needed."""
+        create = batch.versioning and not self.version_created
+        counts = batch.counts()
+        operation = 'Writing records to dataset %s of project %s (%d inserted, %d updated, %d deleted)' % (
+            self.dataset_id, self.project_id, counts['i'], counts['u'], counts['d'])
+        body = {'data': {'type': 'datasets', 'id': self.dataset_id, 'attributes': batch.attributes(create)}}
+        mine = batch.keys()
+
+        def find_result():
+            fresh = self.records.plan(self.project_id, self.dataset_id, self.declared, self.state, self.purge)
+            if mine <= fresh.change_keys():
+                return None  # nothing of the batch shows yet
+            return fresh
+
+        result = self.transport.write_once('POST', self.path, operation, body, find_result, LOST_BATCH_SETTLE,
+                                           'these records were not written', parse=lambda answer: None,
+                                           hints=DATASET_HINTS)
+        self.sent += 1
+        if create:
+            self.version_created = True
+        if result is None:
+            self.written += len(batch)
+            return None
+        self.written += len(mine - result.change_keys())
+        return result
+
+
+def read_declared_records(params):
+    """The declared records of a module's ``records`` or ``src``, each small enough for one batch_update."""
+    declared = read_declared(params.get('records'), params.get('src'), require_input=params.get('state') != 'absent')
+    limit = BATCH_MAX_BYTES - 1024
+    for record in declared:
+        if len(record.payload) > limit:
+            raise ValidationError('%s: the record is %d bytes of JSON, more than one batch_update request takes '
+                                  '(%d MiB); it cannot be written.'
+                                  % (declared.label(record.position), len(record.payload), BATCH_MAX_BYTES // (1024 * 1024)))
+    return declared
+
+
+# ---------------------------------------------------------------------- what a module returns
+
+
+def _declared_view(declared, index, server_id=None):
+    body = declared.entries[index].body()
+    return dict(id=body.get('id', server_id), input=body['input'], expected_output=body.get('expected_output'),
+                metadata=body.get('metadata', {}), tags=body.get('tags', []))
+
+
+def records_diff(declared, plan, dataset_id, counts, limit=DIFF_RECORDS):
+    """The diff of a sync: the counts, and the first ``limit`` changed records before and after.
+
+    Inserted and updated records come in the order they were declared, then deleted ones in the
+    order the API listed them. A record that is absent on one side shows as ``state: absent``.
+    """
+    before, after = [], []
+    written = sorted([(index, None) for index in plan.inserts] +
+                     [(index, server_id) for index, server_id, dummy in plan.updates])
+    for index, server_id in written[:limit]:
+        if server_id is None:
+            key = ('id', json.loads(declared.entries[index].payload).get('id')) if declared.keyed_by == 'id' else \
+                ('input', declared.entries[index].body()['input'])
+            before.append({key[0]: key[1], 'state': 'absent'})
+            after.append(_declared_view(declared, index))
+        else:
+            before.append(plan.before.get(server_id) or {'id': server_id})
+            after.append(_declared_view(declared, index, server_id))
+    for server_id in plan.deletes[:max(0, limit - len(before))]:
+        before.append(plan.before.get(server_id) or {'id': server_id})
+        after.append({'id': server_id, 'state': 'absent'})
+    shown = len(before)
+    total = plan.changes
+    if not total:
+        shown_text = 'no change'
+    elif shown == total:
+        shown_text = 'all %d changes' % total
+    else:
+        shown_text = 'the first %d of %d changes' % (shown, total)
+    header = 'records of dataset %s (%s)' % (dataset_id, shown_text)
+    return dict(before={'records': before}, after={'changes': counts, 'records': after},
+                before_header=header, after_header=header)
+
+
+def sync_counts(plan):
+    return dict(created=len(plan.inserts), updated=len(plan.updates), deleted=len(plan.deletes), unchanged=plan.unchanged)
+
+
+def sync_message(dataset_id, plan, state, purge, check_mode, version_created):
+    """What a sync did (or in check mode would do), in a sentence or two."""
+    counts = sync_counts(plan)
+    if not plan.changes:
+        if state == 'absent':
+            text = 'Dataset %s holds none of the %s; nothing to do.' % (dataset_id, _plural(plan.unchanged, 'declared record'))
+        else:
+            text = 'Dataset %s already holds the %s; nothing to do.' % (dataset_id, _plural(plan.unchanged, 'declared record'))
+    else:
+        done = []
+        for name in ('created', 'updated', 'deleted'):
+            if counts[name] and not done:
+                done.append('%s %s%s' % (_plural(counts[name], 'record'), 'would be ' if check_mode else '', name))
+            elif counts[name]:
+                done.append('%d %s' % (counts[name], name))
+        text = 'Dataset %s: %s; %d unchanged.' % (dataset_id, ', '.join(done), plan.unchanged)
+        if plan.duplicates:
+            text += ' The deleted include %d extra %s of declared records.' % (
+                plan.duplicates, 'copy' if plan.duplicates == 1 else 'copies')
+        if check_mode:
+            text += ' (check mode: nothing was sent)'
+        elif version_created:
+            text += ' A new dataset version was made.'
+    if plan.left_alone and state == 'present' and not purge:
+        text += ' %s not declared %s left as %s (purge: false).' % (
+            _plural(plan.left_alone, 'record'), 'is' if plan.left_alone == 1 else 'are',
+            'it is' if plan.left_alone == 1 else 'they are')
+    return text
+
+
+def jsonl_lines(views):
+    """Records as JSONL lines (``_record_files.jsonl_line``), sorted by id, so that a file of them is stable."""
+    keyed = [(view['id'] is None, view['id'] or '', jsonl_line(view)) for view in views]
+    keyed.sort()
+    return [line for dummy, dummy2, line in keyed]

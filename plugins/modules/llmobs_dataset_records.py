@@ -1,0 +1,287 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: llmobs_dataset_records
+short_description: Keep the records of a Datadog LLM Observability dataset equal to declared records
+version_added: 1.1.0
+author:
+  - llmobs.datadog maintainers (@llmobs)
+description:
+  - Makes a dataset hold the declared records, given as a list in O(records) or as a file in O(src), with the
+    fewest requests; with O(state=absent), deletes them.
+  - Reads every page of the dataset's current records once, compares them in memory with the declared records,
+    and sends only the inserts, updates and deletes needed, packed into C(batch_update) requests of at most
+    1,000 records and under 5 MiB each. A run that changes records makes exactly one new dataset version;
+    a run where nothing differs sends no write and reports no change.
+  - The key of a record is its C(id) when the declared records carry ids, otherwise its C(input). Either every
+    declared record has an C(id) or none has. Values are compared as data; see O(records) for what counts
+    as equal.
+  - Every declared record is checked before any request is sent. A problem fails the task with a message that
+    names the record (its index in O(records), from 0, or its line in O(src), from 1) and the field.
+  - A request refused as too large (HTTP 413) is split in halves. A request whose answer was lost (HTTP 5xx,
+    timeout, dropped connection) is not sent again blindly; the records are read again, and only what is still
+    missing or different is sent. A run stopped half-way is finished by the next run, without duplicates.
+  - Uses preview endpoints of Datadog's API, which may change at Datadog's discretion.
+extends_documentation_fragment:
+  - llmobs.datadog.connection
+  - llmobs.datadog.addressing.PROJECT
+  - llmobs.datadog.addressing.DATASET
+  - llmobs.datadog.attributes
+  - llmobs.datadog.attributes.ACTIONGROUP
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Makes every read and no write, and returns the same counts as a real run would.
+  diff_mode:
+    support: full
+    details:
+      - Shows the counts and the first 20 changed records, before and after.
+  idempotent:
+    support: full
+    details:
+      - A second run with the same records sends no write and reports no change.
+options:
+  records:
+    description:
+      - The declared records, a list of mappings with the fields C(input) (required; any JSON value),
+        C(expected_output) (any JSON value), C(metadata) (a mapping), C(id) (letters, digits, C(.), C(_) and
+        C(-), at most 128 characters) and C(tags) (a list of C(key:value) strings).
+      - Records are compared as data. Key order does not matter, tags are a set, V(1) equals V(1.0), a missing
+        C(metadata) equals V({}) and a missing C(expected_output) equals V(null).
+      - Two records with the same key (the same C(id), or without ids the same C(input)) are an error.
+      - Exactly one of O(records) and O(src) is required.
+    type: list
+    elements: dict
+  src:
+    description:
+      - A records file on the host that runs the module, read instead of O(records). The extension decides the
+        format. C(.jsonl) is one record, a JSON object, per line (blank lines are skipped). C(.json) is a JSON
+        array of records. C(.yaml) or C(.yml) is a YAML list of records (needs PyYAML, which comes with Ansible).
+        C(.csv) has a header row naming its columns.
+      - CSV columns are C(input) (required) and C(expected_output), both taken as text; C(metadata), the JSON
+        text of an object; C(id); and C(tags), comma separated. An empty cell is a missing field.
+      - The file is UTF-8 text. Messages about a record give the file and the line where the record starts.
+      - Exactly one of O(records) and O(src) is required.
+    type: path
+  state:
+    description:
+      - V(present) makes every declared record exist with exactly its fields. Records of the dataset that are not
+        declared are left as they are, unless O(purge=true).
+      - V(absent) deletes the declared records, found by their key; their other fields do not matter, and records
+        with an C(id) need no C(input).
+    type: str
+    choices: [present, absent]
+    default: present
+  purge:
+    description:
+      - With O(state=present), also delete every record of the dataset that is not declared, so that the
+        dataset then holds exactly the declared records.
+      - Ignored when O(state=absent).
+    type: bool
+    default: false
+notes:
+  - The records are read from the current version of the dataset. Adding or deleting a record, or changing its
+    C(input) or C(expected_output), makes a new version; changing only C(metadata) or C(tags) does not.
+  - Server records that share one declared key (records without ids pushed twice by another tool) are reduced to
+    one; the extra copies are deleted and counted in RV(deleted).
+  - Datasets filled by Datadog's automations are read-only; clone them with M(llmobs.datadog.llmobs_dataset_clone)
+    first.
+seealso:
+  - module: llmobs.datadog.llmobs_dataset_records_info
+  - module: llmobs.datadog.llmobs_dataset
+  - module: llmobs.datadog.llmobs_dataset_clone
+'''
+
+EXAMPLES = r'''
+- name: Keep the evaluation set equal to the file in the repository
+  llmobs.datadog.llmobs_dataset_records:
+    project_name: support-bot
+    dataset_name: eval-questions
+    src: "{{ playbook_dir }}/datasets/eval-questions.jsonl"
+    purge: true
+  register: synced
+
+- name: Show what changed
+  ansible.builtin.debug:
+    msg: "{{ synced.created }} created, {{ synced.updated }} updated, {{ synced.deleted }} deleted, version {{ synced.dataset.current_version }}"
+
+- name: Declare a few records inline, keyed by id
+  llmobs.datadog.llmobs_dataset_records:
+    project_name: support-bot
+    dataset_name: smoke-questions
+    records:
+      - id: refund-1
+        input: {question: How do I get a refund?}
+        expected_output: {answer: From the Orders page, within 30 days.}
+        metadata: {difficulty: easy}
+        tags: ['topic:billing']
+      - id: reset-1
+        input: {question: How do I reset my password?}
+        expected_output: {answer: Use the link on the sign-in page.}
+
+- name: Remove two retired records
+  llmobs.datadog.llmobs_dataset_records:
+    project_name: support-bot
+    dataset_name: smoke-questions
+    state: absent
+    records:
+      - {id: legacy-3, input: null}
+      - {id: legacy-4, input: null}
+'''
+
+RETURN = r'''
+msg:
+  description: What the module did or, in check mode, would do.
+  returned: always
+  type: str
+  sample: 'Dataset 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d: records 12 created, 3 updated, 1 deleted, 984 unchanged. A new dataset version was made.'
+project_id:
+  description: The project of the dataset, as given in O(project_id) or found by O(project_name).
+  returned: when the project is known
+  type: str
+  sample: a33671aa-24fd-4dcd-9b33-a8ec7dde7751
+created:
+  description: How many declared records were (in check mode, would be) inserted.
+  returned: success
+  type: int
+  sample: 12
+updated:
+  description: How many records were (in check mode, would be) changed to match their declaration.
+  returned: success
+  type: int
+  sample: 3
+deleted:
+  description:
+    - How many records were (in check mode, would be) deleted. With O(state=present), the records not declared
+      when O(purge=true), and extra copies of declared records; with O(state=absent), the declared records found.
+  returned: success
+  type: int
+  sample: 1
+unchanged:
+  description:
+    - With O(state=present), how many declared records already matched. With O(state=absent), how many declared
+      records were already absent.
+  returned: success
+  type: int
+  sample: 984
+version_created:
+  description:
+    - Whether the run made a new dataset version (in check mode, whether it would). False when only C(metadata) or
+      C(tags) changed, or nothing did.
+  returned: success
+  type: bool
+  sample: true
+dataset:
+  description: The facts of the dataset after the run (in check mode, as they are), read again after any write.
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: ID of the dataset.
+      type: str
+      returned: success
+      sample: 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d
+    name:
+      description: Name of the dataset.
+      type: str
+      returned: success
+      sample: eval-questions
+    description:
+      description: Description of the dataset.
+      type: str
+      returned: success
+      sample: Questions the assistant must answer well
+    metadata:
+      description: Metadata of the dataset.
+      type: dict
+      returned: success
+      sample: {"owner": "ml-platform"}
+    current_version:
+      description: Current version number of the dataset, as the server reports it.
+      type: int
+      returned: success
+      sample: 4
+    created_at:
+      description: When the dataset was created (ISO 8601).
+      type: str
+      returned: success
+      sample: '2026-11-25T10:30:00+00:00'
+    updated_at:
+      description: When the dataset was last updated (ISO 8601).
+      type: str
+      returned: success
+      sample: '2026-11-25T10:30:00+00:00'
+status:
+  description: HTTP status of the failed request.
+  returned: failure, when Datadog answered with an error status
+  type: int
+  sample: 404
+errors:
+  description: The raw C(errors) list of the failed response, in whichever of Datadog's two shapes it came.
+  returned: failure, when Datadog answered with an error status
+  type: list
+  elements: raw
+  sample: [{"status": "404", "title": "Not Found", "detail": "dataset not found"}]
+'''
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._records import (
+    DIFF_RECORDS,
+    read_declared_records,
+    records_diff,
+    sync_counts,
+    sync_message,
+)
+
+
+def run(task):
+    params, api = task.params, task.api
+    declared = read_declared_records(params)  # every record checked before the first request
+    state, purge = params['state'], params['purge'] and params['state'] == 'present'
+    project_id, dummy = resolve_project(api, params)
+    result = dict(changed=False, project_id=project_id)
+    dataset_id, found = resolve_dataset(api, project_id, params)
+    plan, version_created = api.records.sync(project_id, dataset_id, declared, state, purge, task.check_mode,
+                                             keep_before=DIFF_RECORDS if task.diff else 0)
+    if found is None or (plan.changes and not task.check_mode):
+        found = api.datasets.get(project_id, dataset_id) or found  # the version the writes made
+    counts = sync_counts(plan)
+    result.update(counts, changed=bool(plan.changes), version_created=version_created,
+                  dataset=dataset_facts(found) if found else None,
+                  msg=sync_message(dataset_id, plan, state, purge, task.check_mode, version_created))
+    if task.diff:
+        result['diff'] = records_diff(declared, plan, dataset_id, counts)
+    return result
+
+
+MODULE = LLMObsModule(
+    options=dict(
+        records=dict(type='list', elements='dict'),
+        src=dict(type='path'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        purge=dict(type='bool', default=False),
+    ),
+    addresses=('project', 'dataset'),
+    mutually_exclusive=[['records', 'src']],
+    required_one_of=[['records', 'src']],
+    run=run,
+)
+
+
+def main():
+    MODULE.main()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,236 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: llmobs_dataset_records_info
+short_description: Read the records of a Datadog LLM Observability dataset, or write them to a JSONL file
+version_added: 1.1.0
+author:
+  - llmobs.datadog maintainers (@llmobs)
+description:
+  - Reads every record of a dataset's current version, or of O(version), over every page with the largest page
+    the API serves.
+  - Returns them as RV(records), or with O(dest) writes them to a JSONL file instead, so that a large dataset does
+    not travel in the task result. The file has one record a line, sorted by id, in the format that
+    M(llmobs.datadog.llmobs_dataset_records) reads back with O(llmobs.datadog.llmobs_dataset_records#module:src).
+  - Never reports a change, except when it writes O(dest) and the file's content differs from what was there.
+  - Uses preview endpoints of Datadog's API, which may change at Datadog's discretion.
+extends_documentation_fragment:
+  - llmobs.datadog.connection
+  - llmobs.datadog.addressing.PROJECT
+  - llmobs.datadog.addressing.DATASET
+  - llmobs.datadog.attributes
+  - llmobs.datadog.attributes.ACTIONGROUP
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Makes every read. With O(dest), tells whether the file would change and does not write it.
+  diff_mode:
+    support: full
+    details:
+      - With O(dest), shows the file before and after (its size only, beyond 64 KiB). Without O(dest), nothing
+        changes and there is no diff.
+  idempotent:
+    support: full
+    details:
+      - Reads only, and writes O(dest) only when its content differs.
+options:
+  version:
+    description:
+      - The dataset version to read. The current version when not given.
+      - The module fails when the dataset has no such version.
+    type: int
+  dest:
+    description:
+      - A file on the host that runs the module to write the records to, as JSONL, instead of returning them.
+      - The file is replaced as a whole (written to a temporary file in the same directory, then renamed), only
+        when its content differs. An existing file keeps its permissions. Its directory must exist.
+    type: path
+seealso:
+  - module: llmobs.datadog.llmobs_dataset_records
+  - module: llmobs.datadog.llmobs_dataset_info
+'''
+
+EXAMPLES = r'''
+- name: The records of the evaluation set
+  llmobs.datadog.llmobs_dataset_records_info:
+    project_name: support-bot
+    dataset_name: eval-questions
+  register: eval_records
+
+- name: How many
+  ansible.builtin.debug:
+    msg: "{{ eval_records.records | length }} records"
+
+- name: Save version 3 to a file that llmobs_dataset_records can load again
+  llmobs.datadog.llmobs_dataset_records_info:
+    project_name: support-bot
+    dataset_name: eval-questions
+    version: 3
+    dest: "{{ playbook_dir }}/datasets/eval-questions-v3.jsonl"
+'''
+
+RETURN = r'''
+project_id:
+  description: The project of the dataset, as given in O(project_id) or found by O(project_name).
+  returned: success
+  type: str
+  sample: a33671aa-24fd-4dcd-9b33-a8ec7dde7751
+dataset:
+  description: The facts of the dataset, with its current version.
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: ID of the dataset.
+      type: str
+      returned: success
+      sample: 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d
+    name:
+      description: Name of the dataset.
+      type: str
+      returned: success
+      sample: eval-questions
+    description:
+      description: Description of the dataset.
+      type: str
+      returned: success
+      sample: Questions the assistant must answer well
+    metadata:
+      description: Metadata of the dataset.
+      type: dict
+      returned: success
+      sample: {"owner": "ml-platform"}
+    current_version:
+      description: Current version number of the dataset.
+      type: int
+      returned: success
+      sample: 4
+    created_at:
+      description: When the dataset was created (ISO 8601).
+      type: str
+      returned: success
+      sample: '2026-11-25T10:30:00+00:00'
+    updated_at:
+      description: When the dataset was last updated (ISO 8601).
+      type: str
+      returned: success
+      sample: '2026-11-25T10:30:00+00:00'
+version:
+  description: The version that was read (O(version), or the dataset's current version).
+  returned: success
+  type: int
+  sample: 4
+count:
+  description: How many records the version holds.
+  returned: success
+  type: int
+  sample: 1000
+records:
+  description: The records, in the order the API lists them (newest first). Not returned when O(dest) is given.
+  returned: when O(dest) is not given
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: ID of the record (the one it was declared with, or the one the server gave it).
+      type: str
+      returned: success
+      sample: refund-1
+    input:
+      description: Input of the record, any JSON value.
+      type: raw
+      returned: success
+      sample: {"question": "How do I get a refund?"}
+    expected_output:
+      description: Expected output of the record, any JSON value, V(null) when it has none.
+      type: raw
+      returned: success
+      sample: {"answer": "From the Orders page, within 30 days."}
+    metadata:
+      description: Metadata of the record; V({}) when it has none.
+      type: dict
+      returned: success
+      sample: {"difficulty": "easy"}
+    tags:
+      description: Tags of the record, C(key:value) strings, sorted.
+      type: list
+      elements: str
+      returned: success
+      sample: ["topic:billing"]
+dest:
+  description: The file written, as given in O(dest).
+  returned: when O(dest) is given
+  type: str
+  sample: /srv/ci/datasets/eval-questions-v3.jsonl
+status:
+  description: HTTP status of the failed request.
+  returned: failure, when Datadog answered with an error status
+  type: int
+  sample: 404
+errors:
+  description: The raw C(errors) list of the failed response, in whichever of Datadog's two shapes it came.
+  returned: failure, when Datadog answered with an error status
+  type: list
+  elements: raw
+  sample: [{"status": "404", "title": "Not Found", "detail": "dataset not found"}]
+'''
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._record_files import check_destination, write_lines
+from ansible_collections.llmobs.datadog.plugins.module_utils._records import jsonl_lines, record_view
+
+
+def check_options(params):
+    if params['version'] is not None and params['version'] < 0:
+        raise ValidationError('version must be a dataset version number, 0 or more (got %d).' % params['version'])
+    if params['dest'] is not None:
+        check_destination(params['dest'])
+
+
+def run(task):
+    params, api = task.params, task.api
+    project_id, dummy = resolve_project(api, params)
+    dataset_id, found = resolve_dataset(api, project_id, params)
+    views = (record_view(item) for item in api.records.pages(project_id, dataset_id, params['version']))
+    result = dict(changed=False, project_id=project_id)
+    if params['dest'] is None:
+        result['records'] = list(views)
+        result['count'] = len(result['records'])
+    else:
+        lines = jsonl_lines(views)
+        changed, diff = write_lines(params['dest'], lines, task.check_mode, task.diff)
+        result.update(changed=changed, dest=params['dest'], count=len(lines))
+        if diff is not None:
+            result['diff'] = diff
+    found = found or api.datasets.get(project_id, dataset_id)
+    result['dataset'] = dataset_facts(found) if found else None
+    result['version'] = params['version'] if params['version'] is not None else (result['dataset'] or {}).get('current_version')
+    return result
+
+
+MODULE = LLMObsModule(
+    options=dict(version=dict(type='int'), dest=dict(type='path')),
+    addresses=('project', 'dataset'),
+    check_options=check_options,
+    run=run,
+)
+
+
+def main():
+    MODULE.main()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,607 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""llmobs_dataset_records end to end inside the module: every test states the exact HTTP calls of a run."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+
+import pytest
+import requests
+
+from ansible_collections.llmobs.datadog.plugins.module_utils import _record_files, _records
+from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_records
+from ansible_collections.llmobs.datadog.tests.unit.plugins.module_utils.test_records_support import (  # noqa: F401 (fixtures)
+    API_KEY,
+    APP_KEY,
+    DATASET,
+    DATASET_NAME,
+    PROJECT,
+    PROJECT_NAME,
+    any_batch,
+    batch,
+    calls,
+    dataset,
+    dataset_by_id,
+    dataset_by_name,
+    module_args,
+    project_by_name,
+    record,
+    records_page,
+    sent_batches,
+    vclock,
+    warnings_of,
+)
+
+ERROR_500 = {'errors': [{'status': '500', 'title': 'Internal Server Error'}]}
+
+
+def run(run_module, check_mode=False, diff=False, **args):
+    return run_module(llmobs_dataset_records, module_args(**args), check_mode=check_mode, diff=diff)
+
+
+def declared(count, prefix='q'):
+    return [{'id': '%s-%d' % (prefix, n), 'input': {'question': 'Question %d?' % n},
+             'expected_output': {'answer': 'Answer %d' % n}} for n in range(count)]
+
+
+def as_listed(records):
+    """Declared records as the server lists them once written."""
+    return [record(r['id'], r['input'], r.get('expected_output'), r.get('metadata'), r.get('tags', ())) for r in records]
+
+
+# ---------------------------------------------------------------- first load, no change, update
+
+
+def test_first_load_inserts_everything_in_one_request_and_makes_one_version(calls, run_module):
+    wanted = declared(3)
+    calls.expect(
+        records_page([]),
+        batch(inserts=wanted, create=True),
+        dataset_by_id(dataset(version=1)),
+    )
+
+    result, code, raw = run(run_module, records=wanted)
+
+    assert code == 0, result
+    assert result['changed'] is True
+    assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (3, 0, 0, 0)
+    assert result['version_created'] is True
+    assert result['dataset']['current_version'] == 1
+    assert result['project_id'] == PROJECT
+    assert 'A new dataset version was made' in result['msg']
+    assert API_KEY not in raw and APP_KEY not in raw
+
+
+def test_rerun_with_nothing_changed_sends_no_write(calls, run_module):
+    wanted = [
+        {'id': 'a', 'input': {'q': 'x', 'n': 1.0}, 'expected_output': None, 'tags': ['b:2', 'a:1', 'a:1']},
+        {'id': 'b', 'input': 'plain text', 'metadata': {}},
+    ]
+    calls.expect(
+        # Key order, 1 against 1.0, tag order, a null metadata and a missing expected_output are no difference.
+        records_page([record('a', {'n': 1, 'q': 'x'}, None, None, ['a:1', 'b:2']),
+                      record('b', 'plain text', shape='flat')]),
+        dataset_by_id(dataset(version=4)),
+    )
+
+    result, code, dummy = run(run_module, records=wanted)
+
+    assert code == 0, result
+    assert result['changed'] is False
+    assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (0, 0, 0, 2)
+    assert result['version_created'] is False
+    assert 'nothing to do' in result['msg']
+
+
+def test_update_sends_only_the_fields_that_differ_content_first(calls, run_module):
+    wanted = [
+        {'id': 'meta-only', 'input': 'a', 'expected_output': 'A', 'metadata': {'level': 2}},
+        {'id': 'answer', 'input': 'b', 'expected_output': 'new B'},
+        {'id': 'tags', 'input': 'c', 'tags': ['t:1']},
+        {'id': 'same', 'input': 'd'},
+    ]
+    calls.expect(
+        records_page([record('meta-only', 'a', 'A', {'level': 1}), record('answer', 'b', 'old B'),
+                      record('tags', 'c', None, None, ['t:0', 'x:9']), record('same', 'd')]),
+        # The change that makes the version comes first; metadata and tags (no version) after it.
+        batch(updates=[{'id': 'answer', 'expected_output': 'new B'},
+                       {'id': 'meta-only', 'metadata': {'level': 2}},
+                       {'id': 'tags', 'tag_operations': {'set': ['t:1']}}], create=True),
+        dataset_by_id(dataset(version=2)),
+    )
+
+    result, code, dummy = run(run_module, records=wanted)
+
+    assert code == 0, result
+    assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (0, 3, 0, 1)
+    assert result['version_created'] is True
+
+
+def test_metadata_only_changes_ask_for_no_version(calls, run_module):
+    calls.expect(
+        records_page([record('a', 'x', None, {'v': 1})]),
+        batch(updates=[{'id': 'a', 'metadata': {}}], create=False),
+        dataset_by_id(dataset(version=1)),
+    )
+
+    result, code, dummy = run(run_module, records=[{'id': 'a', 'input': 'x'}])
+
+    assert code == 0 and result['changed'] is True
+    assert result['updated'] == 1 and result['version_created'] is False
+    assert 'new dataset version' not in result['msg']
+
+
+def test_records_without_ids_are_keyed_by_input(calls, run_module):
+    wanted = [{'input': {'q': 'kept'}, 'expected_output': 'new'}, {'input': {'q': 'added'}}]
+    calls.expect(
+        records_page([record('srv-1', {'q': 'kept'}, 'old'), record('srv-2', {'q': 'other'})]),
+        batch(inserts=[{'input': {'q': 'added'}}], updates=[{'id': 'srv-1', 'expected_output': 'new'}]),
+        dataset_by_id(dataset(version=3)),
+    )
+
+    result, code, dummy = run(run_module, records=wanted)
+
+    assert code == 0, result
+    assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (1, 1, 0, 0)
+    assert 'not declared' in result['msg'] and 'purge: false' in result['msg']
+
+
+def test_every_page_is_read_before_anything_is_written(calls, run_module):
+    wanted = declared(3)
+    listed = as_listed(wanted)
+    calls.expect(
+        records_page(listed[:1], after='c2'),
+        records_page(listed[1:2], cursor='c2', after='c3'),
+        records_page([], cursor='c3', after='c4'),
+        records_page(listed[2:], cursor='c4'),
+        dataset_by_id(dataset()),
+    )
+
+    result, code, dummy = run(run_module, records=wanted)
+
+    assert code == 0 and result['changed'] is False and result['unchanged'] == 3
+
+
+def test_dataset_and_project_by_name(calls, run_module):
+    wanted = declared(1)
+    calls.expect(
+        project_by_name(),
+        dataset_by_name([dataset(), dataset('ds-9', DATASET_NAME + '-copy')]),
+        records_page(as_listed(wanted)),
+    )
+
+    args = module_args(project_name=PROJECT_NAME, dataset_name=DATASET_NAME, records=wanted)
+    del args['project_id'], args['dataset_id']
+    result, code, dummy = run_module(llmobs_dataset_records, args)
+
+    # Nothing written: the facts of the name lookup are the facts after the run.
+    assert code == 0 and result['changed'] is False
+    assert result['dataset']['id'] == DATASET and result['dataset']['name'] == DATASET_NAME
+
+
+# ---------------------------------------------------------------- purge and absent
+
+
+def test_purge_deletes_what_is_not_declared(calls, run_module):
+    wanted = declared(2)
+    calls.expect(
+        records_page(as_listed(wanted) + [record('old-1', 'x'), record('old-2', 'y')]),
+        batch(deletes=['old-1', 'old-2'], create=True),
+        dataset_by_id(dataset(version=5)),
+    )
+
+    result, code, dummy = run(run_module, records=wanted, purge=True)
+
+    assert code == 0, result
+    assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (0, 0, 2, 2)
+    assert result['version_created'] is True
+
+
+def test_purge_with_no_records_empties_the_dataset(calls, run_module):
+    calls.expect(
+        records_page([record('a', 1), record('b', 2)]),
+        batch(deletes=['a', 'b']),
+        dataset_by_id(dataset(version=2)),
+    )
+
+    result, code, dummy = run(run_module, records=[], purge=True)
+
+    assert code == 0 and result['deleted'] == 2
+
+
+def test_absent_deletes_the_declared_records_by_key(calls, run_module):
+    calls.expect(
+        records_page([record('keep', 'k'), record('gone-1', 'a', 'changed since'), record('gone-2', 'b')]),
+        batch(deletes=['gone-1', 'gone-2']),
+        dataset_by_id(dataset(version=7)),
+    )
+
+    # With ids, records to delete need no input.
+    result, code, dummy = run(run_module, records=[{'id': 'gone-1'}, {'id': 'gone-2', 'input': 'b'}, {'id': 'never'}],
+                              state='absent', purge=True)
+
+    assert code == 0, result
+    assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (0, 0, 2, 1)
+    assert result['version_created'] is True
+
+
+def test_absent_when_already_gone_sends_nothing(calls, run_module):
+    calls.expect(records_page([record('keep', 'k')]), dataset_by_id(dataset()))
+
+    result, code, dummy = run(run_module, records=[{'input': 'gone'}], state='absent')
+
+    assert code == 0 and result['changed'] is False
+    assert result['deleted'] == 0 and result['unchanged'] == 1
+    assert 'holds none of the 1 declared record' in result['msg']
+
+
+def test_extra_server_copies_of_a_declared_record_are_deleted(calls, run_module):
+    # A push by another tool made two records of the same input; the exact one is kept.
+    calls.expect(
+        records_page([record('dup-1', 'q', 'stale'), record('dup-2', 'q', 'A'), record('dup-3', 'q', 'A')]),
+        batch(deletes=['dup-1', 'dup-3']),
+        dataset_by_id(dataset()),
+    )
+
+    result, code, dummy = run(run_module, records=[{'input': 'q', 'expected_output': 'A'}])
+
+    assert code == 0, result
+    assert (result['deleted'], result['unchanged'], result['updated']) == (2, 1, 0)
+    assert '2 extra copies' in result['msg']
+
+
+# ---------------------------------------------------------------- batches
+
+
+def test_inserts_are_split_at_1000_records_and_make_one_version(calls, run_module):
+    wanted = declared(2500)
+    calls.expect(records_page([]), any_batch(), any_batch(), any_batch(), dataset_by_id(dataset()))
+
+    result, code, dummy = run(run_module, records=wanted)
+
+    assert code == 0, result
+    sent = sent_batches(calls)
+    assert [len(b['insert_records']) for b in sent] == [1000, 1000, 500]
+    assert [b['create_new_version'] for b in sent] == [True, False, False]
+    assert [r['id'] for b in sent for r in b['insert_records']] == [r['id'] for r in wanted]
+    assert result['created'] == 2500 and result['version_created'] is True
+
+
+def test_deletes_inserts_and_updates_share_the_1000_record_limit(calls, run_module):
+    wanted = declared(1200)
+    listed = as_listed(wanted[:400])
+    listed[0]['attributes']['expected_output'] = 'stale'
+    listed += [record('old-%d' % n, 'old %d' % n) for n in range(300)]
+    calls.expect(records_page(listed), any_batch(), any_batch(), dataset_by_id(dataset()))
+
+    result, code, dummy = run(run_module, records=wanted, purge=True)
+
+    assert code == 0, result
+    sent = sent_batches(calls)
+    assert [(len(b['delete_records']), len(b['insert_records']), len(b['update_records'])) for b in sent] == [
+        (300, 700, 0), (0, 100, 1)]
+    assert [b['create_new_version'] for b in sent] == [True, False]
+    assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (800, 1, 300, 399)
+
+
+def test_batches_stay_under_5_mib(calls, run_module):
+    big = 'x' * 1000000
+    wanted = [{'id': 'big-%d' % n, 'input': big + str(n)} for n in range(12)]
+    calls.expect(records_page([]), any_batch(), any_batch(), any_batch(), dataset_by_id(dataset()))
+
+    result, code, dummy = run(run_module, records=wanted)
+
+    assert code == 0, result
+    posts = [seen for seen in calls.seen if seen.method == 'POST']
+    assert [len(seen.json['data']['attributes']['insert_records']) for seen in posts] == [5, 5, 2]
+    assert all(len(seen.raw.encode('utf-8')) < 5 * 1024 * 1024 for seen in posts)
+    assert [seen.json['data']['attributes']['create_new_version'] for seen in posts] == [True, False, False]
+
+
+def test_a_413_splits_the_batch_in_halves(calls, run_module):
+    wanted = declared(4)
+    calls.expect(
+        records_page([]),
+        batch(inserts=wanted, create=True, status=413, reply={'errors': [{'status': '413', 'title': 'Payload Too Large'}]}),
+        batch(inserts=wanted[:2], create=True),
+        batch(inserts=wanted[2:], create=False),
+        dataset_by_id(dataset()),
+    )
+
+    result, code, dummy = run(run_module, records=wanted)
+
+    assert code == 0, result
+    assert result['created'] == 4 and result['version_created'] is True
+    assert any('HTTP 413' in w and 'two halves' in w for w in warnings_of(result))
+
+
+def test_a_413_on_one_record_fails_with_its_size(calls, run_module):
+    calls.expect(records_page([]), any_batch(status=413, reply={'errors': ['too large']}))
+
+    result, code, dummy = run(run_module, records=declared(1))
+
+    assert code == 1 and result['status'] == 413
+    assert 'A single change' in result['msg'] and 'shrink that record' in result['msg']
+
+
+# ---------------------------------------------------------------- lost answers
+
+
+def test_lost_answer_of_a_batch_that_was_written_is_not_sent_again(calls, run_module):
+    wanted = declared(2)
+    calls.expect(
+        records_page([]),
+        batch(inserts=wanted, status=500, reply=ERROR_500),
+        records_page(as_listed(wanted)),        # read again: it was written
+        dataset_by_id(dataset()),
+    )
+
+    result, code, dummy = run(run_module, records=wanted)
+
+    assert code == 0, result
+    assert result['created'] == 2 and result['version_created'] is True
+    assert any('a lookup shows it was done' in w for w in warnings_of(result))
+
+
+def test_lost_answer_of_a_batch_that_was_not_written_is_sent_again_after_the_reads(calls, run_module, vclock):
+    wanted = declared(2)
+    calls.expect(
+        records_page([]),
+        batch(inserts=wanted, raises=requests.exceptions.ConnectionError('Connection aborted: RemoteDisconnected')),
+        [records_page([])] * 6,                  # read again until the settle time has passed
+        batch(inserts=wanted, create=True),      # the same batch, still the one that makes the version
+        dataset_by_id(dataset()),
+    )
+
+    result, code, dummy = run(run_module, records=wanted)
+
+    assert code == 0, result
+    assert result['created'] == 2
+    assert sum(vclock.sleeps[:5]) == _records.LOST_BATCH_SETTLE
+    assert any('a lookup shows it was not done' in w for w in warnings_of(result))
+
+
+def test_after_a_lost_answer_only_what_is_still_missing_is_sent(calls, run_module):
+    wanted = declared(2500)
+    listed = as_listed(wanted)
+    calls.expect(
+        records_page([]),
+        any_batch(),                                   # 1,000 inserts, the version
+        any_batch(status=502, reply=ERROR_500),        # the next 1,000: answer lost, but written
+        records_page(listed[:2000]),                   # read again: 2,000 are there
+        any_batch(),                                   # the last 500, and no second version
+        dataset_by_id(dataset()),
+    )
+
+    result, code, dummy = run(run_module, records=wanted)
+
+    assert code == 0, result
+    sent = sent_batches(calls)
+    assert [len(b['insert_records']) for b in sent] == [1000, 1000, 500]
+    assert [b['create_new_version'] for b in sent] == [True, False, False]
+    assert [r['id'] for r in sent[2]['insert_records']] == [r['id'] for r in wanted[2000:]]
+    assert result['created'] == 2500
+
+
+def test_lost_answers_are_bounded_by_retries(calls, run_module):
+    wanted = declared(1)
+    calls.expect(
+        records_page([]),
+        batch(inserts=wanted, status=500, reply=ERROR_500), [records_page([])] * 6,
+        batch(inserts=wanted, status=500, reply=ERROR_500), [records_page([])] * 6,
+    )
+
+    result, code, dummy = run(run_module, records=wanted, retries=1)
+
+    assert code == 1
+    assert 'A lookup found no trace of it' in result['msg']
+
+
+def test_a_refused_batch_says_how_much_was_written(calls, run_module):
+    calls.expect(
+        records_page([]),
+        any_batch(),
+        any_batch(status=400, reply={'errors': [{'title': 'Bad Request', 'detail': 'record rejected'}]}),
+    )
+
+    result, code, dummy = run(run_module, records=declared(1500))
+
+    assert code == 1 and result['status'] == 400
+    assert 'record rejected' in result['msg']
+    assert '1000 of 1500 changes were written in 1 request' in result['msg']
+    assert 'running the task again finishes the rest' in result['msg']
+
+
+def test_a_missing_dataset_is_a_clear_failure(calls, run_module):
+    from ansible_collections.llmobs.datadog.tests.unit.plugins.module_utils.test_records_support import Expect, RECORDS_PATH
+    calls.expect(Expect('GET', RECORDS_PATH, query={'page[limit]': '5000'}, status=404,
+                        reply={'errors': [{'status': '404', 'title': 'Not Found'}]}))
+
+    result, code, dummy = run(run_module, records=declared(1))
+
+    assert code == 1 and result['status'] == 404
+    assert 'Check project_id and dataset_id' in result['msg']
+
+
+# ---------------------------------------------------------------- check and diff mode
+
+
+def test_check_mode_reads_and_reports_the_same_counts(calls, run_module):
+    wanted = declared(3)
+    listed = as_listed(wanted[:2]) + [record('old', 'x')]
+    listed[1]['attributes']['expected_output'] = 'stale'
+    calls.expect(records_page(listed), dataset_by_id(dataset(version=3)))
+
+    result, code, dummy = run(run_module, check_mode=True, diff=True, records=wanted, purge=True)
+
+    assert code == 0, result
+    assert calls.writes() == []
+    assert result['changed'] is True
+    assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (1, 1, 1, 1)
+    assert result['version_created'] is True
+    assert 'would be' in result['msg'] and 'check mode' in result['msg']
+    diff = result['diff']
+    assert diff['after']['changes'] == dict(created=1, updated=1, deleted=1, unchanged=1)
+    assert diff['before']['records'] == [
+        {'id': 'q-1', 'input': {'question': 'Question 1?'}, 'expected_output': 'stale', 'metadata': {}, 'tags': []},
+        {'id': 'q-2', 'state': 'absent'},
+        {'id': 'old', 'input': 'x', 'expected_output': None, 'metadata': {}, 'tags': []},
+    ]
+    assert diff['after']['records'] == [
+        {'id': 'q-1', 'input': {'question': 'Question 1?'}, 'expected_output': {'answer': 'Answer 1'}, 'metadata': {}, 'tags': []},
+        {'id': 'q-2', 'input': {'question': 'Question 2?'}, 'expected_output': {'answer': 'Answer 2'}, 'metadata': {}, 'tags': []},
+        {'id': 'old', 'state': 'absent'},
+    ]
+    assert 'all 3 changes' in diff['before_header']
+
+
+def test_diff_shows_the_first_20_changes(calls, run_module):
+    calls.expect(records_page([]), dataset_by_id(dataset()))
+
+    result, code, dummy = run(run_module, check_mode=True, diff=True, records=declared(50))
+
+    assert code == 0
+    assert len(result['diff']['before']['records']) == 20 == len(result['diff']['after']['records'])
+    assert result['diff']['after']['records'][0]['id'] == 'q-0'
+    assert 'the first 20 of 50 changes' in result['diff']['after_header']
+
+
+def test_check_mode_with_nothing_to_change(calls, run_module):
+    calls.expect(records_page(as_listed(declared(2))), dataset_by_id(dataset()))
+
+    result, code, dummy = run(run_module, check_mode=True, records=declared(2))
+
+    assert code == 0 and result['changed'] is False and result['version_created'] is False
+
+
+# ---------------------------------------------------------------- bad input: refused before any request
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_bytes(text.encode('utf-8') if isinstance(text, str) else text)
+    return str(path)
+
+
+@pytest.mark.parametrize('records, message', [
+    ([{'id': 'a', 'input': 1}, {'id': 'b'}], 'records[1]: the input field is missing'),
+    ([{'input': 1, 'tags': ['ok:1', 'broken']}], "records[0]: tags[1] 'broken' is not of the form \"key:value\""),
+    ([{'input': 1, 'id': 'has space'}], "records[0]: id 'has space' may contain only letters, digits"),
+    ([{'input': 1, 'id': 'x' * 129}], 'records[0]: id must be at most 128 characters'),
+    ([{'input': 1, 'id': 'a'}, {'input': 2, 'id': 'a'}], "records[0] and records[1] have the same id 'a'"),
+    ([{'input': {'q': 1}}, {'input': 'x'}, {'input': {'q': 1.0}}], 'records[0] and records[2] have the same input'),
+    ([{'input': 1, 'id': 'a'}, {'input': 2}], 'records[1] has no id, but records[0] has one'),
+    ([{'input': 1}, {'input': 2, 'id': 'b'}], 'records[0] has no id, but records[1] has one'),
+    ([{'input': 1, 'metadata': 'text'}], 'records[0]: metadata must be a mapping'),
+    ([{'input': 1, 'expected': 2}], "records[0]: unknown field 'expected'"),
+    ([{'input': float('nan')}], 'records[0]: input holds a value that is not JSON'),
+])
+def test_bad_records_are_refused_before_any_request(calls, run_module, records, message):
+    result, code, dummy = run(run_module, records=records)
+
+    assert code == 1
+    assert message in result['msg'], result['msg']
+    assert calls.seen == []
+
+
+@pytest.mark.parametrize('name, text, message', [
+    ('r.jsonl', '{"input": 1}\n{"input": 2,}\n', 'r.jsonl:2: not a valid JSON line'),
+    ('r.jsonl', '{"input": 1}\n\n{"expected_output": 2}\n', 'r.jsonl:3: the input field is missing'),
+    ('r.jsonl', '[1, 2]\n', 'r.jsonl:1: a record must be a mapping'),
+    ('r.csv', 'id,expected_output\na,b\n', 'r.csv:1: the header row has no input column'),
+    ('r.csv', 'input,tags\nq,"a:1,b"\n', "r.csv:2: tags[1] 'b' is not of the form"),
+    ('r.json', '{"input": 1}', 'a .json records file holds an array of records, not a mapping'),
+    ('r.json', '[\n{"input": 1},\n{"input": 1}\n]', 'r.json:2 and r.json:3 have the same input'),
+    ('r.yaml', 'input: 1\n', 'a YAML records file holds a list of records, not a mapping'),
+    ('r.yml', '- input: 1\n  id: a\n- input: 2\n  id: b c\n', "r.yml:3: id 'b c' may contain only"),
+    ('r.txt', 'input\n', "unknown file type '.txt'"),
+])
+def test_bad_files_are_refused_before_any_request(calls, run_module, tmp_path, name, text, message):
+    result, code, dummy = run(run_module, src=write(tmp_path, name, text))
+
+    assert code == 1
+    assert message in result['msg'], result['msg']
+    assert calls.seen == []
+
+
+def test_a_missing_file_is_refused(calls, run_module, tmp_path):
+    result, code, dummy = run(run_module, src=str(tmp_path / 'nowhere.jsonl'))
+
+    assert code == 1 and 'does not exist' in result['msg'] and calls.seen == []
+
+
+def test_an_unreadable_file_is_refused(calls, run_module, tmp_path, monkeypatch):
+    path = write(tmp_path, 'r.jsonl', '{"input": 1}\n')
+
+    def refuse(*args, **kwargs):
+        raise IOError(13, 'Permission denied')
+
+    monkeypatch.setattr(_record_files, 'open', refuse, raising=False)
+    result, code, dummy = run(run_module, src=path)
+
+    assert code == 1 and calls.seen == []
+    assert result['msg'] == "src %r cannot be read: Permission denied." % path
+
+
+def test_a_record_too_large_for_any_request_is_refused(calls, run_module):
+    result, code, dummy = run(run_module, records=[{'input': 'x' * (5 * 1024 * 1024)}])
+
+    assert code == 1 and 'records[0]: the record is' in result['msg'] and calls.seen == []
+
+
+def test_records_and_src_are_exclusive(calls, run_module, tmp_path):
+    result, code, dummy = run(run_module, records=[{'input': 1}], src=write(tmp_path, 'r.jsonl', ''))
+
+    assert code == 1 and 'mutually exclusive' in result['msg']
+
+
+# ---------------------------------------------------------------- files, end to end
+
+
+def test_a_jsonl_file_loads_like_the_same_list(calls, run_module, tmp_path):
+    wanted = declared(3)
+    path = write(tmp_path, 'r.jsonl', ''.join(json.dumps(r) + '\n' for r in wanted))
+    calls.expect(records_page([]), batch(inserts=wanted), dataset_by_id(dataset()))
+
+    result, code, dummy = run(run_module, src=path)
+
+    assert code == 0 and result['created'] == 3
+
+
+def test_a_csv_file_takes_input_and_expected_output_as_text(calls, run_module, tmp_path):
+    path = write(tmp_path, 'r.csv', 'id,input,expected_output,metadata,tags\n'
+                                    'a,What is 2+2?,4,"{""level"": 1}","topic:math, kind:easy"\n'
+                                    'b,"Two\nlines",,,\n')
+    calls.expect(records_page([]), batch(inserts=[
+        {'id': 'a', 'input': 'What is 2+2?', 'expected_output': '4', 'metadata': {'level': 1},
+         'tags': ['kind:easy', 'topic:math']},
+        {'id': 'b', 'input': 'Two\nlines'}]), dataset_by_id(dataset()))
+
+    result, code, dummy = run(run_module, src=path)
+
+    assert code == 0 and result['created'] == 2, result
+
+
+def test_server_answers_in_the_flat_shape_are_read_too(calls, run_module):
+    wanted = declared(2)
+    calls.expect(records_page([record(r['id'], r['input'], r['expected_output'], shape='flat') for r in wanted]),
+                 dataset_by_id(dataset()))
+
+    result, code, dummy = run(run_module, records=wanted)
+
+    assert code == 0 and result['changed'] is False
+
+
+def test_undeclared_server_records_are_left_alone_in_id_mode(calls, run_module):
+    calls.expect(records_page([record('8b1c0e4e-uuid', 'from the UI')] + as_listed(declared(1))),
+                 dataset_by_id(dataset()))
+
+    result, code, dummy = run(run_module, records=declared(1))
+
+    assert code == 0 and result['changed'] is False and '1 record not declared is left as it is' in result['msg']
