@@ -28,15 +28,13 @@ import sys
 import tempfile
 import time
 
+from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET as SOURCE
+from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_PROJECT as PROJECT
+from ansible_collections.llmobs.datadog.tests.support.emulator import EmulatorProcess
+
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'emulator', 'tests'))
-
-from harness import EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position,import-error
-
 BIN = os.path.dirname(sys.executable)
-PROJECT = 'a33671aa-24fd-4dcd-9b33-a8ec7dde7751'
-SOURCE = '9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d'
 KEYS = {'DD-API-KEY': 'bench-api-key', 'DD-APPLICATION-KEY': 'bench-app-key'}
 ENV = dict(os.environ, ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
 LIMITS = {'name exists': 1, 'clone, wait: false': 2, 'clone, wait: true': 3, 'check mode, would clone': 2}
@@ -149,7 +147,6 @@ def requests_per_task(emulator, label):
 
 def lookup_milliseconds(emulator, name, repeat=5):
     """Median time of one complete lookup with the collection's own client, in this process."""
-    sys.path.insert(0, os.path.join(REPO_ROOT, '..'))
     from ansible_collections.llmobs.datadog.plugins.module_utils._client import LLMObsClient  # noqa
     from ansible_collections.llmobs.datadog.plugins.module_utils._connection import ConnectionSettings  # noqa
     client = LLMObsClient(ConnectionSettings(emulator.url, 'bench-api-key', 'bench-app-key', True, 60.0, 3))

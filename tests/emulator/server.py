@@ -1,39 +1,49 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """HTTP side of the emulator: the Datadog routes (as the spec names them) and the control API.
 
 Datadog API routes live under /api/v2/llm-obs/; the emulator's own control routes live under
-/_emulator/ and are never logged, rate limited or faulted.
+/_emulator/ and are never logged, rate limited, delayed or faulted.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import math
 import re
 import socket
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from faults import Fault, FaultBook, FaultError, RateLimiter
-from store import NotFound, Store, decode_cursor, encode_cursor
+from .faults import Fault, FaultBook, FaultError, RateLimiter
+from .seeds import check_seed
+from .store import AUTHOR_ID, RECORD_ID_PATTERN, InvalidRecord, NotFound, Store, check_record, check_tags, decode_cursor, encode_cursor
 
 API_PREFIX = '/api/v2/llm-obs/v1'
 CONTROL_PREFIX = '/_emulator'
 DEFAULT_PAGE_LIMIT = 100
 MAX_PAGE_LIMIT = 5000
+MAX_BATCH_RECORDS = 1000
+MAX_BATCH_BYTES = 5 * 1024 * 1024
+RECORD_SHAPES = ('nested', 'flat')
+CREATE_STATUSES = (200, 201)
+# Request bodies bigger than this are not kept in the request log (their size is).
+LOGGED_BODY_BYTES = 1024 * 1024
 
 
 class APIProblem(Exception):
     """An error answer in Datadog's JSON:API shape."""
 
-    TITLES = {400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 501: 'Not Implemented'}
+    TITLES = {400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large',
+              501: 'Not Implemented'}
 
     def __init__(self, status, detail, pointer=None, parameter=None, header=None):
         super(APIProblem, self).__init__(detail)
@@ -75,8 +85,13 @@ def _data(body, resource_type, accepted_types=None):
     return data
 
 
-def _attributes(data):
-    return _object(data.get('attributes'), '/data/attributes')
+def _attributes(data, known=None):
+    attributes = _object(data.get('attributes'), '/data/attributes')
+    unknown = sorted(set(attributes) - set(known)) if known is not None else []
+    if unknown:
+        raise APIProblem(400, 'unknown attribute %r (known: %s)' % (unknown[0], ', '.join(known)),
+                         pointer='/data/attributes/%s' % unknown[0])
+    return attributes
 
 
 def _optional_object(attributes, key):
@@ -84,6 +99,38 @@ def _optional_object(attributes, key):
     if key in attributes and value is not None and not isinstance(value, dict):
         raise APIProblem(400, '%s must be an object' % key, pointer='/data/attributes/%s' % key)
     return value
+
+
+def _list(attributes, key, required=False, strings=False):
+    pointer = '/data/attributes/%s' % key
+    if key not in attributes:
+        if required:
+            raise APIProblem(400, 'missing required attribute %r' % key, pointer=pointer)
+        return []
+    value = attributes[key]
+    if not isinstance(value, list):
+        raise APIProblem(400, '%s must be a list' % key, pointer=pointer)
+    if strings:
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise APIProblem(400, '%s must hold strings' % key, pointer='%s/%d' % (pointer, index))
+    return value
+
+
+def _records(items, key, for_update=False):
+    """Each record of ``items`` checked (store.check_record), or a 400 naming the record and field."""
+    checked = []
+    for index, item in enumerate(items):
+        try:
+            fields = check_record(item, for_update=for_update)
+        except InvalidRecord as problem:
+            raise APIProblem(400, '%s[%d]: %s' % (key, index, problem),
+                             pointer='/data/attributes/%s/%d%s' % (key, index, problem.field))
+        if for_update and 'tags' in fields:
+            raise APIProblem(400, '%s[%d]: a record update changes tags with tag_operations' % (key, index),
+                             pointer='/data/attributes/%s/%d/tags' % (key, index))
+        checked.append(fields)
+    return checked
 
 
 def _page_params(query):
@@ -106,12 +153,12 @@ def _page_params(query):
     return limit, position
 
 
-def paginate(items, query, key, by_offset=False):
+def paginate(items, query, by_offset=False):
     """One page of ``items`` (newest first) after the cursor's position, and the next cursor.
 
-    Cursors hold the key of the last item served, so items added meanwhile do not shift pages;
-    ``by_offset`` makes them hold an offset instead, as a simpler server would, so that items
-    added between two requests push others onto the next page again.
+    Cursors hold the creation number of the last item served, so items added meanwhile do not
+    shift pages; ``by_offset`` makes them hold an offset instead, as a simpler server would, so
+    that items added between two requests push others onto the next page again.
     """
     limit, position = _page_params(query)
     if by_offset:
@@ -119,9 +166,9 @@ def paginate(items, query, key, by_offset=False):
         page = items[start:start + limit]
         return page, (encode_cursor(start + limit) if len(items) > start + limit else None)
     if position is not None:
-        items = [item for item in items if key(item) < position]
+        items = [item for item in items if item.seq < position]
     page = items[:limit]
-    after = encode_cursor(key(page[-1])) if len(items) > limit else None
+    after = encode_cursor(page[-1].seq) if len(items) > limit else None
     return page, after
 
 
@@ -129,21 +176,41 @@ def paginate(items, query, key, by_offset=False):
 
 
 def dataset_json(dataset):
-    return {'id': dataset['id'], 'type': 'datasets', 'attributes': {
-        'name': dataset['name'], 'description': dataset['description'], 'metadata': dataset['metadata'],
-        'current_version': dataset['current_version'], 'created_at': dataset['created_at'],
-        'updated_at': dataset['updated_at']}}
+    """A dataset as the spec shows it, plus the fields live answers carry (API-NOTES)."""
+    return {'id': dataset.id, 'type': 'datasets', 'attributes': {
+        'name': dataset.name, 'description': dataset.description, 'metadata': dataset.metadata,
+        'current_version': dataset.current_version, 'created_at': dataset.created_at,
+        'updated_at': dataset.updated_at,
+        'author': {'id': AUTHOR_ID}, 'dataset_type': 'user', 'project_id': dataset.project_id}}
 
 
 def project_json(project):
-    return {'id': project['id'], 'type': 'projects', 'attributes': {
-        'name': project['name'], 'description': project['description'],
-        'created_at': project['created_at'], 'updated_at': project['updated_at']}}
+    return {'id': project.id, 'type': 'projects', 'attributes': {
+        'name': project.name, 'description': project.description,
+        'created_at': project.created_at, 'updated_at': project.updated_at}}
 
 
-def record_json(record):
-    return dict((k, record[k]) for k in (
-        'id', 'dataset_id', 'input', 'expected_output', 'metadata', 'created_at', 'updated_at'))
+def record_json(dataset_id, record, row=None, shape='flat'):
+    """A record: ``flat`` as the spec shows it, ``nested`` as the live list answers (content under
+    ``attributes``, the id beside it). Both carry ``tags`` and ``canonical_id``."""
+    row = row or record.row
+    fields = {'id': record.id, 'dataset_id': dataset_id, 'input': row.input, 'expected_output': row.expected_output,
+              'metadata': row.metadata, 'tags': list(row.tags), 'canonical_id': record.canonical_id,
+              'created_at': record.created_at, 'updated_at': row.updated_at}
+    if shape == 'flat':
+        return fields
+    del fields['id']
+    return {'id': record.id, 'type': 'records', 'attributes': fields}
+
+
+def version_json(dataset_id, version):
+    return {'id': str(uuid.uuid5(uuid.NAMESPACE_URL, 'llmobs-emulator:%s:%d' % (dataset_id, version))),
+            'type': 'dataset_version',
+            'attributes': {'dataset_id': dataset_id, 'version_number': version, 'last_used': None}}
+
+
+def mutation_json(dataset_id, records):
+    return {'data': [{'records': [record_json(dataset_id, record) for record in records]}]}
 
 
 # ---------------------------------------------------------------------- the Datadog routes
@@ -152,18 +219,23 @@ def record_json(record):
 class DatadogAPI(object):
     """One method per operation of the spec; each returns (status, body) or raises APIProblem."""
 
-    def __init__(self, store):
+    def __init__(self, store, dataset_create_status=201, records_shape='nested', max_batch_records=MAX_BATCH_RECORDS,
+                 max_batch_bytes=MAX_BATCH_BYTES):
         self.store = store
         # page_churn > 0: that many datasets (matching the name filter when it is inexact) are
         # added after each dataset-list page that has a next one, and cursors become offsets.
         self.page_churn = 0
         self.churned = 0
+        self.dataset_create_status = dataset_create_status
+        self.records_shape = records_shape
+        self.max_batch_records = max_batch_records
+        self.max_batch_bytes = max_batch_bytes
 
     # projects
 
     def ListLLMObsProjects(self, query, body):  # noqa: N802 (named after the spec's operationId)
         items = self.store.list_projects(query.get('filter[name]'), query.get('filter[id]'))
-        page, after = paginate(items, query, key=lambda p: p['seq'])
+        page, after = paginate(items, query)
         return 200, {'data': [project_json(p) for p in page], 'meta': {'after': after}}
 
     def CreateLLMObsProject(self, query, body):  # noqa: N802
@@ -173,12 +245,27 @@ class DatadogAPI(object):
         project, created = self.store.get_or_create_project(name, description or '')
         return (201 if created else 200), {'data': project_json(project)}
 
+    def UpdateLLMObsProject(self, query, body, project_id):  # noqa: N802
+        attributes = _attributes(_data(body, 'projects'))
+        changes = {}
+        if 'name' in attributes:
+            changes['name'] = _string(attributes, 'name', '/data/attributes/name', non_empty=True)
+        if 'description' in attributes:
+            changes['description'] = _string(attributes, 'description', '/data/attributes/description')
+        return 200, {'data': project_json(self.store.update_project(project_id, changes))}
+
+    def DeleteLLMObsProjects(self, query, body):  # noqa: N802
+        attributes = _attributes(_data(body, 'projects'))
+        self.store.delete_projects(_list(attributes, 'project_ids', required=True, strings=True))
+        return 204, None
+
     # datasets
 
     def ListLLMObsDatasets(self, query, body, project_id):  # noqa: N802
         items = self.store.list_datasets(project_id, query.get('filter[name]'), query.get('filter[id]'))
-        page, after = paginate(items, query, key=lambda d: d['seq'], by_offset=self.page_churn > 0)
-        answer = {'data': [dataset_json(d) for d in page], 'meta': {'after': after}}
+        page, after = paginate(items, query, by_offset=self.page_churn > 0)
+        # Live dataset lists end with after: "" rather than null (API-NOTES).
+        answer = {'data': [dataset_json(d) for d in page], 'meta': {'after': after or ''}}
         if after and self.page_churn:
             # The list changes before the client asks for the next page.
             self.churned += 1
@@ -193,7 +280,7 @@ class DatadogAPI(object):
         description = _string(attributes, 'description', '/data/attributes/description', required=False)
         metadata = _optional_object(attributes, 'metadata')
         dataset_id = self.store.add_dataset(project_id, name, description or '', metadata)
-        return 201, {'data': dataset_json(self.store.datasets[dataset_id])}
+        return self.dataset_create_status, {'data': dataset_json(self.store.datasets[dataset_id])}
 
     def UpdateLLMObsDataset(self, query, body, project_id, dataset_id):  # noqa: N802
         attributes = _attributes(_data(body, 'datasets'))
@@ -208,10 +295,7 @@ class DatadogAPI(object):
 
     def DeleteLLMObsDatasets(self, query, body, project_id):  # noqa: N802
         attributes = _attributes(_data(body, 'datasets'))
-        ids = attributes.get('dataset_ids')
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise APIProblem(400, 'dataset_ids must be a list of strings', pointer='/data/attributes/dataset_ids')
-        self.store.delete_datasets(project_id, ids)
+        self.store.delete_datasets(project_id, _list(attributes, 'dataset_ids', required=True, strings=True))
         return 204, None
 
     def CloneLLMObsDataset(self, query, body, project_id, dataset_id):  # noqa: N802
@@ -224,6 +308,10 @@ class DatadogAPI(object):
         description = _string(attributes, 'description', '/data/attributes/description', required=False)
         return 200, {'data': dataset_json(self.store.clone_dataset(project_id, dataset_id, name, description))}
 
+    def ListLLMObsDatasetVersions(self, query, body, project_id, dataset_id):  # noqa: N802
+        dummy, versions = self.store.versions(project_id, dataset_id)
+        return 200, {'data': [version_json(dataset_id, version) for version in versions]}
+
     # records
 
     def ListLLMObsDatasetRecords(self, query, body, project_id, dataset_id):  # noqa: N802
@@ -233,46 +321,89 @@ class DatadogAPI(object):
                 version = int(version)
             except ValueError:
                 raise APIProblem(400, 'filter[version] must be an integer', parameter='filter[version]')
-        items = self.store.records(project_id, dataset_id, version)
-        positions = dict((id(r), n) for n, r in enumerate(reversed(items)))
-        page, after = paginate(items, query, key=lambda r: positions[id(r)])
-        return 200, {'data': [record_json(r) for r in page], 'meta': {'after': after}}
+        limit, position = _page_params(query)
+        dummy, pairs, after = self.store.records_page(project_id, dataset_id, version, position, limit)
+        return 200, {'data': [record_json(dataset_id, record, row, self.records_shape) for record, row in pairs],
+                     'meta': {'after': encode_cursor(after) if after is not None else None}}
 
     def CreateLLMObsDatasetRecords(self, query, body, project_id, dataset_id):  # noqa: N802
         # The spec says type "records"; Datadog's live API wants "datasets": both are accepted.
         attributes = _attributes(_data(body, 'records', accepted_types=('records', 'datasets')))
-        items = attributes.get('records')
-        if not isinstance(items, list) or not items:
+        items = _list(attributes, 'records', required=True)
+        if not items:
             raise APIProblem(400, 'records must be a non-empty list', pointer='/data/attributes/records')
-        for index, item in enumerate(items):
-            if not isinstance(item, dict) or 'input' not in item:
-                raise APIProblem(400, 'each record needs an input', pointer='/data/attributes/records/%d/input' % index)
-        if attributes.get('deduplicate', True):
-            existing = set(json.dumps([r['input'], r['expected_output']], sort_keys=True)
-                           for r in self.store.records(project_id, dataset_id))
-            fresh = []
-            for item in items:
-                key = json.dumps([item.get('input'), item.get('expected_output')], sort_keys=True)
-                if key not in existing:
-                    existing.add(key)
-                    fresh.append(item)
-            items = fresh
-        added = self.store.append_records(project_id, dataset_id, items) if items else []
-        return 200, {'data': [{'records': [record_json(r) for r in added]}]}
+        deduplicate = attributes.get('deduplicate', True)
+        if not isinstance(deduplicate, bool):
+            raise APIProblem(400, 'deduplicate must be true or false', pointer='/data/attributes/deduplicate')
+        added = self._write(project_id, dataset_id, inserts=_records(items, 'records'), deduplicate=deduplicate,
+                            names=('/records', '/records'))
+        return 200, mutation_json(dataset_id, added)
+
+    def UpdateLLMObsDatasetRecords(self, query, body, project_id, dataset_id):  # noqa: N802
+        attributes = _attributes(_data(body, 'records', accepted_types=('records', 'datasets')))
+        updates = _records(_list(attributes, 'records', required=True), 'records', for_update=True)
+        return 200, mutation_json(dataset_id, self._write(project_id, dataset_id, updates=updates, names=('/records', '/records')))
+
+    def DeleteLLMObsDatasetRecords(self, query, body, project_id, dataset_id):  # noqa: N802
+        attributes = _attributes(_data(body, 'records', accepted_types=('records', 'datasets')))
+        self._write(project_id, dataset_id, deletes=_list(attributes, 'record_ids', required=True, strings=True))
+        return 204, None
+
+    def BatchUpdateLLMObsDataset(self, query, body, project_id, dataset_id):  # noqa: N802
+        # The spec says type "datasets" here (and "records" on the other record writes): both are accepted.
+        data = _data(body, 'datasets', accepted_types=('datasets', 'records'))
+        if _string(data, 'id', '/data/id') != dataset_id:
+            raise APIProblem(400, 'data.id must be the id of the dataset in the path', pointer='/data/id')
+        attributes = _attributes(data, known=('insert_records', 'update_records', 'delete_records',
+                                              'create_new_version', 'tags'))
+        inserts = _list(attributes, 'insert_records')
+        updates = _list(attributes, 'update_records')
+        deletes = _list(attributes, 'delete_records', strings=True)
+        total = len(inserts) + len(updates) + len(deletes)
+        if total > self.max_batch_records:
+            raise APIProblem(413, 'a batch update takes at most %d records; this one has %d'
+                             % (self.max_batch_records, total), pointer='/data/attributes')
+        new_version = attributes.get('create_new_version', True)
+        if not isinstance(new_version, bool):
+            raise APIProblem(400, 'create_new_version must be true or false', pointer='/data/attributes/create_new_version')
+        tags = None
+        if 'tags' in attributes:
+            try:
+                tags = check_tags(attributes['tags'], '/data/attributes/tags')
+            except InvalidRecord as problem:
+                raise APIProblem(400, str(problem), pointer=problem.field)
+        touched = self._write(project_id, dataset_id, inserts=_records(inserts, 'insert_records'),
+                              updates=_records(updates, 'update_records', for_update=True), deletes=deletes,
+                              new_version=new_version, tags=tags)
+        return 200, mutation_json(dataset_id, touched)
+
+    def _write(self, project_id, dataset_id, **changes):
+        try:
+            return self.store.batch_update(project_id, dataset_id, **changes)[0]
+        except InvalidRecord as problem:
+            raise APIProblem(400, str(problem), pointer='/data/attributes' + problem.field)
 
 
 # (method, path template from the spec, operationId); literal segments win over {parameters}.
 ROUTES = [
     ('GET', '/projects', 'ListLLMObsProjects'),
     ('POST', '/projects', 'CreateLLMObsProject'),
+    ('POST', '/projects/delete', 'DeleteLLMObsProjects'),
+    ('PATCH', '/projects/{project_id}', 'UpdateLLMObsProject'),
     ('POST', '/{project_id}/datasets/delete', 'DeleteLLMObsDatasets'),
     ('GET', '/{project_id}/datasets', 'ListLLMObsDatasets'),
     ('POST', '/{project_id}/datasets', 'CreateLLMObsDataset'),
     ('PATCH', '/{project_id}/datasets/{dataset_id}', 'UpdateLLMObsDataset'),
     ('POST', '/{project_id}/datasets/{dataset_id}/clone', 'CloneLLMObsDataset'),
+    ('POST', '/{project_id}/datasets/{dataset_id}/batch_update', 'BatchUpdateLLMObsDataset'),
+    ('GET', '/{project_id}/datasets/{dataset_id}/versions', 'ListLLMObsDatasetVersions'),
+    ('POST', '/{project_id}/datasets/{dataset_id}/records/delete', 'DeleteLLMObsDatasetRecords'),
     ('GET', '/{project_id}/datasets/{dataset_id}/records', 'ListLLMObsDatasetRecords'),
     ('POST', '/{project_id}/datasets/{dataset_id}/records', 'CreateLLMObsDatasetRecords'),
+    ('PATCH', '/{project_id}/datasets/{dataset_id}/records', 'UpdateLLMObsDatasetRecords'),
 ]
+# Operations whose request body is limited in size (413 beyond).
+SIZE_LIMITED = ('BatchUpdateLLMObsDataset',)
 
 
 def _compile(template):
@@ -298,48 +429,108 @@ def match_route(method, path):
 # ---------------------------------------------------------------------- the emulator
 
 
+def _number(value, name, minimum=0, whole=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
+        raise ValueError('%s must be a number' % name)
+    if whole and int(value) != value:
+        raise ValueError('%s must be a whole number' % name)
+    if value < minimum:
+        raise ValueError('%s must be at least %s' % (name, minimum))
+    return int(value) if whole else float(value)
+
+
+def check_rate_limit(limit):
+    """``{"limit": N, "period": SECONDS}`` or None, checked."""
+    if limit is None:
+        return None
+    if not isinstance(limit, dict) or set(limit) != {'limit', 'period'}:
+        raise ValueError('rate_limit is {"limit": N, "period": SECONDS} or null')
+    return {'limit': _number(limit['limit'], 'rate_limit.limit', 1, whole=True),
+            'period': _number(limit['period'], 'rate_limit.period', 0.001)}
+
+
 class Emulator(object):
     """State, behaviours and the request log, shared by every connection."""
 
+    SETTINGS = ('lag', 'latency_ms', 'inexact_name_filter', 'rate_limit', 'page_churn', 'dataset_create_status',
+                'records_shape', 'max_batch_records', 'max_batch_bytes', 'log_bodies')
+
     def __init__(self, seeds=(), lag=0.0, inexact_name_filter=False, rate_limit=None, faults=(),
-                 api_key=None, app_key=None):
-        self.seeds = list(seeds)
-        self.startup = dict(lag=lag, inexact_name_filter=inexact_name_filter, rate_limit=rate_limit,
-                            faults=[f.to_json() for f in faults])
+                 api_key=None, app_key=None, latency_ms=0, dataset_create_status=201, records_shape='nested'):
+        self.seeds = [check_seed(seed) for seed in seeds]
+        self.startup = dict(lag=lag, latency_ms=latency_ms, inexact_name_filter=inexact_name_filter,
+                            rate_limit=rate_limit, page_churn=0, dataset_create_status=dataset_create_status,
+                            records_shape=records_shape, max_batch_records=MAX_BATCH_RECORDS,
+                            max_batch_bytes=MAX_BATCH_BYTES, log_bodies=True)
+        self.startup_faults = [f.to_json() for f in faults]
         self.api_key = api_key
         self.app_key = app_key
         self.log_lock = threading.Lock()
         self.reset()
 
     def reset(self):
-        self.store = Store(lag=self.startup['lag'], inexact_name_filter=self.startup['inexact_name_filter'])
+        self.store = Store()
         for seed in self.seeds:
             self.store.load_seed(seed)
         self.api = DatadogAPI(self.store)
         self.faults = FaultBook()
-        for fault in self.startup['faults']:
+        for fault in self.startup_faults:
             self.faults.add(Fault.from_json(fault))
-        limit = self.startup['rate_limit']
-        self.rate_limiter = RateLimiter(limit['limit'], limit['period']) if limit else None
+        self.rate_limiter = None
+        self.latency = 0.0
+        self.log_bodies = True
+        self.configure(self.startup)
         with self.log_lock:
             self.requests = []
 
     def configure(self, changes):
-        if 'lag' in changes:
-            self.store.lag = float(changes['lag'])
-        if 'inexact_name_filter' in changes:
-            self.store.inexact_name_filter = bool(changes['inexact_name_filter'])
-        if 'rate_limit' in changes:
-            limit = changes['rate_limit']
-            self.rate_limiter = RateLimiter(limit['limit'], limit['period']) if limit else None
-        if 'page_churn' in changes:
-            self.api.page_churn = int(changes['page_churn'])
+        """Change settings at run time (PATCH /_emulator/config); all are checked before any is applied."""
+        if not isinstance(changes, dict):
+            raise ValueError('the configuration is a JSON object')
+        unknown = sorted(set(changes) - set(self.SETTINGS))
+        if unknown:
+            raise ValueError('unknown setting(s) %s; known: %s' % (', '.join(unknown), ', '.join(self.SETTINGS)))
+        checked = {}
+        for name, value in changes.items():
+            if name in ('lag', 'latency_ms'):
+                checked[name] = _number(value, name)
+            elif name in ('page_churn', 'max_batch_records', 'max_batch_bytes'):
+                checked[name] = _number(value, name, 0 if name == 'page_churn' else 1, whole=True)
+            elif name in ('inexact_name_filter', 'log_bodies'):
+                if not isinstance(value, bool):
+                    raise ValueError('%s must be true or false' % name)
+                checked[name] = value
+            elif name == 'rate_limit':
+                checked[name] = check_rate_limit(value)
+            elif name == 'dataset_create_status':
+                if value not in CREATE_STATUSES or isinstance(value, bool):
+                    raise ValueError('dataset_create_status must be 200 or 201')
+                checked[name] = value
+            elif name == 'records_shape':
+                if value not in RECORD_SHAPES:
+                    raise ValueError('records_shape must be nested or flat')
+                checked[name] = value
+        for name, value in checked.items():
+            if name == 'lag':
+                self.store.lag = value
+            elif name == 'latency_ms':
+                self.latency = value / 1000.0
+            elif name == 'inexact_name_filter':
+                self.store.inexact_name_filter = value
+            elif name == 'rate_limit':
+                self.rate_limiter = RateLimiter(value['limit'], value['period']) if value else None
+            elif name == 'log_bodies':
+                self.log_bodies = value
+            else:
+                setattr(self.api, name, value)
 
     def config(self):
-        return {'lag': self.store.lag, 'inexact_name_filter': self.store.inexact_name_filter,
-                'page_churn': self.api.page_churn,
+        return {'lag': self.store.lag, 'latency_ms': self.latency * 1000.0,
+                'inexact_name_filter': self.store.inexact_name_filter, 'page_churn': self.api.page_churn,
                 'rate_limit': self.rate_limiter.to_json() if self.rate_limiter else None,
-                'keys_checked': self.api_key is not None or self.app_key is not None}
+                'dataset_create_status': self.api.dataset_create_status, 'records_shape': self.api.records_shape,
+                'max_batch_records': self.api.max_batch_records, 'max_batch_bytes': self.api.max_batch_bytes,
+                'log_bodies': self.log_bodies, 'keys_checked': self.api_key is not None or self.app_key is not None}
 
     def log(self, entry):
         with self.log_lock:
@@ -385,7 +576,7 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        if payload and self.command != 'HEAD':
+        if payload:
             self.wfile.write(payload)
 
     def _drop(self):
@@ -423,9 +614,11 @@ class Handler(BaseHTTPRequestHandler):
     def _api(self, path, raw_query):
         emulator = self.emulator
         raw_body = self._read_body()
+        if emulator.latency:
+            time.sleep(emulator.latency)  # the distance to Datadog, before anything else happens
         query = dict((k, v[-1]) for k, v in parse_qs(raw_query, keep_blank_values=True).items())
         entry = {'time': time.time(), 'method': self.command, 'path': path, 'query': query,
-                 'body': _loggable_body(raw_body), 'headers': _loggable_headers(self.headers)}
+                 'body': _loggable_body(raw_body, emulator.log_bodies), 'headers': _loggable_headers(self.headers)}
         operation, params = match_route(self.command, path)
         entry['operation'] = operation or None
 
@@ -465,6 +658,9 @@ class Handler(BaseHTTPRequestHandler):
                 raise APIProblem(404, 'no such API path in the emulator: %s' % urlsplit(self.path).path)
             if operation == '':
                 raise APIProblem(404, 'method %s is not allowed on this path' % self.command)
+            if operation in SIZE_LIMITED and len(raw_body) > self.emulator.api.max_batch_bytes:
+                raise APIProblem(413, 'the request body is %d bytes; at most %d are accepted'
+                                 % (len(raw_body), self.emulator.api.max_batch_bytes))
             body = None
             if self.command in ('POST', 'PATCH', 'PUT'):
                 try:
@@ -488,6 +684,7 @@ class Handler(BaseHTTPRequestHandler):
             body = json.loads(raw_body.decode('utf-8')) if raw_body else {}
         except ValueError:
             return self._send(400, {'error': 'the request body is not valid JSON'})
+        query = dict((k, v[-1]) for k, v in parse_qs(raw_query, keep_blank_values=True).items())
         route = (self.command, path.rstrip('/') or '/')
         try:
             if route == ('GET', '/health'):
@@ -514,24 +711,28 @@ class Handler(BaseHTTPRequestHandler):
                 emulator.configure(body)
                 return self._send(200, emulator.config())
             if route == ('GET', '/state'):
-                return self._send(200, emulator.store.snapshot())
+                return self._send(200, emulator.store.snapshot(with_records=query.get('records') not in ('0', 'false')))
             if route == ('POST', '/reset'):
                 emulator.reset()
                 return self._send(200, emulator.store.snapshot())
             if route == ('POST', '/seed'):
-                emulator.store.load_seed(body)
+                emulator.store.load_seed(check_seed(body))
                 return self._send(200, emulator.store.snapshot())
             if route == ('POST', '/datasets/bulk'):
                 return self._send(200, _bulk_datasets(emulator.store, body))
-        except (FaultError, KeyError, TypeError, ValueError, NotFound) as problem:
+            if route == ('POST', '/records/bulk'):
+                return self._send(200, _bulk_records(emulator.store, body))
+        except (FaultError, KeyError, TypeError, ValueError) as problem:
             return self._send(400, {'error': str(problem)})
+        except NotFound as missing:
+            return self._send(404, {'error': str(missing)})
         return self._send(404, {'error': 'unknown control route %s %s' % route})
 
 
 def _bulk_datasets(store, body):
-    """Make many datasets at once (for size benchmarks): names ``<prefix><n>``, visible at once."""
+    """Make many datasets at once (for size benchmarks): names ``<prefix><n>``, listed at once."""
     project_id = body['project_id']
-    count = int(body['count'])
+    count = _number(body['count'], 'count', whole=True)
     prefix = body.get('name_prefix', 'bulk-')
     with store.lock:
         for number in range(count):
@@ -539,9 +740,30 @@ def _bulk_datasets(store, body):
     return {'created': count}
 
 
-def _loggable_body(raw):
+def _bulk_records(store, body):
+    """Add many generated records to a dataset at once (for benchmarks); see Store.bulk_records."""
+    if not isinstance(body, dict):
+        raise ValueError('the body is {"project_id", "dataset_id", "count", "size_bytes", "id_prefix", "create_new_version"}')
+    count = _number(body['count'], 'count', whole=True)
+    size_bytes = _number(body.get('size_bytes', 0), 'size_bytes', whole=True)
+    id_prefix = body.get('id_prefix')
+    if id_prefix is not None and not (isinstance(id_prefix, str) and RECORD_ID_PATTERN.match(id_prefix + '0')):
+        raise ValueError('id_prefix must be letters, digits, "_", "." or "-"')
+    new_version = body.get('create_new_version', False)
+    if not isinstance(new_version, bool):
+        raise ValueError('create_new_version must be true or false')
+    started = time.monotonic()
+    total = store.bulk_records(body['project_id'], body['dataset_id'], count, size_bytes, id_prefix, new_version)
+    dataset = store.dataset(body['project_id'], body['dataset_id'])
+    return {'added': count, 'records': total, 'current_version': dataset.current_version,
+            'seconds': round(time.monotonic() - started, 3)}
+
+
+def _loggable_body(raw, keep=True):
     if not raw:
         return None
+    if not keep or len(raw) > LOGGED_BODY_BYTES:
+        return '<%d bytes, not kept>' % len(raw)
     try:
         return json.loads(raw.decode('utf-8'))
     except ValueError:

@@ -1,25 +1,36 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The emulator's state: projects, datasets with their record versions, and how lists see them.
+"""The emulator's state: projects, datasets, their records with versions, and how lists see them.
 
-Everything here is plain Python with one lock; server.py turns HTTP into calls on Store.
+Everything here is plain Python under one lock; server.py turns HTTP into calls on Store.
+
+Records are kept so that a real server's costs hold at 100,000 records: the records of the
+current version sit in a dict by id plus an append-only list of creation numbers, so a page costs
+O(page) and a write O(records written); only reading an older version walks the whole history
+(once per version, then cached: older versions never change).
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import copy
+import bisect
 import datetime
 import itertools
 import json
+import re
 import threading
 import time
 import uuid
+
+RECORD_ID_PATTERN = re.compile(r'^[A-Za-z0-9_.-]{1,128}$')
+RECORD_FIELDS = ('id', 'input', 'expected_output', 'metadata', 'tags', 'tag_operations')
+# Who the emulator says made a dataset (live lists carry an ``author``).
+AUTHOR_ID = '5d2bd7a0-3c1e-4f6b-9a8d-e1a7c0de0001'
 
 
 def utc_now():
@@ -31,14 +42,303 @@ def new_id():
 
 
 class NotFound(Exception):
-    """The project, dataset or record does not exist."""
+    """The project, dataset, record or version does not exist."""
+
+
+class InvalidRecord(ValueError):
+    """A record (or a batch of them) that cannot be stored; ``field`` is a JSON pointer below the record."""
+
+    def __init__(self, message, field=''):
+        super(InvalidRecord, self).__init__(message)
+        self.field = field
+
+
+# ---------------------------------------------------------------------- record fields
+
+
+def check_tags(value, field):
+    if not isinstance(value, list):
+        raise InvalidRecord('%s must be a list of "key:value" strings' % field.rsplit('/', 1)[-1], field)
+    for index, tag in enumerate(value):
+        if not isinstance(tag, str) or ':' not in tag or not tag.split(':', 1)[0]:
+            raise InvalidRecord('tag %r is not of the form "key:value"' % (tag,), '%s/%d' % (field, index))
+    return list(value)
+
+
+def check_record(item, for_update=False):
+    """The fields of one record as sent (insert, append, update or seed), checked.
+
+    Returns a dict with only the fields given. ``input`` is required unless ``for_update``, where
+    ``id`` is. ``input`` and ``expected_output`` may be any JSON value (API-NOTES: the spec's
+    AnyValue says object, the API takes strings too); ``metadata`` an object or null.
+    """
+    if not isinstance(item, dict):
+        raise InvalidRecord('a record must be an object')
+    unknown = sorted(set(item) - set(RECORD_FIELDS))
+    if unknown:
+        raise InvalidRecord('unknown record field(s): %s' % ', '.join(unknown), '/' + unknown[0])
+    if for_update and 'id' not in item:
+        raise InvalidRecord('each record to update needs its id', '/id')
+    if not for_update and 'input' not in item:
+        raise InvalidRecord('each record needs an input', '/input')
+    if 'id' in item and (not isinstance(item['id'], str) or not RECORD_ID_PATTERN.match(item['id'])):
+        raise InvalidRecord('a record id is 1 to 128 characters from A-Z a-z 0-9 _ . -, not %r' % (item['id'],), '/id')
+    if item.get('metadata') is not None and not isinstance(item['metadata'], dict):
+        raise InvalidRecord('metadata must be an object', '/metadata')
+    fields = dict(item)
+    if 'tags' in item:
+        fields['tags'] = check_tags(item['tags'], '/tags')
+    if 'tag_operations' in item:
+        operations = item['tag_operations']
+        if not isinstance(operations, dict) or set(operations) - {'add', 'remove', 'set'}:
+            raise InvalidRecord('tag_operations takes add, remove and set, each a list of tags', '/tag_operations')
+        fields['tag_operations'] = dict((name, check_tags(tags, '/tag_operations/' + name))
+                                        for name, tags in operations.items())
+    return fields
+
+
+def apply_tag_operations(tags, operations):
+    """Remove, then add, then set (which overrides both), as the spec orders them."""
+    result = [t for t in tags if t not in set(operations.get('remove') or [])]
+    for tag in operations.get('add') or []:
+        if tag not in result:
+            result.append(tag)
+    if 'set' in operations:
+        result = list(operations['set'])
+    return result
+
+
+# ---------------------------------------------------------------------- records and versions
+
+
+class Row(object):
+    """A record's content during versions ``start`` up to (not including) ``end``; ``end`` None: still current."""
+
+    __slots__ = ('start', 'end', 'input', 'expected_output', 'metadata', 'tags', 'updated_at')
+
+    def __init__(self, start, input_value, expected_output, metadata, tags, updated_at):
+        self.start = start
+        self.end = None
+        self.input = input_value
+        self.expected_output = expected_output
+        self.metadata = metadata
+        self.tags = tags
+        self.updated_at = updated_at
+
+    def copy(self, start, updated_at):
+        return Row(start, self.input, self.expected_output, self.metadata, list(self.tags), updated_at)
+
+    def valid_at(self, version):
+        return self.start <= version and (self.end is None or version < self.end)
+
+
+class Record(object):
+    """One record over its life: its ids, its creation, and its content per version."""
+
+    __slots__ = ('id', 'canonical_id', 'user_id', 'seq', 'created_at', 'rows')
+
+    def __init__(self, record_id, user_id, seq, created_at, row):
+        self.id = record_id
+        self.canonical_id = new_id()
+        self.user_id = user_id
+        self.seq = seq
+        self.created_at = created_at
+        self.rows = [row]
+
+    @property
+    def row(self):
+        return self.rows[-1]
+
+
+def _content_key(input_value, expected_output):
+    return json.dumps([input_value, expected_output], sort_keys=True)
+
+
+def page_of(order, lookup, position, limit):
+    """Up to ``limit`` items, newest first, from an ascending list of creation numbers.
+
+    ``lookup(seq)`` gives the item of a number or None (deleted); ``position`` is the number of
+    the last item already served (None: from the newest). Returns (items, next position or None).
+    Costs O(limit + deleted numbers skipped).
+    """
+    index = len(order) if position is None else bisect.bisect_left(order, position)
+    items = []
+    while index > 0:
+        index -= 1
+        item = lookup(order[index])
+        if item is None:
+            continue
+        if len(items) == limit:
+            return items, items[-1][0]
+        items.append((order[index], item))
+    return items, None
+
+
+class RecordTable(object):
+    """The records of one dataset (see the module's docstring for the costs)."""
+
+    def __init__(self, dataset_id):
+        self.dataset_id = dataset_id
+        self.live = {}            # record id -> Record, the current version's records
+        self.by_seq = {}          # creation number -> Record, the same records
+        self.order = []           # creation numbers, ascending, with holes where records were deleted
+        self.history = []         # every Record ever made, for older versions
+        self.version_cache = {}   # version -> (ascending numbers, {number: (Record, Row)})
+        self.content_index = None  # content key -> count, built when an append asks to deduplicate
+
+    def __len__(self):
+        return len(self.live)
+
+    # reads
+
+    def page(self, version, current_version, position, limit):
+        """(list of (Record, Row), next position) for a version, newest first."""
+        if version == current_version:
+            def lookup(seq):
+                record = self.by_seq.get(seq)
+                return (record, record.row) if record is not None else None
+            found, after = page_of(self.order, lookup, position, limit)
+            return [pair for dummy, pair in found], after
+        numbers, pairs = self._version_view(version)
+        found, after = page_of(numbers, pairs.get, position, limit)
+        return [pair for dummy, pair in found], after
+
+    def _version_view(self, version):
+        view = self.version_cache.get(version)
+        if view is None:
+            pairs = {}
+            for record in self.history:
+                for row in record.rows:
+                    if row.valid_at(version):
+                        pairs[record.seq] = (record, row)
+                        break
+            view = self.version_cache[version] = (sorted(pairs), pairs)
+        return view
+
+    def current(self):
+        """Every current record, newest first (for clones and the state view)."""
+        return [self.by_seq[seq] for seq in reversed(self.order) if seq in self.by_seq]
+
+    def count_at(self, version, current_version):
+        if version == current_version:
+            return len(self.live)
+        return len(self._version_view(version)[0])
+
+    # writes: the caller checks everything first (see Store.batch_update), then applies
+
+    def insert(self, fields, version, seq, now):
+        user_id = fields.get('id')
+        tags = list(fields.get('tags') or [])
+        if fields.get('tag_operations'):
+            tags = apply_tag_operations(tags, fields['tag_operations'])
+        row = Row(version, fields.get('input'), fields.get('expected_output'), fields.get('metadata'), tags, now)
+        record = Record(user_id or new_id(), user_id, seq, now, row)
+        self.live[record.id] = record
+        self.by_seq[seq] = record
+        self.order.append(seq)
+        self.history.append(record)
+        self._index(row)
+        return record
+
+    def changes_content(self, fields):
+        row = self.live[fields['id']].row
+        return any(name in fields and fields[name] != getattr(row, name) for name in ('input', 'expected_output'))
+
+    def update(self, fields, version, now):
+        """Apply an update; input or expected_output changes open a new row for ``version``,
+        metadata and tags change in place (they make no version)."""
+        record = self.live[fields['id']]
+        row = record.row
+        if self.changes_content(fields):
+            self._unindex(row)
+            if row.start != version:
+                row.end = version
+                row = row.copy(version, now)
+                record.rows.append(row)
+            for name in ('input', 'expected_output'):
+                if name in fields:
+                    setattr(row, name, fields[name])
+            self._index(row)
+        if 'metadata' in fields:
+            row.metadata = fields['metadata']
+        if 'tags' in fields:
+            row.tags = list(fields['tags'])
+        if fields.get('tag_operations'):
+            row.tags = apply_tag_operations(row.tags, fields['tag_operations'])
+        row.updated_at = now
+        return record
+
+    def delete(self, record_id, version):
+        record = self.live.pop(record_id, None)
+        if record is None:
+            return None
+        del self.by_seq[record.seq]
+        row = record.row
+        self._unindex(row)
+        if row.start == version:
+            record.rows.pop()     # made in this same version: it never existed in any other
+        else:
+            row.end = version
+        if len(self.order) > 1024 and len(self.by_seq) < len(self.order) // 2:
+            self.order = [seq for seq in self.order if seq in self.by_seq]
+        return record
+
+    def has_content(self, input_value, expected_output):
+        if self.content_index is None:
+            self.content_index = {}
+            for record in self.live.values():
+                self._index(record.row)
+        return self.content_index.get(_content_key(input_value, expected_output), 0) > 0
+
+    def _index(self, row):
+        if self.content_index is not None:
+            key = _content_key(row.input, row.expected_output)
+            self.content_index[key] = self.content_index.get(key, 0) + 1
+
+    def _unindex(self, row):
+        if self.content_index is not None:
+            key = _content_key(row.input, row.expected_output)
+            if self.content_index.get(key, 0) > 1:
+                self.content_index[key] -= 1
+            else:
+                self.content_index.pop(key, None)
+
+
+# ---------------------------------------------------------------------- projects and datasets
+
+
+class Project(object):
+    def __init__(self, project_id, name, description, seq, visible_at):
+        self.id = project_id
+        self.name = name
+        self.description = description
+        self.created_at = self.updated_at = utc_now()
+        self.seq = seq
+        self.visible_at = visible_at
+        self.listed_until = None  # set when deleted: lists show it until then
+
+
+class Dataset(object):
+    def __init__(self, dataset_id, project_id, name, description, metadata, seq, visible_at):
+        self.id = dataset_id
+        self.project_id = project_id
+        self.name = name
+        self.description = description
+        self.metadata = metadata
+        self.current_version = 0
+        self.created_at = self.updated_at = utc_now()
+        self.seq = seq
+        self.visible_at = visible_at
+        self.listed_until = None
+        self.records = RecordTable(dataset_id)
 
 
 class Store(object):
     """Projects and datasets, newest first, with the read lag of Datadog's lists.
 
-    ``lag`` seconds: a dataset created (or cloned) now appears in dataset lists only after that
-    long, while the write itself answers at once. ``inexact_name_filter``: ``filter[name]``
+    ``lag`` seconds: a project or dataset created (or cloned) now appears in its list only after
+    that long, and one deleted now stays in its list that long, while the write itself answers
+    at once and later writes see the change at once. ``inexact_name_filter``: ``filter[name]``
     matches any name that contains the text, case-insensitively, as a search box would.
     """
 
@@ -49,167 +349,287 @@ class Store(object):
         self.inexact_name_filter = inexact_name_filter
         self.projects = {}
         self.datasets = {}
+        self.gone_projects = {}   # deleted, still listed for a while
+        self.gone_datasets = {}
         self._sequence = itertools.count(1)
+
+    def next_seq(self):
+        return next(self._sequence)
 
     # ------------------------------------------------------------------ seeds
 
     def load_seed(self, seed):
-        """Add the projects, datasets and records of a seed document (see docs/emulator.md)."""
+        """Add the projects, datasets and records of a seed document checked by seeds.check_seed."""
         with self.lock:
             for project in seed.get('projects', []):
-                project_id = self.add_project(project['name'], project.get('description', ''), project.get('id'))
+                project_id = project.get('id')
+                if project_id not in self.projects:
+                    project_id = self.add_project(project['name'], project.get('description', ''), project_id,
+                                                  visible_now=True)
                 for dataset in project.get('datasets', []):
                     dataset_id = self.add_dataset(project_id, dataset['name'], dataset.get('description', ''),
                                                   dataset.get('metadata'), dataset.get('id'), visible_now=True)
                     if dataset.get('records'):
-                        self.append_records(project_id, dataset_id, dataset['records'], bump_version=False)
+                        self.insert_records(project_id, dataset_id, [check_record(r) for r in dataset['records']],
+                                            new_version=False)
 
-    # ------------------------------------------------------------------ projects
-
-    def add_project(self, name, description='', project_id=None):
-        with self.lock:
-            project_id = project_id or new_id()
-            now = utc_now()
-            self.projects[project_id] = dict(id=project_id, name=name, description=description,
-                                             created_at=now, updated_at=now, seq=next(self._sequence))
-            return project_id
-
-    def get_or_create_project(self, name, description=''):
-        """Datadog returns the existing project when the name is taken."""
-        with self.lock:
-            for project in self.projects.values():
-                if project['name'] == name:
-                    return project, False
-            return self.projects[self.add_project(name, description)], True
-
-    def list_projects(self, name=None, project_id=None):
-        with self.lock:
-            items = [p for p in self.projects.values()
-                     if (name is None or self._name_matches(p['name'], name))
-                     and (project_id is None or p['id'] == project_id)]
-            return sorted(items, key=lambda p: -p['seq'])
-
-    def delete_projects(self, project_ids):
-        with self.lock:
-            for project_id in project_ids:
-                self.projects.pop(project_id, None)
-                for dataset_id in [d for d, v in self.datasets.items() if v['project_id'] == project_id]:
-                    del self.datasets[dataset_id]
-
-    # ------------------------------------------------------------------ datasets
-
-    def _require_project(self, project_id):
-        if project_id not in self.projects:
-            raise NotFound('project %s not found' % project_id)
-
-    def add_dataset(self, project_id, name, description='', metadata=None, dataset_id=None, visible_now=False):
-        with self.lock:
-            self._require_project(project_id)
-            dataset_id = dataset_id or new_id()
-            now = utc_now()
-            self.datasets[dataset_id] = dict(
-                id=dataset_id, project_id=project_id, name=name, description=description, metadata=metadata,
-                current_version=0, created_at=now, updated_at=now, seq=next(self._sequence),
-                visible_at=self.clock() + (0 if visible_now else self.lag),
-                versions={0: []},
-            )
-            return dataset_id
-
-    def dataset(self, project_id, dataset_id):
-        """A dataset for writes and direct reads: visible at once, as the write paths are."""
-        self._require_project(project_id)
-        dataset = self.datasets.get(dataset_id)
-        if dataset is None or dataset['project_id'] != project_id:
-            raise NotFound('dataset %s not found in project %s' % (dataset_id, project_id))
-        return dataset
+    # ------------------------------------------------------------------ lists
 
     def _name_matches(self, name, wanted):
         if self.inexact_name_filter:
             return wanted.lower() in name.lower()
         return name == wanted
 
-    def list_datasets(self, project_id, name=None, dataset_id=None):
-        """What a dataset list shows now: visible datasets, filtered, newest first."""
-        with self.lock:
-            self._require_project(project_id)
-            now = self.clock()
-            items = [d for d in self.datasets.values()
-                     if d['project_id'] == project_id and d['visible_at'] <= now
-                     and (name is None or self._name_matches(d['name'], name))
-                     and (dataset_id is None or d['id'] == dataset_id)]
-            return sorted(items, key=lambda d: -d['seq'])
+    def _listed(self, live, gone, now, keep=lambda item: True):
+        for key in [k for k, item in gone.items() if item.listed_until <= now]:
+            del gone[key]
+        items = [item for item in list(live.values()) + list(gone.values()) if item.visible_at <= now and keep(item)]
+        return sorted(items, key=lambda item: -item.seq)
 
-    def update_dataset(self, project_id, dataset_id, attributes):
+    # ------------------------------------------------------------------ projects
+
+    def add_project(self, name, description='', project_id=None, visible_now=False):
+        with self.lock:
+            project_id = project_id or new_id()
+            self.gone_projects.pop(project_id, None)
+            self.projects[project_id] = Project(project_id, name, description, self.next_seq(),
+                                                self.clock() + (0 if visible_now else self.lag))
+            return project_id
+
+    def get_or_create_project(self, name, description=''):
+        """Datadog returns the existing project when the name is taken (listed yet or not)."""
+        with self.lock:
+            for project in self.projects.values():
+                if project.name == name:
+                    return project, False
+            return self.projects[self.add_project(name, description)], True
+
+    def project(self, project_id):
+        project = self.projects.get(project_id)
+        if project is None:
+            raise NotFound('project %s not found' % project_id)
+        return project
+
+    def list_projects(self, name=None, project_id=None):
+        with self.lock:
+            return self._listed(self.projects, self.gone_projects, self.clock(), lambda p: (
+                (name is None or self._name_matches(p.name, name)) and (project_id is None or p.id == project_id)))
+
+    def update_project(self, project_id, changes):
+        with self.lock:
+            project = self.project(project_id)
+            for key in ('name', 'description'):
+                if key in changes:
+                    setattr(project, key, changes[key])
+            project.updated_at = utc_now()
+            return project
+
+    def delete_projects(self, project_ids):
+        """Delete projects and their datasets; unknown ids are ignored. Lists show them for ``lag`` more seconds."""
+        with self.lock:
+            now = self.clock()
+            for project_id in project_ids:
+                project = self.projects.pop(project_id, None)
+                if project is None:
+                    continue
+                for dataset_id in [d.id for d in self.datasets.values() if d.project_id == project_id]:
+                    del self.datasets[dataset_id]
+                for dataset_id in [d.id for d in self.gone_datasets.values() if d.project_id == project_id]:
+                    del self.gone_datasets[dataset_id]
+                if self.lag > 0 and project.visible_at <= now:
+                    project.listed_until = now + self.lag
+                    self.gone_projects[project_id] = project
+
+    # ------------------------------------------------------------------ datasets
+
+    def add_dataset(self, project_id, name, description='', metadata=None, dataset_id=None, visible_now=False):
+        with self.lock:
+            self.project(project_id)
+            dataset_id = dataset_id or new_id()
+            self.gone_datasets.pop(dataset_id, None)
+            self.datasets[dataset_id] = Dataset(dataset_id, project_id, name, description, metadata, self.next_seq(),
+                                                self.clock() + (0 if visible_now else self.lag))
+            return dataset_id
+
+    def dataset(self, project_id, dataset_id):
+        """A dataset for writes and direct reads: visible at once, as the write paths are."""
+        self.project(project_id)
+        dataset = self.datasets.get(dataset_id)
+        if dataset is None or dataset.project_id != project_id:
+            raise NotFound('dataset %s not found in project %s' % (dataset_id, project_id))
+        return dataset
+
+    def list_datasets(self, project_id, name=None, dataset_id=None):
+        """What a dataset list shows now: listed datasets (and recently deleted ones), filtered, newest first."""
+        with self.lock:
+            self.project(project_id)
+            return self._listed(self.datasets, self.gone_datasets, self.clock(), lambda d: (
+                d.project_id == project_id and (name is None or self._name_matches(d.name, name))
+                and (dataset_id is None or d.id == dataset_id)))
+
+    def update_dataset(self, project_id, dataset_id, changes):
         with self.lock:
             dataset = self.dataset(project_id, dataset_id)
             for key in ('name', 'description', 'metadata'):
-                if key in attributes:
-                    dataset[key] = attributes[key]
-            dataset['updated_at'] = utc_now()
+                if key in changes:
+                    setattr(dataset, key, changes[key])
+            dataset.updated_at = utc_now()
             return dataset
 
     def delete_datasets(self, project_id, dataset_ids):
+        """Delete datasets; unknown ids are ignored. Lists show them for ``lag`` more seconds."""
         with self.lock:
-            self._require_project(project_id)
+            self.project(project_id)
+            now = self.clock()
             for dataset_id in dataset_ids:
                 dataset = self.datasets.get(dataset_id)
-                if dataset is not None and dataset['project_id'] == project_id:
-                    del self.datasets[dataset_id]
+                if dataset is None or dataset.project_id != project_id:
+                    continue
+                del self.datasets[dataset_id]
+                if self.lag > 0 and dataset.visible_at <= now:
+                    dataset.listed_until = now + self.lag
+                    self.gone_datasets[dataset_id] = dataset
 
     def clone_dataset(self, project_id, source_id, name, description=None):
-        """A new dataset holding copies of the source's current records, at version 0."""
+        """A new dataset holding copies of the source's current records, at version 0.
+
+        Records get new server ids; ids given by users are kept (they name the record, and are
+        unique within a dataset only).
+        """
         with self.lock:
             source = self.dataset(project_id, source_id)
-            clone_id = self.add_dataset(project_id, name, description if description is not None else '')
-            clone = self.datasets[clone_id]
+            clone = self.datasets[self.add_dataset(project_id, name, description if description is not None else '')]
             now = utc_now()
-            clone['versions'][0] = [
-                dict(record, id=new_id(), dataset_id=clone_id, created_at=now, updated_at=now)
-                for record in copy.deepcopy(source['versions'][source['current_version']])
-            ]
+            for record in reversed(source.records.current()):
+                row = record.row
+                clone.records.insert({'id': record.user_id, 'input': row.input, 'expected_output': row.expected_output,
+                                      'metadata': row.metadata, 'tags': list(row.tags)}, 0, self.next_seq(), now)
             return clone
 
     # ------------------------------------------------------------------ records
 
-    def records(self, project_id, dataset_id, version=None):
+    def records_page(self, project_id, dataset_id, version, position, limit):
+        """((dataset, [(Record, Row)...]), next position) of one page of a version's records."""
         with self.lock:
             dataset = self.dataset(project_id, dataset_id)
-            version = dataset['current_version'] if version is None else version
-            if version not in dataset['versions']:
-                raise NotFound('version %s of dataset %s not found' % (version, dataset_id))
-            return sorted(dataset['versions'][version], key=lambda r: r['created_at'], reverse=True)
+            version = dataset.current_version if version is None else version
+            if not 0 <= version <= dataset.current_version:
+                raise NotFound('version %s of dataset %s not found (current version: %d)'
+                               % (version, dataset_id, dataset.current_version))
+            pairs, after = dataset.records.page(version, dataset.current_version, position, limit)
+            return dataset, pairs, after
 
-    def append_records(self, project_id, dataset_id, items, bump_version=True):
-        """Append records; every append makes a new version unless ``bump_version`` is false."""
+    def versions(self, project_id, dataset_id):
         with self.lock:
             dataset = self.dataset(project_id, dataset_id)
+            return dataset, list(range(dataset.current_version + 1))
+
+    def insert_records(self, project_id, dataset_id, items, new_version=True, deduplicate=False):
+        """Append checked records (appends and seeds); a non-empty append makes a new version
+        when ``new_version``. Returns the Records made."""
+        return self.batch_update(project_id, dataset_id, inserts=items, new_version=new_version,
+                                 deduplicate=deduplicate)[0]
+
+    def batch_update(self, project_id, dataset_id, inserts=(), updates=(), deletes=(), new_version=True,
+                     deduplicate=False, tags=None, names=('/insert_records', '/update_records')):
+        """Insert, update and delete records of one dataset at once, all or nothing.
+
+        Every part is checked before anything changes (unknown record ids to update are NotFound,
+        ids taken are InvalidRecord). Inserting, deleting or changing an input or expected_output
+        starts a new version when ``new_version``; otherwise, and for metadata or tags alone, the
+        changes go into the current version. Returns (records inserted and updated, version made or None).
+        ``names``: where inserts and updates sit in the request, for the ``field`` of InvalidRecord.
+        """
+        with self.lock:
+            dataset = self.dataset(project_id, dataset_id)
+            table = dataset.records
+            deleting = [record_id for record_id in deletes if record_id in table.live]
+            doomed = set(deleting)
+            taken = set()
+            for index, fields in enumerate(updates):
+                if fields['id'] not in table.live or fields['id'] in doomed:
+                    raise NotFound('record %s not found in dataset %s' % (fields['id'], dataset_id))
+                if fields['id'] in taken:
+                    raise InvalidRecord('record %s is updated twice in one request' % fields['id'],
+                                        '%s/%d/id' % (names[1], index))
+                taken.add(fields['id'])
+            seen = set()
+            for index, fields in enumerate(inserts):
+                user_id = fields.get('id')
+                if user_id is not None and ((user_id in table.live and user_id not in doomed) or user_id in seen):
+                    raise InvalidRecord('a record with id %s already exists in dataset %s' % (user_id, dataset_id),
+                                        '%s/%d/id' % (names[0], index))
+                seen.add(user_id)
+            if deduplicate:
+                fresh, contents = [], set()
+                for fields in inserts:
+                    key = _content_key(fields.get('input'), fields.get('expected_output'))
+                    if key not in contents and not table.has_content(fields.get('input'), fields.get('expected_output')):
+                        contents.add(key)
+                        fresh.append(fields)
+                inserts = fresh
+            versioning = bool(inserts or deleting or any(table.changes_content(fields) for fields in updates))
+            made = None
+            if versioning and new_version:
+                dataset.current_version += 1
+                made = dataset.current_version
+            version = dataset.current_version
             now = utc_now()
-            added = [dict(id=new_id(), dataset_id=dataset_id, input=item.get('input'),
-                          expected_output=item.get('expected_output'), metadata=item.get('metadata'),
-                          created_at=now, updated_at=now) for item in items]
-            current = list(dataset['versions'][dataset['current_version']])
-            if bump_version:
-                dataset['current_version'] += 1
-            dataset['versions'][dataset['current_version']] = current + added
-            dataset['updated_at'] = now
-            return added
+            for record_id in deleting:
+                table.delete(record_id, version)
+            touched = []
+            for fields in updates:
+                record = table.update(fields, version, now)
+                if tags:
+                    record.row.tags = apply_tag_operations(record.row.tags, {'add': tags})
+                touched.append(record)
+            for fields in inserts:
+                record = table.insert(fields, version, self.next_seq(), now)
+                if tags:
+                    record.row.tags = apply_tag_operations(record.row.tags, {'add': tags})
+                touched.append(record)
+            if inserts or updates or deleting:
+                dataset.updated_at = now
+            return touched, made
+
+    def bulk_records(self, project_id, dataset_id, count, size_bytes=0, id_prefix=None, new_version=False):
+        """Add ``count`` generated records quickly (benchmarks): inputs of about ``size_bytes`` bytes,
+        with ids ``<id_prefix><n>`` when a prefix is given. Returns how many the dataset holds."""
+        with self.lock:
+            dataset = self.dataset(project_id, dataset_id)
+            if new_version and count:
+                dataset.current_version += 1
+            version = dataset.current_version
+            now = utc_now()
+            start = len(dataset.records.history)
+            padding = 'x' * max(0, int(size_bytes) - 120)
+            for number in range(start, start + count):
+                dataset.records.insert({
+                    'id': '%s%d' % (id_prefix, number) if id_prefix is not None else None,
+                    'input': {'question': 'Generated question %d' % number, 'context': padding},
+                    'expected_output': {'answer': 'Generated answer %d' % number},
+                    'metadata': {'n': number}, 'tags': ['source:bulk']}, version, self.next_seq(), now)
+            dataset.updated_at = now
+            return len(dataset.records)
 
     # ------------------------------------------------------------------ views
 
-    def snapshot(self):
-        """Everything, including datasets that lists do not show yet: for tests and the control API."""
+    def snapshot(self, with_records=True):
+        """Everything, including what lists do not show yet: for tests and the control API."""
         with self.lock:
             now = self.clock()
             return {
-                'projects': [dict((k, v) for k, v in p.items() if k != 'seq') for p in self.list_projects()],
-                'datasets': [
-                    dict(id=d['id'], project_id=d['project_id'], name=d['name'], description=d['description'],
-                         metadata=d['metadata'], current_version=d['current_version'], created_at=d['created_at'],
-                         updated_at=d['updated_at'], listed=d['visible_at'] <= now,
-                         records=[dict((k, r[k]) for k in ('id', 'input', 'expected_output', 'metadata'))
-                                  for r in d['versions'][d['current_version']]])
-                    for d in sorted(self.datasets.values(), key=lambda d: -d['seq'])
-                ],
+                'projects': [dict(id=p.id, name=p.name, description=p.description, created_at=p.created_at,
+                                  updated_at=p.updated_at, listed=p.visible_at <= now)
+                             for p in sorted(self.projects.values(), key=lambda p: -p.seq)],
+                'datasets': [dict(
+                    dict(id=d.id, project_id=d.project_id, name=d.name, description=d.description, metadata=d.metadata,
+                         current_version=d.current_version, created_at=d.created_at, updated_at=d.updated_at,
+                         listed=d.visible_at <= now, record_count=len(d.records)),
+                    **({'records': [dict(id=r.id, input=r.row.input, expected_output=r.row.expected_output,
+                                         metadata=r.row.metadata, tags=r.row.tags) for r in d.records.current()]}
+                       if with_records else {}))
+                    for d in sorted(self.datasets.values(), key=lambda d: -d.seq)],
             }
 
 

@@ -20,14 +20,12 @@ import sys
 import tempfile
 import time
 
+from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET as SOURCE
+from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_PROJECT as PROJECT
+from ansible_collections.llmobs.datadog.tests.support.emulator import EmulatorProcess
+
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'emulator', 'tests'))
-
-from harness import EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position,import-error
-
-PROJECT = 'a33671aa-24fd-4dcd-9b33-a8ec7dde7751'
-SOURCE = '9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d'
 PLAYBOOK = '''
 - hosts: localhost
   gather_facts: false

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Fixtures of the reliability suite: one emulator for the session, and the outcome records that
@@ -15,8 +15,9 @@ import os
 
 import pytest
 
-from ansible_collections.llmobs.datadog.tests.emulator.tests.harness import REPO_ROOT, EmulatorProcess
-from ansible_collections.llmobs.datadog.tests.reliability.runner import API_KEY, APP_KEY
+from ansible_collections.llmobs.datadog.tests.support.demo import REPO_ROOT
+from ansible_collections.llmobs.datadog.tests.support.emulator import EmulatorProcess
+from ansible_collections.llmobs.datadog.tests.support.playbook import API_KEY, APP_KEY
 
 RESULTS_DIR = os.path.join(REPO_ROOT, 'build', 'reliability')
 _records = {}

@@ -1,91 +1,24 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Run llmobs_dataset_clone tasks through a real ``ansible-playbook -vvvv --diff``, the way a user
-does, and collect everything a secret could leak into: stdout, stderr and the registered results."""
+"""The names the reliability tests import; the machinery lives in tests/support/playbook.py and the
+demo ids in tests/support/demo.py. New code imports from tests/support directly."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
-import time
+from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET as SOURCE
+from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_PROJECT as PROJECT
+from ansible_collections.llmobs.datadog.tests.support.playbook import (  # noqa: F401 pylint: disable=unused-import
+    ANSIBLE_PLAYBOOK,
+    API_KEY,
+    APP_KEY,
+    PlaybookRun,
+    run_playbook,
+    run_tasks,
+)
 
-# Distinctive, so that a leak anywhere is found by a plain substring search.
-API_KEY = 'ReliabilityApiKey7f3e9c21d4b8'
-APP_KEY = 'ReliabilityAppKey0a6d5b18e2c7'
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
-
-PROJECT = 'a33671aa-24fd-4dcd-9b33-a8ec7dde7751'
-SOURCE = '9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d'
-
-
-class PlaybookRun(object):
-    def __init__(self, returncode, stdout, stderr, results, seconds):
-        self.returncode = returncode
-        self.stdout = stdout
-        self.stderr = stderr
-        self.results = results
-        self.seconds = seconds
-
-    @property
-    def result(self):
-        return self.results[0]
-
-    def leaks(self, secrets=(API_KEY, APP_KEY)):
-        """Where any secret appears: a list of (place, secret) pairs, empty when none does."""
-        places = {'stdout': self.stdout, 'stderr': self.stderr, 'results': json.dumps(self.results)}
-        return [(place, secret) for place, text in places.items() for secret in secrets if secret in text]
-
-    def tracebacks(self):
-        texts = [self.stdout, self.stderr] + [json.dumps(r) for r in self.results]
-        return [text for text in texts if 'Traceback (most recent call last)' in text or 'MODULE FAILURE' in text]
-
-
-def run_tasks(task_args, key_source='params', check=False, extra_env=None, verbosity='-vvvv'):
-    """Run one llmobs_dataset_clone task per item of ``task_args``; each failure is ignored and
-    every registered result is returned, in order."""
-    workdir = tempfile.mkdtemp(prefix='llmobs-reliability-')
-    results_dir = os.path.join(workdir, 'results')
-    os.mkdir(results_dir)
-    tasks = []
-    for number, args in enumerate(task_args):
-        args = dict(args)
-        if key_source == 'params':
-            args.setdefault('api_key', API_KEY)
-            args.setdefault('app_key', APP_KEY)
-        tasks.append({'name': 'Case %d' % number, 'llmobs.datadog.llmobs_dataset_clone': args,
-                      'register': 'outcome_%03d' % number, 'ignore_errors': True})
-    names = ', '.join('outcome_%03d' % number for number in range(len(task_args)))
-    tasks.append({'name': 'Keep the registered results', 'ansible.builtin.copy': {
-        'content': '{{ [%s] | to_json }}' % names, 'dest': os.path.join(results_dir, 'results.json')}})
-    playbook = os.path.join(workdir, 'play.yml')
-    with open(playbook, 'w') as handle:
-        json.dump([{'name': 'Reliability', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], handle)
-
-    env = dict(os.environ)
-    for name in ('DD_API_KEY', 'DD_APP_KEY', 'DD_APPLICATION_KEY', 'DD_SITE'):
-        env.pop(name, None)
-    if key_source == 'env':
-        env.update(DD_API_KEY=API_KEY, DD_APP_KEY=APP_KEY)
-    env.update(ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1')
-    env.update(extra_env or {})
-    command = [ANSIBLE_PLAYBOOK, verbosity, '--diff', playbook] + (['--check'] if check else [])
-    started = time.monotonic()
-    # A failing task is an outcome to examine, not an error here: the return code is kept.
-    process = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             universal_newlines=True, timeout=600, check=False)
-    seconds = time.monotonic() - started
-    results_file = os.path.join(results_dir, 'results.json')
-    if not os.path.exists(results_file):
-        raise AssertionError('the playbook stopped early (rc %s):\n%s\n%s'
-                             % (process.returncode, process.stdout[-3000:], process.stderr[-3000:]))
-    with open(results_file) as handle:
-        results = json.load(handle)
-    return PlaybookRun(process.returncode, process.stdout, process.stderr, results, seconds)
+__all__ = ['ANSIBLE_PLAYBOOK', 'API_KEY', 'APP_KEY', 'PROJECT', 'SOURCE', 'PlaybookRun', 'run_playbook', 'run_tasks']

@@ -1,19 +1,19 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Fixtures for the emulator's own tests: the published spec, and emulator processes."""
+"""Fixtures for the emulator's own tests: the published spec, emulator processes and in-process emulators."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
-
 import pytest
 
-from ansible_collections.llmobs.datadog.tests.emulator.tests.harness import EmulatorProcess, openapi_spec_path
+from ansible_collections.llmobs.datadog.tests.support.demo import REPO_ROOT
+from ansible_collections.llmobs.datadog.tests.support.emulator import EmulatorProcess, InProcessEmulator
+from ansible_collections.llmobs.datadog.tests.support.spec import openapi_spec_path
 
 
 @pytest.fixture(scope='session')
@@ -42,5 +42,20 @@ def emulator(start_emulator):
 
 
 @pytest.fixture
+def in_process():
+    """Start emulators in this process (keyword arguments of server.Emulator); all stopped after the test."""
+    started = []
+
+    def start(**options):
+        emulator = InProcessEmulator(**options)
+        started.append(emulator)
+        return emulator
+
+    yield start
+    for emulator in started:
+        emulator.stop()
+
+
+@pytest.fixture
 def repo_root():
-    return os.path.abspath(os.path.join(os.path.dirname(os.path.realpath(__file__)), '..', '..', '..'))
+    return REPO_ROOT

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The emulator's switchable behaviours, faults, control API and request log."""
@@ -16,7 +16,8 @@ import time
 import pytest
 import requests
 
-from ansible_collections.llmobs.datadog.tests.emulator.tests.harness import DEMO_DATASET, DEMO_PROJECT, HEADERS, wait_for
+from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET, DEMO_PROJECT
+from ansible_collections.llmobs.datadog.tests.support.emulator import HEADERS, wait_for
 
 DATASETS = '/%s/datasets' % DEMO_PROJECT
 CLONE = DATASETS + '/%s/clone' % DEMO_DATASET
@@ -39,9 +40,9 @@ def test_clone_copies_the_current_records_and_starts_at_version_zero(emulator):
     assert cloned['attributes']['description'] == 'desc'
     source = emulator.api('GET', DATASETS + '/%s/records' % DEMO_DATASET).json()['data']
     copied = emulator.api('GET', DATASETS + '/%s/records' % cloned['id']).json()['data']
-    assert sorted(json.dumps(r['input'], sort_keys=True) for r in copied) == \
-        sorted(json.dumps(r['input'], sort_keys=True) for r in source)
-    assert all(r['dataset_id'] == cloned['id'] for r in copied)
+    assert sorted(json.dumps(r['attributes']['input'], sort_keys=True) for r in copied) == \
+        sorted(json.dumps(r['attributes']['input'], sort_keys=True) for r in source)
+    assert all(r['attributes']['dataset_id'] == cloned['id'] for r in copied)
     assert not set(r['id'] for r in copied) & set(r['id'] for r in source)
 
 

@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Seed documents: the projects, datasets and records the emulator starts with (docs/emulator.md).
+
+A seed is checked whole before anything is loaded, and every problem is reported with the place
+it was found, for example ``projects[0].datasets[1].records[3].input: missing``.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+
+from .store import InvalidRecord, check_record
+
+SEED_KEYS = ('projects',)
+PROJECT_KEYS = ('id', 'name', 'description', 'datasets')
+DATASET_KEYS = ('id', 'name', 'description', 'metadata', 'records')
+
+
+class SeedError(ValueError):
+    """A seed that cannot be loaded; the message says where and why."""
+
+
+def _object(value, where, keys):
+    if not isinstance(value, dict):
+        raise SeedError('%s: must be a JSON object' % where)
+    unknown = sorted(set(value) - set(keys))
+    if unknown:
+        raise SeedError('%s: unknown key(s) %s (known: %s)' % (where, ', '.join(unknown), ', '.join(keys)))
+    return value
+
+
+def _list(value, where):
+    if not isinstance(value, list):
+        raise SeedError('%s: must be a JSON list' % where)
+    return value
+
+
+def _text(container, key, where, required=False):
+    if key not in container:
+        if required:
+            raise SeedError('%s.%s: missing' % (where, key))
+        return
+    value = container[key]
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise SeedError('%s.%s: must be a %sstring' % (where, key, 'non-empty ' if required else ''))
+
+
+def check_seed(document, name='the seed'):
+    """Raise SeedError unless ``document`` is a seed the store can load; return it otherwise.
+
+    ``name`` says what the document is in messages (a file name, ...).
+    """
+    try:
+        return _check_seed(document)
+    except SeedError as error:
+        raise SeedError('%s: %s' % (name, error))
+
+
+def _check_seed(document):
+    _object(document, 'the document', SEED_KEYS)
+    project_ids, dataset_ids = set(), set()
+    for p_index, project in enumerate(_list(document.get('projects', []), 'projects')):
+        p_where = 'projects[%d]' % p_index
+        _object(project, p_where, PROJECT_KEYS)
+        _text(project, 'name', p_where, required=True)
+        _text(project, 'description', p_where)
+        _text(project, 'id', p_where)
+        if project.get('id') in project_ids:
+            raise SeedError('%s.id: %s is used twice' % (p_where, project['id']))
+        project_ids.add(project.get('id'))
+        for d_index, dataset in enumerate(_list(project.get('datasets', []), p_where + '.datasets')):
+            d_where = '%s.datasets[%d]' % (p_where, d_index)
+            _object(dataset, d_where, DATASET_KEYS)
+            _text(dataset, 'name', d_where, required=True)
+            _text(dataset, 'description', d_where)
+            _text(dataset, 'id', d_where)
+            if dataset.get('id') is not None:
+                if dataset['id'] in dataset_ids:
+                    raise SeedError('%s.id: %s is used twice' % (d_where, dataset['id']))
+                dataset_ids.add(dataset['id'])
+            if dataset.get('metadata') is not None and not isinstance(dataset['metadata'], dict):
+                raise SeedError('%s.metadata: must be a JSON object or null' % d_where)
+            record_ids = set()
+            for r_index, record in enumerate(_list(dataset.get('records', []), d_where + '.records')):
+                r_where = '%s.records[%d]' % (d_where, r_index)
+                try:
+                    check_record(record)
+                except InvalidRecord as problem:
+                    field = problem.field.lstrip('/').replace('/', '.')
+                    raise SeedError('%s%s: %s' % (r_where, '.' + field if field else '', problem))
+                if record.get('id') is not None:
+                    if record['id'] in record_ids:
+                        raise SeedError('%s.id: %s is used twice in this dataset' % (r_where, record['id']))
+                    record_ids.add(record['id'])
+    return document
+
+
+def read_seed_file(path):
+    """The checked seed in the JSON file at ``path``; SeedError names the file and the problem."""
+    try:
+        with open(path, 'rb') as handle:
+            raw = handle.read()
+    except (IOError, OSError) as error:
+        raise SeedError('cannot read seed file %s: %s' % (path, error.strerror or error))
+    try:
+        document = json.loads(raw.decode('utf-8'))
+    except UnicodeDecodeError:
+        raise SeedError('seed file %s is not UTF-8 text' % path)
+    except ValueError as error:
+        raise SeedError('seed file %s is not valid JSON: %s' % (path, error))
+    return check_seed(document, name='seed file %s' % path)

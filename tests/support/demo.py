@@ -1,0 +1,24 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The ids and names of the emulator's demo seed (tests/emulator/demo-seed.json), in one place."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.realpath(__file__)), '..', '..'))
+DEMO_SEED = os.path.join(REPO_ROOT, 'tests', 'emulator', 'demo-seed.json')
+
+DEMO_PROJECT = 'a33671aa-24fd-4dcd-9b33-a8ec7dde7751'
+DEMO_PROJECT_NAME = 'demo-project'
+DEMO_DATASET = '9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d'
+DEMO_DATASET_NAME = 'capitals'
+DEMO_DATASET_RECORDS = 5
+SECOND_DATASET = '0b6a1c52-4a8e-4f39-9d0c-7e2f5b1a9c33'
+SECOND_DATASET_NAME = 'support-tickets'
+SECOND_DATASET_RECORDS = 3
