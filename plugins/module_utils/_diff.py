@@ -21,7 +21,18 @@ def same_data(left, right):
 
 
 def _canonical(value):
-    return json.dumps(value, sort_keys=True, separators=(',', ':'), default=str)
+    return json.dumps(_whole_numbers_as_ints(value), sort_keys=True, separators=(',', ':'), default=str)
+
+
+def _whole_numbers_as_ints(value):
+    """1.0 becomes 1, so that a playbook's 1 and a server's 1.0 compare equal; booleans stay booleans."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return dict((key, _whole_numbers_as_ints(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_whole_numbers_as_ints(item) for item in value]
+    return value
 
 
 def changed_fields(current, desired):

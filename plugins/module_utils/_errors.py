@@ -46,11 +46,20 @@ class APIError(LLMObsError):
     ``retry_after`` is the number of seconds a 429 asks to wait (None when it gave none).
     """
 
-    def __init__(self, status, errors, message, retry_after=None):
-        super(APIError, self).__init__(message, status=status, errors=errors)
+    def __init__(self, status, errors, message, retry_after=None, hint=None):
+        super(APIError, self).__init__(message + (' ' + hint if hint else ''), status=status, errors=errors)
         self.status = status
         self.errors = errors
         self.retry_after = retry_after
+        self.hint = hint
+
+    def extend_message(self, text):
+        """Add a sentence about what happened; the hint (what to do) stays last."""
+        if not self.hint:
+            return super(APIError, self).extend_message(text)
+        base = self.message[:-len(self.hint)].rstrip()
+        self.message = base + text + ' ' + self.hint
+        self.args = (self.message,)
 
 
 class TransportError(LLMObsError):
@@ -191,10 +200,7 @@ def api_error(operation, status, reason, body, content_type=None, retry_after=No
     if reason:
         status_text += ' %s' % reason
     message = '%s failed with %s: %s.' % (operation, status_text, summary.rstrip('.'))
-    hint = status_hint(status, errors, summary, hints)
-    if hint:
-        message += ' ' + hint
-    return APIError(status, errors, message, retry_after=retry_after)
+    return APIError(status, errors, message, retry_after=retry_after, hint=status_hint(status, errors, summary, hints))
 
 
 def redirect_error(operation, status, location):

@@ -269,6 +269,8 @@ class Transport(object):
                 else:
                     delay = self._retry_delay(exc, attempt + 1, idempotent=False)
                 if delay is None:
+                    if isinstance(exc, APIError) and not unknown:
+                        exc.extend_message(' The request was refused, so %s.' % undone)
                     raise
                 if attempt >= self.settings.retries:
                     if unknown:
@@ -290,6 +292,7 @@ class Transport(object):
         """
         key = key or (lambda item: item.get('id'))
         seen = set()
+        previous_page = None
         cursors = set()
         cursor = None
         empty_pages = 0
@@ -321,10 +324,12 @@ class Transport(object):
                 raise LLMObsError('%s: the API returned the same page cursor twice; stopping rather than '
                                   'looping forever.' % operation)
             cursors.add(cursor)
-            if data and not fresh:
+            # Items without a key cannot be told apart: a page equal to the one before is the same page again.
+            if (data and not fresh) or (data and data == previous_page):
                 raise LLMObsError('%s: page %d repeated only items already listed and pointed to yet another page; '
                                   'the server or a proxy seems to ignore page[cursor]. Stopping rather than '
                                   'looping forever.' % (operation, number))
+            previous_page = data
             empty_pages = 0 if data else empty_pages + 1
             if empty_pages >= MAX_EMPTY_PAGES:
                 raise LLMObsError('%s: %d empty pages in a row still pointed to another page; stopping rather than '

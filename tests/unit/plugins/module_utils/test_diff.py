@@ -89,3 +89,11 @@ def test_an_unchanged_diff_is_equal_on_both_sides_but_not_shared():
 
     assert diff['before'] == diff['after'] == {'state': 'present', 'name': 'n', 'description': None, 'missing': None}
     assert diff['before'] is not diff['after']
+
+
+def test_whole_numbers_are_equal_whatever_their_json_type():
+    assert same_data(1, 1.0)
+    assert same_data({'metadata': {'threshold': 1}}, {'metadata': {'threshold': 1.0}})
+    assert changed_fields({'metadata': {'n': 1.0}}, {'metadata': {'n': 1}}) == {}
+    assert not same_data(True, 1)
+    assert not same_data(1.5, 1)

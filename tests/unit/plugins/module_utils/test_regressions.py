@@ -14,6 +14,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
+
 import pytest
 import requests
 
@@ -265,13 +267,23 @@ def test_the_documented_page_ceiling():
     assert _transport.MAX_PAGES == 10000
 
 
-def test_items_without_an_id_are_bounded_by_the_page_ceiling(http, monkeypatch):
-    # Items that cannot be told apart are kept, so only the ceiling stops a server that repeats them.
-    monkeypatch.setattr(_transport, 'MAX_PAGES', 3)
+def test_items_without_an_id_repeated_page_after_page_end_at_the_second_page(http):
+    # Items that cannot be told apart are kept, but a page equal to the one before is the same page again.
     anonymous = {'type': 'datasets', 'attributes': {'name': 'x'}}
     http.expect(datasets_by_name('x').reply_page(anonymous, after='c1'),
-                datasets_by_name('x', cursor='c1').reply_page(anonymous, after='c2'),
-                datasets_by_name('x', cursor='c2').reply_page(anonymous, after='c3'))
+                datasets_by_name('x', cursor='c1').reply_page(anonymous, after='c2'))
+
+    with pytest.raises(LLMObsError, match='page 2 repeated only items already listed'):
+        make_api().datasets.list(PROJECT, name='x')
+
+
+def test_items_without_an_id_are_bounded_by_the_page_ceiling(http, monkeypatch):
+    # Different anonymous items on every page: only the ceiling stops them.
+    monkeypatch.setattr(_transport, 'MAX_PAGES', 3)
+    pages = [{'type': 'datasets', 'attributes': {'name': 'x%d' % n}} for n in range(3)]
+    http.expect(datasets_by_name('x').reply_page(pages[0], after='c1'),
+                datasets_by_name('x', cursor='c1').reply_page(pages[1], after='c2'),
+                datasets_by_name('x', cursor='c2').reply_page(pages[2], after='c3'))
 
     with pytest.raises(LLMObsError, match='went on past 3 pages'):
         make_api().datasets.list(PROJECT, name='x')
@@ -379,7 +391,13 @@ def test_404_hints_come_from_the_resource(http, call, action, hint):
 
     message = failure(action)
 
-    assert message.endswith('Not Found (status 404). ' + hint)
+    assert message.endswith(' ' + hint)
+    if call.method == 'GET' or call.method == 'PATCH':
+        assert message.endswith('Not Found (status 404). ' + hint)
+    else:
+        # A refused create, clone or delete says what did not happen, before what to check.
+        assert re.search(r'Not Found \(status 404\)\. The request was refused, so nothing was (created|deleted)\. ',
+                         message)
     if hint == PROJECT_HINT:
         assert 'dataset_id' not in message
 
