@@ -16,26 +16,20 @@ import requests
 
 from ansible_collections.llmobs.datadog.plugins.module_utils import _record_files, _records
 from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_records
-from ansible_collections.llmobs.datadog.tests.unit.plugins.module_utils.test_records_support import (  # noqa: F401 (fixtures)
-    API_KEY,
-    APP_KEY,
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import API_KEY, APP_KEY, PROJECT, PROJECT_NAME, warnings_of
+from ansible_collections.llmobs.datadog.tests.unit.plugins.module_utils.test_records_support import (
     DATASET,
     DATASET_NAME,
-    PROJECT,
-    PROJECT_NAME,
-    any_batch,
     batch,
-    calls,
     dataset,
     dataset_by_id,
     dataset_by_name,
     module_args,
     project_by_name,
     record,
+    records_list,
     records_page,
     sent_batches,
-    vclock,
-    warnings_of,
 )
 
 ERROR_500 = {'errors': [{'status': '500', 'title': 'Internal Server Error'}]}
@@ -58,9 +52,9 @@ def as_listed(records):
 # ---------------------------------------------------------------- first load, no change, update
 
 
-def test_first_load_inserts_everything_in_one_request_and_makes_one_version(calls, run_module):
+def test_first_load_inserts_everything_in_one_request_and_makes_one_version(http, run_module):
     wanted = declared(3)
-    calls.expect(
+    http.expect(
         records_page([]),
         batch(inserts=wanted, create=True),
         dataset_by_id(dataset(version=1)),
@@ -78,12 +72,12 @@ def test_first_load_inserts_everything_in_one_request_and_makes_one_version(call
     assert API_KEY not in raw and APP_KEY not in raw
 
 
-def test_rerun_with_nothing_changed_sends_no_write(calls, run_module):
+def test_rerun_with_nothing_changed_sends_no_write(http, run_module):
     wanted = [
         {'id': 'a', 'input': {'q': 'x', 'n': 1.0}, 'expected_output': None, 'tags': ['b:2', 'a:1', 'a:1']},
         {'id': 'b', 'input': 'plain text', 'metadata': {}},
     ]
-    calls.expect(
+    http.expect(
         # Key order, 1 against 1.0, tag order, a null metadata and a missing expected_output are no difference.
         records_page([record('a', {'n': 1, 'q': 'x'}, None, None, ['a:1', 'b:2']),
                       record('b', 'plain text', shape='flat')]),
@@ -99,14 +93,14 @@ def test_rerun_with_nothing_changed_sends_no_write(calls, run_module):
     assert 'nothing to do' in result['msg']
 
 
-def test_update_sends_only_the_fields_that_differ_content_first(calls, run_module):
+def test_update_sends_only_the_fields_that_differ_content_first(http, run_module):
     wanted = [
         {'id': 'meta-only', 'input': 'a', 'expected_output': 'A', 'metadata': {'level': 2}},
         {'id': 'answer', 'input': 'b', 'expected_output': 'new B'},
         {'id': 'tags', 'input': 'c', 'tags': ['t:1']},
         {'id': 'same', 'input': 'd'},
     ]
-    calls.expect(
+    http.expect(
         records_page([record('meta-only', 'a', 'A', {'level': 1}), record('answer', 'b', 'old B'),
                       record('tags', 'c', None, None, ['t:0', 'x:9']), record('same', 'd')]),
         # The change that makes the version comes first; metadata and tags (no version) after it.
@@ -123,8 +117,8 @@ def test_update_sends_only_the_fields_that_differ_content_first(calls, run_modul
     assert result['version_created'] is True
 
 
-def test_metadata_only_changes_ask_for_no_version(calls, run_module):
-    calls.expect(
+def test_metadata_only_changes_ask_for_no_version(http, run_module):
+    http.expect(
         records_page([record('a', 'x', None, {'v': 1})]),
         batch(updates=[{'id': 'a', 'metadata': {}}], create=False),
         dataset_by_id(dataset(version=1)),
@@ -137,9 +131,9 @@ def test_metadata_only_changes_ask_for_no_version(calls, run_module):
     assert 'new dataset version' not in result['msg']
 
 
-def test_records_without_ids_are_keyed_by_input(calls, run_module):
+def test_records_without_ids_are_keyed_by_input(http, run_module):
     wanted = [{'input': {'q': 'kept'}, 'expected_output': 'new'}, {'input': {'q': 'added'}}]
-    calls.expect(
+    http.expect(
         records_page([record('srv-1', {'q': 'kept'}, 'old'), record('srv-2', {'q': 'other'})]),
         batch(inserts=[{'input': {'q': 'added'}}], updates=[{'id': 'srv-1', 'expected_output': 'new'}]),
         dataset_by_id(dataset(version=3)),
@@ -152,10 +146,10 @@ def test_records_without_ids_are_keyed_by_input(calls, run_module):
     assert 'not declared' in result['msg'] and 'purge: false' in result['msg']
 
 
-def test_every_page_is_read_before_anything_is_written(calls, run_module):
+def test_every_page_is_read_before_anything_is_written(http, run_module):
     wanted = declared(3)
     listed = as_listed(wanted)
-    calls.expect(
+    http.expect(
         records_page(listed[:1], after='c2'),
         records_page(listed[1:2], cursor='c2', after='c3'),
         records_page([], cursor='c3', after='c4'),
@@ -168,9 +162,9 @@ def test_every_page_is_read_before_anything_is_written(calls, run_module):
     assert code == 0 and result['changed'] is False and result['unchanged'] == 3
 
 
-def test_dataset_and_project_by_name(calls, run_module):
+def test_dataset_and_project_by_name(http, run_module):
     wanted = declared(1)
-    calls.expect(
+    http.expect(
         project_by_name(),
         dataset_by_name([dataset(), dataset('ds-9', DATASET_NAME + '-copy')]),
         records_page(as_listed(wanted)),
@@ -188,9 +182,9 @@ def test_dataset_and_project_by_name(calls, run_module):
 # ---------------------------------------------------------------- purge and absent
 
 
-def test_purge_deletes_what_is_not_declared(calls, run_module):
+def test_purge_deletes_what_is_not_declared(http, run_module):
     wanted = declared(2)
-    calls.expect(
+    http.expect(
         records_page(as_listed(wanted) + [record('old-1', 'x'), record('old-2', 'y')]),
         batch(deletes=['old-1', 'old-2'], create=True),
         dataset_by_id(dataset(version=5)),
@@ -203,8 +197,8 @@ def test_purge_deletes_what_is_not_declared(calls, run_module):
     assert result['version_created'] is True
 
 
-def test_purge_with_no_records_empties_the_dataset(calls, run_module):
-    calls.expect(
+def test_purge_with_no_records_empties_the_dataset(http, run_module):
+    http.expect(
         records_page([record('a', 1), record('b', 2)]),
         batch(deletes=['a', 'b']),
         dataset_by_id(dataset(version=2)),
@@ -215,8 +209,8 @@ def test_purge_with_no_records_empties_the_dataset(calls, run_module):
     assert code == 0 and result['deleted'] == 2
 
 
-def test_absent_deletes_the_declared_records_by_key(calls, run_module):
-    calls.expect(
+def test_absent_deletes_the_declared_records_by_key(http, run_module):
+    http.expect(
         records_page([record('keep', 'k'), record('gone-1', 'a', 'changed since'), record('gone-2', 'b')]),
         batch(deletes=['gone-1', 'gone-2']),
         dataset_by_id(dataset(version=7)),
@@ -231,8 +225,8 @@ def test_absent_deletes_the_declared_records_by_key(calls, run_module):
     assert result['version_created'] is True
 
 
-def test_absent_when_already_gone_sends_nothing(calls, run_module):
-    calls.expect(records_page([record('keep', 'k')]), dataset_by_id(dataset()))
+def test_absent_when_already_gone_sends_nothing(http, run_module):
+    http.expect(records_page([record('keep', 'k')]), dataset_by_id(dataset()))
 
     result, code, dummy = run(run_module, records=[{'input': 'gone'}], state='absent')
 
@@ -241,9 +235,9 @@ def test_absent_when_already_gone_sends_nothing(calls, run_module):
     assert 'holds none of the 1 declared record' in result['msg']
 
 
-def test_extra_server_copies_of_a_declared_record_are_deleted(calls, run_module):
+def test_extra_server_copies_of_a_declared_record_are_deleted(http, run_module):
     # A push by another tool made two records of the same input; the exact one is kept.
-    calls.expect(
+    http.expect(
         records_page([record('dup-1', 'q', 'stale'), record('dup-2', 'q', 'A'), record('dup-3', 'q', 'A')]),
         batch(deletes=['dup-1', 'dup-3']),
         dataset_by_id(dataset()),
@@ -259,54 +253,72 @@ def test_extra_server_copies_of_a_declared_record_are_deleted(calls, run_module)
 # ---------------------------------------------------------------- batches
 
 
-def test_inserts_are_split_at_1000_records_and_make_one_version(calls, run_module):
+def test_inserts_are_split_at_1000_records_and_make_one_version(http, run_module):
     wanted = declared(2500)
-    calls.expect(records_page([]), any_batch(), any_batch(), any_batch(), dataset_by_id(dataset()))
+    http.expect(
+        records_page([]),
+        batch(inserts=wanted[:1000], create=True),
+        batch(inserts=wanted[1000:2000], create=False),
+        batch(inserts=wanted[2000:], create=False),
+        dataset_by_id(dataset()),
+    )
 
     result, code, dummy = run(run_module, records=wanted)
 
     assert code == 0, result
-    sent = sent_batches(calls)
+    sent = sent_batches(http)
     assert [len(b['insert_records']) for b in sent] == [1000, 1000, 500]
     assert [b['create_new_version'] for b in sent] == [True, False, False]
     assert [r['id'] for b in sent for r in b['insert_records']] == [r['id'] for r in wanted]
     assert result['created'] == 2500 and result['version_created'] is True
 
 
-def test_deletes_inserts_and_updates_share_the_1000_record_limit(calls, run_module):
+def test_deletes_inserts_and_updates_share_the_1000_record_limit(http, run_module):
     wanted = declared(1200)
     listed = as_listed(wanted[:400])
     listed[0]['attributes']['expected_output'] = 'stale'
     listed += [record('old-%d' % n, 'old %d' % n) for n in range(300)]
-    calls.expect(records_page(listed), any_batch(), any_batch(), dataset_by_id(dataset()))
+    http.expect(
+        records_page(listed),
+        # Deletes and inserts first, then the update; 1,000 changes a request whatever their kind.
+        batch(deletes=['old-%d' % n for n in range(300)], inserts=wanted[400:1100], create=True),
+        batch(inserts=wanted[1100:], updates=[{'id': 'q-0', 'expected_output': {'answer': 'Answer 0'}}], create=False),
+        dataset_by_id(dataset()),
+    )
 
     result, code, dummy = run(run_module, records=wanted, purge=True)
 
     assert code == 0, result
-    sent = sent_batches(calls)
+    sent = sent_batches(http)
     assert [(len(b['delete_records']), len(b['insert_records']), len(b['update_records'])) for b in sent] == [
         (300, 700, 0), (0, 100, 1)]
     assert [b['create_new_version'] for b in sent] == [True, False]
     assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (800, 1, 300, 399)
 
 
-def test_batches_stay_under_5_mib(calls, run_module):
+def test_batches_stay_under_5_mib(http, run_module):
     big = 'x' * 1000000
     wanted = [{'id': 'big-%d' % n, 'input': big + str(n)} for n in range(12)]
-    calls.expect(records_page([]), any_batch(), any_batch(), any_batch(), dataset_by_id(dataset()))
+    http.expect(
+        records_page([]),
+        batch(inserts=wanted[:5], create=True),
+        batch(inserts=wanted[5:10], create=False),
+        batch(inserts=wanted[10:], create=False),
+        dataset_by_id(dataset()),
+    )
 
     result, code, dummy = run(run_module, records=wanted)
 
     assert code == 0, result
-    posts = [seen for seen in calls.seen if seen.method == 'POST']
+    posts = [seen for seen in http.seen if seen.method == 'POST']
     assert [len(seen.json['data']['attributes']['insert_records']) for seen in posts] == [5, 5, 2]
-    assert all(len(seen.raw.encode('utf-8')) < 5 * 1024 * 1024 for seen in posts)
+    assert all(len(seen.body.encode('utf-8')) < 5 * 1024 * 1024 for seen in posts)
     assert [seen.json['data']['attributes']['create_new_version'] for seen in posts] == [True, False, False]
 
 
-def test_a_413_splits_the_batch_in_halves(calls, run_module):
+def test_a_413_splits_the_batch_in_halves(http, run_module):
     wanted = declared(4)
-    calls.expect(
+    http.expect(
         records_page([]),
         batch(inserts=wanted, create=True, status=413, reply={'errors': [{'status': '413', 'title': 'Payload Too Large'}]}),
         batch(inserts=wanted[:2], create=True),
@@ -321,8 +333,8 @@ def test_a_413_splits_the_batch_in_halves(calls, run_module):
     assert any('HTTP 413' in w and 'two halves' in w for w in warnings_of(result))
 
 
-def test_a_413_on_one_record_fails_with_its_size(calls, run_module):
-    calls.expect(records_page([]), any_batch(status=413, reply={'errors': ['too large']}))
+def test_a_413_on_one_record_fails_with_its_size(http, run_module):
+    http.expect(records_page([]), batch(inserts=declared(1), status=413, reply={'errors': ['too large']}))
 
     result, code, dummy = run(run_module, records=declared(1))
 
@@ -333,9 +345,9 @@ def test_a_413_on_one_record_fails_with_its_size(calls, run_module):
 # ---------------------------------------------------------------- lost answers
 
 
-def test_lost_answer_of_a_batch_that_was_written_is_not_sent_again(calls, run_module):
+def test_lost_answer_of_a_batch_that_was_written_is_not_sent_again(http, run_module):
     wanted = declared(2)
-    calls.expect(
+    http.expect(
         records_page([]),
         batch(inserts=wanted, status=500, reply=ERROR_500),
         records_page(as_listed(wanted)),        # read again: it was written
@@ -349,12 +361,12 @@ def test_lost_answer_of_a_batch_that_was_written_is_not_sent_again(calls, run_mo
     assert any('a lookup shows it was done' in w for w in warnings_of(result))
 
 
-def test_lost_answer_of_a_batch_that_was_not_written_is_sent_again_after_the_reads(calls, run_module, vclock):
+def test_lost_answer_of_a_batch_that_was_not_written_is_sent_again_after_the_reads(http, run_module, clock):
     wanted = declared(2)
-    calls.expect(
+    http.expect(
         records_page([]),
         batch(inserts=wanted, raises=requests.exceptions.ConnectionError('Connection aborted: RemoteDisconnected')),
-        [records_page([])] * 6,                  # read again until the settle time has passed
+        records_page([]).times(6),               # read again until the settle time has passed
         batch(inserts=wanted, create=True),      # the same batch, still the one that makes the version
         dataset_by_id(dataset()),
     )
@@ -363,38 +375,38 @@ def test_lost_answer_of_a_batch_that_was_not_written_is_sent_again_after_the_rea
 
     assert code == 0, result
     assert result['created'] == 2
-    assert sum(vclock.sleeps[:5]) == _records.LOST_BATCH_SETTLE
+    assert sum(clock.sleeps[:5]) == _records.LOST_BATCH_SETTLE
     assert any('a lookup shows it was not done' in w for w in warnings_of(result))
 
 
-def test_after_a_lost_answer_only_what_is_still_missing_is_sent(calls, run_module):
+def test_after_a_lost_answer_only_what_is_still_missing_is_sent(http, run_module):
     wanted = declared(2500)
     listed = as_listed(wanted)
-    calls.expect(
+    http.expect(
         records_page([]),
-        any_batch(),                                   # 1,000 inserts, the version
-        any_batch(status=502, reply=ERROR_500),        # the next 1,000: answer lost, but written
-        records_page(listed[:2000]),                   # read again: 2,000 are there
-        any_batch(),                                   # the last 500, and no second version
+        batch(inserts=wanted[:1000], create=True),                         # the version
+        batch(inserts=wanted[1000:2000], create=False, status=502, reply=ERROR_500),  # lost, but written
+        records_page(listed[:2000]),                                       # read again: 2,000 are there
+        batch(inserts=wanted[2000:], create=False),                        # the last 500, no second version
         dataset_by_id(dataset()),
     )
 
     result, code, dummy = run(run_module, records=wanted)
 
     assert code == 0, result
-    sent = sent_batches(calls)
+    sent = sent_batches(http)
     assert [len(b['insert_records']) for b in sent] == [1000, 1000, 500]
     assert [b['create_new_version'] for b in sent] == [True, False, False]
     assert [r['id'] for r in sent[2]['insert_records']] == [r['id'] for r in wanted[2000:]]
     assert result['created'] == 2500
 
 
-def test_lost_answers_are_bounded_by_retries(calls, run_module):
+def test_lost_answers_are_bounded_by_retries(http, run_module):
     wanted = declared(1)
-    calls.expect(
+    http.expect(
         records_page([]),
-        batch(inserts=wanted, status=500, reply=ERROR_500), [records_page([])] * 6,
-        batch(inserts=wanted, status=500, reply=ERROR_500), [records_page([])] * 6,
+        batch(inserts=wanted, status=500, reply=ERROR_500), records_page([]).times(6),
+        batch(inserts=wanted, status=500, reply=ERROR_500), records_page([]).times(6),
     )
 
     result, code, dummy = run(run_module, records=wanted, retries=1)
@@ -403,14 +415,16 @@ def test_lost_answers_are_bounded_by_retries(calls, run_module):
     assert 'A lookup found no trace of it' in result['msg']
 
 
-def test_a_refused_batch_says_how_much_was_written(calls, run_module):
-    calls.expect(
+def test_a_refused_batch_says_how_much_was_written(http, run_module):
+    wanted = declared(1500)
+    http.expect(
         records_page([]),
-        any_batch(),
-        any_batch(status=400, reply={'errors': [{'title': 'Bad Request', 'detail': 'record rejected'}]}),
+        batch(inserts=wanted[:1000]),
+        batch(inserts=wanted[1000:], create=False, status=400,
+              reply={'errors': [{'title': 'Bad Request', 'detail': 'record rejected'}]}),
     )
 
-    result, code, dummy = run(run_module, records=declared(1500))
+    result, code, dummy = run(run_module, records=wanted)
 
     assert code == 1 and result['status'] == 400
     assert 'record rejected' in result['msg']
@@ -418,10 +432,8 @@ def test_a_refused_batch_says_how_much_was_written(calls, run_module):
     assert 'running the task again finishes the rest' in result['msg']
 
 
-def test_a_missing_dataset_is_a_clear_failure(calls, run_module):
-    from ansible_collections.llmobs.datadog.tests.unit.plugins.module_utils.test_records_support import Expect, RECORDS_PATH
-    calls.expect(Expect('GET', RECORDS_PATH, query={'page[limit]': '5000'}, status=404,
-                        reply={'errors': [{'status': '404', 'title': 'Not Found'}]}))
+def test_a_missing_dataset_is_a_clear_failure(http, run_module):
+    http.expect(records_list().reply_error(404, {'status': '404', 'title': 'Not Found'}))
 
     result, code, dummy = run(run_module, records=declared(1))
 
@@ -432,16 +444,16 @@ def test_a_missing_dataset_is_a_clear_failure(calls, run_module):
 # ---------------------------------------------------------------- check and diff mode
 
 
-def test_check_mode_reads_and_reports_the_same_counts(calls, run_module):
+def test_check_mode_reads_and_reports_the_same_counts(http, run_module):
     wanted = declared(3)
     listed = as_listed(wanted[:2]) + [record('old', 'x')]
     listed[1]['attributes']['expected_output'] = 'stale'
-    calls.expect(records_page(listed), dataset_by_id(dataset(version=3)))
+    http.expect(records_page(listed), dataset_by_id(dataset(version=3)))
 
     result, code, dummy = run(run_module, check_mode=True, diff=True, records=wanted, purge=True)
 
     assert code == 0, result
-    assert calls.writes() == []
+    assert http.assert_no_write() is None
     assert result['changed'] is True
     assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (1, 1, 1, 1)
     assert result['version_created'] is True
@@ -461,8 +473,8 @@ def test_check_mode_reads_and_reports_the_same_counts(calls, run_module):
     assert 'all 3 changes' in diff['before_header']
 
 
-def test_diff_shows_the_first_20_changes(calls, run_module):
-    calls.expect(records_page([]), dataset_by_id(dataset()))
+def test_diff_shows_the_first_20_changes(http, run_module):
+    http.expect(records_page([]), dataset_by_id(dataset()))
 
     result, code, dummy = run(run_module, check_mode=True, diff=True, records=declared(50))
 
@@ -472,8 +484,8 @@ def test_diff_shows_the_first_20_changes(calls, run_module):
     assert 'the first 20 of 50 changes' in result['diff']['after_header']
 
 
-def test_check_mode_with_nothing_to_change(calls, run_module):
-    calls.expect(records_page(as_listed(declared(2))), dataset_by_id(dataset()))
+def test_check_mode_with_nothing_to_change(http, run_module):
+    http.expect(records_page(as_listed(declared(2))), dataset_by_id(dataset()))
 
     result, code, dummy = run(run_module, check_mode=True, records=declared(2))
 
@@ -502,12 +514,12 @@ def write(tmp_path, name, text):
     ([{'input': 1, 'expected': 2}], "records[0]: unknown field 'expected'"),
     ([{'input': float('nan')}], 'records[0]: input holds a value that is not JSON'),
 ])
-def test_bad_records_are_refused_before_any_request(calls, run_module, records, message):
+def test_bad_records_are_refused_before_any_request(http, run_module, records, message):
     result, code, dummy = run(run_module, records=records)
 
     assert code == 1
     assert message in result['msg'], result['msg']
-    assert calls.seen == []
+    assert http.seen == []
 
 
 @pytest.mark.parametrize('name, text, message', [
@@ -522,21 +534,21 @@ def test_bad_records_are_refused_before_any_request(calls, run_module, records, 
     ('r.yml', '- input: 1\n  id: a\n- input: 2\n  id: b c\n', "r.yml:3: id 'b c' may contain only"),
     ('r.txt', 'input\n', "unknown file type '.txt'"),
 ])
-def test_bad_files_are_refused_before_any_request(calls, run_module, tmp_path, name, text, message):
+def test_bad_files_are_refused_before_any_request(http, run_module, tmp_path, name, text, message):
     result, code, dummy = run(run_module, src=write(tmp_path, name, text))
 
     assert code == 1
     assert message in result['msg'], result['msg']
-    assert calls.seen == []
+    assert http.seen == []
 
 
-def test_a_missing_file_is_refused(calls, run_module, tmp_path):
+def test_a_missing_file_is_refused(http, run_module, tmp_path):
     result, code, dummy = run(run_module, src=str(tmp_path / 'nowhere.jsonl'))
 
-    assert code == 1 and 'does not exist' in result['msg'] and calls.seen == []
+    assert code == 1 and 'does not exist' in result['msg'] and http.seen == []
 
 
-def test_an_unreadable_file_is_refused(calls, run_module, tmp_path, monkeypatch):
+def test_an_unreadable_file_is_refused(http, run_module, tmp_path, monkeypatch):
     path = write(tmp_path, 'r.jsonl', '{"input": 1}\n')
 
     def refuse(*args, **kwargs):
@@ -545,17 +557,17 @@ def test_an_unreadable_file_is_refused(calls, run_module, tmp_path, monkeypatch)
     monkeypatch.setattr(_record_files, 'open', refuse, raising=False)
     result, code, dummy = run(run_module, src=path)
 
-    assert code == 1 and calls.seen == []
+    assert code == 1 and http.seen == []
     assert result['msg'] == "src %r cannot be read: Permission denied." % path
 
 
-def test_a_record_too_large_for_any_request_is_refused(calls, run_module):
+def test_a_record_too_large_for_any_request_is_refused(http, run_module):
     result, code, dummy = run(run_module, records=[{'input': 'x' * (5 * 1024 * 1024)}])
 
-    assert code == 1 and 'records[0]: the record is' in result['msg'] and calls.seen == []
+    assert code == 1 and 'records[0]: the record is' in result['msg'] and http.seen == []
 
 
-def test_records_and_src_are_exclusive(calls, run_module, tmp_path):
+def test_records_and_src_are_exclusive(http, run_module, tmp_path):
     result, code, dummy = run(run_module, records=[{'input': 1}], src=write(tmp_path, 'r.jsonl', ''))
 
     assert code == 1 and 'mutually exclusive' in result['msg']
@@ -564,21 +576,21 @@ def test_records_and_src_are_exclusive(calls, run_module, tmp_path):
 # ---------------------------------------------------------------- files, end to end
 
 
-def test_a_jsonl_file_loads_like_the_same_list(calls, run_module, tmp_path):
+def test_a_jsonl_file_loads_like_the_same_list(http, run_module, tmp_path):
     wanted = declared(3)
     path = write(tmp_path, 'r.jsonl', ''.join(json.dumps(r) + '\n' for r in wanted))
-    calls.expect(records_page([]), batch(inserts=wanted), dataset_by_id(dataset()))
+    http.expect(records_page([]), batch(inserts=wanted), dataset_by_id(dataset()))
 
     result, code, dummy = run(run_module, src=path)
 
     assert code == 0 and result['created'] == 3
 
 
-def test_a_csv_file_takes_input_and_expected_output_as_text(calls, run_module, tmp_path):
+def test_a_csv_file_takes_input_and_expected_output_as_text(http, run_module, tmp_path):
     path = write(tmp_path, 'r.csv', 'id,input,expected_output,metadata,tags\n'
                                     'a,What is 2+2?,4,"{""level"": 1}","topic:math, kind:easy"\n'
                                     'b,"Two\nlines",,,\n')
-    calls.expect(records_page([]), batch(inserts=[
+    http.expect(records_page([]), batch(inserts=[
         {'id': 'a', 'input': 'What is 2+2?', 'expected_output': '4', 'metadata': {'level': 1},
          'tags': ['kind:easy', 'topic:math']},
         {'id': 'b', 'input': 'Two\nlines'}]), dataset_by_id(dataset()))
@@ -588,19 +600,19 @@ def test_a_csv_file_takes_input_and_expected_output_as_text(calls, run_module, t
     assert code == 0 and result['created'] == 2, result
 
 
-def test_server_answers_in_the_flat_shape_are_read_too(calls, run_module):
+def test_server_answers_in_the_flat_shape_are_read_too(http, run_module):
     wanted = declared(2)
-    calls.expect(records_page([record(r['id'], r['input'], r['expected_output'], shape='flat') for r in wanted]),
-                 dataset_by_id(dataset()))
+    http.expect(records_page([record(r['id'], r['input'], r['expected_output'], shape='flat') for r in wanted]),
+                dataset_by_id(dataset()))
 
     result, code, dummy = run(run_module, records=wanted)
 
     assert code == 0 and result['changed'] is False
 
 
-def test_undeclared_server_records_are_left_alone_in_id_mode(calls, run_module):
-    calls.expect(records_page([record('8b1c0e4e-uuid', 'from the UI')] + as_listed(declared(1))),
-                 dataset_by_id(dataset()))
+def test_undeclared_server_records_are_left_alone_in_id_mode(http, run_module):
+    http.expect(records_page([record('8b1c0e4e-uuid', 'from the UI')] + as_listed(declared(1))),
+                dataset_by_id(dataset()))
 
     result, code, dummy = run(run_module, records=declared(1))
 
