@@ -1,0 +1,304 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The state engine on its own: a Managed whose find and writes are recorded, no HTTP at all.
+
+Each test states what the name lookups return, in order, and checks every call the engine made:
+which lookups, which writes with which arguments, and none in check mode. Waiting runs on the
+transport's poll with the virtual clock of the ``clock`` fixture.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._state import Managed, ensure
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import make_api
+
+
+def item(item_id, name='eval', description='', metadata=None):
+    return {'id': item_id, 'name': name, 'description': description, 'metadata': metadata, 'created_at': 't0'}
+
+
+class Resource(object):
+    """Fake find and writes: ``finds`` are the answers of successive name lookups; ``calls`` records everything."""
+
+    def __init__(self, finds, created=None, updated=None):
+        self.finds = list(finds)
+        self.created = created
+        self.updated = updated
+        self.calls = []
+
+    def find(self, name):
+        self.calls.append(('find', name))
+        assert self.finds, 'a name lookup more than the test expected'
+        return self.finds.pop(0)
+
+    def create(self, fields):
+        self.calls.append(('create', fields))
+        return self.created
+
+    def update(self, item_id, changes):
+        self.calls.append(('update', item_id, changes))
+        return self.updated
+
+    def delete(self, item_id):
+        self.calls.append(('delete', item_id))
+
+    @property
+    def writes(self):
+        return [call for call in self.calls if call[0] != 'find']
+
+    def managed(self, where='in project p'):
+        return Managed('dataset', find=self.find, facts=dict, create=self.create, update=self.update,
+                       delete=self.delete, diff_keys=('name', 'description', 'metadata'),
+                       server_assigned=('id', 'created_at'), where=where)
+
+
+class Task(object):
+    def __init__(self, state='present', check_mode=False, diff=False, wait=True, wait_timeout=30):
+        self.params = dict(state=state, wait=wait, wait_timeout=wait_timeout)
+        self.check_mode = check_mode
+        self.diff = diff
+        self.warnings = []
+        self.warn = self.warnings.append
+        self.api = make_api()
+
+
+def run(resource, task, desired=None, name='eval', extras=None):
+    result = dict(changed=False)
+    result.update(extras or {})
+    return ensure(task, resource.managed(), name, desired if desired is not None else {}, result)
+
+
+# ---------------------------------------------------------------- create
+
+
+def test_create_sends_the_given_fields_with_the_name_and_waits_until_listed(clock):
+    created = item('d1', description='d')
+    resource = Resource([[], [], [created]], created=created)
+    task = Task(diff=True)
+
+    result = run(resource, task, dict(description='d', metadata=None), extras=dict(project_id='p'))
+
+    assert resource.calls == [('find', 'eval'), ('create', {'name': 'eval', 'description': 'd'}),
+                              ('find', 'eval'), ('find', 'eval')]
+    assert result == {
+        'changed': True, 'project_id': 'p', 'dataset': created,
+        'msg': "Dataset 'eval' in project p created (id d1).",
+        'diff': {'before': {'state': 'absent'},
+                 'after': {'state': 'present', 'name': 'eval', 'description': 'd', 'metadata': None}},
+    }
+    assert clock.sleeps == [0.5]
+    assert task.warnings == []
+
+
+def test_create_without_wait_does_not_look_again(clock):
+    resource = Resource([[]], created=item('d1'))
+
+    result = run(resource, Task(wait=False))
+
+    assert resource.calls == [('find', 'eval'), ('create', {'name': 'eval'})]
+    assert result['changed'] is True and 'diff' not in result
+    assert clock.sleeps == []
+
+
+def test_create_never_listed_fails_with_the_result_and_creates_once(clock):
+    resource = Resource([[]] + [[item('other')]] * 3, created=item('d1'))
+
+    with pytest.raises(LLMObsError) as info:
+        run(resource, Task(wait_timeout=1), extras=dict(project_id='p'))
+
+    assert info.value.message == ("Created dataset 'eval' in project p (id d1), but it was still missing from the "
+                                  "list after 1 seconds. A run started before it appears may create it again; raise "
+                                  "wait_timeout.")
+    assert info.value.result_extras['changed'] is True
+    assert info.value.result_extras['dataset'] == item('d1')
+    assert info.value.result_extras['project_id'] == 'p'
+    assert [call[0] for call in resource.calls] == ['find', 'create', 'find', 'find', 'find']
+    assert clock.sleeps == [0.5, 0.5]
+
+
+def test_create_warns_about_a_twin_listed_with_it(clock):
+    resource = Resource([[], [item('twin'), item('d1')]], created=item('d1'))
+    task = Task()
+
+    result = run(resource, task)
+
+    assert result['changed'] is True and result['dataset']['id'] == 'd1'
+    assert len(task.warnings) == 1
+    assert "Another dataset named 'eval' appeared at the same time (ids: twin)" in task.warnings[0]
+
+
+def test_check_mode_create_predicts_and_writes_nothing(clock):
+    resource = Resource([[]])
+
+    result = run(resource, Task(check_mode=True, diff=True), dict(description=None, metadata={'k': 1}))
+
+    assert resource.writes == []
+    assert result['dataset'] == {'id': None, 'created_at': None, 'name': 'eval', 'description': None,
+                                 'metadata': {'k': 1}}
+    assert result['msg'] == "Dataset 'eval' in project p would be created (check mode: nothing was sent)."
+    assert result['diff']['after'] == {'state': 'present', 'name': 'eval', 'description': None, 'metadata': {'k': 1}}
+    assert clock.sleeps == []
+
+
+# ---------------------------------------------------------------- exists and update
+
+
+def test_existing_with_nothing_given_is_unchanged():
+    existing = item('d1', description='kept', metadata={'a': 1})
+    resource = Resource([[existing]])
+
+    result = run(resource, Task(diff=True), dict(description=None, metadata=None))
+
+    assert resource.writes == []
+    assert result['changed'] is False
+    assert result['msg'] == "Dataset 'eval' in project p already exists (id d1); nothing to do."
+    assert result['diff']['before'] == result['diff']['after']
+
+
+def test_data_equal_values_are_no_change():
+    resource = Resource([[item('d1', metadata={'a': 1.0, 'b': {'c': [1, 2]}})]])
+
+    result = run(resource, Task(), dict(metadata={'b': {'c': [1, 2]}, 'a': 1}))
+
+    assert resource.writes == [] and result['changed'] is False
+
+
+def test_only_the_given_fields_that_differ_are_updated():
+    existing = item('d1', description='same', metadata={'a': 1})
+    resource = Resource([[existing]], updated=item('d1', description='same', metadata={'a': 2}))
+
+    result = run(resource, Task(diff=True), dict(description='same', metadata={'a': 2}))
+
+    assert resource.writes == [('update', 'd1', {'metadata': {'a': 2}})]
+    assert result['msg'] == "Dataset 'eval' in project p (id d1): updated metadata."
+    assert result['dataset']['metadata'] == {'a': 2}
+    assert result['diff']['before']['metadata'] == {'a': 1} and result['diff']['after']['metadata'] == {'a': 2}
+
+
+def test_several_changes_are_named_together_and_a_sparse_answer_keeps_them():
+    resource = Resource([[item('d1', description='old', metadata=None)]], updated={'id': 'd1'})
+
+    result = run(resource, Task(), dict(description='new', metadata={'x': 1}))
+
+    assert resource.writes == [('update', 'd1', {'description': 'new', 'metadata': {'x': 1}})]
+    assert result['msg'].endswith('(id d1): updated description and metadata.')
+    assert result['dataset']['description'] == 'new' and result['dataset']['metadata'] == {'x': 1}
+    assert result['dataset']['name'] == 'eval'
+
+
+def test_check_mode_update_predicts_and_writes_nothing():
+    resource = Resource([[item('d1', description='old')]])
+
+    result = run(resource, Task(check_mode=True), dict(description='new'))
+
+    assert resource.writes == []
+    assert result['changed'] is True
+    assert result['dataset']['description'] == 'new'
+    assert result['msg'] == "Dataset 'eval' in project p (id d1): would update description (check mode: nothing was sent)."
+
+
+def test_an_update_is_not_waited_for(clock):
+    resource = Resource([[item('d1', description='old')]], updated=item('d1', description='new'))
+
+    run(resource, Task(), dict(description='new'))
+
+    assert [call[0] for call in resource.calls] == ['find', 'update']
+    assert clock.sleeps == []
+
+
+# ---------------------------------------------------------------- several
+
+
+@pytest.mark.parametrize('state', ['present', 'absent'])
+def test_several_of_the_name_fail_listing_their_ids_and_write_nothing(state):
+    resource = Resource([[item('a'), item('b')]])
+
+    with pytest.raises(LLMObsError) as info:
+        run(resource, Task(state=state), dict(description='x'), extras=dict(project_id='p'))
+
+    assert info.value.message.startswith("Several datasets named 'eval' exist in project p (ids: a, b)")
+    assert info.value.result_extras == {'changed': False, 'project_id': 'p'}
+    assert resource.writes == []
+
+
+# ---------------------------------------------------------------- absent
+
+
+def test_absent_deletes_the_one_and_waits_until_unlisted(clock):
+    existing = item('d1', description='x')
+    resource = Resource([[existing], [existing], [existing], []])
+    task = Task(state='absent', diff=True)
+
+    result = run(resource, task)
+
+    assert resource.writes == [('delete', 'd1')]
+    assert [call[0] for call in resource.calls] == ['find', 'delete', 'find', 'find', 'find']
+    assert result['changed'] is True and result['dataset'] == existing
+    assert result['msg'] == "Dataset 'eval' in project p (id d1) deleted."
+    assert result['diff'] == {'before': {'state': 'present', 'name': 'eval', 'description': 'x', 'metadata': None},
+                              'after': {'state': 'absent'}}
+    assert clock.sleeps == [0.5, 1.0]
+    assert task.warnings == []
+
+
+def test_absent_still_listed_after_the_wait_warns_but_succeeds(clock):
+    existing = item('d1')
+    resource = Resource([[existing]] * 4)
+    task = Task(state='absent', wait_timeout=1)
+
+    result = run(resource, task)
+
+    assert result['changed'] is True
+    assert resource.writes == [('delete', 'd1')]
+    assert len(task.warnings) == 1
+    assert "Deleted dataset 'eval' in project p (id d1), but it was still listed after 1 seconds" in task.warnings[0]
+
+
+def test_absent_without_wait_does_not_look_again(clock):
+    resource = Resource([[item('d1')]])
+
+    run(resource, Task(state='absent', wait=False))
+
+    assert [call[0] for call in resource.calls] == ['find', 'delete']
+    assert clock.sleeps == []
+
+
+def test_absent_when_there_is_none_does_nothing():
+    resource = Resource([[]])
+
+    result = run(resource, Task(state='absent', diff=True))
+
+    assert resource.writes == []
+    assert result == {'changed': False, 'dataset': None, 'msg': "Dataset 'eval' in project p is absent; nothing to do.",
+                      'diff': {'before': {'state': 'absent'}, 'after': {'state': 'absent'}}}
+
+
+def test_check_mode_absent_predicts_the_delete_and_writes_nothing(clock):
+    resource = Resource([[item('d1')]])
+
+    result = run(resource, Task(state='absent', check_mode=True))
+
+    assert resource.writes == []
+    assert result['changed'] is True
+    assert result['msg'] == "Dataset 'eval' in project p (id d1) would be deleted (check mode: nothing was sent)."
+    assert clock.sleeps == []
+
+
+# ---------------------------------------------------------------- labels
+
+
+def test_labels_with_and_without_where():
+    with_where = Resource([]).managed('in project p')
+    without = Resource([]).managed('')
+
+    assert with_where.label('x') == "dataset 'x' in project p"
+    assert with_where.title('x') == "Dataset 'x' in project p"
+    assert without.title('x') == "Dataset 'x'"

@@ -1,0 +1,552 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""llmobs_project end to end inside the module: every test states the full list of HTTP calls.
+
+The ``http`` fixture answers the calls in order and fails the test on any extra, missing or
+different request; a check-mode test states only reads, so any write fails it.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+import requests
+
+from ansible_collections.llmobs.datadog.plugins.modules import llmobs_project
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
+    API_KEY,
+    APP_KEY,
+    TIMESTAMP,
+    project,
+    warnings_of,
+)
+from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
+    create_project,
+    delete_project,
+    project_by_id,
+    projects_by_name,
+    update_project,
+)
+
+NAME = 'support-bot'
+PID = 'p-1'
+DROPPED = ("('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))")
+
+
+def args(**overrides):
+    values = dict(api_key=API_KEY, app_key=APP_KEY, name=NAME)
+    values.update(overrides)
+    return values
+
+
+def run(run_module, module_args, **kwargs):
+    return run_module(llmobs_project, module_args, **kwargs)
+
+
+def lookup(cursor=None):
+    return projects_by_name(NAME, cursor=cursor)
+
+
+def facts(project_id=PID, name=NAME, description='', created_at=TIMESTAMP, updated_at=TIMESTAMP):
+    return dict(id=project_id, name=name, description=description, created_at=created_at, updated_at=updated_at)
+
+
+def assert_no_secrets(raw):
+    assert API_KEY not in raw
+    assert APP_KEY not in raw
+
+
+# ---------------------------------------------------------------- present: create
+
+
+@pytest.mark.parametrize('status', [200, 201])
+def test_create_when_no_project_has_the_name(http, run_module, clock, status):
+    created = project(PID, NAME, 'the bot')
+    http.expect(
+        lookup().reply_page(),
+        create_project(NAME, 'the bot').reply_data(created, status=status),
+        lookup().reply_page(created),
+    )
+
+    result, code, raw = run(run_module, args(description='the bot'))
+
+    assert code == 0
+    assert result['changed'] is True
+    assert result['project'] == facts(description='the bot')
+    assert result['msg'] == "Project 'support-bot' created (id p-1)."
+    assert 'created' in result['msg']
+    assert http.methods == ['GET', 'POST', 'GET']
+    assert clock.sleeps == []
+    assert warnings_of(result) == []
+    assert_no_secrets(raw)
+
+
+def test_create_without_description_does_not_send_one(http, run_module, clock):
+    created = {'id': PID, 'type': 'projects', 'attributes': {'name': NAME}}
+    http.expect(
+        lookup().reply_page(),
+        create_project(NAME).reply_data(created, status=201),
+    )
+
+    result, code, dummy = run(run_module, args(wait=False))
+
+    assert code == 0 and result['changed'] is True
+    assert result['project'] == facts(description=None, created_at=None, updated_at=None)
+
+
+def test_create_ignores_near_misses_of_the_name_on_every_page(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(project('n1', NAME + ' '), project('n2', 'Support-Bot'), after='c2'),
+        lookup(cursor='c2').reply_page(project('n3', NAME + '-old'), project('n4', 'my ' + NAME)),
+        create_project(NAME).reply_data(project(PID, NAME), status=201),
+    )
+
+    result, code, dummy = run(run_module, args(wait=False))
+
+    assert code == 0 and result['changed'] is True
+    assert result['project']['id'] == PID
+
+
+def test_create_reads_live_answers_leniently(http, run_module, clock):
+    live = project(PID, NAME, author={'id': 'u-1'}, org_id=42)
+    live['relationships'] = {'owner': {'data': {'id': 'u-1'}}}
+    http.expect(
+        lookup().reply_page(),
+        create_project(NAME).reply_data(live),
+        lookup().reply(200, json={'data': [live], 'meta': {'after': ''}}),
+    )
+
+    result, code, dummy = run(run_module, args())
+
+    assert code == 0 and result['changed'] is True
+    assert result['project'] == facts()
+
+
+# ---------------------------------------------------------------- waiting after a create
+
+
+def test_create_waits_until_the_list_shows_the_new_id(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        create_project(NAME).reply_data(project(PID, NAME), status=201),
+        lookup().reply_page(),
+        lookup().reply_page(),
+        lookup().reply_page(project(PID, NAME)),
+    )
+
+    result, code, dummy = run(run_module, args())
+
+    assert code == 0 and result['changed'] is True
+    assert clock.sleeps == [0.5, 1.0]
+    assert warnings_of(result) == []
+
+
+def test_create_never_listed_fails_clearly_but_reports_the_change(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        create_project(NAME).reply_data(project(PID, NAME), status=201),
+        lookup().reply_page().times(4),  # wait_timeout=3: polled at 0, 0.5, 1.5 and 3 seconds
+    )
+
+    result, code, raw = run(run_module, args(wait_timeout=3))
+
+    assert code == 1 and result['failed'] is True
+    assert result['changed'] is True
+    assert result['project'] == facts()
+    assert result['msg'] == ("Created project 'support-bot' (id p-1), but it was still missing from the list after 3 "
+                             "seconds. A run started before it appears may create it again; raise wait_timeout.")
+    assert clock.sleeps == [0.5, 1.0, 1.5]
+    assert http.count('POST') == 1
+    assert_no_secrets(raw)
+
+
+def test_create_warns_when_a_twin_appears(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        create_project(NAME).reply_data(project(PID, NAME), status=201),
+        lookup().reply_page(project('p-twin', NAME), project(PID, NAME)),
+    )
+
+    result, code, dummy = run(run_module, args())
+
+    assert code == 0 and result['changed'] is True
+    assert result['project']['id'] == PID
+    warnings = warnings_of(result)
+    assert len(warnings) == 1
+    assert "Another project named 'support-bot' appeared" in warnings[0] and 'p-twin' in warnings[0]
+
+
+def test_wait_false_makes_no_poll(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(),
+        create_project(NAME).reply_data(project(PID, NAME), status=201),
+    )
+
+    result, code, dummy = run(run_module, args(wait=False))
+
+    assert code == 0 and result['changed'] is True
+    assert clock.sleeps == []
+
+
+# ---------------------------------------------------------------- present: exists, update
+
+
+def test_existing_project_without_description_option_is_left_alone(http, run_module, clock):
+    http.expect(lookup().reply_page(project(PID, NAME, 'kept')))
+
+    result, code, raw = run(run_module, args(), diff=True)
+
+    assert code == 0
+    assert result['changed'] is False
+    assert result['project'] == facts(description='kept')
+    assert result['msg'] == "Project 'support-bot' already exists (id p-1); nothing to do."
+    assert result['diff'] == {'before': {'state': 'present', 'name': NAME, 'description': 'kept'},
+                              'after': {'state': 'present', 'name': NAME, 'description': 'kept'}}
+    assert_no_secrets(raw)
+
+
+def test_existing_project_with_the_same_description_is_unchanged(http, run_module, clock):
+    http.expect(lookup().reply_page(project(PID, NAME, 'same')))
+
+    result, code, dummy = run(run_module, args(description='same'))
+
+    assert code == 0 and result['changed'] is False
+    assert 'already exists' in result['msg']
+
+
+def test_other_description_is_patched_alone(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(project(PID, NAME, 'old')),
+        update_project(PID, {'description': 'new'}).reply_data(project(PID, NAME, 'new', updated_at='2026-11-25T11:00:00+00:00')),
+    )
+
+    result, code, raw = run(run_module, args(description='new'), diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['msg'] == "Project 'support-bot' (id p-1): updated description."
+    assert result['project'] == facts(description='new', updated_at='2026-11-25T11:00:00+00:00')
+    assert result['diff'] == {'before': {'state': 'present', 'name': NAME, 'description': 'old'},
+                              'after': {'state': 'present', 'name': NAME, 'description': 'new'}}
+    assert clock.sleeps == []  # an update is not waited for
+    assert_no_secrets(raw)
+
+
+def test_update_answer_missing_fields_keeps_the_value_written(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(project(PID, NAME, 'old')),
+        update_project(PID, {'description': 'new'}).reply_data({'id': PID, 'type': 'projects', 'attributes': {}}),
+    )
+
+    result, code, dummy = run(run_module, args(description='new'))
+
+    assert code == 0 and result['changed'] is True
+    assert result['project'] == facts(description='new')
+
+
+def test_several_projects_of_the_name_fail_listing_their_ids(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(project('p-a', NAME), after='c2'),
+        lookup(cursor='c2').reply_page(project('p-b', NAME)),
+    )
+
+    result, code, dummy = run(run_module, args(description='x'))
+
+    assert code == 1
+    assert result['msg'].startswith("Several projects named 'support-bot' exist (ids: p-a, p-b)")
+    assert not result.get('changed')
+    http.assert_no_write()
+
+
+@pytest.mark.parametrize('state', ['present', 'absent'])
+def test_several_projects_fail_in_check_mode_and_when_absent(http, run_module, clock, state):
+    http.expect(lookup().reply_page(project('p-a', NAME), project('p-b', NAME)))
+
+    result, code, dummy = run(run_module, args(state=state), check_mode=True)
+
+    assert code == 1
+    assert '(ids: p-a, p-b)' in result['msg']
+    http.assert_no_write()
+
+
+# ---------------------------------------------------------------- absent
+
+
+def test_absent_deletes_and_waits_until_unlisted(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(project(PID, NAME, 'doomed')),
+        delete_project(PID).reply(204),
+        lookup().reply_page(project(PID, NAME, 'doomed')),
+        lookup().reply_page(),
+    )
+
+    result, code, raw = run(run_module, args(state='absent', description='ignored'), diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['msg'] == "Project 'support-bot' (id p-1) deleted."
+    assert result['project'] == facts(description='doomed')
+    assert result['diff'] == {'before': {'state': 'present', 'name': NAME, 'description': 'doomed'},
+                              'after': {'state': 'absent'}}
+    assert clock.sleeps == [0.5]
+    assert warnings_of(result) == []
+    assert_no_secrets(raw)
+
+
+def test_absent_when_there_is_none_does_nothing(http, run_module, clock):
+    http.expect(lookup().reply_page(project('n1', NAME + '-2')))
+
+    result, code, dummy = run(run_module, args(state='absent'), diff=True)
+
+    assert code == 0 and result['changed'] is False
+    assert result['project'] is None
+    assert result['msg'] == "Project 'support-bot' is absent; nothing to do."
+    assert result['diff'] == {'before': {'state': 'absent'}, 'after': {'state': 'absent'}}
+
+
+def test_delete_still_listed_after_wait_timeout_warns_and_succeeds(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(project(PID, NAME)),
+        delete_project(PID).reply(204),
+        lookup().reply_page(project(PID, NAME)).times(3),  # wait_timeout=1: polled at 0, 0.5 and 1 second
+    )
+
+    result, code, dummy = run(run_module, args(state='absent', wait_timeout=1))
+
+    assert code == 0 and result['changed'] is True
+    assert 'deleted' in result['msg']
+    assert clock.sleeps == [0.5, 0.5]
+    warnings = warnings_of(result)
+    assert len(warnings) == 1
+    assert 'still listed after 1 seconds' in warnings[0] and PID in warnings[0]
+
+
+def test_absent_with_wait_false_makes_no_poll(http, run_module, clock):
+    http.expect(lookup().reply_page(project(PID, NAME)), delete_project(PID).reply(204))
+
+    result, code, dummy = run(run_module, args(state='absent', wait=False))
+
+    assert code == 0 and result['changed'] is True
+    assert clock.sleeps == []
+
+
+# ---------------------------------------------------------------- check mode
+
+
+def test_check_mode_create_predicts_the_project(http, run_module, clock):
+    http.expect(lookup().reply_page(project('n1', NAME + '-old')))
+
+    result, code, dummy = run(run_module, args(description='d'), check_mode=True, diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['project'] == {'id': None, 'name': NAME, 'description': 'd', 'created_at': None, 'updated_at': None}
+    assert result['msg'] == "Project 'support-bot' would be created (check mode: nothing was sent)."
+    assert result['diff'] == {'before': {'state': 'absent'},
+                              'after': {'state': 'present', 'name': NAME, 'description': 'd'}}
+    assert clock.sleeps == []
+    http.assert_no_write()
+
+
+def test_check_mode_update_predicts_the_new_description(http, run_module, clock):
+    http.expect(lookup().reply_page(project(PID, NAME, 'old')))
+
+    result, code, dummy = run(run_module, args(description='new'), check_mode=True, diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['project'] == facts(description='new')
+    assert result['msg'] == "Project 'support-bot' (id p-1): would update description (check mode: nothing was sent)."
+    assert result['diff']['before']['description'] == 'old' and result['diff']['after']['description'] == 'new'
+    http.assert_no_write()
+
+
+def test_check_mode_delete_predicts_the_delete(http, run_module, clock):
+    http.expect(lookup().reply_page(project(PID, NAME, 'x')))
+
+    result, code, dummy = run(run_module, args(state='absent'), check_mode=True, diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['project'] == facts(description='x')
+    assert result['msg'] == "Project 'support-bot' (id p-1) would be deleted (check mode: nothing was sent)."
+    assert result['diff']['after'] == {'state': 'absent'}
+    assert clock.sleeps == []
+    http.assert_no_write()
+
+
+@pytest.mark.parametrize('state, existing', [('present', True), ('absent', False)])
+def test_check_mode_with_nothing_to_do_is_unchanged(http, run_module, clock, state, existing):
+    http.expect(lookup().reply_page(*([project(PID, NAME)] if existing else [])))
+
+    result, code, dummy = run(run_module, args(state=state), check_mode=True)
+
+    assert code == 0 and result['changed'] is False
+    http.assert_no_write()
+
+
+def test_without_diff_mode_no_diff_is_returned(http, run_module, clock):
+    http.expect(lookup().reply_page(project(PID, NAME, 'old')),
+                update_project(PID, {'description': 'new'}).reply_data(project(PID, NAME, 'new')))
+
+    result, code, dummy = run(run_module, args(description='new'))
+
+    assert code == 0 and 'diff' not in result
+
+
+# ---------------------------------------------------------------- lost answers
+
+
+LOST = {
+    'http-500': lambda call: call.reply_error(500, {'title': 'Internal Server Error'}),
+    'dropped-connection': lambda call: call.raises(requests.exceptions.ConnectionError(DROPPED)),
+}
+
+
+@pytest.mark.parametrize('lost', sorted(LOST))
+def test_lost_create_answer_found_by_the_lookup_is_not_sent_again(http, run_module, clock, lost):
+    http.expect(
+        lookup().reply_page(),
+        LOST[lost](create_project(NAME)),
+        lookup().reply_page(project(PID, NAME)),  # the lookup before any re-send finds it
+        lookup().reply_page(project(PID, NAME)),  # the wait
+    )
+
+    result, code, dummy = run(run_module, args())
+
+    assert code == 0 and result['changed'] is True
+    assert result['project']['id'] == PID
+    assert http.count('POST') == 1
+    assert any('a lookup shows it was done' in w for w in warnings_of(result))
+
+
+@pytest.mark.parametrize('lost', sorted(LOST))
+def test_lost_create_answer_not_found_is_sent_again_after_the_lookup(http, run_module, clock, lost):
+    http.expect(
+        lookup().reply_page(),
+        LOST[lost](create_project(NAME)),
+        lookup().reply_page().times(3),  # looked for wait_timeout=1 second: at 0, 0.5 and 1
+        create_project(NAME).reply_data(project(PID, NAME), status=201),
+    )
+
+    result, code, dummy = run(run_module, args(wait=False, wait_timeout=1))
+
+    assert code == 0 and result['changed'] is True
+    assert http.methods == ['GET', 'POST', 'GET', 'GET', 'GET', 'POST']
+    assert clock.sleeps == [0.5, 0.5, 1.0]
+    assert any('a lookup shows it was not done' in w for w in warnings_of(result))
+
+
+@pytest.mark.parametrize('lost', sorted(LOST))
+def test_lost_delete_answer_is_looked_up_by_id_and_not_sent_again(http, run_module, clock, lost):
+    http.expect(
+        lookup().reply_page(project(PID, NAME)),
+        LOST[lost](delete_project(PID)),
+        project_by_id(PID).reply_page(),
+        lookup().reply_page(),
+    )
+
+    result, code, dummy = run(run_module, args(state='absent'))
+
+    assert code == 0 and result['changed'] is True
+    assert http.count('POST') == 1
+    assert any('a lookup shows it was done' in w for w in warnings_of(result))
+
+
+def test_lost_delete_answer_still_listed_is_sent_again(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(project(PID, NAME)),
+        delete_project(PID).reply_error(500, {'title': 'Internal Server Error'}),
+        project_by_id(PID).reply_page(project(PID, NAME)).times(3),
+        delete_project(PID).reply(204),
+    )
+
+    result, code, dummy = run(run_module, args(state='absent', wait=False, wait_timeout=1))
+
+    assert code == 0 and result['changed'] is True
+    assert http.methods == ['GET', 'POST', 'GET', 'GET', 'GET', 'POST']
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_jsonapi_error_objects_of_a_refused_create_reach_the_result(http, run_module, clock):
+    entries = [{'status': '400', 'title': 'Bad Request', 'detail': 'name too long',
+                'source': {'pointer': '/data/attributes/name'}}]
+    http.expect(lookup().reply_page(), create_project(NAME).reply_error(400, *entries))
+
+    result, code, raw = run(run_module, args())
+
+    assert code == 1
+    assert result['msg'].startswith("Creating project 'support-bot' failed with HTTP 400")
+    assert 'Bad Request: name too long (status 400, at /data/attributes/name)' in result['msg']
+    assert 'nothing was created' in result['msg']
+    assert result['status'] == 400
+    assert result['errors'] == entries
+    assert not result.get('changed')
+    assert_no_secrets(raw)
+
+
+def test_plain_string_errors_of_a_429_reach_the_result(http, run_module, clock):
+    http.expect(lookup().reply_error(429, 'Rate limit exceeded', 'try later').times(2))
+
+    result, code, dummy = run(run_module, args(retries=1))
+
+    assert code == 1
+    assert 'HTTP 429' in result['msg'] and 'Rate limit exceeded; try later' in result['msg']
+    assert result['status'] == 429
+    assert result['errors'] == ['Rate limit exceeded', 'try later']
+
+
+def test_plain_string_429_on_the_delete_is_sent_again_without_lookup(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(project(PID, NAME)),
+        delete_project(PID).reply_error(429, 'Too many requests', headers={'X-RateLimit-Reset': '2'}),
+        delete_project(PID).reply(204),
+    )
+
+    result, code, dummy = run(run_module, args(state='absent', wait=False))
+
+    assert code == 0 and result['changed'] is True
+    assert clock.sleeps == [2.0]
+
+
+def test_error_bodies_that_echo_a_key_do_not_leak_it(http, run_module, clock):
+    http.expect(lookup().reply_error(403, {'detail': 'key %s is not allowed' % APP_KEY}))
+
+    result, code, raw = run(run_module, args())
+
+    assert code == 1 and result['status'] == 403
+    assert_no_secrets(raw)
+
+
+# ---------------------------------------------------------------- validation: nothing is sent
+
+
+@pytest.mark.parametrize('overrides, expected', [
+    ({'name': ''}, 'name must not be blank'),
+    ({'name': '  '}, 'name must not be blank'),
+    ({'name': ' padded'}, 'name must not start or end with spaces'),
+    ({'name': 'line\nbreak'}, 'name must not contain control characters'),
+    ({'name': u'caf\u00e9'}, 'name must use printable ASCII characters only'),
+    ({'name': 'n' * 256}, 'name must be at most 255 characters long'),
+    ({'description': 'bell\x07'}, 'description must not contain control characters'),
+    ({'wait_timeout': 0}, 'wait_timeout must be a whole number of seconds from 1 to 3600'),
+    ({'wait_timeout': 3601}, 'wait_timeout must be a whole number of seconds from 1 to 3600'),
+    ({'state': 'gone'}, 'value of state must be one of: present, absent'),
+    ({'retries': 0}, 'retries must be at least 1'),
+])
+def test_bad_values_are_refused_before_any_request(http, run_module, overrides, expected):
+    result, code, raw = run(run_module, args(**overrides))
+
+    assert code == 1
+    assert expected in result['msg']
+    assert http.seen == []
+    assert_no_secrets(raw)
+
+
+def test_name_is_required(http, run_module):
+    result, code, dummy = run(run_module, dict(api_key=API_KEY, app_key=APP_KEY))
+
+    assert code == 1
+    assert 'missing required arguments: name' in result['msg']
+    assert http.seen == []
