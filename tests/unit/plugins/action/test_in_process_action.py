@@ -1,0 +1,471 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The action plugins of the collection: which path a task takes, and what the in-process path returns.
+
+The decision table has one test per condition that sends a task to the module path. The
+equivalence tests run the same cases through both paths: the module's ``main()`` as in its own
+process, its output read by the controller's own reader, against the action's in-process run; the
+two results must be equal, ``invocation`` and warnings included.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import ast
+import importlib
+import os
+import re
+import sys
+
+import pytest
+
+from ansible_collections.llmobs.datadog.plugins.modules import (
+    llmobs_dataset,
+    llmobs_dataset_clone,
+    llmobs_dataset_info,
+    llmobs_project,
+    llmobs_project_info,
+)
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
+    API_KEY,
+    APP_KEY,
+    PROJECT,
+    SOURCE,
+    dataset,
+    module_args,
+    project,
+)
+from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
+    clone_dataset,
+    create_project,
+    dataset_by_id,
+    datasets_by_name,
+    list_datasets,
+    list_projects,
+    projects_by_name,
+    update_dataset,
+)
+from ansible_collections.llmobs.datadog.tests.unit.plugins.plugin_utils.in_process_support import (
+    make_action,
+    module_stdout,
+    normalized,
+    trusted,
+)
+
+MODULES = dict(
+    llmobs_dataset=llmobs_dataset,
+    llmobs_dataset_clone=llmobs_dataset_clone,
+    llmobs_dataset_info=llmobs_dataset_info,
+    llmobs_project=llmobs_project,
+    llmobs_project_info=llmobs_project_info,
+)
+MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+@pytest.fixture
+def in_process():
+    return importlib.import_module('ansible_collections.llmobs.datadog.plugins.plugin_utils._in_process')
+
+
+@pytest.fixture(autouse=True)
+def no_opt_out(monkeypatch):
+    monkeypatch.delenv('LLMOBS_IN_PROCESS', raising=False)
+
+
+class ModulePath(object):
+    """Stands in for ActionBase._execute_module: records that the module path was taken."""
+
+    def __init__(self, result=None):
+        self.calls = []
+        self.result = result or {'changed': False, 'msg': 'from the module path'}
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append(kwargs)
+        return dict(self.result)
+
+
+def clone_action(**kwargs):
+    args = kwargs.pop('args', None) or module_args()
+    return make_action('llmobs_dataset_clone', args, **kwargs)
+
+
+# ---------------------------------------------------------------------------------- the decision table
+
+
+def test_a_local_task_runs_in_the_controller():
+    assert clone_action().module_path_reason(clone_action().task_vars) is None
+
+
+@pytest.mark.parametrize('value', ['0', 'false', 'no', 'off', 'False'])
+def test_environment_opt_out(monkeypatch, value):
+    monkeypatch.setenv('LLMOBS_IN_PROCESS', value)
+    action = clone_action()
+    assert action.module_path_reason(action.task_vars) == 'LLMOBS_IN_PROCESS=%s' % value
+
+
+@pytest.mark.parametrize('value', ['1', 'true', 'yes', 'on', ''])
+def test_environment_opt_in_values_keep_the_in_process_path(monkeypatch, value):
+    monkeypatch.setenv('LLMOBS_IN_PROCESS', value)
+    action = clone_action()
+    assert action.module_path_reason(action.task_vars) is None
+
+
+def test_an_unreadable_opt_out_is_an_error_not_a_guess(monkeypatch, in_process):
+    monkeypatch.setenv('LLMOBS_IN_PROCESS', 'flase')
+    action = clone_action()
+    with pytest.raises(in_process.AnsibleActionFail, match='LLMOBS_IN_PROCESS must be true or false'):
+        action.module_path_reason(action.task_vars)
+
+
+@pytest.mark.parametrize('value', [False, 'false', 'no', '{{ 1 == 2 }}'])
+def test_variable_opt_out(value):
+    action = clone_action(task_vars=dict(llmobs_in_process=trusted(value)))
+    assert action.module_path_reason(action.task_vars) == 'llmobs_in_process is false'
+
+
+def test_variable_opt_in_keeps_the_in_process_path():
+    action = clone_action(task_vars=dict(llmobs_in_process=True))
+    assert action.module_path_reason(action.task_vars) is None
+
+
+def test_the_delegated_host_s_variable_counts_when_delegated():
+    delegated = dict(llmobs_in_process=False, ansible_python_interpreter='/usr/bin/python3')
+    action = clone_action(delegate_to='localhost', task_vars=dict(ansible_delegated_vars=dict(localhost=delegated)))
+    assert action.module_path_reason(action.task_vars) == 'llmobs_in_process is false'
+
+
+def test_missing_core_interfaces(monkeypatch, in_process):
+    monkeypatch.setattr(in_process.CORE, 'missing', 'ansible-core no longer exposes X')
+    action = clone_action()
+    assert action.module_path_reason(action.task_vars) == 'ansible-core no longer exposes X'
+
+
+def test_macos_controller(monkeypatch, in_process):
+    monkeypatch.setattr(in_process.sys, 'platform', 'darwin')
+    action = clone_action()
+    assert 'macOS' in action.module_path_reason(action.task_vars)
+    assert '76631' in action.module_path_reason(action.task_vars)
+
+
+def test_controller_without_requests(monkeypatch, in_process):
+    monkeypatch.setattr(in_process, 'HAS_REQUESTS', False)
+    action = clone_action()
+    assert action.module_path_reason(action.task_vars) == 'the controller has no requests library'
+
+
+def test_a_non_local_connection():
+    action = clone_action(connection='ssh')
+    assert action.module_path_reason(action.task_vars) == 'the connection is not the builtin local one'
+
+
+def test_a_connection_derived_from_local_is_not_local(in_process):
+    from ansible.playbook.play_context import PlayContext
+
+    class Elsewhere(in_process.LocalConnection):
+        transport = 'elsewhere'
+
+    action = clone_action(connection=Elsewhere(PlayContext(), '/dev/null'))
+    assert action.module_path_reason(action.task_vars) == 'the connection is not the builtin local one'
+
+
+def test_become():
+    action = clone_action(become=True)
+    assert action.module_path_reason(action.task_vars) == 'the task uses become'
+
+
+def test_async():
+    action = clone_action(async_val=30)
+    assert action.module_path_reason(action.task_vars) == 'the task is async'
+
+
+def test_a_module_without_check_mode_in_check_mode(monkeypatch):
+    action = clone_action(check_mode=True)
+    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'supports_check_mode', False)
+    assert action.module_path_reason(action.task_vars) == 'the module does not support check mode'
+
+
+def test_a_module_the_in_process_path_cannot_promise(monkeypatch):
+    action = clone_action()
+    monkeypatch.setattr(type(action), '_llmobs_declaration_reason', 'option x has aliases')
+    assert action.module_path_reason(action.task_vars) == 'option x has aliases'
+
+
+@pytest.mark.parametrize('variables, pending', [
+    (dict(ansible_python_interpreter=None), True),
+    (dict(ansible_python_interpreter='auto'), True),
+    (dict(ansible_python_interpreter='auto_silent'), True),
+    (dict(ansible_python_interpreter='auto', ansible_facts=dict(discovered_interpreter_python='/usr/bin/python3')), False),
+    (dict(ansible_python_interpreter='{{ ansible_playbook_python }}', ansible_playbook_python=sys.executable), False),
+])
+def test_interpreter_discovery_the_module_path_would_run_first(variables, pending):
+    variables = dict(variables, ansible_python_interpreter=trusted(variables['ansible_python_interpreter']))
+    action = clone_action(task_vars=variables)
+    if variables['ansible_python_interpreter'] is None:
+        del action.task_vars['ansible_python_interpreter']
+    reason = action.module_path_reason(action.task_vars)
+    assert (reason == 'the module path would discover the Python interpreter of this host first') is pending
+    assert pending or reason is None
+
+
+def test_interpreter_of_the_delegated_host_counts_when_delegated():
+    action = clone_action(delegate_to='localhost',
+                          task_vars=dict(ansible_delegated_vars=dict(localhost=dict(ansible_python_interpreter='auto'))))
+    assert action.module_path_reason(action.task_vars) == 'the module path would discover the Python interpreter of this host first'
+
+
+@pytest.mark.parametrize('environment', [{'NOT A NAME': 'x'}, {'DD_SITE': 'a\x00b'}])
+def test_an_environment_only_a_shell_can_pass(environment):
+    action = clone_action(environment=[environment])
+    prepared, reason = action._prepare()
+    assert prepared is None and reason == 'the task environment has a name or value only a shell can pass'
+
+
+def test_arguments_the_module_path_must_encode_or_refuse():
+    action = clone_action(args=module_args(description=object()))
+    prepared, reason = action._prepare()
+    assert prepared is None and 'module arguments' in reason
+
+
+# ---------------------------------------------------------------------------------- the two paths
+
+
+def test_the_module_path_is_the_normal_action(monkeypatch):
+    action = clone_action(connection='ssh', async_val=0)
+    module_path = ModulePath({'changed': True, 'msg': 'ran as a module'})
+    monkeypatch.setattr(action, '_execute_module', module_path)
+    result = action.run(task_vars=action.task_vars)
+    assert result == {'changed': True, 'msg': 'ran as a module'}
+    assert module_path.calls == [dict(task_vars=action.task_vars, wrap_async=0)]
+
+
+def test_async_keeps_the_normal_action_s_async_handling(monkeypatch):
+    action = clone_action(async_val=30)
+    module_path = ModulePath()
+    monkeypatch.setattr(action, '_execute_module', module_path)
+    action.run(task_vars=action.task_vars)
+    assert module_path.calls[0]['wrap_async']  # the local connection has no native async
+
+
+def test_the_in_process_path_never_executes_the_module(http, monkeypatch):
+    http.expect(datasets_by_name('copy-1').reply_page(dataset('ds-9', 'copy-1')))
+    action = clone_action()
+    monkeypatch.setattr(action, '_execute_module', ModulePath())
+    result = action.run(task_vars=action.task_vars)
+    assert action._execute_module.calls == []
+    assert result['changed'] is False and result['dataset']['id'] == 'ds-9'
+    assert result['invocation']['module_args']['api_key'] == MASK
+    assert result['_ansible_parsed'] is True
+
+
+def test_the_decision_is_shown_at_vvv(http, monkeypatch, in_process):
+    shown = []
+    monkeypatch.setattr(in_process.display, 'vvv', lambda msg, host=None: shown.append(msg))
+    http.expect(datasets_by_name('copy-1').reply_page(dataset('ds-9', 'copy-1')))
+    action = clone_action()
+    action.run(task_vars=action.task_vars)
+    other = clone_action(become=True)
+    monkeypatch.setattr(other, '_execute_module', ModulePath())
+    other.run(task_vars=other.task_vars)
+    assert shown == ['llmobs.datadog.llmobs_dataset_clone runs in the controller (llmobs.datadog in-process path)',
+                     'llmobs.datadog.llmobs_dataset_clone runs as a module: the task uses become']
+
+
+# ---------------------------------------------------------------------------------- environment
+
+
+def test_the_task_environment_is_applied_while_the_module_runs_and_restored(http, monkeypatch):
+    monkeypatch.setenv('DD_SITE', 'datadoghq.com')
+    http.expect(datasets_by_name('copy-1').reply_page(dataset('ds-9', 'copy-1')))
+    args = module_args()
+    del args['api_key'], args['app_key']
+    action = clone_action(args=args, environment=[{'DD_API_KEY': API_KEY}, {'DD_APP_KEY': APP_KEY, 'DD_SITE': 'datadoghq.com'}])
+    result = action.run(task_vars=action.task_vars)
+    assert result['changed'] is False and 'failed' not in result
+    assert result['invocation']['module_args']['api_key'] == MASK
+    assert 'DD_API_KEY' not in os.environ and 'DD_APP_KEY' not in os.environ
+    assert os.environ['DD_SITE'] == 'datadoghq.com'
+
+
+def test_each_loop_item_gets_its_own_environment(monkeypatch):
+    seen = []
+    action = clone_action(environment=[{'LLMOBS_UNIT_ITEM': trusted('{{ item }}')}], task_vars=dict(item='one'))
+    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run', lambda task: seen.append(os.environ.get('LLMOBS_UNIT_ITEM')) or {})
+    action.run(task_vars=action.task_vars)
+    second = clone_action(environment=[{'LLMOBS_UNIT_ITEM': trusted('{{ item }}')}], task_vars=dict(item=2))
+    second.run(task_vars=second.task_vars)
+    assert seen == ['one', '2'] and 'LLMOBS_UNIT_ITEM' not in os.environ
+
+
+def test_the_environment_is_restored_when_the_module_code_crashes(monkeypatch):
+    monkeypatch.setenv('LLMOBS_UNIT_KEPT', 'before')
+
+    def crash(task):
+        raise KeyError('boom')
+
+    action = clone_action(environment=[{'LLMOBS_UNIT_KEPT': 'during'}])
+    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run', crash)
+    result = action.run(task_vars=action.task_vars)
+    assert os.environ['LLMOBS_UNIT_KEPT'] == 'before'
+    assert result['failed'] is True and result['rc'] == 1
+    assert 'KeyError' in result['module_stderr'] and result['module_stdout'] == ''
+
+
+def test_environment_fallbacks_see_the_task_environment_not_the_worker_s(http):
+    args = module_args()
+    del args['api_key']
+    action = clone_action(args=args)
+    result = action.run(task_vars=action.task_vars)
+    assert result['failed'] is True
+    assert result['msg'] == 'Missing Datadog API key: set the api_key option or the DD_API_KEY environment variable.'
+    http.assert_done()
+
+
+def test_path_options_expand_variables_of_the_task_environment():
+    action = clone_action(args=module_args(ca_path='$LLMOBS_UNIT_CA/bundle.pem'),
+                          environment=[{'LLMOBS_UNIT_CA': '/nonexistent-ca-dir'}])
+    result = action.run(task_vars=action.task_vars)
+    assert result['msg'].startswith("ca_path '/nonexistent-ca-dir/bundle.pem' does not exist")
+
+
+# ---------------------------------------------------------------------------------- secrets
+
+
+def test_keys_are_masked_wherever_they_appear(http):
+    described = 'built with %s inside' % API_KEY
+    http.expect(datasets_by_name('copy-1').reply_page(dataset('ds-9', 'copy-1', described)))
+    action = clone_action(args=module_args(description=described))
+    result = action.run(task_vars=action.task_vars)
+    text = repr(result)
+    assert API_KEY not in text and APP_KEY not in text
+    assert result['invocation']['module_args']['description'] == 'built with ******** inside'
+    assert result['dataset']['description'] == 'built with ******** inside'
+    assert result['invocation']['module_args']['app_key'] == MASK
+    assert result['changed'] is False  # booleans are kept, as AnsibleModule keeps them
+
+
+def test_a_value_equal_to_a_key_is_replaced_whole(http):
+    http.expect(datasets_by_name(API_KEY).reply_page())
+    http.expect(dataset_by_id(SOURCE).reply_page(dataset(SOURCE, 'source-set')))
+    action = clone_action(args=module_args(name=API_KEY), check_mode=True)
+    result = action.run(task_vars=action.task_vars)
+    assert result['invocation']['module_args']['name'] == MASK
+    assert result['dataset']['name'] == MASK
+    assert API_KEY not in repr(result)
+
+
+def test_keys_never_reach_the_display(http, monkeypatch, in_process):
+    printed = []
+    for level in ('v', 'vv', 'vvv', 'vvvv', 'vvvvv', 'display', 'warning', 'debug'):
+        monkeypatch.setattr(in_process.display, level, lambda msg, *a, **k: printed.append(str(msg)))
+    monkeypatch.setattr(in_process.display, 'verbosity', 4)
+    http.expect(datasets_by_name('copy-1').reply_page(dataset('ds-9', 'copy-1')))
+    args = module_args()
+    del args['api_key']
+    action = clone_action(args=args, environment=[{'DD_API_KEY': API_KEY}])
+    action.run(task_vars=action.task_vars)
+    assert printed and not any(API_KEY in line or APP_KEY in line for line in printed)
+
+
+# ---------------------------------------------------------------------------------- both paths, the same result
+
+
+def without(args, *names):
+    return dict((key, value) for key, value in args.items() if key not in names)
+
+
+NO_KEYS = without(module_args(), 'api_key', 'app_key')
+
+CASES = [
+    # validation, identical messages: required, unsupported, types, choices, exclusivity, the module's own checks
+    ('llmobs_dataset_clone', without(module_args(), 'name'), (), False, False, {}),
+    ('llmobs_dataset_clone', module_args(name=None), (), False, False, {}),
+    ('llmobs_dataset_clone', module_args(bogus=1), (), False, False, {}),
+    ('llmobs_dataset_clone', module_args(wait='maybe'), (), False, False, {}),
+    ('llmobs_dataset_clone', module_args(timeout='soon'), (), False, False, {}),
+    ('llmobs_dataset_clone', module_args(timeout=0), (), False, False, {}),
+    ('llmobs_dataset_clone', module_args(project_name='p'), (), False, False, {}),
+    ('llmobs_dataset_clone', without(module_args(), 'dataset_id'), (), False, False, {}),
+    ('llmobs_dataset_clone', module_args(site='https://datadoghq.eu'), (), False, False, {}),
+    ('llmobs_dataset_clone', module_args(name=' padded '), (), False, False, {}),
+    ('llmobs_dataset_clone', NO_KEYS, (), False, False, {}),
+    ('llmobs_project', dict(api_key=API_KEY, app_key=APP_KEY, name='p', state='gone'), (), False, False, {}),
+    ('llmobs_project_info', dict(api_key=API_KEY, app_key=APP_KEY, name='p', project_id='x'), (), False, False, {}),
+    # keys from the environment (fallbacks), then from the arguments
+    ('llmobs_dataset_clone', NO_KEYS, lambda: [datasets_by_name('copy-1').reply_page(dataset('ds-9', 'copy-1'))],
+     False, False, {'DD_API_KEY': API_KEY, 'DD_APPLICATION_KEY': APP_KEY}),
+    # skip path with a warning, a key inside another value
+    ('llmobs_dataset_clone', module_args(description='x %s y' % APP_KEY),
+     lambda: [datasets_by_name('copy-1').reply_page(dataset('ds-9', 'copy-1', 'kept'))], False, True, {}),
+    # clone, and a dry run with diff
+    ('llmobs_dataset_clone', module_args(wait=False),
+     lambda: [datasets_by_name('copy-1').reply_page(), clone_dataset('copy-1').reply_data(dataset('new-1', 'copy-1'))],
+     False, False, {}),
+    ('llmobs_dataset_clone', module_args(),
+     lambda: [datasets_by_name('copy-1').reply_page(), dataset_by_id(SOURCE).reply_page(dataset(SOURCE, 'source-set'))],
+     True, True, {}),
+    # an API failure: status and errors in the result
+    ('llmobs_dataset_clone', module_args(wait=False),
+     lambda: [datasets_by_name('copy-1').reply_page(),
+              clone_dataset('copy-1').reply_error(404, {'status': '404', 'title': 'Not Found', 'detail': 'no dataset'})],
+     False, False, {}),
+    ('llmobs_project', dict(api_key=API_KEY, app_key=APP_KEY, name='p', description='d', wait=False),
+     lambda: [projects_by_name('p').reply_page(), create_project('p', 'd').reply_data(project('p-1', 'p', 'd'))],
+     False, True, {}),
+    ('llmobs_project', dict(api_key=API_KEY, app_key=APP_KEY, name='p', description='d'),
+     lambda: [projects_by_name('p').reply_page(project('p-1', 'p', 'd'))], True, True, {}),
+    ('llmobs_project_info', dict(api_key=API_KEY, app_key=APP_KEY),
+     lambda: [list_projects().reply_page(project('p-1', 'p'), project('p-2', 'q'))], False, False, {}),
+    ('llmobs_dataset', dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT, name='d', description='new'),
+     lambda: [datasets_by_name('d').reply_page(dataset('d-1', 'd', 'old')),
+              update_dataset('d-1', {'description': 'new'}).reply_data(dataset('d-1', 'd', 'new'))],
+     False, True, {}),
+    ('llmobs_dataset_info', dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT),
+     lambda: [list_datasets().reply_page(dataset('d-1', 'd'))], False, False, {}),
+]
+
+
+@pytest.mark.parametrize('module_name, args, calls, check_mode, diff, env', CASES,
+                         ids=['%s-%d' % (case[0], number) for number, case in enumerate(CASES)])
+def test_both_paths_return_the_same_result(http, run_module, monkeypatch, module_name, args, calls, check_mode, diff, env):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    fqcn = 'llmobs.datadog.%s' % module_name
+    action = make_action(module_name, dict(args), check_mode=check_mode, diff=diff)
+
+    http.expect(*(calls() if calls else ()))
+    raw, code = module_stdout(run_module, MODULES[module_name], dict(args, _ansible_module_name=fqcn),
+                              check_mode=check_mode, diff=diff)
+    http.assert_done()
+    module_result = action._finish(action_core(action).parse_output(action, raw, '', code))
+
+    http.expect(*(calls() if calls else ()))
+    in_process_result = action.run(task_vars=action.task_vars)
+
+    assert 'invocation' in module_result and '_ansible_parsed' in module_result
+    assert normalized(in_process_result) == normalized(module_result)
+    assert API_KEY not in repr(in_process_result) and APP_KEY not in repr(in_process_result)
+
+
+def action_core(action):
+    return sys.modules[type(action).__mro__[1].__module__].CORE
+
+
+# ---------------------------------------------------------------------------------- imports
+
+
+@pytest.mark.parametrize('path', ['plugins/plugin_utils/_in_process.py'] + [
+    'plugins/action/%s.py' % name for name in sorted(MODULES)])
+def test_everything_the_in_process_path_needs_is_imported_at_the_top(path):
+    """Strategies load plugin classes in the main process: imports there are paid once, not per task."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+    with open(os.path.join(root, path)) as handle:
+        tree = ast.parse(handle.read())
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            imports = [node for node in ast.walk(function) if isinstance(node, (ast.Import, ast.ImportFrom))]
+            assert not imports, 'import inside %s' % getattr(function, 'name', 'a lambda')
+    assert 'importlib' not in ast.dump(tree) and '__import__' not in ast.dump(tree)

@@ -1,0 +1,254 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""plugin_utils/_in_process.py: ModuleRun (AnsibleModule without a process), the checks of a module's
+declaration, the environment helpers and the guards around ansible-core's private interfaces."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import importlib
+import os
+import types
+
+import pytest
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_clone
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import API_KEY, APP_KEY, module_args
+
+MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+@pytest.fixture
+def ip():
+    return importlib.import_module('ansible_collections.llmobs.datadog.plugins.plugin_utils._in_process')
+
+
+def fake_module(run, **options):
+    return LLMObsModule(options=dict(options or dict(name=dict(type='str', required=True))), run=run)
+
+
+def module_file(module, **attributes):
+    return types.SimpleNamespace(MODULE=module, RETURN=attributes.pop('RETURN', ''), **attributes)
+
+
+def keys(**extra):
+    return dict(api_key=API_KEY, app_key=APP_KEY, **extra)
+
+
+# ---------------------------------------------------------------------------------- ModuleRun
+
+
+def test_a_successful_run_carries_invocation_with_every_option(ip):
+    run = ip.ModuleRun(fake_module(lambda task: dict(changed=True, msg='done')), keys(name='n'), False, False, 'x.y.z')
+    result = run.run()
+    assert run.rc == 0
+    assert result['changed'] is True and result['msg'] == 'done'
+    args = result['invocation']['module_args']
+    assert args['name'] == 'n' and args['site'] == 'datadoghq.com' and args['retries'] == 3
+    assert args['api_key'] == MASK and args['app_key'] == MASK
+
+
+def test_check_and_diff_mode_reach_the_module(ip):
+    seen = []
+    run = ip.ModuleRun(fake_module(lambda task: seen.append((task.check_mode, task.diff)) or {}), keys(name='n'),
+                       True, True, 'm')
+    run.run()
+    assert seen == [(True, True)]
+
+
+def test_warnings_are_returned_in_order_and_masked(ip):
+    def run_(task):
+        task.warn('first')
+        task.warn('the key %s leaked' % APP_KEY)
+        return {}
+
+    result = ip.ModuleRun(fake_module(run_), keys(name='n'), False, False, 'm').run()
+    assert result['warnings'] == ['first', 'the key ******** leaked']
+
+
+def test_a_module_error_is_a_failure_with_its_extras(ip):
+    def run_(task):
+        raise LLMObsError('went wrong', status=404, errors=['nope'])
+
+    run = ip.ModuleRun(fake_module(run_), keys(name='n'), False, False, 'm')
+    result = run.run()
+    assert run.rc == 1
+    assert result['failed'] is True and result['msg'] == 'went wrong'
+    assert result['status'] == 404 and result['errors'] == ['nope']
+    assert 'exception' not in result
+
+
+def test_unsupported_parameters_name_the_task_s_action(ip):
+    result = ip.ModuleRun(fake_module(lambda task: {}), keys(name='n', bogus=1), False, False, 'llmobs.datadog.x').run()
+    assert result['failed'] is True
+    assert result['msg'].startswith('Unsupported parameters for (llmobs.datadog.x) module: bogus. Supported parameters include:')
+    assert result['invocation']['module_args']['bogus'] == 1
+
+
+def test_validation_fails_before_the_module_runs_even_in_check_mode(ip):
+    ran = []
+    result = ip.ModuleRun(fake_module(lambda task: ran.append(1) or {}), keys(), True, False, 'm').run()
+    assert ran == [] and result['msg'] == 'missing required arguments: name'
+
+
+def test_the_module_s_own_checks_fail_before_any_request(ip):
+    result = ip.ModuleRun(llmobs_dataset_clone.MODULE, module_args(wait_timeout=0), False, False, 'm').run()
+    assert result['failed'] is True and 'wait_timeout' in result['msg']
+
+
+def test_keys_from_environment_fallbacks_are_masked(ip, monkeypatch):
+    monkeypatch.setenv('DD_API_KEY', API_KEY)
+    monkeypatch.setenv('DD_APPLICATION_KEY', APP_KEY)
+    seen = []
+    result = ip.ModuleRun(fake_module(lambda task: seen.append(task.params['app_key']) or dict(echo=task.params['api_key'])),
+                          dict(name='n'), False, False, 'm').run()
+    assert seen == [APP_KEY]
+    assert result['echo'] == MASK
+    assert result['invocation']['module_args']['api_key'] == MASK
+
+
+def test_nested_values_and_booleans(ip):
+    result = ip.ModuleRun(fake_module(lambda task: dict(changed=False, nested=[{'k': 'a %s b' % API_KEY}], flag=None)),
+                          keys(name='n'), False, False, 'm').run()
+    assert result['nested'] == [{'k': 'a ******** b'}]
+    assert result['changed'] is False and result['flag'] is None
+
+
+@pytest.mark.parametrize('verbosity', [0, 3])
+def test_a_traceback_at_high_verbosity_as_fail_json_adds_it(ip, monkeypatch, verbosity):
+    monkeypatch.setattr(ip.display, 'verbosity', verbosity)
+    monkeypatch.setattr(ip.CORE, 'error_traceback_wanted', lambda: verbosity >= 3)
+
+    def run_(task):
+        raise LLMObsError('went wrong')
+
+    result = ip.ModuleRun(fake_module(run_), keys(name='n'), False, False, 'm').run()
+    assert ('exception' in result) is (verbosity >= 3)
+    if verbosity >= 3:
+        assert 'run_' in result['exception'] and API_KEY not in result['exception']
+
+
+def test_when_fail_json_adds_a_traceback(ip, monkeypatch):
+    if ip.CORE.profiles:  # ansible-core 2.19 and later: the DISPLAY_TRACEBACK setting
+        monkeypatch.setattr(ip.C.config, 'get_config_value', lambda name, *a, **k: ['error'])
+        assert ip.CORE.error_traceback_wanted() is True
+        monkeypatch.setattr(ip.C.config, 'get_config_value', lambda name, *a, **k: ['never'])
+        assert ip.CORE.error_traceback_wanted() is False
+        monkeypatch.setattr(ip.C.config, 'get_config_value', lambda name, *a, **k: ['always'])
+        assert ip.CORE.error_traceback_wanted() is True
+    else:  # before: debug, or -vvv and more
+        monkeypatch.setattr(ip.display, 'verbosity', 3)
+        assert ip.CORE.error_traceback_wanted() is True
+        monkeypatch.setattr(ip.display, 'verbosity', 2)
+        monkeypatch.setattr(ip.C, 'DEFAULT_DEBUG', False)
+        assert ip.CORE.error_traceback_wanted() is False
+
+
+# ---------------------------------------------------------------------------------- declarations
+
+
+def test_the_collection_s_modules_can_run_in_process(ip):
+    for name in ('llmobs_dataset', 'llmobs_dataset_clone', 'llmobs_dataset_info', 'llmobs_project', 'llmobs_project_info'):
+        module = importlib.import_module('ansible_collections.llmobs.datadog.plugins.modules.%s' % name)
+        assert ip.module_declaration_reason(module) is None, name
+
+
+@pytest.mark.parametrize('option, reason', [
+    (dict(type='str', aliases=['other']), 'option opt has aliases'),
+    (dict(type='str', deprecated_aliases=[dict(name='o', version='2.0.0')]), 'option opt has deprecated_aliases'),
+    (dict(type='str', removed_in_version='2.0.0'), 'option opt has removed_in_version'),
+    (dict(type='dict', options=dict(inner=dict(type='str', aliases=['i']))), 'option opt.inner has aliases'),
+])
+def test_options_with_aliases_or_deprecations_keep_the_module_path(ip, option, reason):
+    module = LLMObsModule(options=dict(opt=option), run=lambda task: {})
+    assert ip.module_declaration_reason(module_file(module)) == reason
+
+
+def test_a_password_like_option_without_no_log_keeps_the_module_path(ip):
+    module = LLMObsModule(options=dict(db_password=dict(type='str')), run=lambda task: {})
+    assert 'looks like a password' in ip.module_declaration_reason(module_file(module))
+    module = LLMObsModule(options=dict(db_password=dict(type='str', no_log=False)), run=lambda task: {})
+    assert ip.module_declaration_reason(module_file(module)) is None
+
+
+def test_results_with_a_path_keep_the_module_path(ip):
+    module = LLMObsModule(options={}, run=lambda task: {})
+    assert 'file facts' in ip.module_declaration_reason(module_file(module, RETURN='path:\n  description: x\n'))
+    assert ip.module_declaration_reason(module_file(module, RETURN='paths:\n  description: x\n')) is None
+
+
+def test_metadata_and_unknown_module_kwargs_keep_the_module_path(ip, monkeypatch):
+    module = LLMObsModule(options={}, run=lambda task: {})
+    assert ip.module_declaration_reason(module_file(module, METADATA={'x': 1})) == 'the module declares its own metadata'
+    monkeypatch.setattr(module, 'module_kwargs', lambda: dict(argument_spec={}, add_file_common_args=True))
+    assert 'add_file_common_args' in ip.module_declaration_reason(module_file(module))
+    assert ip.module_declaration_reason(types.SimpleNamespace()) == 'the module has no in-process entry point'
+
+
+# ---------------------------------------------------------------------------------- environment
+
+
+def test_applied_environment_sets_and_restores(ip, monkeypatch):
+    monkeypatch.setenv('LLMOBS_UNIT_A', 'old')
+    monkeypatch.delenv('LLMOBS_UNIT_B', raising=False)
+    with ip.applied_environment({'LLMOBS_UNIT_A': 'new', 'LLMOBS_UNIT_B': 'added'}):
+        assert os.environ['LLMOBS_UNIT_A'] == 'new' and os.environ['LLMOBS_UNIT_B'] == 'added'
+    assert os.environ['LLMOBS_UNIT_A'] == 'old' and 'LLMOBS_UNIT_B' not in os.environ
+
+
+def test_applied_environment_restores_after_an_error(ip, monkeypatch):
+    monkeypatch.delenv('LLMOBS_UNIT_C', raising=False)
+    with pytest.raises(RuntimeError):
+        with ip.applied_environment({'LLMOBS_UNIT_C': 'x'}):
+            raise RuntimeError('boom')
+    assert 'LLMOBS_UNIT_C' not in os.environ
+
+
+def test_environment_values_are_strings_as_the_shell_passes_them(ip):
+    assert ip.environment_strings({'A': 1, 'B': True, 'C': None, 'D': 'text'}) == {'A': '1', 'B': 'True', 'C': 'None', 'D': 'text'}
+    assert ip.environment_strings({'1A': 'x'}) is None
+    assert ip.environment_strings({'A-B': 'x'}) is None
+    assert ip.environment_strings({'A': 'x\x00y'}) is None
+
+
+# ---------------------------------------------------------------------------------- ansible-core interfaces
+
+
+def test_this_ansible_core_offers_every_interface(ip):
+    assert ip.CORE.missing is None
+
+
+def test_a_changed_output_reader_turns_the_in_process_path_off(ip, monkeypatch):
+    monkeypatch.setattr(ip.ActionBase, '_parse_returned_data', lambda self, res, profile, strict: None)
+    assert ip.CoreInterfaces().missing == 'ansible-core reads module output in a way this collection does not know'
+
+
+def test_a_missing_environment_interface_turns_the_in_process_path_off(ip, monkeypatch):
+    monkeypatch.setattr(ip.ActionBase, '_compute_environment_string', lambda self: '')
+    assert 'environment' in ip.CoreInterfaces().missing
+
+
+def test_missing_no_log_values_turn_the_in_process_path_off(ip, monkeypatch):
+    real = ip.ArgumentSpecValidator
+
+    class Validator(real):
+        def validate(self, *args, **kwargs):
+            result = super(Validator, self).validate(*args, **kwargs)
+            del result._no_log_values
+            return result
+
+    monkeypatch.setattr(ip, 'ArgumentSpecValidator', Validator)
+    assert 'no_log' in ip.CoreInterfaces().missing
+
+
+def test_module_arguments_go_through_the_controller_s_encoder(ip):
+    params = ip.CORE.module_params({'a': ('x', 1), 'b': {'c': True}, 'd': None})
+    assert params == {'a': ['x', 1], 'b': {'c': True}, 'd': None}
+    with pytest.raises(TypeError):
+        ip.CORE.module_params({'a': object()})
