@@ -283,10 +283,12 @@ def is_emulator(state):
         return False
     try:
         with open('/proc/%d/cmdline' % state['pid'], 'rb') as handle:
-            command = handle.read()
-        return b'run.py' in command or b'emulator.run' in command
+            arguments = handle.read().decode('utf-8', 'replace').split('\0')
     except (IOError, OSError):
         return bool(state.get('url')) and _answers(state['url'])
+    script = os.path.join('emulator', 'run.py')
+    return any(argument == script or argument.endswith(os.sep + script) or argument.endswith('.emulator.run')
+               for argument in arguments[1:3])
 
 
 def _remove(*paths):
@@ -353,7 +355,7 @@ def detach(args, arguments):
         handle.write('%d\n' % process.pid)
     with open(_state_file(pid_file), 'w') as handle:
         json.dump({'url': url, 'arguments': arguments, 'log_file': log_file}, handle)
-    return url, '%s in the background (pid %d, pid file %s, log %s); stop it with: %s %s --stop --pid-file %s' % (
+    return url, '%s in the background (pid %d, pid file %s, log %s)\nstop it with: %s %s --stop --pid-file %s' % (
         'restarted' if restarted else 'started', process.pid, pid_file, log_file, sys.executable,
         os.path.abspath(__file__), pid_file)
 

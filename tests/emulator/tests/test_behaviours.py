@@ -268,3 +268,162 @@ def test_page_churn_makes_served_items_come_back_on_the_next_page(emulator):
     assert second['data'][0]['id'] == first['data'][0]['id']
     assert sum(1 for d in emulator.state()['datasets'] if d['name'].startswith('churn-')) == 2  # one per page with a next
     assert emulator.control('GET', '/config')['page_churn'] == 1
+
+
+def listed_projects(emulator, **params):
+    return [p['attributes']['name'] for p in emulator.api('GET', '/projects', params=params).json()['data']]
+
+
+def create_project(emulator, name, description=None):
+    attributes = {'name': name}
+    if description is not None:
+        attributes['description'] = description
+    return emulator.api('POST', '/projects', json={'data': {'type': 'projects', 'attributes': attributes}})
+
+
+def delete_body(kind, ids):
+    return {'data': {'type': kind, 'attributes': {('project_ids' if kind == 'projects' else 'dataset_ids'): ids}}}
+
+
+def test_lag_keeps_deleted_datasets_listed_for_a_while_but_writes_see_the_delete(start_emulator):
+    emulator = start_emulator('--lag', '1')
+    assert emulator.api('POST', DATASETS + '/delete', json=delete_body('datasets', [DEMO_DATASET])).status_code == 204
+    assert 'capitals' in listed_names(emulator)
+    assert listed_names(emulator, **{'filter[id]': DEMO_DATASET}) == ['capitals']
+    assert emulator.api('POST', CLONE, json=clone_body('from-deleted')).status_code == 404
+    assert emulator.api('PATCH', DATASETS + '/' + DEMO_DATASET, json={
+        'data': {'type': 'datasets', 'attributes': {'description': 'x'}}}).status_code == 404
+    assert emulator.datasets_named('capitals') == []
+    assert wait_for(lambda: 'capitals' not in listed_names(emulator), timeout=5)
+
+
+def test_lag_applies_to_project_creates_and_deletes(start_emulator):
+    emulator = start_emulator('--lag', '1')
+    created = create_project(emulator, 'lagging-project')
+    assert created.status_code == 201
+    project_id = created.json()['data']['id']
+    assert listed_projects(emulator) == ['demo-project']
+    assert listed_projects(emulator, **{'filter[id]': project_id}) == []
+    # the project exists for writes at once, and a second create returns it
+    again = create_project(emulator, 'lagging-project')
+    assert (again.status_code, again.json()['data']['id']) == (200, project_id)
+    assert emulator.api('GET', '/%s/datasets' % project_id).status_code == 200
+    assert [p['listed'] for p in emulator.state()['projects'] if p['id'] == project_id] == [False]
+    assert wait_for(lambda: 'lagging-project' in listed_projects(emulator), timeout=5)
+    assert emulator.api('POST', '/projects/delete', json=delete_body('projects', [project_id])).status_code == 204
+    assert 'lagging-project' in listed_projects(emulator)
+    assert emulator.api('GET', '/%s/datasets' % project_id).status_code == 404
+    assert wait_for(lambda: 'lagging-project' not in listed_projects(emulator), timeout=5)
+
+
+def test_projects_update_and_delete(emulator):
+    updated = emulator.api('PATCH', '/projects/' + DEMO_PROJECT, json={'data': {'type': 'projects', 'attributes': {
+        'description': 'new words'}}})
+    assert updated.status_code == 200
+    attributes = updated.json()['data']['attributes']
+    assert (attributes['name'], attributes['description']) == ('demo-project', 'new words')
+    renamed = emulator.api('PATCH', '/projects/' + DEMO_PROJECT, json={'data': {'type': 'projects', 'attributes': {
+        'name': 'renamed'}}})
+    assert renamed.json()['data']['attributes']['name'] == 'renamed'
+    assert listed_projects(emulator, **{'filter[name]': 'renamed'}) == ['renamed']
+    for body, pointer in (({'data': {'type': 'projects'}}, '/data/attributes'),
+                          ({'data': {'type': 'datasets', 'attributes': {}}}, '/data/type'),
+                          ({'data': {'type': 'projects', 'attributes': {'name': ' '}}}, '/data/attributes/name'),
+                          ({'data': {'type': 'projects', 'attributes': {'description': 7}}}, '/data/attributes/description')):
+        refused = emulator.api('PATCH', '/projects/' + DEMO_PROJECT, json=body)
+        assert refused.status_code == 400 and refused.json()['errors'][0]['source']['pointer'] == pointer
+    assert emulator.api('PATCH', '/projects/nope', json={'data': {'type': 'projects', 'attributes': {}}}).status_code == 404
+    bad = emulator.api('POST', '/projects/delete', json={'data': {'type': 'projects', 'attributes': {'project_ids': 'x'}}})
+    assert bad.status_code == 400 and bad.json()['errors'][0]['source']['pointer'] == '/data/attributes/project_ids'
+    assert emulator.api('POST', '/projects/delete', json=delete_body('projects', [DEMO_PROJECT, 'unknown'])).status_code == 204
+    assert listed_projects(emulator) == []
+    assert emulator.api('GET', DATASETS).status_code == 404
+    assert emulator.state()['datasets'] == []
+
+
+def test_inexact_name_filter_applies_to_projects_too(start_emulator):
+    emulator = start_emulator('--inexact-name-filter')
+    create_project(emulator, 'Demo-Project 2')
+    assert sorted(listed_projects(emulator, **{'filter[name]': 'demo-project'})) == ['Demo-Project 2', 'demo-project']
+    emulator.configure(inexact_name_filter=False)
+    assert listed_projects(emulator, **{'filter[name]': 'demo-project'}) == ['demo-project']
+
+
+def test_dataset_answers_carry_the_live_fields_and_lists_end_with_an_empty_cursor(emulator):
+    body = emulator.api('GET', DATASETS).json()
+    assert body['meta'] == {'after': ''}
+    attributes = body['data'][0]['attributes']
+    assert attributes['dataset_type'] == 'user' and attributes['project_id'] == DEMO_PROJECT
+    assert set(attributes['author']) == {'id'}
+    first = emulator.api('GET', DATASETS, params={'page[limit]': 1}).json()
+    assert first['meta']['after']  # a real cursor while there is more
+    assert emulator.api('GET', '/projects').json()['meta'] == {'after': None}
+
+
+def test_dataset_create_answers_201_or_200(start_emulator):
+    body = {'data': {'type': 'datasets', 'attributes': {'name': 'made'}}}
+    emulator = start_emulator('--dataset-create-status', '200')
+    assert emulator.api('POST', DATASETS, json=body).status_code == 200
+    emulator.configure(dataset_create_status=201)
+    assert emulator.api('POST', DATASETS, json=body).status_code == 201
+    emulator.control('POST', '/reset')
+    assert emulator.control('GET', '/config')['dataset_create_status'] == 200
+
+
+@pytest.mark.parametrize('changes, words', [
+    ({'lag': -1}, 'lag must be at least 0'),
+    ({'lag': 'soon'}, 'lag must be a number'),
+    ({'latency_ms': True}, 'latency_ms must be a number'),
+    ({'page_churn': 1.5}, 'page_churn must be a whole number'),
+    ({'rate_limit': {'limit': 0, 'period': 60}}, 'rate_limit.limit must be at least 1'),
+    ({'rate_limit': 5}, 'rate_limit is {"limit": N, "period": SECONDS} or null'),
+    ({'dataset_create_status': 202}, 'dataset_create_status must be 200 or 201'),
+    ({'records_shape': 'deep'}, 'records_shape must be nested or flat'),
+    ({'max_batch_records': 0}, 'max_batch_records must be at least 1'),
+    ({'inexact_name_filter': 'yes'}, 'inexact_name_filter must be true or false'),
+    ({'lagg': 1}, 'unknown setting(s) lagg'),
+    ([], 'the configuration is a JSON object'),
+])
+def test_bad_configuration_is_refused_whole(emulator, changes, words):
+    before = emulator.control('GET', '/config')
+    payload = dict(changes, lag=1) if isinstance(changes, dict) and 'lag' not in changes else changes
+    response = requests.patch(emulator.url + '/_emulator/config', json=payload, timeout=5)
+    assert response.status_code == 400 and words in response.json()['error']
+    assert emulator.control('GET', '/config') == before
+
+
+def test_bad_seed_documents_are_refused_at_run_time(emulator):
+    response = requests.post(emulator.url + '/_emulator/seed', json={'projects': [{'name': 'p', 'datasets': [
+        {'name': 'd', 'records': [{'input': 1, 'id': 'bad id'}]}]}]}, timeout=5)
+    assert response.status_code == 400
+    assert response.json()['error'].startswith('the seed: projects[0].datasets[0].records[0].id:')
+    assert len(emulator.state()['projects']) == 1
+    emulator.control('POST', '/seed', json={'projects': [{'id': 'p9', 'name': 'added', 'datasets': [{'name': 'd9'}]}]})
+    assert sorted(p['name'] for p in emulator.state()['projects']) == ['added', 'demo-project']
+
+
+def test_bulk_records_control_route(emulator):
+    answer = emulator.control('POST', '/records/bulk', json={'project_id': DEMO_PROJECT, 'dataset_id': DEMO_DATASET,
+                                                             'count': 20, 'size_bytes': 300, 'id_prefix': 'b-',
+                                                             'create_new_version': True})
+    assert (answer['added'], answer['records'], answer['current_version']) == (20, 25, 1)
+    records = emulator.api('GET', DATASETS + '/%s/records' % DEMO_DATASET, params={'page[limit]': 3}).json()['data']
+    assert [r['id'] for r in records] == ['b-24', 'b-23', 'b-22']
+    assert records[0]['attributes']['tags'] == ['source:bulk']
+    for body in ({'project_id': DEMO_PROJECT, 'dataset_id': DEMO_DATASET, 'count': -1},
+                 {'project_id': DEMO_PROJECT, 'dataset_id': DEMO_DATASET, 'count': 1, 'id_prefix': 'a b'},
+                 {'project_id': DEMO_PROJECT, 'count': 1}):
+        assert requests.post(emulator.url + '/_emulator/records/bulk', json=body, timeout=5).status_code == 400
+    missing = requests.post(emulator.url + '/_emulator/records/bulk', json={
+        'project_id': DEMO_PROJECT, 'dataset_id': 'nope', 'count': 1}, timeout=5)
+    assert missing.status_code == 404
+
+
+def test_large_request_bodies_are_not_kept_in_the_log(emulator):
+    emulator.api('POST', DATASETS + '/%s/batch_update' % DEMO_DATASET, json={'data': {
+        'type': 'datasets', 'id': DEMO_DATASET, 'attributes': {'insert_records': [{'input': 'x' * (2 * 1024 * 1024)}]}}})
+    emulator.configure(log_bodies=False)
+    emulator.api('POST', CLONE, json=clone_body('unlogged'))
+    bodies = [entry['body'] for entry in emulator.requests_log()]
+    assert bodies[0].startswith('<') and bodies[0].endswith(' bytes, not kept>')
+    assert bodies[1].startswith('<') and 'not kept' in bodies[1]

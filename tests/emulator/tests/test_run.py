@@ -1,0 +1,250 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Starting the emulator as users do: run.py's options and bad input, --detach and --stop, the
+collection playbook llmobs.datadog.emulator, and latency."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_PROJECT
+from ansible_collections.llmobs.datadog.tests.support.emulator import HEADERS, RUN_PY
+
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+
+
+def run(*options, **kwargs):
+    return subprocess.run([sys.executable, RUN_PY] + list(options), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=kwargs.pop('timeout', 30), check=False, **kwargs)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def assert_usage_error(result, *words):
+    """Exit code 2, one line on stderr naming the problem, nothing on stdout, no traceback."""
+    assert result.returncode == 2, result
+    assert result.stdout == ''
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith('llmobs-emulator: ')
+    for word in words:
+        assert word in lines[0]
+
+
+@pytest.mark.parametrize('options, words', [
+    (['--port', 'abc'], ['--port', "'abc' is not a port number"]),
+    (['--port', '70000'], ['70000 is not a port number']),
+    (['--lag', '-1'], ['--lag']),
+    (['--latency-ms', 'slow'], ['--latency-ms', "'slow' is not a number"]),
+    (['--latency-ms', 'nan'], ['--latency-ms']),
+    (['--rate-limit', '10'], ['LIMIT/PERIOD_SECONDS']),
+    (['--rate-limit', '0/60'], ['the limit must be 1 or more']),
+    (['--fault', '{"operation": "X", "stauts": 500}'], ['unknown fault field(s): stauts']),
+    (['--fault', 'not json'], ['bad fault']),
+    (['--dataset-create-status', '202'], ['--dataset-create-status']),
+    (['--records-shape', 'deep'], ['--records-shape']),
+    (['--seeds', 'x.json'], ['unrecognized arguments: --seeds']),
+    (['--tls-key', 'key.pem'], ['--tls-key needs --tls-cert']),
+    (['--pid-file', 'x.pid'], ['--pid-file and --log-file go with --detach or --stop']),
+    (['--detach', '--stop', '--pid-file', 'x.pid'], ['do not go together']),
+    (['--detach', '--port', '0'], ['needs --pid-file']),
+])
+def test_bad_options_get_one_line_and_exit_code_2(options, words):
+    assert_usage_error(run(*options), *words)
+
+
+@pytest.mark.parametrize('content, words', [
+    (None, ['cannot read seed file', 'No such file or directory']),
+    ('{"projects": [', ['is not valid JSON']),
+    (b'\xff\xfe', ['is not UTF-8 text']),
+    ('[]', ['the document: must be a JSON object']),
+    ('{"project": []}', ['unknown key(s) project']),
+    ('{"projects": {"name": "p"}}', ['projects: must be a JSON list']),
+    ('{"projects": [{"datasets": []}]}', ['projects[0].name: missing']),
+    ('{"projects": [{"name": "p", "datasets": [{"name": "d", "metadata": []}]}]}',
+     ['projects[0].datasets[0].metadata: must be a JSON object or null']),
+    ('{"projects": [{"name": "p", "datasets": [{"name": "d", "records": [{"expected_output": 1}]}]}]}',
+     ['projects[0].datasets[0].records[0].input', 'needs an input']),
+    ('{"projects": [{"name": "p", "datasets": [{"name": "d", "records": [{"input": 1, "id": "a b"}]}]}]}',
+     ['records[0].id', 'A-Z a-z 0-9']),
+    ('{"projects": [{"name": "p", "datasets": [{"name": "d", "records": [{"input": 1, "tags": ["nokey"]}]}]}]}',
+     ['records[0].tags.0', 'key:value']),
+    ('{"projects": [{"name": "p", "datasets": [{"name": "d", "records": [{"input": 1, "id": "a"}, {"input": 2, "id": "a"}]}]}]}',
+     ['records[1].id: a is used twice']),
+])
+def test_bad_seed_files_name_the_file_and_the_place(tmp_path, content, words):
+    seed = tmp_path / 'seed.json'
+    if isinstance(content, bytes):
+        seed.write_bytes(content)
+    elif content is not None:
+        seed.write_text(content)
+    result = run('--seed', str(seed))
+    assert_usage_error(result, *words)
+    assert str(seed) in result.stderr
+
+
+def test_missing_or_unusable_tls_files(tmp_path):
+    assert_usage_error(run('--tls-cert', str(tmp_path / 'cert.pem')), '--tls-cert: no such file')
+    not_pem = tmp_path / 'cert.pem'
+    not_pem.write_text('not a certificate')
+    assert_usage_error(run('--tls-cert', str(not_pem), '--tls-key', str(tmp_path / 'key.pem')), '--tls-key: no such file')
+    assert_usage_error(run('--tls-cert', str(not_pem)), 'cannot use the certificate', 'PEM')
+
+
+def test_a_port_in_use_is_named():
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert_usage_error(run('--port', str(port)), 'port %d on 127.0.0.1 is already in use' % port)
+
+
+def test_runs_as_a_module_of_the_package_too():
+    process = subprocess.Popen([sys.executable, '-m', 'ansible_collections.llmobs.datadog.tests.emulator.run', '--port', '0'],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    try:
+        url = process.stdout.readline().strip()
+        assert requests.get(url + '/_emulator/health', timeout=5).json() == {'status': 'ok'}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_latency_delays_api_answers_but_not_the_control_api(start_emulator):
+    emulator = start_emulator('--latency-ms', '300')
+    assert emulator.control('GET', '/config')['latency_ms'] == 300
+    started = time.monotonic()
+    emulator.control('GET', '/state')
+    assert time.monotonic() - started < 0.25
+    started = time.monotonic()
+    assert emulator.api('GET', '/projects').status_code == 200
+    assert time.monotonic() - started >= 0.3
+    emulator.configure(latency_ms=0)
+    started = time.monotonic()
+    emulator.api('GET', '/projects')
+    assert time.monotonic() - started < 0.25
+    emulator.configure(latency_ms=150)
+    started = time.monotonic()
+    emulator.api('GET', '/projects')
+    assert time.monotonic() - started >= 0.15
+    emulator.control('POST', '/reset')  # back to the start-up value
+    assert emulator.control('GET', '/config')['latency_ms'] == 300
+
+
+def test_detach_status_restart_and_stop(tmp_path):
+    port, pid_file = free_port(), str(tmp_path / 'emulator.pid')
+    try:
+        started = run('--detach', '--port', str(port), '--pid-file', pid_file, '--lag', '1')
+        assert started.returncode == 0, started.stderr
+        url, message = started.stdout.splitlines()[:2]
+        assert url == 'http://127.0.0.1:%d' % port
+        assert message.startswith('started in the background') and pid_file in message
+        with open(pid_file) as handle:
+            pid = int(handle.read())
+        assert requests.get(url + '/_emulator/config', timeout=5).json()['lag'] == 1
+        assert os.path.exists(os.path.splitext(pid_file)[0] + '.log')
+
+        again = run('--detach', '--port', str(port), '--pid-file', pid_file, '--lag', '1')
+        assert again.returncode == 0 and again.stdout.splitlines()[1].startswith('already running (pid %d' % pid)
+
+        other = run('--detach', '--port', str(port), '--pid-file', pid_file, '--lag', '2')
+        assert other.returncode == 0 and other.stdout.splitlines()[1].startswith('restarted in the background')
+        assert requests.get(url + '/_emulator/config', timeout=5).json()['lag'] == 2
+
+        stopped = run('--stop', '--pid-file', pid_file)
+        assert stopped.returncode == 0 and stopped.stdout.startswith('stopped (pid')
+        assert not os.path.exists(pid_file)
+        with pytest.raises(requests.ConnectionError):
+            requests.get(url + '/_emulator/health', timeout=5)
+        assert run('--stop', '--pid-file', pid_file).stdout.startswith('not running')
+    finally:
+        run('--stop', '--pid-file', pid_file)
+
+
+def test_detach_reports_why_it_could_not_start(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = run('--detach', '--port', str(port), '--pid-file', str(tmp_path / 'e.pid'))
+    assert_usage_error(result, 'port %d on 127.0.0.1 is already in use' % port)
+    assert not os.path.exists(str(tmp_path / 'e.pid'))
+    assert_usage_error(run('--detach', '--port', '0', '--pid-file', str(tmp_path / 'e.pid'), '--seed', str(tmp_path / 'no.json')),
+                       'cannot read seed file')
+
+
+def test_stale_pid_file_is_not_trusted(tmp_path):
+    pid_file = tmp_path / 'stale.pid'
+    pid_file.write_text('%d\n' % os.getpid())  # a live process, but not an emulator
+    result = run('--stop', '--pid-file', str(pid_file))
+    assert result.returncode == 0 and result.stdout.startswith('not running')
+    assert not pid_file.exists()
+
+
+def playbook(*extra):
+    env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1')
+    return subprocess.run([ANSIBLE_PLAYBOOK, 'llmobs.datadog.emulator'] + list(extra), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True, timeout=120, check=False, env=env)
+
+
+def recap(result):
+    line = [line for line in result.stdout.splitlines() if line.startswith('localhost ')][-1]
+    return dict((part.split('=')[0], int(part.split('=')[1])) for part in line.split(':', 1)[1].split())
+
+
+def test_collection_playbook_starts_and_stops_it(tmp_path):
+    port, pid_file = free_port(), str(tmp_path / 'play.pid')
+    common = ['-e', 'emulator_port=%d' % port, '-e', 'emulator_pid_file=%s' % pid_file]
+    url = 'http://127.0.0.1:%d' % port
+    try:
+        first = playbook(*common + ['-e', 'emulator_latency_ms=20', '-e', '{"emulator_args": ["--inexact-name-filter"]}'])
+        assert first.returncode == 0, first.stdout
+        assert recap(first)['changed'] == 1
+        assert 'The emulator answers at %s' % url in first.stdout and pid_file in first.stdout
+        config = requests.get(url + '/_emulator/config', timeout=5).json()
+        assert (config['latency_ms'], config['inexact_name_filter']) == (20, True)
+        projects = requests.get(url + '/api/v2/llm-obs/v1/projects', headers=HEADERS, timeout=5).json()
+        assert [p['id'] for p in projects['data']] == [DEMO_PROJECT]
+
+        again = playbook(*common + ['-e', 'emulator_latency_ms=20', '-e', '{"emulator_args": ["--inexact-name-filter"]}'])
+        assert again.returncode == 0 and recap(again)['changed'] == 0, again.stdout
+
+        seed = tmp_path / 'seed.json'
+        seed.write_text(json.dumps({'projects': [{'id': 'p-1', 'name': 'mine'}]}))
+        seeded = playbook(*common + ['-e', 'emulator_seed=%s' % seed])
+        assert seeded.returncode == 0 and recap(seeded)['changed'] == 1, seeded.stdout
+        projects = requests.get(url + '/api/v2/llm-obs/v1/projects', headers=HEADERS, timeout=5).json()
+        assert [p['id'] for p in projects['data']] == ['p-1']
+
+        stopped = playbook(*common + ['-e', 'emulator_state=stopped'])
+        assert stopped.returncode == 0 and recap(stopped)['changed'] == 1, stopped.stdout
+        with pytest.raises(requests.ConnectionError):
+            requests.get(url + '/_emulator/health', timeout=5)
+        assert recap(playbook(*common + ['-e', 'emulator_state=stopped']))['changed'] == 0
+    finally:
+        run('--stop', '--pid-file', pid_file)
+
+
+def test_collection_playbook_refuses_bad_variables():
+    result = playbook('-e', 'emulator_port=http', '-e', 'emulator_pid_file=/nonexistent/x.pid')
+    assert result.returncode != 0
+    assert 'emulator_port a port number' in result.stdout
