@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
@@ -96,7 +96,7 @@ def parse_rate_limit(text):
         limit, period = int(limit), float(period)
     except ValueError:
         raise argparse.ArgumentTypeError('use LIMIT/PERIOD_SECONDS, for example 10/60, not %r' % text)
-    if limit < 1 or not period > 0 or math.isinf(period):
+    if limit < 1 or math.isnan(period) or math.isinf(period) or period <= 0:
         raise argparse.ArgumentTypeError('%r: the limit must be 1 or more and the period more than 0 seconds' % text)
     return {'limit': limit, 'period': period}
 
@@ -324,8 +324,8 @@ def detach(args, arguments):
     restarted = False
     if is_emulator(state):
         if state.get('arguments') == arguments:
-            return state['url'], 'already running (pid %d, pid file %s, log %s)' % (state['pid'], pid_file,
-                                                                                   state.get('log_file'))
+            return state['url'], 'already running (pid %d, pid file %s, log %s)' % (
+                state['pid'], pid_file, state.get('log_file'))
         stop_emulator(pid_file)
         restarted = True
     for path in (pid_file, log_file):
