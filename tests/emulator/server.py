@@ -322,18 +322,19 @@ class DatadogAPI(object):
             except ValueError:
                 raise APIProblem(400, 'filter[version] must be an integer', parameter='filter[version]')
         limit, position = _page_params(query)
-        dummy, pairs, after = self.store.records_page(project_id, dataset_id, version, position, limit)
         # Each row's JSON is made once and kept until the row changes: pages of large datasets
-        # cost a join, as a real server's cached reads do.
+        # cost a join, as a real server's cached reads do. Under the store's lock: writers clear it.
         shape = self.records_shape
         fragments = []
-        for record, row in pairs:
-            if row.fragments is None:
-                row.fragments = {}
-            fragment = row.fragments.get(shape)
-            if fragment is None:
-                fragment = row.fragments[shape] = json.dumps(record_json(dataset_id, record, row, shape)).encode()
-            fragments.append(fragment)
+        with self.store.lock:
+            dummy, pairs, after = self.store.records_page(project_id, dataset_id, version, position, limit)
+            for record, row in pairs:
+                if row.fragments is None:
+                    row.fragments = {}
+                fragment = row.fragments.get(shape)
+                if fragment is None:
+                    fragment = row.fragments[shape] = json.dumps(record_json(dataset_id, record, row, shape)).encode()
+                fragments.append(fragment)
         meta = json.dumps({'after': encode_cursor(after) if after is not None else None}).encode()
         return 200, b'{"data": [' + b', '.join(fragments) + b'], "meta": ' + meta + b'}'
 

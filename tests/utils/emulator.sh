@@ -2,6 +2,7 @@
 # Sourced by the scripts that need the emulator in the background (runme.sh of the integration
 # target, demo.sh). `start_emulator [run.py options...]` starts it on a free port of 127.0.0.1,
 # sets EMULATOR_URL, and stops it (and removes its files) when the calling script exits.
+# Users start it with `ansible-playbook llmobs.datadog.emulator` instead (docs/emulator.md).
 
 start_emulator() {
   local repo_root
@@ -11,8 +12,9 @@ start_emulator() {
     > "${emulator_dir}/url" 2> "${emulator_dir}/emulator.log" &
   emulator_pid=$!
   trap 'stop_emulator' EXIT
-  for _ in $(seq 100); do
+  for _ in $(seq 200); do
     [ -s "${emulator_dir}/url" ] && break
+    kill -0 "${emulator_pid}" 2>/dev/null || break   # it stopped: bad options, a busy port (one line in the log)
     sleep 0.1
   done
   EMULATOR_URL=$(head -n 1 "${emulator_dir}/url")
