@@ -12,6 +12,10 @@ __metaclass__ = type
 import os
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.realpath(__file__)), '..', '..'))
+# The directory holding the ansible_collections/ this copy was imported from (a virtualenv's link
+# to the checkout, or an install): what ANSIBLE_COLLECTIONS_PATH or PYTHONPATH must name for
+# child processes to find this same copy as llmobs.datadog.
+COLLECTIONS_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), *['..'] * 5))
 DEMO_SEED = os.path.join(REPO_ROOT, 'tests', 'emulator', 'demo-seed.json')
 
 DEMO_PROJECT = 'a33671aa-24fd-4dcd-9b33-a8ec7dde7751'

@@ -20,10 +20,18 @@ import time
 import pytest
 import requests
 
-from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_PROJECT
+from ansible_collections.llmobs.datadog.tests.support.demo import COLLECTIONS_ROOT, DEMO_PROJECT
 from ansible_collections.llmobs.datadog.tests.support.emulator import HEADERS, RUN_PY
 
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+
+
+def environment(**more):
+    """This environment, where child processes find this copy of the collection first."""
+    env = dict(os.environ, **more)
+    for name in ('ANSIBLE_COLLECTIONS_PATH', 'PYTHONPATH'):
+        env[name] = os.pathsep.join([COLLECTIONS_ROOT] + [p for p in env.get(name, '').split(os.pathsep) if p])
+    return env
 
 
 def run(*options, **kwargs):
@@ -118,7 +126,7 @@ def test_a_port_in_use_is_named():
 
 def test_runs_as_a_module_of_the_package_too():
     process = subprocess.Popen([sys.executable, '-m', 'ansible_collections.llmobs.datadog.tests.emulator.run', '--port', '0'],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, env=environment())
     try:
         url = process.stdout.readline().strip()
         assert requests.get(url + '/_emulator/health', timeout=5).json() == {'status': 'ok'}
@@ -201,7 +209,7 @@ def test_stale_pid_file_is_not_trusted(tmp_path):
 
 
 def playbook(*extra):
-    env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1')
+    env = environment(ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1')
     return subprocess.run([ANSIBLE_PLAYBOOK, 'llmobs.datadog.emulator'] + list(extra), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, universal_newlines=True, timeout=120, check=False, env=env)
 
@@ -220,6 +228,8 @@ def test_collection_playbook_starts_and_stops_it(tmp_path):
         assert first.returncode == 0, first.stdout
         assert recap(first)['changed'] == 1
         assert 'The emulator answers at %s' % url in first.stdout and pid_file in first.stdout
+        copy = os.path.realpath(os.path.join(COLLECTIONS_ROOT, 'ansible_collections', 'llmobs', 'datadog'))
+        assert 'It is the one of the collection at %s' % copy in first.stdout
         config = requests.get(url + '/_emulator/config', timeout=5).json()
         assert (config['latency_ms'], config['inexact_name_filter']) == (20, True)
         projects = requests.get(url + '/api/v2/llm-obs/v1/projects', headers=HEADERS, timeout=5).json()
