@@ -74,6 +74,23 @@ def resolve_dataset(api, project_id, params):
     return item['id'], item
 
 
+def after_write(done, result):
+    """Run a read that follows a write (a wait); if it fails, the failure still says what was written.
+
+    ``done`` says what the write did ("Created project 'x' (id 1)"); ``result`` (changed, facts)
+    goes into the failure, so that the user learns that the write happened.
+    """
+    def guard(read, *args):
+        try:
+            return read(*args)
+        except LLMObsError as exc:
+            extras = dict(result)
+            extras.update(exc.result_extras)
+            raise LLMObsError('%s, but the lookup that waits for the list to show it failed: %s'
+                              % (done, exc.message), **extras)
+    return guard
+
+
 def wait_until_listed(transport, find, item_id, timeout):
     """Poll ``find()`` (the name lookup the next run will make) until it lists ``item_id``.
 

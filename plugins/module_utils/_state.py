@@ -28,6 +28,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._diff import (
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import (
+    after_write,
     exactly_one,
     wait_until_listed,
     wait_until_unlisted,
@@ -95,8 +96,9 @@ def _ensure_absent(task, managed, name, existing, result):
         return result
     managed.delete(facts['id'])
     result['msg'] = '%s (id %s) deleted.' % (managed.title(name), facts['id'])
-    if task.params['wait'] and wait_until_unlisted(task.api.transport, lambda: managed.find(name), facts['id'],
-                                                   task.params['wait_timeout']) is None:
+    guard = after_write('%s (id %s) was deleted' % (managed.title(name), facts['id']), result)
+    if task.params['wait'] and guard(wait_until_unlisted, task.api.transport, lambda: managed.find(name), facts['id'],
+                                     task.params['wait_timeout']) is None:
         task.warn('Deleted %s (id %s), but it was still listed after %d seconds; a run started right away may '
                   'still find it. Raise wait_timeout to wait longer.'
                   % (managed.label(name), facts['id'], task.params['wait_timeout']))
@@ -115,8 +117,9 @@ def _create(task, managed, name, desired, result):
     facts = managed.facts(managed.create(fields))
     result.update({managed.kind: facts, 'msg': '%s created (id %s).' % (managed.title(name), facts['id'])})
     if task.params['wait']:
-        listed = wait_until_listed(task.api.transport, lambda: managed.find(name), facts['id'],
-                                   task.params['wait_timeout'])
+        guard = after_write('%s was created (id %s)' % (managed.title(name), facts['id']), result)
+        listed = guard(wait_until_listed, task.api.transport, lambda: managed.find(name), facts['id'],
+                       task.params['wait_timeout'])
         if listed is None:
             raise LLMObsError('Created %s (id %s), but it was still missing from the list after %d seconds. A run '
                               'started before it appears may create it again; raise wait_timeout.'

@@ -209,6 +209,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import da
 from ansible_collections.llmobs.datadog.plugins.module_utils._diff import create_diff, predicted, unchanged_diff
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import (
+    after_write,
     exactly_one,
     resolve_dataset,
     resolve_project,
@@ -272,8 +273,9 @@ def run(task):
 
 def wait_until_visible(task, project_id, dataset_id, name, result):
     """Wait on the lookup the next run makes, so that it is sure to find the clone; warn of parallel twins."""
-    listed = wait_until_listed(task.api.transport, lambda: task.api.datasets.find_by_name(project_id, name),
-                               dataset_id, task.params['wait_timeout'])
+    guard = after_write('Cloned dataset %s into %r (id %s)' % (result['source_dataset_id'], name, dataset_id), result)
+    listed = guard(wait_until_listed, task.api.transport, lambda: task.api.datasets.find_by_name(project_id, name),
+                   dataset_id, task.params['wait_timeout'])
     if listed is None:
         raise LLMObsError(
             'Cloned dataset %s into %r (id %s), but it was still missing from the dataset list after %d seconds. '

@@ -668,3 +668,20 @@ def test_exactly_one_project_address_is_required(http, run_module, address, mess
     assert code == 1
     assert message in result['msg']
     assert http.seen == []
+
+
+def test_a_failed_wait_after_a_delete_still_reports_the_delete(http, run_module, clock):
+    http.expect(
+        datasets_by_name(NAME).reply_page(dataset(DID, NAME)),
+        delete_dataset(DID).reply(204),
+        datasets_by_name(NAME).reply_error(429, 'Rate limit exceeded').times(2),
+    )
+
+    result, code, dummy = run_module(llmobs_dataset, dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT,
+                                                          name=NAME, state='absent', retries=1))
+
+    assert code == 1
+    assert result['changed'] is True
+    assert result['dataset']['id'] == DID
+    assert 'was deleted, but the lookup that waits for the list to show it failed' in result['msg']
+    assert 'rate limited' in result['msg'] or 'HTTP 429' in result['msg']

@@ -550,3 +550,20 @@ def test_name_is_required(http, run_module):
     assert code == 1
     assert 'missing required arguments: name' in result['msg']
     assert http.seen == []
+
+
+def test_a_failed_wait_after_a_create_still_reports_the_create(http, run_module, clock):
+    http.expect(
+        projects_by_name(NAME).reply_page(),
+        create_project(NAME).reply_data(project(PID, NAME), status=201),
+        projects_by_name(NAME).reply_error(403, {'status': '403', 'title': 'Forbidden'}),
+    )
+
+    result, code, dummy = run_module(llmobs_project, dict(api_key=API_KEY, app_key=APP_KEY, name=NAME))
+
+    assert code == 1
+    assert result['changed'] is True
+    assert result['project']['id'] == PID
+    assert result['status'] == 403
+    assert result['msg'].startswith("Project 'support-bot' was created (id p-1), but the lookup that waits for the "
+                                    "list to show it failed: Listing projects failed with HTTP 403")
