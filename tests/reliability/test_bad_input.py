@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Bad input, through a real playbook: every case fails with a message naming the option, and
@@ -114,3 +114,46 @@ def test_missing_keys_name_the_option_and_its_variable(fresh_emulator, record):
         assert result.get('failed') is True
         assert 'set the %s option or the %s' % (option, variable) in result['msg']
         record('bad_input', {'case': case, 'option': option, 'message': result['msg']})
+
+
+# The family: (module, case, option the message must name, the task's arguments besides api_url)
+FAMILY_CASES = [
+    ('llmobs_project', 'project name is blank', 'name', {'name': ' '}),
+    ('llmobs_project', 'project name is not ASCII', 'name', {'name': u'proj\u00e9t'}),
+    ('llmobs_project', 'state is unknown', 'state', {'name': 'p', 'state': 'gone'}),
+    ('llmobs_project', 'description has a control character', 'description', {'name': 'p', 'description': 'a\x00b'}),
+    ('llmobs_project', 'wait_timeout is 0', 'wait_timeout', {'name': 'p', 'wait_timeout': 0}),
+    ('llmobs_project', 'name is missing', 'name', {}),
+    ('llmobs_dataset', 'no project given', 'project_id, project_name', {'name': 'd'}),
+    ('llmobs_dataset', 'both project options', 'project_id|project_name',
+     {'name': 'd', 'project_id': PROJECT, 'project_name': 'demo-project'}),
+    ('llmobs_dataset', 'project_id has a slash', 'project_id', {'name': 'd', 'project_id': 'a/b'}),
+    ('llmobs_dataset', 'project_name has a line break', 'project_name', {'name': 'd', 'project_name': 'a\nb'}),
+    ('llmobs_dataset', 'metadata is not a dictionary', 'metadata', {'name': 'd', 'project_id': PROJECT, 'metadata': 'x'}),
+    ('llmobs_dataset', 'dataset name is 256 characters', 'name', {'name': 'n' * 256, 'project_id': PROJECT}),
+    ('llmobs_project_info', 'name and project_id together', 'name|project_id', {'name': 'p', 'project_id': PROJECT}),
+    ('llmobs_project_info', 'project_id climbs the path', 'project_id', {'project_id': '../x'}),
+    ('llmobs_dataset_info', 'dataset_id has a query', 'dataset_id', {'project_id': PROJECT, 'dataset_id': 'a?b=1'}),
+    ('llmobs_dataset_info', 'project_name is blank', 'project_name', {'project_name': ''}),
+    ('llmobs_dataset_clone', 'dataset_name and dataset_id together', 'dataset_id|dataset_name',
+     {'project_id': PROJECT, 'dataset_id': SOURCE, 'dataset_name': 'capitals', 'name': 'c'}),
+    ('llmobs_dataset_clone', 'dataset_name is not ASCII', 'dataset_name',
+     {'project_id': PROJECT, 'dataset_name': u'donn\u00e9es', 'name': 'c'}),
+]
+
+
+@pytest.mark.parametrize('module', sorted(set(case[0] for case in FAMILY_CASES)))
+def test_every_module_refuses_bad_input_before_any_request(fresh_emulator, record, module):
+    emulator = fresh_emulator
+    cases = [case for case in FAMILY_CASES if case[0] == module]
+    run = run_tasks([dict(args, api_url=emulator.url) for dummy, dummy, dummy, args in cases],
+                    module='llmobs.datadog.' + module,
+                    extra_env={'HTTPS_PROXY': 'http://127.0.0.1:9', 'HTTP_PROXY': 'http://127.0.0.1:9', 'NO_PROXY': ''})
+
+    assert emulator.requests_log() == []
+    assert run.leaks() == []
+    assert run.tracebacks() == []
+    for (dummy, case, option, dummy), result in zip(cases, run.results):
+        assert result.get('failed') is True, case
+        assert option in result['msg'], '%s: %s' % (case, result['msg'])
+        record('bad_input', {'case': '%s: %s' % (module, case), 'option': option, 'message': result['msg']})
