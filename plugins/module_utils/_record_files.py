@@ -18,8 +18,10 @@ count as differences.
 Every problem is a ValidationError that names the record (``records[3]``, from 0, or
 ``path:12``, the file line from 1) and the field, raised before any request is sent.
 
-Memory: a declared record is kept as its key, one digest per field and the JSON text of what an
-insert sends, so a run holds about the size of its records' JSON, not Python objects of them.
+Memory: a declared record is kept as its key, a digest and the canonical JSON text of its fields
+(also what an insert sends), so a run holds about the size of its records' JSON, not Python
+objects of them; records of a JSONL file keep only the offset of their line, read again when
+they are sent.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -55,8 +57,7 @@ CSV_FIELD_LIMIT = 64 * 1024 * 1024
 BOM = u'\ufeff'
 
 DIGEST_SIZE = 16
-# Where each field's digest sits in a record's digest.
-FIELD_DIGESTS = ('input', 'expected_output', 'metadata', 'tags')
+RECORD_VALUE_FIELDS = ('input', 'expected_output', 'metadata', 'tags')
 # Integers beyond this lose precision in servers that hold numbers as doubles: left as they are.
 _EXACT_FLOAT_INT = 2 ** 53
 
@@ -110,29 +111,56 @@ def plain(value):
     return _fix(value, '')
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(',', ':'), ensure_ascii=False)
+
+
 def canonical(value):
     """The canonical JSON text of plain data, as bytes: sorted keys, no spaces, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(',', ':'), ensure_ascii=False).encode('utf-8', 'surrogatepass')
+    return _CANONICAL.encode(value).encode('utf-8', 'surrogatepass')
 
 
-def digest(value):
-    return hashlib.blake2b(canonical(value), digest_size=DIGEST_SIZE).digest()
+def canonical_json(value, walk=False):
+    """The canonical text of a JSON value, with integral floats written as integers.
+
+    ``walk`` first makes any Python value plain (``plain``; raises NotJSON): needed for values
+    from YAML or task options. A value decoded from JSON text is already plain but for its
+    floats, and a float that ``plain`` would change always prints as ``<digits>.0`` (the others
+    are left alone), so such a value is walked only when its text holds ``.0`` somewhere.
+    """
+    if walk:
+        return canonical(plain(value))
+    text = canonical(value)
+    if b'.0' in text:
+        text = canonical(plain(value))
+    return text
 
 
-def record_digest(input_value, expected_output, metadata, tags):
-    """One digest per field, joined in FIELD_DIGESTS order, of plain values (metadata a dict, tags a sorted list)."""
-    return digest(input_value) + digest(expected_output) + digest(metadata) + digest(tags)
+def normal_body(input_value, expected_output, metadata, tags):
+    """A record's fields in the form they are compared in: defaults left out, tags a sorted set."""
+    body = {'input': input_value}
+    if expected_output is not None:
+        body['expected_output'] = expected_output
+    if metadata:
+        body['metadata'] = metadata
+    if tags:
+        body['tags'] = tag_list(tags)
+    return body
+
+
+def digest(text):
+    return hashlib.blake2b(text, digest_size=DIGEST_SIZE).digest()
+
+
+def body_fields(body):
+    """The four compared fields of a normal body, defaults filled in."""
+    return dict(input=body.get('input'), expected_output=body.get('expected_output'),
+                metadata=body.get('metadata') or {}, tags=tag_list(body.get('tags') or []))
 
 
 def differing_fields(left, right):
-    """The fields (FIELD_DIGESTS names) whose digests differ between two record digests."""
-    return [name for index, name in enumerate(FIELD_DIGESTS)
-            if left[index * DIGEST_SIZE:(index + 1) * DIGEST_SIZE] != right[index * DIGEST_SIZE:(index + 1) * DIGEST_SIZE]]
-
-
-def input_key(record_digest_value):
-    """The key of a record without an id: the digest of its input (the first field digest)."""
-    return record_digest_value[:DIGEST_SIZE]
+    """The fields (of RECORD_VALUE_FIELDS) whose values differ, as data, between two records' fields."""
+    return [name for name in RECORD_VALUE_FIELDS
+            if canonical_json(left.get(name), walk=True) != canonical_json(right.get(name), walk=True)]
 
 
 def tag_list(tags):
@@ -140,19 +168,20 @@ def tag_list(tags):
 
 
 class DeclaredRecord(object):
-    """One declared record: where it was declared, its key, its digest and the JSON text of its insert."""
+    """One declared record: where it was declared, its key, the digest and canonical text of its fields.
 
-    __slots__ = ('position', 'key', 'digest', 'payload')
+    ``text`` is the canonical JSON of ``normal_body`` (without the id): what is compared, and
+    what an insert sends; for a JSONL file, the offset of the record's line instead (read again
+    only when the record is sent or shown: ``DeclaredRecords.text_of``).
+    """
 
-    def __init__(self, position, key, digest_value, payload):
+    __slots__ = ('position', 'key', 'digest', 'text')
+
+    def __init__(self, position, key, digest_value, text):
         self.position = position
         self.key = key
         self.digest = digest_value
-        self.payload = payload
-
-    def body(self):
-        """What an insert sends: ``input``, and ``id``, ``expected_output``, ``metadata``, ``tags`` when set."""
-        return json.loads(self.payload)
+        self.text = text
 
 
 class DeclaredRecords(object):
@@ -162,10 +191,14 @@ class DeclaredRecords(object):
     when there are none). ``index_of(key)`` finds a record by its key.
     """
 
-    def __init__(self, source, line_numbers, require_input=True):
+    def __init__(self, source, line_numbers, require_input=True, decoded_json=False):
         self.source = source
         self.line_numbers = line_numbers
         self.require_input = require_input
+        # Records decoded from JSON text need no walk to be plain (see canonical_json).
+        self.decoded_json = decoded_json
+        self.max_record_bytes = None
+        self._reread = None
         self.entries = []
         self.keyed_by = None
         self._index = {}
@@ -188,8 +221,12 @@ class DeclaredRecords(object):
         """The index in ``entries`` of the record declared under ``key``, or None."""
         return self._index.get(key)
 
-    def add(self, position, fields):
-        """Check one record's fields (a dict as read) and keep it; raises ValidationError."""
+    def add(self, position, fields, offset=None):
+        """Check one record's fields (a dict as read) and keep it; raises ValidationError.
+
+        ``offset``: where the record's line starts in the file, for records read again from it
+        rather than kept (see ``text_of``).
+        """
         where = self.label(position)
         if not isinstance(fields, dict):
             raise ValidationError('%s: a record must be a mapping with at least an input field (found %s).'
@@ -202,28 +239,58 @@ class DeclaredRecords(object):
         if 'input' not in fields and (self.require_input or record_id is None):
             raise ValidationError('%s: the input field is missing; every record needs an input%s.'
                                   % (where, '' if self.require_input else ' or an id'))
-        input_value = _plain_field(fields.get('input'), where, 'input')
-        expected_output = _plain_field(fields.get('expected_output'), where, 'expected_output')
         metadata = fields.get('metadata')
-        if metadata is None:
-            metadata = {}
-        elif not isinstance(metadata, dict):
+        if metadata is not None and not isinstance(metadata, dict):
             raise ValidationError('%s: metadata must be a mapping (found %s).' % (where, _kind(metadata)))
-        metadata = _plain_field(metadata, where, 'metadata')
-        tags = tag_list(_check_tags(fields.get('tags'), where))
+        tags = _check_tags(fields.get('tags'), where)
+        walk = not self.decoded_json
+        if walk:  # decoded JSON holds no value without a JSON form (NaN is refused as it is read)
+            for name in ('input', 'expected_output', 'metadata'):
+                _field_text(fields.get(name), where, name, walk)
+        try:
+            text = canonical_json(normal_body(fields.get('input'), fields.get('expected_output'), metadata, tags), walk)
+            key = record_id if record_id is not None else digest(canonical_json(fields.get('input'), walk))
+        except NotJSON as exc:  # checked field by field above; a second defence
+            raise ValidationError('%s: a value is not JSON: %s.' % (where, exc))
+        if self.max_record_bytes and len(text) * 6 > self.max_record_bytes:
+            # As sent, a record is at most 6 times its canonical text (every character escaped as \\uXXXX).
+            size = len(json.dumps(dict(json.loads(text), id=record_id) if record_id else json.loads(text)))
+            if size > self.max_record_bytes:
+                raise ValidationError('%s: the record is %d bytes of JSON, more than one request can carry (%d bytes); '
+                                      'it cannot be written.' % (where, size, self.max_record_bytes))
+        self._keep(DeclaredRecord(position, key, digest(text), text if offset is None else offset), record_id is not None)
 
-        value_digest = record_digest(input_value, expected_output, metadata, tags)
-        body = {'input': input_value}
-        if record_id is not None:
+    def text_of(self, record):
+        """The canonical text of a record's fields: kept, or read again from its line in the file.
+
+        A line read again must be the one compared: if the file changed meanwhile, that is an error.
+        """
+        if not isinstance(record.text, int):
+            return record.text
+        if self._reread is None:
+            # Kept open for the run: records are read again one by one.
+            self._reread = open(self.source, 'rb')  # pylint: disable=consider-using-with
+        self._reread.seek(record.text)
+        line = self._reread.readline().decode('utf-8', 'replace').lstrip(BOM)
+        try:
+            fields = json.loads(line, parse_constant=_refuse_constant)
+            text = canonical_json(normal_body(fields.get('input'), fields.get('expected_output'), fields.get('metadata'),
+                                              fields.get('tags') or []))
+        except (ValueError, AttributeError, TypeError):
+            text = b''
+        if digest(text) != record.digest:
+            raise LLMObsError('%s changed while the task ran: line %d is no longer the record that was compared. '
+                              'Run the task again.' % (self.source, record.position))
+        return text
+
+    def body(self, record, record_id=None):
+        """What an insert sends for ``record``: ``input`` and the fields that are set, and its ``id``."""
+        body = json.loads(self.text_of(record))
+        if self.keyed_by == 'id':
+            body['id'] = record.key
+        elif record_id is not None:
             body['id'] = record_id
-        if expected_output is not None:
-            body['expected_output'] = expected_output
-        if metadata:
-            body['metadata'] = metadata
-        if tags:
-            body['tags'] = tags
-        self._keep(DeclaredRecord(position, record_id if record_id is not None else input_key(value_digest),
-                                  value_digest, json.dumps(body)), record_id is not None)
+        return body
 
     def _keep(self, record, has_id):
         if has_id:
@@ -264,9 +331,9 @@ def _kind(value):
     return 'a %s' % type(value).__name__
 
 
-def _plain_field(value, where, field):
+def _field_text(value, where, field, walk):
     try:
-        return plain(value)
+        return canonical_json(value, walk)
     except NotJSON as exc:
         inside = (' at %s' % exc.path) if exc.path else ''
         raise ValidationError('%s: %s holds a value that is not JSON%s: %s.' % (where, field, inside, exc))
@@ -307,9 +374,10 @@ def _check_tags(value, where):
 # ---------------------------------------------------------------------- sources
 
 
-def from_list(records, option='records', require_input=True):
+def from_list(records, option='records', require_input=True, max_record_bytes=None):
     """Declared records from a list (the ``records`` option); positions are indexes from 0."""
     declared = DeclaredRecords(option, line_numbers=False, require_input=require_input)
+    declared.max_record_bytes = max_record_bytes
     for index, fields in enumerate(records):
         declared.add(index, fields)
     return declared
@@ -324,14 +392,15 @@ def file_format(path):
     return FILE_FORMATS[extension]
 
 
-def from_file(path, option='src', require_input=True):
+def from_file(path, option='src', require_input=True, max_record_bytes=None):
     """Declared records from a ``.jsonl``, ``.json``, ``.yaml``/``.yml`` or ``.csv`` file; positions are lines from 1."""
     kind = file_format(path)
     if not os.path.exists(path):
         raise ValidationError('%s %r does not exist on the host that runs the module.' % (option, path))
     if os.path.isdir(path):
         raise ValidationError('%s %r is a directory, not a records file.' % (option, path))
-    declared = DeclaredRecords(path, line_numbers=True, require_input=require_input)
+    declared = DeclaredRecords(path, line_numbers=True, require_input=require_input, decoded_json=kind != 'yaml')
+    declared.max_record_bytes = max_record_bytes
     try:
         with open(path, 'rb') as handle:
             if kind == 'jsonl':
@@ -348,9 +417,12 @@ def from_file(path, option='src', require_input=True):
 
 
 def _read_jsonl(handle, declared):
+    """One record a line. Only each line's offset is kept: a record is read again when it is sent."""
     decoder = json.JSONDecoder(parse_constant=_refuse_constant)
+    offset = 0
     # Lines end at b'\n' only: JSON text may hold other Unicode line separators inside strings.
     for number, raw in enumerate(handle, 1):
+        start, offset = offset, offset + len(raw)
         try:
             line = raw.decode('utf-8')
         except UnicodeDecodeError as exc:
@@ -363,7 +435,7 @@ def _read_jsonl(handle, declared):
             fields = decoder.decode(line)
         except ValueError as exc:
             raise ValidationError('%s: not a valid JSON line: %s.' % (declared.label(number), _json_reason(exc)))
-        declared.add(number, fields)
+        declared.add(number, fields, offset=start)
 
 
 def _read_json(document, declared):
@@ -524,18 +596,19 @@ def _csv_record(cells, where):
 READERS = {'jsonl': _read_jsonl, 'json': _read_json, 'yaml': _read_yaml, 'csv': _read_csv}
 
 
-def read_declared(records=None, src=None, require_input=True):
+def read_declared(records=None, src=None, require_input=True, max_record_bytes=None):
     """The declared records of ``records`` (a list) or ``src`` (a file path); raises ValidationError.
 
     ``require_input`` false (records to delete): a record with an ``id`` needs no ``input``.
+    ``max_record_bytes``: the largest record, as JSON, that can be sent.
     """
     if src is not None:
         if not src.strip():
             raise ValidationError('src must not be blank: give the path of a records file.')
-        return from_file(src, require_input=require_input)
+        return from_file(src, require_input=require_input, max_record_bytes=max_record_bytes)
     if records is None:
         raise ValidationError('Give the records, either as records (a list) or as src (a file).')
-    return from_list(records, require_input=require_input)
+    return from_list(records, require_input=require_input, max_record_bytes=max_record_bytes)
 
 
 # ---------------------------------------------------------------------- writing a records file

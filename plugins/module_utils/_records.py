@@ -37,15 +37,16 @@ __metaclass__ = type
 import json
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DATASET_HINTS, datasets_path
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError, ValidationError
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_files import (
     NotJSON,
+    body_fields,
+    canonical_json,
     differing_fields,
-    input_key,
+    digest,
     jsonl_line,
-    plain,
+    normal_body,
     read_declared,
-    record_digest,
     tag_list,
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
@@ -98,14 +99,18 @@ def record_view(item):
                 tags=_server_tags(_field(item, attributes, 'tags')))
 
 
-def server_digest(item):
-    """(record id, digest) of one listed record, compared the way declared records are."""
+def listed_record(item, by_id):
+    """(view, key, digest) of one listed record, keyed and digested the way declared records are.
+
+    The key is the record's id when the declared records carry ids, else the digest of its input.
+    """
     view = record_view(item)
     try:
-        value = record_digest(plain(view['input']), plain(view['expected_output']), plain(view['metadata']), view['tags'])
-    except NotJSON:  # a decoded JSON answer always has a JSON form; this is a second defence
-        value = b''
-    return view['id'], value
+        value = digest(canonical_json(normal_body(view['input'], view['expected_output'], view['metadata'], view['tags'])))
+        key = view['id'] if by_id else digest(canonical_json(view['input']))
+    except NotJSON:  # NaN in an answer: it equals nothing declared
+        value, key = b'', view['id']
+    return view, key, value
 
 
 # ---------------------------------------------------------------------- planning
@@ -156,32 +161,34 @@ def compare(declared, items, state, purge, keep_before=0):
     matched_fields = [None] * count
     by_id = declared.keyed_by == 'id'
 
-    def remember(server_id, item):
+    def remember(view):
         if len(plan.before) < keep_before:
-            plan.before[server_id] = record_view(item)
+            plan.before[view['id']] = view
 
     for item in items:
-        server_id, value = server_digest(item)
+        view, key, value = listed_record(item, by_id)
+        server_id = view['id']
         if server_id is None:
             continue  # a record the API cannot name cannot be written either
-        index = declared.index_of(server_id if by_id else input_key(value)) if count else None
+        index = declared.index_of(key) if count else None
         if index is None:
             if state == 'present' and purge:
                 plan.deletes.append(server_id)
-                remember(server_id, item)
+                remember(view)
             else:
                 plan.left_alone += 1
             continue
         if state == 'absent':
             plan.deletes.append(server_id)
             matched_id[index] = server_id
-            remember(server_id, item)
+            remember(view)
             continue
-        fields = differing_fields(value, declared.entries[index].digest)
+        record = declared.entries[index]
+        fields = [] if value == record.digest else differing_fields(body_fields(json.loads(declared.text_of(record))), view)
         if matched_id[index] is None:
             matched_id[index], matched_fields[index] = server_id, fields
             if fields:
-                remember(server_id, item)
+                remember(view)
             continue
         # A second server record under one declared key (input-keyed records pushed twice): keep one.
         plan.duplicates += 1
@@ -190,7 +197,7 @@ def compare(declared, items, state, purge, keep_before=0):
             matched_id[index], matched_fields[index] = server_id, fields
         else:
             plan.deletes.append(server_id)
-            remember(server_id, item)
+            remember(view)
 
     for index in range(count):
         if state == 'absent':
@@ -273,17 +280,17 @@ def planned_changes(declared, plan):
     for server_id in plan.deletes:
         yield ('d', server_id, server_id, len(json.dumps(server_id)) + 2, True)
     for index in plan.inserts:
-        record = declared.entries[index]
-        yield ('i', index, record.body(), len(record.payload) + 2, True)
+        item = declared.body(declared.entries[index])
+        yield ('i', index, item, len(json.dumps(item)) + 2, True)
     late = []
     for index, server_id, fields in plan.updates:
         if 'input' not in fields and 'expected_output' not in fields:
             late.append((index, server_id, fields))
             continue
-        item = _update_item(server_id, declared.entries[index].body(), fields)
+        item = _update_item(server_id, declared.body(declared.entries[index]), fields)
         yield ('u', index, item, len(json.dumps(item)) + 2, True)
     for index, server_id, fields in late:
-        item = _update_item(server_id, declared.entries[index].body(), fields)
+        item = _update_item(server_id, declared.body(declared.entries[index]), fields)
         yield ('u', index, item, len(json.dumps(item)) + 2, False)
 
 
@@ -436,23 +443,16 @@ class _Writer(object):
 
 def read_declared_records(params):
     """The declared records of a module's ``records`` or ``src``, each small enough for one batch_update."""
-    declared = read_declared(params.get('records'), params.get('src'), require_input=params.get('state') != 'absent')
-    limit = BATCH_MAX_BYTES - 1024
-    for record in declared:
-        if len(record.payload) > limit:
-            raise ValidationError('%s: the record is %d bytes of JSON, more than one batch_update request takes '
-                                  '(%d MiB); it cannot be written.'
-                                  % (declared.label(record.position), len(record.payload), BATCH_MAX_BYTES // (1024 * 1024)))
-    return declared
+    return read_declared(params.get('records'), params.get('src'), require_input=params.get('state') != 'absent',
+                         max_record_bytes=BATCH_MAX_BYTES - 1024)
 
 
 # ---------------------------------------------------------------------- what a module returns
 
 
 def _declared_view(declared, index, server_id=None):
-    body = declared.entries[index].body()
-    return dict(id=body.get('id', server_id), input=body['input'], expected_output=body.get('expected_output'),
-                metadata=body.get('metadata', {}), tags=body.get('tags', []))
+    body = declared.body(declared.entries[index], server_id)
+    return dict(body_fields(body), id=body.get('id'))
 
 
 def records_diff(declared, plan, dataset_id, counts, limit=DIFF_RECORDS):
@@ -466,9 +466,9 @@ def records_diff(declared, plan, dataset_id, counts, limit=DIFF_RECORDS):
                      [(index, server_id) for index, server_id, dummy in plan.updates])
     for index, server_id in written[:limit]:
         if server_id is None:
-            key = ('id', json.loads(declared.entries[index].payload).get('id')) if declared.keyed_by == 'id' else \
-                ('input', declared.entries[index].body()['input'])
-            before.append({key[0]: key[1], 'state': 'absent'})
+            body = declared.body(declared.entries[index])
+            key = 'id' if declared.keyed_by == 'id' else 'input'
+            before.append({key: body.get(key), 'state': 'absent'})
             after.append(_declared_view(declared, index))
         else:
             before.append(plan.before.get(server_id) or {'id': server_id})

@@ -18,7 +18,9 @@ import pytest
 from ansible_collections.llmobs.datadog.plugins.module_utils import _record_files
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_files import (
+    body_fields,
     canonical,
+    canonical_json,
     differing_fields,
     from_file,
     from_list,
@@ -36,7 +38,7 @@ def write(tmp_path, name, text):
 
 
 def bodies(declared):
-    return [(record.position, record.body()) for record in declared]
+    return [(record.position, declared.body(record)) for record in declared]
 
 
 def refused(call, *args, **kwargs):
@@ -135,7 +137,8 @@ def test_csv_with_only_an_input_column(tmp_path):
 
 def test_csv_cells_larger_than_the_csv_default_limit(tmp_path):
     big = 'x' * 300000
-    assert from_file(write(tmp_path, 'r.csv', 'input\n%s\n' % big)).entries[0].body() == {'input': big}
+    declared = from_file(write(tmp_path, 'r.csv', 'input\n%s\n' % big))
+    assert declared.body(declared.entries[0]) == {'input': big}
 
 
 @pytest.mark.parametrize('text, message', [
@@ -233,10 +236,17 @@ def test_values_are_compared_as_data():
 
 
 def test_differing_fields_name_each_field():
-    base = from_list([{'input': 1, 'expected_output': 2, 'metadata': {'m': 1}, 'tags': ['t:1']}]).entries[0].digest
-    other = from_list([{'input': 1, 'expected_output': 3, 'metadata': {'m': 1}, 'tags': ['t:2']}]).entries[0].digest
+    base = body_fields({'input': 1, 'expected_output': 2, 'metadata': {'m': 1.0}, 'tags': ['t:1']})
+    other = body_fields({'input': 1.0, 'expected_output': 3, 'metadata': {'m': 1}, 'tags': ['t:2']})
     assert differing_fields(base, other) == ['expected_output', 'tags']
     assert differing_fields(base, base) == []
+    assert body_fields({'input': 'x'}) == {'input': 'x', 'expected_output': None, 'metadata': {}, 'tags': []}
+
+
+def test_floats_are_walked_only_when_their_text_needs_it():
+    assert canonical_json({'a': 1.0, 'b': 'v1.0'}) == b'{"a":1,"b":"v1.0"}'
+    assert canonical_json({'a': 1.5, 'b': 10}) == b'{"a":1.5,"b":10}'
+    assert canonical_json([1e16, 2.0 ** 60]) == canonical([1e16, 2.0 ** 60])
 
 
 def test_plain_values():
@@ -302,3 +312,29 @@ def test_write_lines_failure_removes_the_temporary_file(tmp_path, monkeypatch):
         write_lines(str(tmp_path / 'out.jsonl'), ['x\n'])
     assert 'could not be written: No space left on device' in info.value.message
     assert os.listdir(str(tmp_path)) == []
+
+
+def test_jsonl_records_are_read_again_from_their_line(tmp_path):
+    path = write(tmp_path, 'r.jsonl', '{"id": "a", "input": 1.0}\n{"id": "b", "input": {"q": "x"}, "tags": ["t:1"]}\n')
+    declared = from_file(path)
+    assert [isinstance(record.text, int) for record in declared] == [True, True]   # offsets, not texts
+    assert declared.body(declared.entries[1]) == {'id': 'b', 'input': {'q': 'x'}, 'tags': ['t:1']}
+    assert declared.body(declared.entries[0]) == {'id': 'a', 'input': 1}
+
+
+def test_a_jsonl_file_changed_during_the_run_is_an_error(tmp_path):
+    path = write(tmp_path, 'r.jsonl', '{"id": "a", "input": 1}\n{"id": "b", "input": 2}\n')
+    declared = from_file(path)
+    write(tmp_path, 'r.jsonl', '{"id": "a", "input": 1}\n{"id": "b", "input": 3}\n')
+    assert declared.body(declared.entries[0]) == {'id': 'a', 'input': 1}
+    with pytest.raises(LLMObsError) as info:
+        declared.body(declared.entries[1])
+    assert info.value.message == '%s changed while the task ran: line 2 is no longer the record that was compared. ' \
+        'Run the task again.' % path
+
+
+def test_records_too_large_to_send_are_refused_as_read(tmp_path):
+    big = '{"input": "%s"}\n' % ('\\u00e9' * 2000)
+    assert 'r.jsonl:2: the record is 12013 bytes of JSON, more than one request can carry (10000 bytes)' in refused(
+        from_file, write(tmp_path, 'r.jsonl', '{"input": 1}\n' + big), max_record_bytes=10000)
+    assert len(from_list([{'input': 'x' * 1000}], max_record_bytes=10000)) == 1
