@@ -12,8 +12,12 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import TransportError
-from ansible_collections.llmobs.datadog.plugins.module_utils._transport import API_PREFIX, path_segment
+from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
+    API_PREFIX,
+    attributes_of,
+    path_segment,
+    single_object,
+)
 
 # Asked for per page. Datadog documents no maximum for dataset lists (its experiments list
 # clamps at 5,000); a server that serves fewer per page is followed by its cursor all the same.
@@ -28,7 +32,7 @@ DATASET_HINTS = {404: 'Check project_id and dataset_id: the project or dataset d
 
 def dataset_facts(item):
     """The facts of one dataset as modules return them, read leniently from a JSON:API object."""
-    attributes = item.get('attributes') if isinstance(item.get('attributes'), dict) else {}
+    attributes = attributes_of(item)
     return dict(
         id=item.get('id'),
         name=attributes.get('name'),
@@ -41,22 +45,11 @@ def dataset_facts(item):
 
 
 def dataset_name(item):
-    attributes = item.get('attributes')
-    return attributes.get('name') if isinstance(attributes, dict) else None
+    return attributes_of(item).get('name')
 
 
 def datasets_path(project_id):
     return '%s/%s/datasets' % (API_PREFIX, path_segment(project_id))
-
-
-def _document_data(operation):
-    """A parser of a one-dataset answer: its ``data``, or a TransportError (an answer without it is a lost answer)."""
-    def parse(document):
-        data = document.get('data') if isinstance(document, dict) else None
-        if not isinstance(data, dict) or not data.get('id'):
-            raise TransportError('%s returned a response without the dataset.' % operation)
-        return data
-    return parse
 
 
 class Datasets(object):
@@ -105,7 +98,7 @@ class Datasets(object):
         return self.transport.write_once(
             'POST', datasets_path(project_id), operation, {'data': {'type': 'datasets', 'attributes': attributes}},
             self._find_new(project_id, name), settle_timeout, 'nothing was created',
-            parse=_document_data(operation), hints=LIST_HINTS)
+            parse=single_object(operation, 'dataset'), hints=LIST_HINTS)
 
     def update(self, project_id, dataset_id, attributes):
         """PATCH the given attributes (setting a value twice is harmless, so it is retried like a read)."""
@@ -113,7 +106,7 @@ class Datasets(object):
         document = self.transport.request(
             'PATCH', '%s/%s' % (datasets_path(project_id), path_segment(dataset_id)), operation,
             body={'data': {'type': 'datasets', 'attributes': attributes}}, idempotent=True, hints=DATASET_HINTS)
-        return _document_data(operation)(document)
+        return single_object(operation, 'dataset')(document)
 
     def delete(self, project_id, dataset_id, settle_timeout):
         """Delete one dataset. A delete whose answer was lost is looked up before it is sent again."""
@@ -135,4 +128,4 @@ class Datasets(object):
             'POST', '%s/%s/clone' % (datasets_path(project_id), path_segment(source_id)), operation,
             {'data': {'type': 'datasets', 'id': source_id, 'attributes': attributes}},
             self._find_new(project_id, name), settle_timeout, 'nothing was created',
-            parse=_document_data(operation), hints=DATASET_HINTS)
+            parse=single_object(operation, 'dataset'), hints=DATASET_HINTS)

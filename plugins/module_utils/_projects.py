@@ -12,8 +12,12 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import TransportError
-from ansible_collections.llmobs.datadog.plugins.module_utils._transport import API_PREFIX, path_segment
+from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
+    API_PREFIX,
+    attributes_of,
+    path_segment,
+    single_object,
+)
 
 PROJECTS_PATH = API_PREFIX + '/projects'
 
@@ -27,7 +31,7 @@ PROJECT_HINTS = {404: 'Check project_id or project_name: the project does not ex
 
 def project_facts(item):
     """The facts of one project as modules return them, read leniently from a JSON:API object."""
-    attributes = item.get('attributes') if isinstance(item.get('attributes'), dict) else {}
+    attributes = attributes_of(item)
     return dict(
         id=item.get('id'),
         name=attributes.get('name'),
@@ -38,18 +42,7 @@ def project_facts(item):
 
 
 def project_name(item):
-    attributes = item.get('attributes')
-    return attributes.get('name') if isinstance(attributes, dict) else None
-
-
-def _document_data(operation):
-    """A parser of a one-project answer: its ``data``, or a TransportError (an answer without it is a lost answer)."""
-    def parse(document):
-        data = document.get('data') if isinstance(document, dict) else None
-        if not isinstance(data, dict) or not data.get('id'):
-            raise TransportError('%s returned a response without the project.' % operation)
-        return data
-    return parse
+    return attributes_of(item).get('name')
 
 
 class Projects(object):
@@ -94,7 +87,7 @@ class Projects(object):
         return self.transport.write_once('POST', PROJECTS_PATH, operation,
                                          {'data': {'type': 'projects', 'attributes': attributes}},
                                          find_created, settle_timeout, 'nothing was created',
-                                         parse=_document_data(operation), hints=PROJECT_HINTS)
+                                         parse=single_object(operation, 'project'), hints=PROJECT_HINTS)
 
     def update(self, project_id, attributes):
         """PATCH the given attributes (setting a value twice is harmless, so it is retried like a read)."""
@@ -102,7 +95,7 @@ class Projects(object):
         document = self.transport.request(
             'PATCH', '%s/%s' % (PROJECTS_PATH, path_segment(project_id)), operation,
             body={'data': {'type': 'projects', 'attributes': attributes}}, idempotent=True, hints=PROJECT_HINTS)
-        return _document_data(operation)(document)
+        return single_object(operation, 'project')(document)
 
     def delete(self, project_id, settle_timeout):
         """Delete one project. A delete whose answer was lost is looked up before it is sent again."""

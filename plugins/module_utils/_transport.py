@@ -75,6 +75,25 @@ def path_segment(value):
     return quote(str(value), safe='')
 
 
+def attributes_of(item):
+    """The ``attributes`` of a JSON:API object, or {} when it has none: answers are read leniently."""
+    attributes = item.get('attributes') if isinstance(item, dict) else None
+    return attributes if isinstance(attributes, dict) else {}
+
+
+def single_object(operation, what):
+    """A parser of an answer that holds one object: its ``data``, or a TransportError naming ``what``.
+
+    An answer without the object is treated as a lost answer, so a safe write looks its result up.
+    """
+    def parse(document):
+        data = document.get('data') if isinstance(document, dict) else None
+        if not isinstance(data, dict) or not data.get('id'):
+            raise TransportError('%s returned a response without the %s.' % (operation, what))
+        return data
+    return parse
+
+
 def backoff_delay(attempt):
     """Seconds to wait before retry number ``attempt`` (1-based): 1, 2, 4, ... up to MAX_BACKOFF."""
     return min(MAX_BACKOFF, float(2 ** (attempt - 1)))
