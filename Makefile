@@ -1,37 +1,95 @@
 # Every command a developer or CI needs. Only Python 3, pip and make are assumed: the first
-# target run creates .venv with the pinned tool chain of requirements-dev.txt.
+# target run creates the pinned virtualenvs it needs.
+#
+# The collection supports ansible-core 2.17 and later (meta/runtime.yml); `make test` proves it on
+# every version of ANSIBLE_VERSIONS, newest last. The newest is .venv, the whole tool chain of
+# requirements-dev.txt: every check runs there. Each older one gets .venv-<version>, pinned by
+# tests/requirements/ansible-core-<version>.txt, for the unit tests and the integration targets.
+#
+# Each virtualenv holds an editable link to this checkout, <venv>/collections/ansible_collections/
+# llmobs/datadog (tests/utils/link_collection.py), that only the commands run from here see:
+# ANSIBLE_COLLECTIONS_PATH and PYTHONPATH point at <venv>/collections. Outside make, the
+# virtualenv has no llmobs.datadog, so its ansible-galaxy installs a built tarball like any other.
+# `eval "$(make -s env)"` gives a shell the same settings.
 
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
 PYTHON_BOOTSTRAP ?= python3
+ANSIBLE_VERSIONS := 2.17 2.18 2.19
+NEWEST := $(lastword $(ANSIBLE_VERSIONS))
+OLDER := $(filter-out $(NEWEST),$(ANSIBLE_VERSIONS))
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BUILD := build
-# The venv's tools first: ansible-lint, antsibull-docs and the test scripts call ansible-* by name.
+EMULATOR_PORT ?= 8126
+# Workers of `make pytest` (pytest-xdist). The reliability and emulator tests spend most of their
+# time waiting on playbook runs, timeouts and lag, so more workers than cores still pays.
+PYTEST_WORKERS ?= 4
+
+# The virtualenv of an ansible-core version, and the environment that runs a command with it.
+venv_of = $(if $(filter $(NEWEST),$(1)),$(VENV),.venv-$(1))
+venv_env = PATH="$(abspath $(1))/bin:$$PATH" PYTHON="$(abspath $(1))/bin/python" \
+	ANSIBLE_COLLECTIONS_PATH="$(abspath $(1))/collections" PYTHONPATH="$(abspath $(1))/collections"
+
+# Every recipe runs with the newest virtualenv unless it says otherwise: its tools first on PATH
+# (ansible-lint, antsibull-docs and the test scripts call ansible-* by name), and the checkout as
+# llmobs.datadog for Ansible and for Python imports.
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHON := $(abspath $(BIN))/python
-EMULATOR_PORT ?= 8126
+export ANSIBLE_COLLECTIONS_PATH := $(abspath $(VENV))/collections
+export PYTHONPATH := $(abspath $(VENV))/collections
 
-.PHONY: help demo emulator test pytest integration reliability bench lint sanity docs docs-check \
-	changelog-lint build-check shellcheck clean venv
+# New modules and integration targets are picked up from their files.
+MODULES := $(sort $(basename $(notdir $(filter-out %/__init__.py,$(wildcard plugins/modules/*.py)))))
+INTEGRATION_TARGETS := $(sort $(wildcard tests/integration/targets/*/runme.sh))
+TEST_TARGETS := pytest $(addprefix unit-,$(OLDER)) integration lint sanity docs-check changelog-lint \
+	build-check shellcheck
+
+# Prerequisites of the per-version rules (unit-<version>, ...) name the version's virtualenv.
+.SECONDEXPANSION:
+
+.PHONY: help demo emulator test test-targets pytest unit integration reliability bench lint sanity docs \
+	docs-check changelog-lint build-check shellcheck clean venv venvs env
 
 help:
-	@echo "make demo         clone a dataset on the local emulator (or real Datadog with DD_API_KEY/DD_APP_KEY)"
-	@echo "make test         every check, as CI runs it"
-	@echo "make pytest       unit tests of the collection and tests of the emulator"
-	@echo "make integration  real ansible-playbook runs against the emulator (and the opt-in live target)"
-	@echo "make reliability  fault matrix, bad input, TLS and concurrency; rewrites docs/reliability.md"
-	@echo "make bench        the module beside ping, uri and datadog-api-client; rewrites docs/performance.md"
-	@echo "make emulator     run the emulator in the foreground on 127.0.0.1:$(EMULATOR_PORT)"
-	@echo "make docs         regenerate docs/llmobs_dataset_clone_module.rst from the module's documentation"
-	@echo "make clean        remove .venv and build/"
+	@echo "make demo           the demo playbook on the local emulator (or real Datadog with DD_API_KEY/DD_APP_KEY)"
+	@echo "make test           every check, one after the other (.ci/run runs the same steps in three lanes side by side)"
+	@echo "make pytest         unit, emulator and reliability tests on ansible-core $(NEWEST)"
+	@echo "make unit           the unit tests on every ansible-core of the matrix ($(ANSIBLE_VERSIONS)); unit-<version> for one"
+	@echo "make integration    every tests/integration/targets/*/runme.sh on every ansible-core; integration-<version> for one"
+	@echo "make reliability    fault matrix, bad input, TLS and concurrency; rewrites docs/reliability.md"
+	@echo "make bench          the module beside ping, uri and datadog-api-client; rewrites docs/performance.md"
+	@echo "make emulator       run the emulator in the foreground on 127.0.0.1:$(EMULATOR_PORT)"
+	@echo "make docs           regenerate docs/<module>_module.rst from every module's documentation"
+	@echo "make build-check    build the tarball from a clean tree, check its contents, install it, read its docs"
+	@echo "make venvs          create every virtualenv of the matrix (.venv and .venv-<version>)"
+	@echo "make -s env         the environment of these commands, for a shell: eval \"\$$(make -s env)\" (env-<version> for an older core)"
+	@echo "make clean          remove the virtualenvs, build/ and the test caches"
+
+# Virtualenvs: .venv is the tool chain; .venv-<version> a minimal set for an older ansible-core.
+define make_venv
+$(PYTHON_BOOTSTRAP) -m venv $(@D)
+$(@D)/bin/python -m pip install --quiet --disable-pip-version-check -r $<
+$(@D)/bin/python tests/utils/link_collection.py > /dev/null
+touch $@
+endef
 
 venv: $(STAMP)
 
-$(STAMP): requirements-dev.txt requirements.txt
-	$(PYTHON_BOOTSTRAP) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(BIN)/python tests/utils/link_collection.py
-	touch $(STAMP)
+venvs: $(STAMP) $(foreach version,$(OLDER),.venv-$(version)/.installed)
+
+$(STAMP): requirements-dev.txt requirements.txt tests/utils/link_collection.py
+	$(make_venv)
+
+.venv-%/.installed: tests/requirements/ansible-core-%.txt tests/utils/link_collection.py
+	$(make_venv)
+
+env: $(STAMP)
+	@echo 'export $(call venv_env,$(VENV))'
+
+env-%: $$(call venv_of,$$*)/.installed
+	@echo 'export $(call venv_env,$(call venv_of,$*))'
 
 demo: $(STAMP)
 	tests/utils/demo.sh
@@ -39,17 +97,35 @@ demo: $(STAMP)
 emulator:
 	$(PYTHON_BOOTSTRAP) tests/emulator/run.py --port $(EMULATOR_PORT)
 
-test: pytest integration lint sanity docs-check changelog-lint build-check shellcheck
+test: $(TEST_TARGETS)
 	@echo "make test: every check passed"
 
-pytest: $(STAMP)
-	$(BIN)/python -m pytest
+# The steps of `make test`, for .ci/run, which times each.
+test-targets:
+	@echo $(TEST_TARGETS)
 
-integration: $(STAMP)
-	tests/integration/targets/llmobs_dataset_clone/runme.sh
-	tests/integration/targets/llmobs_dataset_clone_live/runme.sh
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
+unit: $(addprefix unit-,$(ANSIBLE_VERSIONS))
+
+unit-%: $$(call venv_of,$$*)/.installed
+	$(call venv_env,$(call venv_of,$*)) python -m pytest tests/unit
+
+integration: $(addprefix integration-,$(ANSIBLE_VERSIONS))
+
+# Every target's runme.sh, with the version's virtualenv first on PATH; all run, and the failed
+# ones are named at the end. The live target skips itself without credentials.
+integration-%: $$(call venv_of,$$*)/.installed
+	failed=""; \
+	for runme in $(INTEGRATION_TARGETS); do \
+		echo "== ansible-core $*: $${runme}"; \
+		$(call venv_env,$(call venv_of,$*)) "$${runme}" || failed="$${failed} $${runme}"; \
+	done; \
+	if [ -n "$${failed}" ]; then echo "ansible-core $*: failed:$${failed}"; exit 1; fi
 
 # The suite (also part of `make pytest`), the concurrency measurement, then the report from both.
+# One process: the suite's outcome tables are written at the end of its session.
 reliability: $(STAMP)
 	$(BIN)/python -m pytest tests/reliability
 	$(BIN)/python tests/reliability/concurrency.py 5 3
@@ -65,35 +141,85 @@ lint: $(STAMP)
 sanity: $(STAMP)
 	tests/utils/run-sanity.sh "$(abspath $(BIN))"
 
-docs: $(STAMP)
-	$(BIN)/antsibull-docs plugin --fail-on-error --no-add-antsibull-docs-version --output-format simplified-rst \
-		--dest-dir docs --plugin-type module llmobs.datadog.llmobs_dataset_clone
-	mv docs/llmobs.datadog.llmobs_dataset_clone_module.rst docs/llmobs_dataset_clone_module.rst
+ANTSIBULL_PLUGIN_DOCS = $(BIN)/antsibull-docs plugin --fail-on-error --no-add-antsibull-docs-version \
+	--output-format simplified-rst --plugin-type module
 
-# The committed reference must be what the module's documentation generates today.
+# docs/<module>_module.rst for every module of plugins/modules; pages of modules that are gone go too.
+docs: $(STAMP)
+	for module in $(MODULES); do \
+		$(ANTSIBULL_PLUGIN_DOCS) --dest-dir docs "llmobs.datadog.$${module}"; \
+		mv "docs/llmobs.datadog.$${module}_module.rst" "docs/$${module}_module.rst"; \
+	done
+	for page in docs/*_module.rst; do \
+		[ -e "plugins/modules/$$(basename "$${page}" _module.rst).py" ] || rm -v "$${page}"; \
+	done
+
+# The committed reference must be what every module's documentation generates today.
 docs-check: $(STAMP)
 	rm -rf $(BUILD)/docs && mkdir -p $(BUILD)/docs
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all .
-	$(BIN)/antsibull-docs plugin --fail-on-error --no-add-antsibull-docs-version --output-format simplified-rst \
-		--dest-dir $(BUILD)/docs --plugin-type module llmobs.datadog.llmobs_dataset_clone
-	diff -u docs/llmobs_dataset_clone_module.rst $(BUILD)/docs/llmobs.datadog.llmobs_dataset_clone_module.rst \
-		|| { echo "docs/llmobs_dataset_clone_module.rst is stale: run 'make docs'"; exit 1; }
-	$(BIN)/ansible-doc llmobs.datadog.llmobs_dataset_clone > /dev/null
+	stale=""; \
+	for module in $(MODULES); do \
+		$(ANTSIBULL_PLUGIN_DOCS) --dest-dir $(BUILD)/docs "llmobs.datadog.$${module}"; \
+		diff -u "docs/$${module}_module.rst" "$(BUILD)/docs/llmobs.datadog.$${module}_module.rst" \
+			|| stale="$${stale} docs/$${module}_module.rst"; \
+	done; \
+	for page in docs/*_module.rst; do \
+		[ -e "plugins/modules/$$(basename "$${page}" _module.rst).py" ] || stale="$${stale} $${page}"; \
+	done; \
+	if [ -n "$${stale}" ]; then echo "stale:$${stale}: run 'make docs'"; exit 1; fi
+	$(BIN)/ansible-doc $(addprefix llmobs.datadog.,$(MODULES)) > /dev/null
 
 changelog-lint: $(STAMP)
 	$(BIN)/antsibull-changelog lint
 
-# Build the tarball, install it elsewhere and read the module's docs from the installed copy.
+# What must never ship: caches, build output, virtualenvs, and what works only in a checkout.
+NOT_SHIPPED := (^|/)(__pycache__|\.pytest_cache|\.hypothesis|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.ansible|\.ansible-lint-cache)(/|$$)|\.py[co]$$|\.tar\.gz$$|(^|/)\.plugin-cache\.yaml$$|^(\.venv|build|tests/output|\.ci|tests/requirements)(/|$$)|^(Makefile|requirements-dev\.txt|pytest\.ini|tests/utils/(run-sanity\.sh|demo\.sh|link_collection\.py|ansible_test_get_pip\.py))$$
+# What must ship: the plugins, their metadata, the playbooks and the emulator.
+SHIPPED := plugins meta playbooks tests/emulator
+COLLECTION_BUILD := $(BUILD)/collection
+
+# The tarball is built from a clean tree: a copy of the files git knows about (tracked, or new and
+# not ignored). Its contents are checked; a build straight from this checkout (caches and all, as
+# the README's "from a checkout" does) must hold the same files, or build_ignore misses something.
+# Then the project's own ansible-galaxy installs it (no --force: it must not take the checkout for
+# an installed copy) and the docs of every module are read from the installed copy.
 build-check: $(STAMP)
-	rm -rf $(BUILD)/collection && mkdir -p $(BUILD)/collection
-	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/collection .
-	$(BIN)/ansible-galaxy collection install --force -p $(BUILD)/collection/installed \
-		$(BUILD)/collection/llmobs-datadog-*.tar.gz
-	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/collection/installed $(BIN)/ansible-doc \
-		llmobs.datadog.llmobs_dataset_clone > /dev/null
+	rm -rf $(COLLECTION_BUILD) && mkdir -p $(COLLECTION_BUILD)/tree $(COLLECTION_BUILD)/from-checkout
+	@echo "copying the files git knows about to $(COLLECTION_BUILD)/tree"
+	@git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' path; do \
+		if [ -e "$${path}" ] || [ -L "$${path}" ]; then cp -P --parents -- "$${path}" $(COLLECTION_BUILD)/tree; fi; \
+	done
+	$(BIN)/ansible-galaxy collection build --output-path $(COLLECTION_BUILD) $(COLLECTION_BUILD)/tree
+	$(BIN)/ansible-galaxy collection build --output-path $(COLLECTION_BUILD)/from-checkout .
+	@tar -tzf $(COLLECTION_BUILD)/llmobs-datadog-*.tar.gz | grep -v '/$$' | sort > $(COLLECTION_BUILD)/files.txt
+	@tar -tzf $(COLLECTION_BUILD)/from-checkout/llmobs-datadog-*.tar.gz | grep -v '/$$' | sort \
+		> $(COLLECTION_BUILD)/from-checkout/files.txt
+	@echo "checking the tarball's files ($(COLLECTION_BUILD)/files.txt)"
+	@if grep -E '$(NOT_SHIPPED)' $(COLLECTION_BUILD)/files.txt; then \
+		echo "the tarball holds the files above: caches, build output or checkout-only files"; exit 1; fi
+	@git ls-files --cached --others --exclude-standard -- $(SHIPPED) | while IFS= read -r path; do \
+		[ ! -e "$${path}" ] || echo "$${path}"; done | sort > $(COLLECTION_BUILD)/must-ship.txt
+	@if comm -23 $(COLLECTION_BUILD)/must-ship.txt $(COLLECTION_BUILD)/files.txt | grep .; then \
+		echo "the tarball lacks the files above: build_ignore in galaxy.yml leaves out too much"; exit 1; fi
+	@diff -u $(COLLECTION_BUILD)/files.txt $(COLLECTION_BUILD)/from-checkout/files.txt || { \
+		echo "a build from this checkout ships files (+) that a clean tree does not: add them to build_ignore in galaxy.yml"; \
+		exit 1; }
+	env -u PYTHONPATH ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTION_BUILD))/installed $(BIN)/ansible-galaxy \
+		collection install -p $(COLLECTION_BUILD)/installed $(COLLECTION_BUILD)/llmobs-datadog-*.tar.gz \
+		| tee $(COLLECTION_BUILD)/install.log
+	@grep -q 'llmobs.datadog:.* was installed successfully' $(COLLECTION_BUILD)/install.log
+	@echo "reading the docs of $(MODULES) from the installed copy"
+	@for module in $(MODULES); do \
+		env -u PYTHONPATH ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTION_BUILD))/installed $(BIN)/ansible-doc \
+			"llmobs.datadog.$${module}" > $(COLLECTION_BUILD)/doc.txt; \
+		grep -qF "$(abspath $(COLLECTION_BUILD))/installed/ansible_collections/llmobs/datadog/plugins/modules/$${module}.py" \
+			$(COLLECTION_BUILD)/doc.txt || { echo "ansible-doc did not read $${module} from the installed copy"; exit 1; }; \
+	done
+	@echo "build-check: $$(wc -l < $(COLLECTION_BUILD)/files.txt) files in $$(basename $(COLLECTION_BUILD)/llmobs-datadog-*.tar.gz), installed with the project's ansible-galaxy, docs of $(words $(MODULES)) modules read"
 
 shellcheck: $(STAMP)
 	$(BIN)/shellcheck -x .ci/run tests/utils/*.sh tests/integration/targets/*/runme.sh
 
 clean:
-	rm -rf $(VENV) $(BUILD) .pytest_cache
+	rm -rf $(VENV) $(addprefix .venv-,$(OLDER)) $(BUILD) .pytest_cache .hypothesis

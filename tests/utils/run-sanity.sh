@@ -23,6 +23,11 @@ print(get_venv_packages(SimpleNamespace(version="3.11"))["pip"])')
 cache_dir="${test_home}/.ansible/test/cache"
 mkdir -p "${cache_dir}"
 cp "${repo_root}/tests/utils/ansible_test_get_pip.py" "${cache_dir}/get_pip_${pip_version//./_}.py"
+# The pip wheel it installs in each of ansible-test's venvs, fetched once from the package index.
+if [ ! -e "${cache_dir}/pip-${pip_version}-py3-none-any.whl" ]; then
+  "${bin_dir}/python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+    --dest "${cache_dir}" "pip==${pip_version}"
+fi
 
 # A fresh copy of the files git knows about (tracked, or new and not ignored).
 mkdir -p "${collection_dir}"
@@ -32,5 +37,7 @@ while IFS= read -r -d '' path; do
 done < <(git ls-files -z --cached --others --exclude-standard)
 
 cd "${collection_dir}"
-# ansible-test keeps its venvs under $HOME; a private HOME keeps the user's own untouched.
-HOME="${test_home}" PATH="${bin_dir}:${PATH}" "${bin_dir}/ansible-test" sanity --venv --python 3.11 "$@"
+# ansible-test keeps its venvs under $HOME; a private HOME keeps the user's own untouched. It tests
+# this copy alone: the checkout's editable link (ANSIBLE_COLLECTIONS_PATH, PYTHONPATH) stays out.
+env -u ANSIBLE_COLLECTIONS_PATH -u PYTHONPATH HOME="${test_home}" PATH="${bin_dir}:${PATH}" \
+  "${bin_dir}/ansible-test" sanity --venv --python 3.11 "$@"
