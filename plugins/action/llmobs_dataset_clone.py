@@ -10,9 +10,13 @@ local, the module itself otherwise (see plugins/plugin_utils/_in_process.py and 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_clone
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._in_process import InProcessAction
+
+try:
+    from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_clone as module_file
+except Exception as exc:  # pylint: disable=broad-except
+    module_file = exc  # not importable in the controller: every task takes the module path, which reports it
 
 
 class ActionModule(InProcessAction):
-    LLMOBS_MODULE = llmobs_dataset_clone
+    LLMOBS_MODULE = module_file

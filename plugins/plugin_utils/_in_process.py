@@ -44,7 +44,7 @@ from contextlib import contextmanager
 
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.basic import PASSWORD_MATCH
+from ansible.module_utils.basic import PASSWORD_MATCH, AnsibleModule
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.common.text.converters import to_text
@@ -58,8 +58,15 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 from ansible.vars.clean import remove_internal_keys
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
-from ansible_collections.llmobs.datadog.plugins.module_utils._transport import HAS_REQUESTS
+try:
+    from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+    from ansible_collections.llmobs.datadog.plugins.module_utils._transport import HAS_REQUESTS
+except Exception as exc:  # pylint: disable=broad-except
+    # The module path runs the modules and reports what is wrong; the controller must not crash on it.
+    LLMObsError, HAS_REQUESTS = None, False
+    ENGINE_IMPORT_ERROR = 'the collection\'s module_utils cannot be imported in the controller (%s)' % exc
+else:
+    ENGINE_IMPORT_ERROR = None
 
 try:  # ansible-core 2.19 and later: modules talk to the controller through serialization profiles
     from ansible.module_utils.common.json import Direction, get_module_decoder, get_module_encoder
@@ -117,6 +124,9 @@ class CoreInterfaces(object):
       Its signature tells which generation of ansible-core this is.
     * ``ActionBase._compute_environment_string(raw_environment_out)``: the task's ``environment:``
       exactly as the module path computes it.
+    * ``AnsibleModule.add_path_info`` on an AnsibleModule that was never initialised (``PathFacts``):
+      the file facts AnsibleModule adds to a result with ``path`` or ``dest``. Tried at import; without
+      it, a module that documents such a result takes the module path (``path_facts`` is False).
 
     ``missing`` is None when all are there, else why the in-process path is off.
     """
@@ -124,6 +134,7 @@ class CoreInterfaces(object):
     def __init__(self):
         self.profiles = False
         self.missing = self._check()
+        self.path_facts = self._check_path_facts()
 
     def _check(self):
         probe = ArgumentSpecValidator(dict(secret=dict(type='str', no_log=True))).validate(dict(secret='probe'))
@@ -143,6 +154,18 @@ class CoreInterfaces(object):
         if not environment or 'raw_environment_out' not in environment:
             return "ansible-core computes the task's environment in a way this collection does not know"
         return None
+
+    @staticmethod
+    def _check_path_facts():
+        try:
+            facts = PathFacts().add_path_info(dict(path=os.path.dirname(os.path.abspath(__file__))))
+        except Exception:  # pylint: disable=broad-except
+            return False
+        return facts.get('state') == 'directory' and 'mode' in facts and 'owner' in facts
+
+    def add_path_info(self, result):
+        """AnsibleModule.add_path_info: file facts for a result whose ``path`` (or ``dest``) exists."""
+        return PathFacts().add_path_info(result)
 
     def module_params(self, args):
         """The module arguments as the module receives them: through the controller's JSON encoder and back."""
@@ -191,6 +214,18 @@ class CoreInterfaces(object):
         return None  # before 2.19, fail_json adds a traceback only while an exception is handled
 
 
+class PathFacts(AnsibleModule):
+    """AnsibleModule's own add_path_info without a module: only the attributes it reads are set."""
+
+    def __init__(self):  # pylint: disable=super-init-not-called
+        self._selinux_enabled = None
+        self._selinux_mls_enabled = None
+        self._selinux_initial_context = None
+
+    def fail_json(self, msg, **kwargs):
+        raise RuntimeError(msg)  # reported like a module that crashed
+
+
 CORE = CoreInterfaces()
 
 
@@ -202,10 +237,12 @@ def module_declaration_reason(module_file):
 
     ``module_file`` is the module's Python module (with ``MODULE``, ``RETURN``). AnsibleModule
     does more than the in-process path for: options with aliases or deprecations (it warns),
-    option names that look like passwords without ``no_log`` (it warns), results with ``path`` or
-    ``dest`` (it adds file facts), a serialization profile of its own, and keyword arguments this
-    file does not implement.
+    option names that look like passwords without ``no_log`` (it warns), a serialization profile of
+    its own, and keyword arguments this file does not implement; and for results with ``path`` or
+    ``dest`` (file facts) when ``CoreInterfaces.path_facts`` is off.
     """
+    if isinstance(module_file, Exception):
+        return 'the module cannot be imported in the controller (%s)' % module_file
     module = getattr(module_file, 'MODULE', None)
     if module is None or not hasattr(module, 'module_kwargs') or not hasattr(module, 'execute'):
         return 'the module has no in-process entry point'
@@ -218,8 +255,8 @@ def module_declaration_reason(module_file):
         return reason
     if getattr(module_file, 'METADATA', None) is not None:
         return 'the module declares its own metadata'
-    if re.search(r'^(?:path|dest):', getattr(module_file, 'RETURN', '') or '', re.M):
-        return 'the module returns a path, to which AnsibleModule adds file facts'
+    if not CORE.path_facts and re.search(r'^(?:path|dest):', getattr(module_file, 'RETURN', '') or '', re.M):
+        return 'the module returns a path, to which only AnsibleModule can add file facts here'
     return None
 
 
@@ -297,8 +334,8 @@ class ModuleRun(object):
         return self.formatted(result)
 
     def formatted(self, result):
-        """AnsibleModule._return_formatted: invocation, warnings, then every no_log value masked."""
-        result = dict(result)
+        """AnsibleModule._return_formatted: file facts, invocation, warnings, then every no_log value masked."""
+        result = self.core.add_path_info(dict(result)) if self.core.path_facts else dict(result)
         if 'invocation' not in result:
             result['invocation'] = {'module_args': self.params}
         warnings = list(self.warnings)
@@ -380,6 +417,8 @@ class InProcessAction(NormalAction):
             value = self._templar.template(host_vars[OPT_OUT_VARIABLE])
             if not _switch(value, 'the variable %s' % OPT_OUT_VARIABLE):
                 return '%s is false' % OPT_OUT_VARIABLE
+        if ENGINE_IMPORT_ERROR:
+            return ENGINE_IMPORT_ERROR
         if CORE.missing:
             return CORE.missing
         if sys.platform == 'darwin':

@@ -27,6 +27,8 @@ from ansible_collections.llmobs.datadog.plugins.modules import (
     llmobs_dataset,
     llmobs_dataset_clone,
     llmobs_dataset_info,
+    llmobs_dataset_records,
+    llmobs_dataset_records_info,
     llmobs_project,
     llmobs_project_info,
 )
@@ -49,6 +51,7 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     projects_by_name,
     update_dataset,
 )
+from ansible_collections.llmobs.datadog.tests.unit.plugins.module_utils import test_records_support as records
 from ansible_collections.llmobs.datadog.tests.unit.plugins.plugin_utils.in_process_support import (
     make_action,
     module_stdout,
@@ -60,6 +63,8 @@ MODULES = dict(
     llmobs_dataset=llmobs_dataset,
     llmobs_dataset_clone=llmobs_dataset_clone,
     llmobs_dataset_info=llmobs_dataset_info,
+    llmobs_dataset_records=llmobs_dataset_records,
+    llmobs_dataset_records_info=llmobs_dataset_records_info,
     llmobs_project=llmobs_project,
     llmobs_project_info=llmobs_project_info,
 )
@@ -425,14 +430,25 @@ CASES = [
      False, True, {}),
     ('llmobs_dataset_info', dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT),
      lambda: [list_datasets().reply_page(dataset('d-1', 'd'))], False, False, {}),
+    ('llmobs_dataset_records', records.module_args(records=[{'id': 'a', 'input': {'q': 'x'}}, {'id': 'b', 'input': 'y'}]),
+     lambda: [records.records_page([records.record('a', {'q': 'x'}), records.record('b', 'y', shape='flat')]),
+              records.dataset_by_id(records.dataset(version=4))], False, True, {}),
+    ('llmobs_dataset_records', records.module_args(records=[{'input': 1}], src='/nowhere.jsonl'), (), False, False, {}),
+    ('llmobs_dataset_records_info', records.module_args(dest='DEST'),
+     lambda: [records.records_page([records.record('a', 'x')]), records.dataset_by_id(records.dataset())], False, True, {}),
+    ('llmobs_dataset_records_info', records.module_args(),
+     lambda: [records.records_page([records.record('a', 'x')]), records.dataset_by_id(records.dataset())], False, False, {}),
 ]
 
 
 @pytest.mark.parametrize('module_name, args, calls, check_mode, diff, env', CASES,
                          ids=['%s-%d' % (case[0], number) for number, case in enumerate(CASES)])
-def test_both_paths_return_the_same_result(http, run_module, monkeypatch, module_name, args, calls, check_mode, diff, env):
+def test_both_paths_return_the_same_result(http, run_module, monkeypatch, tmp_path, module_name, args, calls, check_mode,
+                                           diff, env):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    dest = str(tmp_path / 'records.jsonl')
+    args = dict((key, dest if value == 'DEST' else value) for key, value in args.items())
     fqcn = 'llmobs.datadog.%s' % module_name
     action = make_action(module_name, dict(args), check_mode=check_mode, diff=diff)
 
@@ -441,12 +457,16 @@ def test_both_paths_return_the_same_result(http, run_module, monkeypatch, module
                               check_mode=check_mode, diff=diff)
     http.assert_done()
     module_result = action._finish(action_core(action).parse_output(action, raw, '', code))
+    if os.path.exists(dest):  # the in-process run writes it again, from scratch
+        os.remove(dest)
 
     http.expect(*(calls() if calls else ()))
     in_process_result = action.run(task_vars=action.task_vars)
 
     assert 'invocation' in module_result and '_ansible_parsed' in module_result
     assert normalized(in_process_result) == normalized(module_result)
+    if args.get('dest'):
+        assert in_process_result['state'] == 'file' and in_process_result['dest'] == dest  # file facts on both
     assert API_KEY not in repr(in_process_result) and APP_KEY not in repr(in_process_result)
 
 

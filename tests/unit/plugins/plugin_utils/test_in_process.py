@@ -154,7 +154,10 @@ def test_when_fail_json_adds_a_traceback(ip, monkeypatch):
 
 
 def test_the_collection_s_modules_can_run_in_process(ip):
-    for name in ('llmobs_dataset', 'llmobs_dataset_clone', 'llmobs_dataset_info', 'llmobs_project', 'llmobs_project_info'):
+    folder = os.path.join(os.path.dirname(os.path.abspath(llmobs_dataset_clone.__file__)))
+    names = sorted(name[:-3] for name in os.listdir(folder) if name.endswith('.py') and not name.startswith('_'))
+    assert 'llmobs_dataset_clone' in names and len(names) >= 5
+    for name in names:
         module = importlib.import_module('ansible_collections.llmobs.datadog.plugins.modules.%s' % name)
         assert ip.module_declaration_reason(module) is None, name
 
@@ -177,10 +180,30 @@ def test_a_password_like_option_without_no_log_keeps_the_module_path(ip):
     assert ip.module_declaration_reason(module_file(module)) is None
 
 
-def test_results_with_a_path_keep_the_module_path(ip):
+def test_results_with_a_path_run_in_process_while_file_facts_can_be_added(ip, monkeypatch):
     module = LLMObsModule(options={}, run=lambda task: {})
+    assert ip.module_declaration_reason(module_file(module, RETURN='dest:\n  description: x\n')) is None
+    monkeypatch.setattr(ip.CORE, 'path_facts', False)
     assert 'file facts' in ip.module_declaration_reason(module_file(module, RETURN='path:\n  description: x\n'))
+    assert 'file facts' in ip.module_declaration_reason(module_file(module, RETURN='dest:\n  description: x\n'))
     assert ip.module_declaration_reason(module_file(module, RETURN='paths:\n  description: x\n')) is None
+
+
+def test_file_facts_as_ansible_module_adds_them(ip, tmp_path):
+    target = tmp_path / 'records.jsonl'
+    target.write_text(u'{}\n')
+    target.chmod(0o640)
+    result = ip.ModuleRun(fake_module(lambda task: dict(changed=True, dest=str(target))), keys(name='n'),
+                          False, False, 'm').run()
+    assert result['state'] == 'file' and result['mode'] == '0640' and result['size'] == 3
+    assert result['uid'] == os.getuid() and 'owner' in result and 'group' in result
+    missing = ip.ModuleRun(fake_module(lambda task: dict(dest=str(tmp_path / 'none'))), keys(name='n'), False, False, 'm').run()
+    assert 'state' not in missing
+
+
+def test_a_module_that_cannot_be_imported_keeps_the_module_path(ip):
+    reason = ip.module_declaration_reason(ImportError("cannot import name 'x'"))
+    assert reason == "the module cannot be imported in the controller (cannot import name 'x')"
 
 
 def test_metadata_and_unknown_module_kwargs_keep_the_module_path(ip, monkeypatch):
@@ -221,7 +244,17 @@ def test_environment_values_are_strings_as_the_shell_passes_them(ip):
 
 
 def test_this_ansible_core_offers_every_interface(ip):
-    assert ip.CORE.missing is None
+    assert ip.CORE.missing is None and ip.CORE.path_facts is True
+    assert ip.ENGINE_IMPORT_ERROR is None
+
+
+def test_file_facts_that_cannot_be_added_turn_only_them_off(ip, monkeypatch):
+    def broken(self, kwargs):
+        raise AttributeError('_selinux_enabled')
+
+    monkeypatch.setattr(ip.PathFacts, 'add_path_info', broken)
+    core = ip.CoreInterfaces()
+    assert core.path_facts is False and core.missing is None
 
 
 def test_a_changed_output_reader_turns_the_in_process_path_off(ip, monkeypatch):

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Every module of the collection on both execution paths, compared (see docs/execution.md):
+#   in_process   the builtin local connection: the modules run inside the controller
+#   module_env   the same, opted out with LLMOBS_IN_PROCESS=0 in the controller's environment
+#   module_var   the same, opted out with the variable llmobs_in_process=false
+#   elsewhere    a connection that is not the builtin local one (connection_plugins/): the module path
+# Each run of cases.yml starts from a freshly reset emulator; check.py then compares what Ansible
+# printed (-v), what the tasks registered, every result with its invocation and every request the
+# emulator received. paths.yml (at -vvv) checks which path each kind of task takes, and a -vvvv run
+# of the in-process path must not print the keys anywhere.
+# Works from ansible-test (cwd is this folder) and directly: tests/integration/targets/in_process/runme.sh
+set -euo pipefail
+export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+unset LLMOBS_IN_PROCESS DD_API_KEY DD_APP_KEY DD_APPLICATION_KEY DD_SITE
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo_root=$(cd "${here}/../../../.." && pwd)
+python=${PYTHON:-python3}
+api_key=in-process-api-key-4e81d2a7
+app_key=in-process-app-key-c3f95b06
+
+# shellcheck source=tests/utils/emulator.sh
+. "${repo_root}/tests/utils/emulator.sh"
+start_emulator --api-key "${api_key}" --app-key "${app_key}"
+url=${EMULATOR_URL}
+out=$(mktemp -d)
+keep_output() { echo "runs kept in ${out}"; }
+trap 'keep_output; stop_emulator' EXIT
+
+# The keys go in a vars file: Ansible itself prints the extra vars of its command line at -vvvv.
+printf 'emulator_api_key: %s\nemulator_app_key: %s\n' "${api_key}" "${app_key}" > "${out}/keys.yml"
+extra=(-e "emulator_url=${url}" -e "@${out}/keys.yml" -e "records_dest=${out}/records.jsonl")
+
+run_cases() {  # run_cases MODE INVENTORY [env NAME=VALUE...] -- [ansible-playbook options...]
+  local mode=$1 inventory=$2
+  shift 2
+  local environment=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do environment+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  mkdir -p "${out}/${mode}"
+  rm -f "${out}/records.jsonl"  # every run writes it anew, at the same path
+  "${python}" "${here}/check.py" reset "${url}"
+  echo "== cases.yml: ${mode}"
+  env "${environment[@]}" LLMOBS_RECORD_FILE="${out}/${mode}/results.jsonl" ANSIBLE_CALLBACKS_ENABLED=llmobs_record \
+    ansible-playbook -i "${here}/${inventory}" "${here}/cases.yml" "${extra[@]}" -e "record_dir=${out}/${mode}" -v "$@" \
+    > "${out}/${mode}/stdout" 2>&1 || { cat "${out}/${mode}/stdout"; exit 1; }
+  tail -n 3 "${out}/${mode}/stdout"
+  "${python}" "${here}/check.py" requests "${url}" "${out}/${mode}/requests.json"
+}
+
+run_cases in_process inventory.local.yml
+run_cases module_env inventory.local.yml LLMOBS_IN_PROCESS=0 --
+run_cases module_var inventory.local.yml -- -e llmobs_in_process=false
+run_cases elsewhere inventory.elsewhere.yml
+"${python}" "${here}/check.py" compare "${out}" in_process module_env module_var elsewhere
+
+echo "== paths.yml at -vvv"
+discovered=$(command -v "${python}")
+ansible-playbook -i "${here}/inventory.paths.yml" "${here}/paths.yml" "${extra[@]}" -vvv \
+  -e "{\"ansible_interpreter_python_fallback\": [\"${discovered}\"]}" > "${out}/paths.stdout" 2>&1 \
+  || { cat "${out}/paths.stdout"; exit 1; }
+LLMOBS_IN_PROCESS=0 ansible-playbook -i "${here}/inventory.paths.yml" "${here}/paths.yml" "${extra[@]}" --tags opt_out -vvv \
+  > "${out}/paths-opt-out.stdout" 2>&1 || { cat "${out}/paths-opt-out.stdout"; exit 1; }
+"${python}" "${here}/check.py" paths "${out}/paths.stdout"
+"${python}" "${here}/check.py" paths "${out}/paths-opt-out.stdout"
+
+echo "== the keys at -vvvv"
+"${python}" "${here}/check.py" reset "${url}"
+ansible-playbook -i "${here}/inventory.local.yml" "${here}/cases.yml" "${extra[@]}" -e "record_dir=${out}" -vvvv \
+  > "${out}/in_process-vvvv.stdout" 2>&1 || { cat "${out}/in_process-vvvv.stdout"; exit 1; }
+"${python}" "${here}/check.py" secrets "${out}/in_process-vvvv.stdout" "${api_key}" "${app_key}"
+echo "no key in $(wc -l < "${out}/in_process-vvvv.stdout") lines of -vvvv output on the in-process path"
+
+rm -rf "${out}"
+keep_output() { :; }
+echo "in_process: every case identical on both paths"
