@@ -17,11 +17,22 @@ import sys
 import tempfile
 import time
 
+from ansible_collections.llmobs.datadog.tests.support.demo import COLLECTIONS_ROOT
+
 # Distinctive, so that a leak anywhere is found by a plain substring search.
 API_KEY = 'ReliabilityApiKey7f3e9c21d4b8'
 APP_KEY = 'ReliabilityAppKey0a6d5b18e2c7'
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 DEFAULT_MODULE = 'llmobs.datadog.llmobs_dataset_clone'
+
+
+def child_environment(base=None, **more):
+    """``base`` (default: this process's environment) and ``more``, where child processes
+    (ansible-playbook, python -m) find this same copy of the collection first."""
+    env = dict(os.environ if base is None else base, **more)
+    for name in ('ANSIBLE_COLLECTIONS_PATH', 'PYTHONPATH'):
+        env[name] = os.pathsep.join([COLLECTIONS_ROOT] + [p for p in env.get(name, '').split(os.pathsep) if p and p != COLLECTIONS_ROOT])
+    return env
 
 
 class PlaybookRun(object):
@@ -84,7 +95,7 @@ def run_playbook(tasks, registered, check=False, extra_env=None, verbosity='-vvv
     with open(playbook, 'w') as handle:
         json.dump([{'name': 'Playbook run', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], handle)
 
-    env = dict(os.environ)
+    env = child_environment()
     for name in ('DD_API_KEY', 'DD_APP_KEY', 'DD_APPLICATION_KEY', 'DD_SITE'):
         env.pop(name, None)
     env.update(ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1')

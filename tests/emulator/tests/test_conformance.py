@@ -22,6 +22,7 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
 from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET, DEMO_PROJECT, REPO_ROOT
+from ansible_collections.llmobs.datadog.tests.support.playbook import child_environment
 
 SPEC_HOST = 'https://api.datadoghq.com'
 DATASETS = '/%s/datasets' % DEMO_PROJECT
@@ -222,7 +223,7 @@ def test_requests_the_collection_sends_validate_against_the_spec(emulator, opena
 ''' % (emulator.url, DEMO_PROJECT, DEMO_DATASET))
     for extra in (['--check'], [], []):
         subprocess.check_call([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(playbook)] + extra,
-                              cwd=REPO_ROOT, stdout=subprocess.DEVNULL)
+                              cwd=REPO_ROOT, stdout=subprocess.DEVNULL, env=child_environment())
     log = emulator.requests_log()
     assert [entry['operation'] for entry in log] == [
         'ListLLMObsDatasets', 'ListLLMObsDatasets',                        # check mode: name, source

@@ -22,16 +22,9 @@ import requests
 
 from ansible_collections.llmobs.datadog.tests.support.demo import COLLECTIONS_ROOT, DEMO_PROJECT
 from ansible_collections.llmobs.datadog.tests.support.emulator import HEADERS, RUN_PY
+from ansible_collections.llmobs.datadog.tests.support.playbook import child_environment
 
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
-
-
-def environment(**more):
-    """This environment, where child processes find this copy of the collection first."""
-    env = dict(os.environ, **more)
-    for name in ('ANSIBLE_COLLECTIONS_PATH', 'PYTHONPATH'):
-        env[name] = os.pathsep.join([COLLECTIONS_ROOT] + [p for p in env.get(name, '').split(os.pathsep) if p])
-    return env
 
 
 def run(*options, **kwargs):
@@ -126,7 +119,7 @@ def test_a_port_in_use_is_named():
 
 def test_runs_as_a_module_of_the_package_too():
     process = subprocess.Popen([sys.executable, '-m', 'ansible_collections.llmobs.datadog.tests.emulator.run', '--port', '0'],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, env=environment())
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, env=child_environment())
     try:
         url = process.stdout.readline().strip()
         assert requests.get(url + '/_emulator/health', timeout=5).json() == {'status': 'ok'}
@@ -209,7 +202,7 @@ def test_stale_pid_file_is_not_trusted(tmp_path):
 
 
 def playbook(*extra):
-    env = environment(ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1')
+    env = child_environment(ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1')
     return subprocess.run([ANSIBLE_PLAYBOOK, 'llmobs.datadog.emulator'] + list(extra), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, universal_newlines=True, timeout=120, check=False, env=env)
 
