@@ -279,9 +279,10 @@ def test_100000_records_bulk_loaded_and_listed_in_pages_of_5000_in_seconds(start
     assert pages == 20 and len(ids) == 100000
     assert 'rec-0' in ids and 'rec-99999' in ids
     assert len(json.dumps(body['data'][0]['attributes']['input'])) >= 900
-    # A few seconds on an idle 2-core machine; the bound leaves room for a busy CI runner, and
+    # A few seconds on an idle 2-core machine, most of it this client parsing 100 MB of JSON. The
+    # bound only catches a gross slowdown and leaves room for a busy CI runner:
     # test_reads_and_writes_never_walk_the_whole_dataset checks the costs exactly.
-    assert seconds < 60, 'loading and listing 100,000 records took %.1f s' % seconds
+    assert seconds < 120, 'loading and listing 100,000 records took %.1f s' % seconds
     # A batch on the large dataset costs what the batch holds, not what the dataset holds.
     started = time.monotonic()
     answer = emulator.api('POST', DATASETS + '/%s/batch_update' % dataset_id, json={'data': {
