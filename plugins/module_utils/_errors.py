@@ -28,6 +28,8 @@ class LLMObsError(Exception):
     def __init__(self, message, **result_extras):
         super(LLMObsError, self).__init__(message)
         self.message = message
+        # The message is the failure's msg: a msg among the extras (a result built before the failure) gives way.
+        result_extras.pop('msg', None)
         self.result_extras = result_extras
 
     def extend_message(self, text):

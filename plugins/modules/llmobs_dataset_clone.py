@@ -258,8 +258,9 @@ def run(task):
     if task.check_mode:
         # A dry run fails where the real run would: the source must exist (already known when found by name).
         if source is None and datasets.get(project_id, source_id) is None:
+            result['changed'] = False
             raise LLMObsError('Source dataset %s was not found %s: there is nothing to clone. '
-                              'Check project_id and dataset_id.' % (source_id, where), **dict(result, changed=False))
+                              'Check project_id and dataset_id.' % (source_id, where), **result)
         result.update(msg='Would clone dataset %s into %r (check mode: nothing was sent).' % (source_id, name),
                       dataset=predicted(wanted, SERVER_ASSIGNED))
         return result
