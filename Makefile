@@ -42,7 +42,7 @@ export PYTHONPATH := $(abspath $(VENV))/collections
 
 # New modules and integration targets are picked up from their files.
 MODULES := $(sort $(basename $(notdir $(filter-out %/__init__.py,$(wildcard plugins/modules/*.py)))))
-INTEGRATION_TARGETS := $(sort $(wildcard tests/integration/targets/*/runme.sh))
+INTEGRATION_TARGETS := $(sort $(notdir $(patsubst %/runme.sh,%,$(wildcard tests/integration/targets/*/runme.sh))))
 TEST_TARGETS := pytest $(addprefix unit-,$(OLDER)) integration lint sanity docs-check changelog-lint \
 	build-check shellcheck
 
@@ -112,17 +112,21 @@ unit: $(addprefix unit-,$(ANSIBLE_VERSIONS))
 unit-%: $$(call venv_of,$$*)/.installed
 	$(call venv_env,$(call venv_of,$*)) python -m pytest tests/unit
 
+# Every integration target on every ansible-core: one make target per pair,
+# integration/<version>/<target>, so that `make -j3 -k --output-sync=target integration` (as .ci/run
+# does) runs them side by side, each target with its own emulator on a free port.
 integration: $(addprefix integration-,$(ANSIBLE_VERSIONS))
 
-# Every target's runme.sh, with the version's virtualenv first on PATH; all run, and the failed
-# ones are named at the end. The live target skips itself without credentials.
-integration-%: $$(call venv_of,$$*)/.installed
-	failed=""; \
-	for runme in $(INTEGRATION_TARGETS); do \
-		echo "== ansible-core $*: $${runme}"; \
-		$(call venv_env,$(call venv_of,$*)) "$${runme}" || failed="$${failed} $${runme}"; \
-	done; \
-	if [ -n "$${failed}" ]; then echo "ansible-core $*: failed:$${failed}"; exit 1; fi
+integration-%: $$(addprefix integration/$$*/,$$(INTEGRATION_TARGETS)) ;
+
+# A target's runme.sh with the version's virtualenv first on PATH. The live target skips itself
+# without credentials.
+integration/%: $$(call venv_of,$$(firstword $$(subst /, ,$$*)))/.installed
+	@version=$(firstword $(subst /, ,$*)); target=$(lastword $(subst /, ,$*)); started=$$(date +%s); \
+	echo "== ansible-core $${version}: $${target}"; \
+	$(call venv_env,$(call venv_of,$(firstword $(subst /, ,$*)))) tests/integration/targets/$${target}/runme.sh \
+		|| { echo "== ansible-core $${version}: $${target} FAILED after $$(($$(date +%s) - started)) s"; exit 1; }; \
+	echo "== ansible-core $${version}: $${target} passed in $$(($$(date +%s) - started)) s"
 
 # The suite (also part of `make pytest`), the concurrency measurement, then the report from both.
 # One process: the suite's outcome tables are written at the end of its session.
