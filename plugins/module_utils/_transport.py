@@ -51,7 +51,7 @@ except ImportError:
 else:
     HAS_REQUESTS = True
 
-COLLECTION_VERSION = '1.0.0'
+COLLECTION_VERSION = '1.1.0'
 USER_AGENT = 'llmobs.datadog/%s (Ansible collection)' % COLLECTION_VERSION
 
 API_PREFIX = '/api/v2/llm-obs/v1'
