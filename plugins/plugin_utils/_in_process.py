@@ -425,7 +425,7 @@ class InProcessAction(NormalAction):
             return 'the controller runs macOS, where HTTP from forked workers can crash (ansible/ansible#76631)'
         if not HAS_REQUESTS:
             return 'the controller has no requests library'
-        if type(self._connection) is not LocalConnection or getattr(self._connection, 'transport', None) != 'local':
+        if self._connection.__class__ is not LocalConnection or getattr(self._connection, 'transport', None) != 'local':
             return 'the connection is not the builtin local one'
         if self._play_context.become or getattr(self._connection, 'become', None) is not None:
             return 'the task uses become'

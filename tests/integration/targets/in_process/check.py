@@ -4,7 +4,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Helpers of runme.sh (standard library only).
+"""Helpers of runme.sh.
 
     check.py reset URL                       reset the emulator to its seed, forget its request log
     check.py requests URL FILE               write the emulator's request log (without the times)
@@ -28,10 +28,7 @@ import os
 import re
 import sys
 
-try:
-    from urllib.request import Request, urlopen
-except ImportError:  # pragma: no cover
-    from urllib2 import Request, urlopen  # type: ignore
+from ansible.module_utils.urls import open_url
 
 UUID = re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}')
 TIMESTAMP = re.compile(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?')
@@ -47,9 +44,8 @@ PATH_LINE = re.compile(r'^<[^>]+> (\S+) runs (in the controller|as a module)\b')
 
 def control(url, method, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
-    request = Request(url + '/_emulator' + path, data=data, method=method,
-                      headers={'Content-Type': 'application/json'})
-    response = urlopen(request, timeout=30)
+    response = open_url(url + '/_emulator' + path, data=data, method=method, timeout=30,
+                        headers={'Content-Type': 'application/json'})
     content = response.read()
     return json.loads(content.decode()) if content else None
 

@@ -18,7 +18,6 @@ __metaclass__ = type
 import ast
 import importlib
 import os
-import re
 import sys
 
 import pytest
