@@ -36,10 +36,12 @@ __metaclass__ = type
 
 import inspect
 import json
+import logging
 import os
 import re
 import sys
 import traceback
+import warnings
 from contextlib import contextmanager
 
 from ansible import constants as C
@@ -366,6 +368,22 @@ def applied_environment(environment):
                 os.environ[name] = value
 
 
+@contextmanager
+def quiet_stderr():
+    """What a module process writes to stderr is not shown when it answers: Python warnings (urllib3's
+    InsecureRequestWarning with validate_certs: false) and log records of libraries without a handler
+    (which Python's last-resort handler would print). Keep both out of the terminal here too."""
+    root = logging.getLogger()
+    handler = logging.NullHandler()
+    root.addHandler(handler)
+    try:
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter('default')
+            yield
+    finally:
+        root.removeHandler(handler)
+
+
 def environment_strings(environment):
     """The task's environment as the module's process gets it (values through str()); None if it cannot be set here."""
     strings = {}
@@ -495,7 +513,7 @@ class InProcessAction(NormalAction):
         run = ModuleRun(self.LLMOBS_MODULE.MODULE, params, bool(self._task.check_mode), bool(self._task.diff),
                         self._task.action)
         stdout, stderr = u'', u''
-        with applied_environment(environment):
+        with applied_environment(environment), quiet_stderr():
             try:
                 stdout = CORE.module_output(run.run())
             except Exception as exc:  # pylint: disable=broad-except

@@ -17,8 +17,10 @@ __metaclass__ = type
 
 import ast
 import importlib
+import logging
 import os
 import sys
+import warnings
 
 import pytest
 
@@ -316,6 +318,22 @@ def test_the_environment_is_restored_when_the_module_code_crashes(monkeypatch):
     assert os.environ['LLMOBS_UNIT_KEPT'] == 'before'
     assert result['failed'] is True and result['rc'] == 1
     assert 'KeyError' in result['module_stderr'] and result['module_stdout'] == ''
+
+
+def test_python_warnings_stay_out_of_the_terminal_as_on_a_module_s_stderr(monkeypatch, capfd):
+    def noisy(task):
+        warnings.warn('Unverified HTTPS request is being made', UserWarning)
+        logging.getLogger('urllib3.connectionpool').warning('Connection pool is full, discarding connection')
+        return dict(changed=False)
+
+    action = clone_action()
+    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run', noisy)
+    handlers = list(logging.getLogger().handlers)
+    result = action.run(task_vars=action.task_vars)
+    assert result['changed'] is False and 'warnings' not in result
+    err = capfd.readouterr().err
+    assert 'Unverified' not in err and 'pool is full' not in err
+    assert logging.getLogger().handlers == handlers
 
 
 def test_environment_fallbacks_see_the_task_environment_not_the_worker_s(http):
