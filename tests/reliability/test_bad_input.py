@@ -12,7 +12,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.llmobs.datadog.tests.reliability.runner import PROJECT, SOURCE, run_tasks
+from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET as SOURCE, DEMO_PROJECT as PROJECT
+from ansible_collections.llmobs.datadog.tests.support.playbook import run_tasks
 
 NO_URL = object()  # the case leaves api_url out (site cases): a dead proxy then catches any request
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The fault matrix: a real playbook run per fault, keys given both ways, at -vvvv with --diff.
@@ -15,11 +15,10 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.llmobs.datadog.tests.reliability.runner import (
+from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET as SOURCE, DEMO_PROJECT as PROJECT
+from ansible_collections.llmobs.datadog.tests.support.playbook import (
     API_KEY,
     APP_KEY,
-    PROJECT,
-    SOURCE,
     run_tasks,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import warnings_of

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 
 # Copyright (c) llmobs.datadog contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """TLS: certificates are checked by default; a self-signed server is refused clearly, and trusted
@@ -19,8 +19,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.llmobs.datadog.tests.emulator.tests.harness import EmulatorProcess
-from ansible_collections.llmobs.datadog.tests.reliability.runner import API_KEY, APP_KEY, PROJECT, SOURCE, run_tasks
+from ansible_collections.llmobs.datadog.tests.support.emulator import EmulatorProcess
+from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET as SOURCE, DEMO_PROJECT as PROJECT
+from ansible_collections.llmobs.datadog.tests.support.playbook import API_KEY, APP_KEY, run_tasks
 
 
 def make_self_signed(directory):
