@@ -120,13 +120,13 @@ EXAMPLES = r'''
     dataset_name: smoke-questions
     records:
       - id: refund-1
-        input: {question: How do I get a refund?}
-        expected_output: {answer: From the Orders page, within 30 days.}
+        input: {question: 'How do I get a refund?'}
+        expected_output: {answer: 'From the Orders page, within 30 days.'}
         metadata: {difficulty: easy}
         tags: ['topic:billing']
       - id: reset-1
-        input: {question: How do I reset my password?}
-        expected_output: {answer: Use the link on the sign-in page.}
+        input: {question: 'How do I reset my password?'}
+        expected_output: {answer: 'Use the link on the sign-in page.'}
 
 - name: Remove two retired records
   llmobs.datadog.llmobs_dataset_records:
