@@ -384,6 +384,15 @@ def quiet_stderr():
         root.removeHandler(handler)
 
 
+def same_python(interpreter, executable):
+    """Whether ``interpreter`` names the Python that runs this process: the same path, or another name
+    of it in the same directory (``python3`` for ``python`` in a virtualenv's bin)."""
+    if interpreter == executable:
+        return True
+    return (os.path.isabs(interpreter) and os.path.dirname(interpreter) == os.path.dirname(executable)
+            and os.path.realpath(interpreter) == os.path.realpath(executable))
+
+
 def environment_strings(environment):
     """The task's environment as the module's process gets it (values through str()); None if it cannot be set here."""
     strings = {}
@@ -453,9 +462,7 @@ class InProcessAction(NormalAction):
             return self._llmobs_declaration_reason
         if self._task.check_mode and not self.LLMOBS_MODULE.MODULE.module_kwargs().get('supports_check_mode'):
             return 'the module does not support check mode'
-        if self._interpreter_discovery_pending(task_vars):
-            return 'the module path would discover the Python interpreter of this host first'
-        return None
+        return self._interpreter_reason(task_vars)
 
     def _host_vars(self, task_vars):
         """The variables of the host the task runs on: the delegated host's when delegated."""
@@ -465,17 +472,26 @@ class InProcessAction(NormalAction):
                 return delegated
         return task_vars
 
-    def _interpreter_discovery_pending(self, task_vars):
-        """Whether the module path would run interpreter discovery (and report it) before this task."""
+    def _interpreter_reason(self, task_vars):
+        """Why the module path would not run the module with the controller's own Python (None: it would).
+
+        Only then is the in-process run the same run: the same Python, the same requests. A host whose
+        interpreter is still to be discovered takes the module path, which discovers and reports it.
+        """
         use_vars = self._host_vars(task_vars)
         try:
             configured = C.config.get_config_value('INTERPRETER_PYTHON', variables=use_vars)
-            interpreter = self._templar.template(configured.strip()) if configured else configured
+            interpreter = self._templar.template(configured) if configured else configured
         except Exception:  # pylint: disable=broad-except
-            return True  # let the module path report it
-        if interpreter and interpreter not in AUTO_INTERPRETERS:
-            return False
-        return 'discovered_interpreter_python' not in (use_vars.get('ansible_facts') or {})
+            return "the host's Python interpreter could not be worked out here"
+        interpreter = interpreter.strip() if isinstance(interpreter, string_types) else interpreter
+        if not interpreter or interpreter in AUTO_INTERPRETERS:
+            interpreter = (use_vars.get('ansible_facts') or {}).get('discovered_interpreter_python')
+            if not interpreter:
+                return 'the module path would discover the Python interpreter of this host first'
+        if not same_python(u'%s' % (interpreter,), sys.executable):
+            return "the host's Python (%s) is not the controller's (%s)" % (interpreter, sys.executable)
+        return None
 
     # ----------------------------------------------------------------------- the run
 

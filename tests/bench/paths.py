@@ -37,6 +37,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -310,6 +311,7 @@ def main():
     parser.add_argument('--quick', action='store_true', help='2 runs, clone and project_info only')
     parser.add_argument('--output', default=os.path.join(REPO_ROOT, 'build', 'paths-bench.md'))
     options = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *args: sys.exit(1))  # stop the emulator on the way out
     scenarios = [scenario for scenario in SCENARIOS if not options.quick or scenario[0] in QUICK]
     runs = {0: 2 if options.quick else options.runs}
     if options.latency_ms:

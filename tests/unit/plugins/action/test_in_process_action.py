@@ -139,7 +139,7 @@ def test_variable_opt_in_keeps_the_in_process_path():
 
 
 def test_the_delegated_host_s_variable_counts_when_delegated():
-    delegated = dict(llmobs_in_process=False, ansible_python_interpreter='/usr/bin/python3')
+    delegated = dict(llmobs_in_process=False, ansible_python_interpreter=sys.executable)
     action = clone_action(delegate_to='localhost', task_vars=dict(ansible_delegated_vars=dict(localhost=delegated)))
     assert action.module_path_reason(action.task_vars) == 'llmobs_in_process is false'
 
@@ -200,27 +200,41 @@ def test_a_module_the_in_process_path_cannot_promise(monkeypatch):
     assert action.module_path_reason(action.task_vars) == 'option x has aliases'
 
 
-@pytest.mark.parametrize('variables, pending', [
-    (dict(ansible_python_interpreter=None), True),
-    (dict(ansible_python_interpreter='auto'), True),
-    (dict(ansible_python_interpreter='auto_silent'), True),
-    (dict(ansible_python_interpreter='auto', ansible_facts=dict(discovered_interpreter_python='/usr/bin/python3')), False),
-    (dict(ansible_python_interpreter='{{ ansible_playbook_python }}', ansible_playbook_python=sys.executable), False),
+PENDING = 'the module path would discover the Python interpreter of this host first'
+OTHER_PYTHON = '/opt/other/bin/python3'
+NOT_OURS = "the host's Python (%s) is not the controller's (%s)" % (OTHER_PYTHON, sys.executable)
+SIBLING = os.path.join(os.path.dirname(sys.executable), 'python3')
+
+
+@pytest.mark.parametrize('variables, reason', [
+    (dict(ansible_python_interpreter=None), PENDING),
+    (dict(ansible_python_interpreter='auto'), PENDING),
+    (dict(ansible_python_interpreter='auto_silent'), PENDING),
+    (dict(ansible_python_interpreter='auto', ansible_facts=dict(discovered_interpreter_python=sys.executable)), None),
+    (dict(ansible_python_interpreter='auto', ansible_facts=dict(discovered_interpreter_python=OTHER_PYTHON)), NOT_OURS),
+    (dict(ansible_python_interpreter='{{ ansible_playbook_python }}'), None),
+    (dict(ansible_python_interpreter=OTHER_PYTHON), NOT_OURS),
+    (dict(ansible_python_interpreter=sys.executable), None),
 ])
-def test_interpreter_discovery_the_module_path_would_run_first(variables, pending):
+def test_the_module_path_must_run_the_controller_s_own_python(variables, reason):
     variables = dict(variables, ansible_python_interpreter=trusted(variables['ansible_python_interpreter']))
     action = clone_action(task_vars=variables)
     if variables['ansible_python_interpreter'] is None:
         del action.task_vars['ansible_python_interpreter']
-    reason = action.module_path_reason(action.task_vars)
-    assert (reason == 'the module path would discover the Python interpreter of this host first') is pending
-    assert pending or reason is None
+    assert action.module_path_reason(action.task_vars) == reason
+
+
+@pytest.mark.skipif(not os.path.exists(SIBLING) or os.path.realpath(SIBLING) != os.path.realpath(sys.executable),
+                    reason='no other name of this Python beside it')
+def test_another_name_of_the_controller_s_python_is_the_same_python():
+    action = clone_action(task_vars=dict(ansible_python_interpreter=SIBLING))
+    assert action.module_path_reason(action.task_vars) is None
 
 
 def test_interpreter_of_the_delegated_host_counts_when_delegated():
     action = clone_action(delegate_to='localhost',
                           task_vars=dict(ansible_delegated_vars=dict(localhost=dict(ansible_python_interpreter='auto'))))
-    assert action.module_path_reason(action.task_vars) == 'the module path would discover the Python interpreter of this host first'
+    assert action.module_path_reason(action.task_vars) == PENDING
 
 
 @pytest.mark.parametrize('environment', [{'NOT A NAME': 'x'}, {'DD_SITE': 'a\x00b'}])

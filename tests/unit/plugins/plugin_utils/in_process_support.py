@@ -24,6 +24,7 @@ __metaclass__ = type
 
 import importlib
 import json
+import sys
 from contextlib import contextmanager
 
 import pytest
@@ -102,7 +103,8 @@ def make_action(module_name, args, task_vars=None, connection='local', become=Fa
     from ansible.template import Templar
 
     plugin = importlib.import_module('ansible_collections.llmobs.datadog.plugins.action.%s' % module_name)
-    variables = dict(ansible_python_interpreter='/usr/bin/python3', inventory_hostname='localhost')
+    variables = dict(ansible_python_interpreter=sys.executable, ansible_playbook_python=sys.executable,
+                     inventory_hostname='localhost')
     variables.update(task_vars or {})
     play_context = PlayContext()
     play_context.remote_addr = 'localhost'
