@@ -324,7 +324,7 @@ class Transport(object):
             data = document.get('data') if isinstance(document, dict) else None
             if not isinstance(data, list):
                 raise LLMObsError('%s returned a response without a "data" list; the API may have changed.' % operation)
-            fresh = 0
+            fresh = anonymous = 0
             for item in data:
                 if not isinstance(item, dict):
                     continue
@@ -333,6 +333,8 @@ class Transport(object):
                     if item_key in seen:
                         continue
                     seen.add(item_key)
+                else:
+                    anonymous += 1
                 fresh += 1
                 yield item
             meta = document.get('meta')
@@ -348,7 +350,8 @@ class Transport(object):
                 raise LLMObsError('%s: page %d repeated only items already listed and pointed to yet another page; '
                                   'the server or a proxy seems to ignore page[cursor]. Stopping rather than '
                                   'looping forever.' % (operation, number))
-            previous_page = data
+            # Kept only when it holds items without a key: a page of records is large.
+            previous_page = data if anonymous else None
             empty_pages = 0 if data else empty_pages + 1
             if empty_pages >= MAX_EMPTY_PAGES:
                 raise LLMObsError('%s: %d empty pages in a row still pointed to another page; stopping rather than '
