@@ -234,7 +234,7 @@ def table(headers, rows):
     return lines
 
 
-def report(results, scenarios, runs):
+def report(results, scenarios, runs, load):
     """The markdown section; ``results`` and ``runs`` are keyed by latency (0: loopback)."""
     lines = [
         '## In-process execution: the two paths',
@@ -246,9 +246,10 @@ def report(results, scenarios, runs):
         'path every task takes when it cannot run in the controller (another connection, `become`, `async`, an '
         'opt-out); "without action plugins" is a copy of the collection without `plugins/action`, which is how '
         'every task ran before. A skip path changes nothing (reads only); a write path creates, clones or changes '
-        'records in every task and waits as the defaults do. See [execution.md](execution.md) for what runs where.'
+        'records in every task and waits as the defaults do. See [execution.md](execution.md) for what runs where. '
+        'Load average of the machine (1 minute) at the start and the end: %s.'
         % (datetime.date.today().isoformat(), ansible.__version__, platform.python_version(), os.cpu_count(),
-           TASKS, TASKS),
+           TASKS, TASKS, ' and '.join('%.1f' % value for value in load)),
         '',
     ]
     verdicts = []
@@ -318,13 +319,15 @@ def main():
         runs[options.latency_ms] = 2 if options.quick else options.latency_runs
     without_folder = collection_without_action_plugins(tempfile.mkdtemp(prefix='llmobs-paths-without-'))
     results = {}
+    load = [os.getloadavg()[0]]
     try:
         for latency in sorted(runs):
             paths = (IN_PROCESS, MODULE_PATH, WITHOUT) if not latency else (IN_PROCESS, MODULE_PATH)
             results[latency] = measure(latency, runs[latency], paths, scenarios, without_folder)
     finally:
         shutil.rmtree(without_folder, ignore_errors=True)
-    text = report(results, scenarios, runs)
+    load.append(os.getloadavg()[0])
+    text = report(results, scenarios, runs, load)
     sys.stdout.write(text)
     folder = os.path.dirname(os.path.abspath(options.output))
     if not os.path.isdir(folder):
