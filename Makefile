@@ -43,13 +43,14 @@ export PYTHONPATH := $(abspath $(VENV))/collections
 # New modules and integration targets are picked up from their files.
 MODULES := $(sort $(basename $(notdir $(filter-out %/__init__.py,$(wildcard plugins/modules/*.py)))))
 INTEGRATION_TARGETS := $(sort $(notdir $(patsubst %/runme.sh,%,$(wildcard tests/integration/targets/*/runme.sh))))
+INTEGRATION_RUNS := $(foreach target,$(INTEGRATION_TARGETS),$(addsuffix /$(target),$(addprefix integration/,$(ANSIBLE_VERSIONS))))
 TEST_TARGETS := pytest $(addprefix unit-,$(OLDER)) integration lint sanity docs-check changelog-lint \
 	build-check shellcheck
 
 # Prerequisites of the per-version rules (unit-<version>, ...) name the version's virtualenv.
 .SECONDEXPANSION:
 
-.PHONY: help demo emulator test test-targets pytest unit integration reliability bench lint sanity docs \
+.PHONY: help demo emulator test test-targets integration-runs pytest unit integration reliability bench lint sanity docs \
 	docs-check changelog-lint build-check shellcheck clean venv venvs env
 
 help:
@@ -100,7 +101,7 @@ emulator:
 test: $(TEST_TARGETS)
 	@echo "make test: every check passed"
 
-# The steps of `make test`, for .ci/run, which times each.
+# The steps of `make test`, for .ci/run.
 test-targets:
 	@echo $(TEST_TARGETS)
 
@@ -113,11 +114,15 @@ unit-%: $$(call venv_of,$$*)/.installed
 	$(call venv_env,$(call venv_of,$*)) python -m pytest tests/unit
 
 # Every integration target on every ansible-core: one make target per pair,
-# integration/<version>/<target>, so that `make -j3 -k --output-sync=target integration` (as .ci/run
-# does) runs them side by side, each target with its own emulator on a free port.
-integration: $(addprefix integration-,$(ANSIBLE_VERSIONS))
+# integration/<version>/<target>, so that `make -j3 -k --output-sync=target integration` runs them
+# side by side (each target starts its own emulator on a free port), as .ci/run does.
+integration: $(INTEGRATION_RUNS)
 
 integration-%: $$(addprefix integration/$$*/,$$(INTEGRATION_TARGETS)) ;
+
+# The runs of `make integration`, for .ci/run.
+integration-runs:
+	@echo $(INTEGRATION_RUNS)
 
 # A target's runme.sh with the version's virtualenv first on PATH. The live target skips itself
 # without credentials.
