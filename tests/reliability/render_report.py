@@ -78,6 +78,8 @@ def main():
     concurrency = load('concurrency') or []
     family = load('family_writes') or []
     family_check = load('family_check_mode') or []
+    records = load('records_writes') or []
+    records_check = load('records_check_mode') or []
     if not matrix or not bad_input:
         sys.exit('no recorded outcomes in build/reliability/: run `make reliability`')
 
@@ -94,7 +96,8 @@ def main():
            'stdout, stderr, the registered results or the warnings.', '',
            'Every module stands on one engine (`plugins/module_utils/_transport.py`), so the fault '
            'matrix drives that engine through every fault once, with the clone; then each write of '
-           '`llmobs_project` and `llmobs_dataset` (create, update, delete) meets each class of fault.',
+           '`llmobs_project` and `llmobs_dataset` (create, update, delete) meets each class of fault, '
+           'and the records sync of `llmobs_dataset_records` meets every fault of its batches.',
            '', RETRY_POLICY, '## Fault matrix (the engine, through llmobs_dataset_clone)', '',
            'Module options: `timeout: 1`, `retries: 2`, `wait_timeout: 3` (15 where a lag is set). '
            '"Clone requests" counts the POSTs the emulator received; "retries" counts the warnings '
@@ -130,6 +133,31 @@ def main():
         out.append(table(['write', 'message'], [[r['write'], r['msg']] for r in family_check]))
         out.append('')
 
+    if records:
+        out += ['## The records sync of llmobs_dataset_records, by fault', '',
+                'One sync of a JSONL file of 2,200 records keyed by id, with `purge: true`, against a dataset '
+                'holding 1,100: 1,200 inserts, 200 updates of `expected_output`, 100 deletes and 800 records '
+                'already as declared, sent as two `batch_update` requests (1,000 changes, then 500). Each case '
+                'does one thing to those requests, in one playbook run. Options: `timeout: 1`, `retries: 2`, '
+                '`wait_timeout: 2` (how long the records are read again after a lost answer). After each success '
+                'the same task runs again and must report no change and send no write; after each failure a '
+                'second run without the fault must make the dataset equal to the file. In every case the suite '
+                'checks that no record id is held twice, that a successful run made exactly one dataset '
+                'version, and that the dataset then holds exactly the records of the file. "Write requests" '
+                'counts the `batch_update` requests of the faulty run, refused, dropped and late ones included; '
+                '"versions" the dataset versions it made.', '']
+        out.append(table(['case', 'what happens to the batch_update requests', 'expected', 'outcome',
+                          'write requests', 'versions', 'records after', 'message'],
+                         [[r['case'], r['what'], r['expected'],
+                           '**%s**' % r['outcome'] + ('' if r['changed'] else ' (unchanged)'),
+                           r['write_requests'], r['versions'], r['records'], cell(r['message'], 240)] for r in records]))
+        wrong = [r for r in records if r['outcome'] != r['expected']]
+        out += ['', '%d cases; %d as expected; no record written twice in any.' % (len(records), len(records) - len(wrong)),
+                '']
+    if records_check:
+        out += ['In check mode the same sync reads every record, reports the same counts and sends no write: '
+                '"%s"' % records_check[0]['msg'], '']
+
     out += ['## Bad input', '',
             '%d invalid arguments, all in one playbook run (twice: keys as options, keys from the '
             'environment). Each task fails with a message naming the option; the emulator\'s request '
@@ -145,11 +173,12 @@ def main():
         out.append(table(['case', 'outcome', 'message'], [[r['case'], r['outcome'], r['message']] for r in tls]))
 
     out += ['', '## Secrets', '',
-            'Every run above (%d fault runs, %d family runs, 2 bad-input runs, %d TLS runs) used the distinctive keys '
+            'Every run above (%d fault runs, %d family runs, %d records runs, 2 bad-input runs, %d TLS runs) used the '
+            'distinctive keys '
             '`ReliabilityApiKey...` and `ReliabilityAppKey...` at `-vvvv` with `--diff`. The suite '
             'searched stdout, stderr and every registered result (warnings included) for them: none '
             'was found. The emulator\'s request log records only whether each key header was sent.'
-            % (2 * len(matrix), 2 * len(set(r['fault'] for r in family)), len(tls)), '']
+            % (2 * len(matrix), 2 * len(set(r['fault'] for r in family)), len(records), len(tls)), '']
 
     if concurrency:
         out += ['## Concurrency: the limit', '',
