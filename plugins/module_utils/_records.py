@@ -22,8 +22,8 @@ others add to it, so a run makes at most one version; a run with nothing to chan
 Failures of a write:
 
 * 413: the batch is split in halves, which are sent in its place (nothing lost, nothing twice).
-* A lost answer (5xx, timeout, dropped connection): the records are read again, for up to
-  LOST_BATCH_SETTLE seconds since reads may lag behind writes. If any part of the batch shows,
+* A lost answer (5xx, timeout, dropped connection): the records are read again, for up to the
+  module's ``wait_timeout`` seconds since reads may lag behind writes. If any part of the batch shows,
   the rest of the run is planned again from that read, so only what is still missing or
   different is sent; if none shows, the batch is sent again (``Transport.write_once``). At most
   ``retries`` times in all.
@@ -57,7 +57,8 @@ RECORDS_PAGE_LIMIT = 5000
 # What one batch_update takes (API-NOTES): beyond either, it answers 413.
 BATCH_MAX_RECORDS = 1000
 BATCH_MAX_BYTES = 5 * 1024 * 1024
-# How long the records are read again after a batch whose answer was lost, before it is sent again.
+# How long the records are read again after a batch whose answer was lost, before it is sent again,
+# unless the caller says: Datadog's own SDK notes reads lagging behind writes by up to about 6 s.
 LOST_BATCH_SETTLE = 6.0
 # Changed records shown in a diff.
 DIFF_RECORDS = 20
@@ -339,16 +340,18 @@ class Records(object):
         """One read of every page, compared with ``declared``: the Plan of a sync."""
         return compare(declared, self.pages(project_id, dataset_id), state, purge, keep_before)
 
-    def sync(self, project_id, dataset_id, declared, state='present', purge=False, check_mode=False, keep_before=0):
+    def sync(self, project_id, dataset_id, declared, state='present', purge=False, check_mode=False, keep_before=0,
+             settle_timeout=LOST_BATCH_SETTLE):
         """Make the dataset's records equal to ``declared`` (or, ``absent``, delete them).
 
         Returns ``(plan, version_created)``; in check mode nothing is sent and ``version_created``
-        tells whether the plan would make a version.
+        tells whether the plan would make a version. ``settle_timeout``: how long the records are
+        read again after a batch whose answer was lost, before it is sent again.
         """
         plan = self.plan(project_id, dataset_id, declared, state, purge, keep_before)
         if check_mode or not plan.changes:
             return plan, check_mode and plan.versioning
-        writer = _Writer(self, project_id, dataset_id, declared, state, purge)
+        writer = _Writer(self, project_id, dataset_id, declared, state, purge, settle_timeout)
         writer.write(plan)
         return plan, writer.version_created
 
@@ -356,8 +359,9 @@ class Records(object):
 class _Writer(object):
     """Sends a plan's batches, and follows a lost answer with a fresh read (see the module docstring)."""
 
-    def __init__(self, records, project_id, dataset_id, declared, state, purge):
+    def __init__(self, records, project_id, dataset_id, declared, state, purge, settle_timeout):
         self.records = records
+        self.settle_timeout = settle_timeout
         self.transport = records.transport
         self.project_id = project_id
         self.dataset_id = dataset_id
@@ -428,7 +432,7 @@ class _Writer(object):
                 return None  # nothing of the batch shows yet
             return fresh
 
-        result = self.transport.write_once('POST', self.path, operation, body, find_result, LOST_BATCH_SETTLE,
+        result = self.transport.write_once('POST', self.path, operation, body, find_result, self.settle_timeout,
                                            'these records were not written', parse=lambda answer: None,
                                            hints=DATASET_HINTS)
         self.sent += 1

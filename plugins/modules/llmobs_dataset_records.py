@@ -88,6 +88,14 @@ options:
       - Ignored when O(state=absent).
     type: bool
     default: false
+  wait_timeout:
+    description:
+      - How many seconds a C(batch_update) that failed without a clear answer (HTTP 5xx, timeout, dropped
+        connection) is looked for, by reading the records again, before it is sent again, so that no record
+        is written twice. Datadog's reads can lag behind its writes by several seconds.
+      - From 1 to 3600.
+    type: int
+    default: 30
 notes:
   - The records are read from the current version of the dataset. Adding or deleting a record, or changing its
     C(input) or C(expected_output), makes a new version; changing only C(metadata) or C(tags) does not.
@@ -243,17 +251,20 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._records import (
     sync_counts,
     sync_message,
 )
+from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_wait_timeout
 
 
 def run(task):
     params, api = task.params, task.api
+    check_wait_timeout(params['wait_timeout'])
     declared = read_declared_records(params)  # every record checked before the first request
     state, purge = params['state'], params['purge'] and params['state'] == 'present'
     project_id, dummy = resolve_project(api, params)
     result = dict(changed=False, project_id=project_id)
     dataset_id, found = resolve_dataset(api, project_id, params)
     plan, version_created = api.records.sync(project_id, dataset_id, declared, state, purge, task.check_mode,
-                                             keep_before=DIFF_RECORDS if task.diff else 0)
+                                             keep_before=DIFF_RECORDS if task.diff else 0,
+                                             settle_timeout=params['wait_timeout'])
     if found is None or (plan.changes and not task.check_mode):
         found = api.datasets.get(project_id, dataset_id) or found  # the version the writes made
     counts = sync_counts(plan)
@@ -271,6 +282,7 @@ MODULE = LLMObsModule(
         src=dict(type='path'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         purge=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=30),
     ),
     addresses=('project', 'dataset'),
     mutually_exclusive=[['records', 'src']],

@@ -366,16 +366,16 @@ def test_lost_answer_of_a_batch_that_was_not_written_is_sent_again_after_the_rea
     http.expect(
         records_page([]),
         batch(inserts=wanted, raises=requests.exceptions.ConnectionError('Connection aborted: RemoteDisconnected')),
-        records_page([]).times(6),               # read again until the settle time has passed
+        records_page([]).times(5),               # read again until wait_timeout has passed
         batch(inserts=wanted, create=True),      # the same batch, still the one that makes the version
         dataset_by_id(dataset()),
     )
 
-    result, code, dummy = run(run_module, records=wanted)
+    result, code, dummy = run(run_module, records=wanted, wait_timeout=5)
 
     assert code == 0, result
     assert result['created'] == 2
-    assert sum(clock.sleeps[:5]) == _records.LOST_BATCH_SETTLE
+    assert sum(clock.sleeps[:4]) == 5
     assert any('a lookup shows it was not done' in w for w in warnings_of(result))
 
 
@@ -409,7 +409,7 @@ def test_lost_answers_are_bounded_by_retries(http, run_module):
         batch(inserts=wanted, status=500, reply=ERROR_500), records_page([]).times(6),
     )
 
-    result, code, dummy = run(run_module, records=wanted, retries=1)
+    result, code, dummy = run(run_module, records=wanted, retries=1, wait_timeout=6)
 
     assert code == 1
     assert 'A lookup found no trace of it' in result['msg']
@@ -519,6 +519,15 @@ def test_bad_records_are_refused_before_any_request(http, run_module, records, m
 
     assert code == 1
     assert message in result['msg'], result['msg']
+    assert http.seen == []
+
+
+@pytest.mark.parametrize('wait_timeout', [0, -1, 3601])
+def test_a_wait_timeout_out_of_range_is_refused_before_any_request(http, run_module, wait_timeout):
+    result, code, dummy = run(run_module, records=declared(1), wait_timeout=wait_timeout)
+
+    assert code == 1
+    assert 'wait_timeout must be a whole number of seconds from 1 to 3600' in result['msg'], result['msg']
     assert http.seen == []
 
 
