@@ -28,7 +28,6 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._connection import 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import Projects
-from ansible_collections.llmobs.datadog.plugins.module_utils._records import Records
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -51,7 +50,16 @@ class API(object):
         self.transport = transport
         self.projects = Projects(transport)
         self.datasets = Datasets(transport)
-        self.records = Records(transport)
+        self._records = None
+
+    @property
+    def records(self):
+        """The records resource, imported on first use: only the records modules need it, and its file
+        formats (csv, yaml, hashlib) would add to the start of every other module's process."""
+        if self._records is None:
+            from ansible_collections.llmobs.datadog.plugins.module_utils._records import Records  # pylint: disable=import-outside-toplevel
+            self._records = Records(self.transport)
+        return self._records
 
 
 class ModuleTask(object):
