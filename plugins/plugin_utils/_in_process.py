@@ -137,6 +137,25 @@ class CoreInterfaces(object):
         self.profiles = False
         self.missing = self._check()
         self.path_facts = self._check_path_facts()
+        self.codecs = {}
+        if self.profiles and not self.missing:
+            try:
+                self.codecs = self._codecs()
+            except Exception:  # pylint: disable=broad-except
+                self.missing = 'ansible-core cannot give the JSON encoder of the module profile'
+
+    @staticmethod
+    def _codecs():
+        """The JSON encoder and decoder classes of the module profile, both ways, made once here.
+
+        ansible-core imports a profile's module on first use: done at import, in the main process,
+        every forked worker inherits it instead of importing it again for each task.
+        """
+        codecs = {}
+        for direction in (Direction.CONTROLLER_TO_MODULE, Direction.MODULE_TO_CONTROLLER):
+            codecs[direction] = (get_module_encoder(MODULE_PROFILE, direction),
+                                 get_module_decoder(MODULE_PROFILE, direction))
+        return codecs
 
     def _check(self):
         probe = ArgumentSpecValidator(dict(secret=dict(type='str', no_log=True))).validate(dict(secret='probe'))
@@ -172,14 +191,14 @@ class CoreInterfaces(object):
     def module_params(self, args):
         """The module arguments as the module receives them: through the controller's JSON encoder and back."""
         if self.profiles:
-            text = json.dumps(args, cls=get_module_encoder(MODULE_PROFILE, Direction.CONTROLLER_TO_MODULE))
-            return json.loads(text, cls=get_module_decoder(MODULE_PROFILE, Direction.CONTROLLER_TO_MODULE))
+            encoder, decoder = self.codecs[Direction.CONTROLLER_TO_MODULE]
+            return json.loads(json.dumps(args, cls=encoder), cls=decoder)
         return json.loads(json.dumps(args, cls=AnsibleJSONEncoder, vault_to_text=True))
 
     def module_output(self, result):
         """The text AnsibleModule prints for ``result`` (already formatted and masked)."""
         if self.profiles:
-            return '\n%s' % json.dumps(result, cls=get_module_encoder(MODULE_PROFILE, Direction.MODULE_TO_CONTROLLER))
+            return '\n%s' % json.dumps(result, cls=self.codecs[Direction.MODULE_TO_CONTROLLER][0])
         return '\n%s' % jsonify(result)
 
     def parse_output(self, action, stdout, stderr, rc):
