@@ -37,6 +37,9 @@ __metaclass__ = type
 import inspect
 import json
 import logging
+# requests imports netrc inside the first request of every process (for ~/.netrc credentials):
+# imported here, every forked worker has it already.
+import netrc  # noqa: F401 pylint: disable=unused-import
 import os
 import re
 import sys
