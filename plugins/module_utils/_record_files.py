@@ -58,9 +58,6 @@ BOM = u'\ufeff'
 
 DIGEST_SIZE = 16
 RECORD_VALUE_FIELDS = ('input', 'expected_output', 'metadata', 'tags')
-# Integers beyond this lose precision in servers that hold numbers as doubles: left as they are.
-_EXACT_FLOAT_INT = 2 ** 53
-
 
 class NotJSON(ValueError):
     """A value that has no JSON form (NaN, a set, an object): ``path`` says where inside the field."""
@@ -79,8 +76,10 @@ def _fix(value, path):
     if kind is float:
         if math.isnan(value) or math.isinf(value):
             raise NotJSON('%r is not a JSON number' % value, path)
-        if value.is_integer() and abs(value) < _EXACT_FLOAT_INT:
-            return int(value)  # a server that holds doubles answers 1 for 1.0: they are the same number
+        if value.is_integer():
+            # A server that holds numbers as doubles answers 1 for 1.0, and 10000000000000000 for 1e16: the
+            # same numbers. Every integral float is an integer exactly, whatever its size.
+            return int(value)
         return value
     if kind is dict or isinstance(value, dict):
         fixed = {}
@@ -124,13 +123,13 @@ def canonical_json(value, walk=False):
 
     ``walk`` first makes any Python value plain (``plain``; raises NotJSON): needed for values
     from YAML or task options. A value decoded from JSON text is already plain but for its
-    floats, and a float that ``plain`` would change always prints as ``<digits>.0`` (the others
-    are left alone), so such a value is walked only when its text holds ``.0`` somewhere.
+    floats, and a float that ``plain`` would change prints as ``<digits>.0`` or with an exponent
+    (``1e+16``), so such a value is walked only when its text holds ``.0`` or ``e+`` somewhere.
     """
     if walk:
         return canonical(plain(value))
     text = canonical(value)
-    if b'.0' in text:
+    if b'.0' in text or b'e+' in text:
         text = canonical(plain(value))
     return text
 

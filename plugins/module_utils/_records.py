@@ -63,6 +63,12 @@ LOST_BATCH_SETTLE = 6.0
 # Changed records shown in a diff.
 DIFF_RECORDS = 20
 
+# A refused records write: Datadog's automations fill datasets that cannot be changed (API-NOTES).
+RECORDS_WRITE_HINTS = dict(DATASET_HINTS)
+RECORDS_WRITE_HINTS[403] = (
+    'The dataset may be read-only (datasets filled by Datadog\'s automations are): clone it with '
+    'llmobs_dataset_clone and keep the records of the copy. Otherwise check that the application key is '
+    'allowed llmobs_data_write and that site or api_url points at the organisation the keys belong to.')
 VERSION_HINTS = {404: 'Check project_id, dataset_id and version: the project, the dataset or that version does '
                       'not exist for these keys.'}
 
@@ -434,7 +440,7 @@ class _Writer(object):
 
         result = self.transport.write_once('POST', self.path, operation, body, find_result, self.settle_timeout,
                                            'these records were not written', parse=lambda answer: None,
-                                           hints=DATASET_HINTS)
+                                           hints=RECORDS_WRITE_HINTS)
         self.sent += 1
         if create:
             self.version_created = True

@@ -60,7 +60,7 @@ options:
       - Two records with the same key (the same C(id), or without ids the same C(input)) are an error.
       - Exactly one of O(records) and O(src) is required.
     type: list
-    elements: dict
+    elements: raw
   src:
     description:
       - A records file on the host that runs the module, read instead of O(records). The extension decides the
@@ -278,7 +278,7 @@ def run(task):
 
 MODULE = LLMObsModule(
     options=dict(
-        records=dict(type='list', elements='dict'),
+        records=dict(type='list', elements='raw'),
         src=dict(type='path'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         purge=dict(type='bool', default=False),

@@ -185,7 +185,7 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_files import check_destination, write_lines
@@ -206,18 +206,33 @@ def run(task):
     views = (record_view(item) for item in api.records.pages(project_id, dataset_id, params['version']))
     result = dict(changed=False, project_id=project_id)
     if params['dest'] is None:
-        result['records'] = list(views)
-        result['count'] = len(result['records'])
+        records = list(views)
     else:
         lines = jsonl_lines(views)
+    found = found or api.datasets.get(project_id, dataset_id)
+    facts = dataset_facts(found) if found else None
+    count = len(records) if params['dest'] is None else len(lines)
+    check_version_exists(dataset_id, params['version'], facts, count)
+    if params['dest'] is None:
+        result.update(records=records, count=count)
+    else:
         changed, diff = write_lines(params['dest'], lines, task.check_mode, task.diff)
-        result.update(changed=changed, dest=params['dest'], count=len(lines))
+        result.update(changed=changed, dest=params['dest'], count=count)
         if diff is not None:
             result['diff'] = diff
-    found = found or api.datasets.get(project_id, dataset_id)
-    result['dataset'] = dataset_facts(found) if found else None
-    result['version'] = params['version'] if params['version'] is not None else (result['dataset'] or {}).get('current_version')
+    result['dataset'] = facts
+    result['version'] = params['version'] if params['version'] is not None else (facts or {}).get('current_version')
     return result
+
+
+def check_version_exists(dataset_id, version, facts, count):
+    """A version past the dataset's current one that lists no record does not exist, whatever the server answered.
+
+    Only an empty answer is doubted: a list of the dataset can lag behind a version just made.
+    """
+    current = (facts or {}).get('current_version')
+    if version is not None and not count and isinstance(current, int) and version > current:
+        raise LLMObsError('Dataset %s has no version %d: its current version is %d.' % (dataset_id, version, current))
 
 
 MODULE = LLMObsModule(

@@ -513,6 +513,9 @@ def write(tmp_path, name, text):
     ([{'input': 1, 'metadata': 'text'}], 'records[0]: metadata must be a mapping'),
     ([{'input': 1, 'expected': 2}], "records[0]: unknown field 'expected'"),
     ([{'input': float('nan')}], 'records[0]: input holds a value that is not JSON'),
+    ([{'input': 1}, 5], 'records[1]: a record must be a mapping with at least an input field (found a number)'),
+    ([{'input': 1}, 'What is 2+2?'], 'records[1]: a record must be a mapping with at least an input field (found text)'),
+    ([None], 'records[0]: a record must be a mapping with at least an input field (found null)'),
 ])
 def test_bad_records_are_refused_before_any_request(http, run_module, records, message):
     result, code, dummy = run(run_module, records=records)

@@ -78,6 +78,28 @@ def test_a_version_that_does_not_exist(http, run_module):
     assert 'no version 9' in result['msg'] and 'Check project_id, dataset_id and version' in result['msg']
 
 
+def test_a_version_past_the_current_one_answered_with_no_records_fails(http, run_module, tmp_path):
+    # A server that answers 200 and an empty list for a version it does not have: the dataset's own
+    # current version tells, and nothing is written to dest.
+    dest = str(tmp_path / 'records.jsonl')
+    http.expect(records_page([], version=9), dataset_by_id(dataset(version=4)))
+
+    result, code, dummy = run(run_module, version=9, dest=dest)
+
+    assert code == 1
+    assert 'has no version 9: its current version is 4' in result['msg'], result['msg']
+    assert not os.path.exists(dest)
+
+
+def test_a_version_past_the_current_one_that_lists_records_is_trusted(http, run_module):
+    # The dataset list can lag behind a version just made: records listed for it are taken as they are.
+    http.expect(records_page(LISTED, version=5), dataset_by_id(dataset(version=4)))
+
+    result, code, dummy = run(run_module, version=5)
+
+    assert code == 0 and result['count'] == 2 and result['version'] == 5
+
+
 def test_a_negative_version_is_refused_before_any_request(http, run_module):
     result, code, dummy = run(run_module, version=-1)
 
