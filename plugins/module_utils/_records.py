@@ -34,6 +34,7 @@ Failures of a write:
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import heapq
 import json
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DATASET_HINTS, datasets_path
@@ -130,8 +131,9 @@ class Plan(object):
     (index, server id, differing fields); ``deletes``: server ids. ``unchanged`` counts declared
     records already as declared (for ``absent``: declared records already absent); ``left_alone``
     the server's records that were not declared and are kept; ``duplicates`` the extra server
-    copies of a declared record, deleted with the others. ``before`` keeps the first listed
-    bodies of updated and deleted records, for diffs.
+    copies of a declared record, deleted with the others. ``before`` keeps, for diffs, the server
+    bodies of the records a diff shows: the updated records declared first, and the deleted
+    records listed first (see ``records_diff``).
     """
 
     def __init__(self):
@@ -168,9 +170,23 @@ def compare(declared, items, state, purge, keep_before=0):
     matched_fields = [None] * count
     by_id = declared.keyed_by == 'id'
 
+    # A diff shows updates in declared order, then deletes in listed order: the bodies of the updates
+    # with the smallest declared indexes are kept (a heap of at most keep_before), and of the first deletes.
+    shown_updates = []
+    deletes_kept = [0]
+
     def remember(view):
-        if len(plan.before) < keep_before:
+        if deletes_kept[0] < keep_before:
+            deletes_kept[0] += 1
             plan.before[view['id']] = view
+
+    def remember_update(index, view):
+        if not keep_before:
+            return
+        heapq.heappush(shown_updates, (-index, view['id']))
+        plan.before[view['id']] = view
+        if len(shown_updates) > keep_before:
+            plan.before.pop(heapq.heappop(shown_updates)[1], None)
 
     for item in items:
         view, key, value = listed_record(item, by_id)
@@ -195,7 +211,7 @@ def compare(declared, items, state, purge, keep_before=0):
         if matched_id[index] is None:
             matched_id[index], matched_fields[index] = server_id, fields
             if fields:
-                remember(view)
+                remember_update(index, view)
             continue
         # A second server record under one declared key (input-keyed records pushed twice): keep one.
         plan.duplicates += 1

@@ -484,6 +484,24 @@ def test_diff_shows_the_first_20_changes(http, run_module):
     assert 'the first 20 of 50 changes' in result['diff']['after_header']
 
 
+def test_diff_shows_the_old_values_of_updates_when_deletes_are_listed_first(http, run_module):
+    # The server lists 25 records to purge before the declared ones (newest first): the updates the diff
+    # shows first still come with their old values, and the deletes fill the slots left.
+    wanted = declared(30)
+    stale = [dict(r, expected_output={'answer': 'Old %d' % n}) for n, r in enumerate(wanted[:3])] + wanted[3:]
+    http.expect(records_page(as_listed(declared(25, prefix='gone')) + as_listed(stale)), dataset_by_id(dataset()))
+
+    result, code, dummy = run(run_module, check_mode=True, diff=True, records=wanted, purge=True)
+
+    assert code == 0, result
+    before, after = result['diff']['before']['records'], result['diff']['after']['records']
+    assert [r['expected_output'] for r in before[:3]] == [{'answer': 'Old 0'}, {'answer': 'Old 1'}, {'answer': 'Old 2'}]
+    assert [r['expected_output'] for r in after[:3]] == [{'answer': 'Answer 0'}, {'answer': 'Answer 1'}, {'answer': 'Answer 2'}]
+    assert [r['id'] for r in before[3:]] == ['gone-%d' % n for n in range(17)]
+    assert all('input' in r for r in before)  # every record shown comes with its body
+    assert 'the first 20 of 28 changes' in result['diff']['after_header']
+
+
 def test_check_mode_with_nothing_to_change(http, run_module):
     http.expect(records_page(as_listed(declared(2))), dataset_by_id(dataset()))
 
