@@ -21,8 +21,8 @@ writes. The retry policy (also in docs/user-guide.md):
   an answer that leaves the outcome unknown it looks the result up (for the consistency window)
   before sending again. A request that never reached the server is sent again without a lookup.
 * Every retry is reported through the ``warn`` callback.
-* Every loop is bounded: paging stops at MAX_PAGES pages, or as soon as a page brings nothing
-  new; polling stops at its timeout.
+* Every loop is bounded: paging stops at MAX_PAGES pages, at a cursor seen before, or after
+  MAX_EMPTY_PAGES pages in a row that bring nothing new; polling stops at its timeout.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -63,7 +63,8 @@ MAX_POLL_INTERVAL = 2.0
 # A list longer than this many pages is not followed to its end: no project holds that much,
 # so a server that keeps handing out cursors is looping. Documented in docs/user-guide.md.
 MAX_PAGES = 10000
-# Empty pages in a row that still carry a next cursor before the list is taken to be looping.
+# Pages in a row that bring nothing new (empty, or only items listed already) and still carry a
+# next cursor before the list is taken to be looping.
 MAX_EMPTY_PAGES = 3
 
 # Statuses after which an idempotent request is worth sending again: the server may answer differently.
@@ -305,16 +306,18 @@ class Transport(object):
         """Yield every item of a cursor-paged list once, following ``meta.after`` to the end.
 
         Items are told apart by ``key`` (default: their ``id``): a list that changes between
-        pages can repeat an item. A page whose items were all seen already, MAX_EMPTY_PAGES empty
-        pages in a row that still point further, or more than MAX_PAGES pages end in an error
-        rather than a loop: a server or proxy that ignores ``page[cursor]`` would never finish.
+        pages can repeat an item. The end is a page without a next cursor, or an empty page whose
+        next cursor is the one it was asked with. A cursor seen before, MAX_EMPTY_PAGES pages in a
+        row that bring nothing new (empty, or only items listed already) but still point further,
+        or more than MAX_PAGES pages end in an error rather than a loop: a server or proxy that
+        ignores ``page[cursor]`` would never finish.
         """
         key = key or (lambda item: item.get('id'))
         seen = set()
         previous_page = None
         cursors = set()
         cursor = None
-        empty_pages = 0
+        stale_pages = empty_pages = 0
         for number in range(1, MAX_PAGES + 1):
             page_params = dict(params)
             page_params['page[limit]'] = page_limit
@@ -338,24 +341,31 @@ class Transport(object):
                 fresh += 1
                 yield item
             meta = document.get('meta')
-            cursor = meta.get('after') if isinstance(meta, dict) else None
-            if not cursor:
-                return
+            sent, cursor = cursor, meta.get('after') if isinstance(meta, dict) else None
+            if not cursor or (not data and cursor == sent):
+                return  # some servers end a list with an empty page that repeats the cursor it was asked with
             if cursor in cursors:
                 raise LLMObsError('%s: the API returned the same page cursor twice; stopping rather than '
                                   'looping forever.' % operation)
             cursors.add(cursor)
-            # Items without a key cannot be told apart: a page equal to the one before is the same page again.
-            if (data and not fresh) or (data and data == previous_page):
-                raise LLMObsError('%s: page %d repeated only items already listed and pointed to yet another page; '
-                                  'the server or a proxy seems to ignore page[cursor]. Stopping rather than '
-                                  'looping forever.' % (operation, number))
+            # Items without a key cannot be told apart: a page equal to the one before is the same page
+            # again, and its items went out twice already.
+            if data and data == previous_page:
+                raise LLMObsError('%s: page %d was the same as the page before and pointed to yet another page; the '
+                                  'server or a proxy seems to ignore page[cursor]. Stopping rather than looping '
+                                  'forever.' % (operation, number))
+            repeated = bool(data) and not fresh
             # Kept only when it holds items without a key: a page of records is large.
             previous_page = data if anonymous else None
-            empty_pages = 0 if data else empty_pages + 1
-            if empty_pages >= MAX_EMPTY_PAGES:
-                raise LLMObsError('%s: %d empty pages in a row still pointed to another page; stopping rather than '
-                                  'looping forever.' % (operation, empty_pages))
+            stale_pages = stale_pages + 1 if (repeated or not data) else 0
+            empty_pages = empty_pages + 1 if not data else 0
+            if stale_pages >= MAX_EMPTY_PAGES:
+                if empty_pages == stale_pages:
+                    raise LLMObsError('%s: %d empty pages in a row still pointed to another page; stopping rather '
+                                      'than looping forever.' % (operation, empty_pages))
+                raise LLMObsError('%s: %d pages in a row brought only items already listed (or nothing) and pointed '
+                                  'to yet another page; the server or a proxy seems to ignore page[cursor]. Stopping '
+                                  'rather than looping forever.' % (operation, stale_pages))
         raise LLMObsError('%s: the list went on past %d pages; stopping rather than looping forever. The server '
                           'or a proxy may be ignoring page[cursor].' % (operation, MAX_PAGES))
 

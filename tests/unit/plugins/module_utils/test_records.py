@@ -113,7 +113,11 @@ def test_plan_keeps_bodies_only_for_diffs():
     listed = [record('a', 1)] + [record('x%d' % n, n) for n in range(30)]
     assert compare(declared, listed, 'present', True).before == {}
     kept = compare(declared, listed, 'present', True, keep_before=5).before
-    assert list(kept) == ['a', 'x0', 'x1', 'x2', 'x3']
+    # At most keep_before updates (the first declared) and keep_before deletes (the first listed).
+    assert list(kept) == ['a', 'x0', 'x1', 'x2', 'x3', 'x4']
+    updates = from_list([{'id': 'u%d' % n, 'input': n} for n in range(8)])
+    kept = compare(updates, [record('u%d' % n, -n - 1) for n in reversed(range(8))], 'present', False, keep_before=3).before
+    assert sorted(kept) == ['u0', 'u1', 'u2']
 
 
 def test_plan_reads_the_listing_once():

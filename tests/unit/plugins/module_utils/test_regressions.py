@@ -196,29 +196,48 @@ def test_a_lookup_that_fails_inside_a_write_is_bounded_too(http, clock):
 # ---------------------------------------------------------------- 2. paging never hangs
 
 
-def test_a_server_that_ignores_the_cursor_ends_after_the_second_page(http):
+def test_a_server_that_ignores_the_cursor_ends_after_three_repeated_pages(http):
     items = [dataset('a', 'copy-1'), dataset('b', 'copy-1 (old)')]
-    http.expect(
-        datasets_by_name('copy-1').reply_page(*items, after='c1'),
-        datasets_by_name('copy-1', cursor='c1').reply_page(*items, after='c2'),
-    )
+    http.expect(datasets_by_name('copy-1').reply_page(*items, after='c1'))
+    for number in (1, 2, 3):
+        http.expect(datasets_by_name('copy-1', cursor='c%d' % number).reply_page(*items, after='c%d' % (number + 1)))
 
     with pytest.raises(LLMObsError) as info:
         make_api().datasets.find_by_name(PROJECT, 'copy-1')
 
     assert info.value.message == (
-        'Listing datasets of project proj-1: page 2 repeated only items already listed and pointed to yet another '
-        'page; the server or a proxy seems to ignore page[cursor]. Stopping rather than looping forever.')
-    assert len(http.seen) == 2
+        'Listing datasets of project proj-1: 3 pages in a row brought only items already listed (or nothing) and '
+        'pointed to yet another page; the server or a proxy seems to ignore page[cursor]. Stopping rather than '
+        'looping forever.')
+    assert len(http.seen) == 4
+
+
+def test_a_page_of_items_listed_already_is_followed_when_new_ones_come_after(http):
+    # Records shifting between pages (an offset cursor while the list grows) can repeat a whole page once.
+    http.expect(
+        datasets_by_name('x').reply_page(dataset('a', 'x'), after='c1'),
+        datasets_by_name('x', cursor='c1').reply_page(dataset('a', 'x'), after='c2'),
+        datasets_by_name('x', cursor='c2').reply_page(dataset('b', 'x')),
+    )
+
+    assert [item['id'] for item in make_api().datasets.find_by_name(PROJECT, 'x')] == ['a', 'b']
+
+
+def test_an_empty_last_page_that_repeats_its_cursor_ends_the_list(http):
+    http.expect(
+        datasets_by_name('x').reply_page(dataset('a', 'x'), after='c1'),
+        datasets_by_name('x', cursor='c1').reply_page(after='c1'),
+    )
+
+    assert [item['id'] for item in make_api().datasets.find_by_name(PROJECT, 'x')] == ['a']
 
 
 def test_project_lists_are_bounded_the_same_way(http):
-    http.expect(
-        projects_by_name('p').reply_page(project('p1', 'p'), after='c1'),
-        projects_by_name('p', cursor='c1').reply_page(project('p1', 'p'), after='c2'),
-    )
+    http.expect(projects_by_name('p').reply_page(project('p1', 'p'), after='c1'))
+    for number in (1, 2, 3):
+        http.expect(projects_by_name('p', cursor='c%d' % number).reply_page(project('p1', 'p'), after='c%d' % (number + 1)))
 
-    with pytest.raises(LLMObsError, match='Listing projects: page 2 repeated only items already listed'):
+    with pytest.raises(LLMObsError, match='Listing projects: 3 pages in a row brought only items already listed'):
         make_api().projects.find_by_name('p')
 
 
@@ -273,7 +292,7 @@ def test_items_without_an_id_repeated_page_after_page_end_at_the_second_page(htt
     http.expect(datasets_by_name('x').reply_page(anonymous, after='c1'),
                 datasets_by_name('x', cursor='c1').reply_page(anonymous, after='c2'))
 
-    with pytest.raises(LLMObsError, match='page 2 repeated only items already listed'):
+    with pytest.raises(LLMObsError, match='page 2 was the same as the page before'):
         make_api().datasets.list(PROJECT, name='x')
 
 
