@@ -122,7 +122,11 @@ def check_api_url(api_url):
                               'set the Datadog keys with api_key and app_key.')
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in value):
         raise ValidationError('api_url must not contain spaces or control characters.')
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname  # a malformed IPv6 address ("http://[::1") fails here or above
+    except ValueError as exc:
+        raise ValidationError('api_url is not a valid URL (%s; got %r).' % (exc, value))
     if parts.scheme.lower() not in ('http', 'https') or not parts.netloc:
         raise ValidationError(
             'api_url must be an absolute http:// or https:// URL such as https://api.datadoghq.eu (got %r).'
@@ -131,7 +135,7 @@ def check_api_url(api_url):
         parts.port
     except ValueError:
         raise ValidationError('api_url has an invalid port (got %r).' % value)
-    if not parts.hostname:
+    if not hostname:
         raise ValidationError('api_url has no host name (got %r).' % value)
     if parts.query or parts.fragment or value.endswith(('?', '#')):
         raise ValidationError('api_url must not contain a query string or fragment (got %r).' % value)

@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.parameters import remove_values
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._connection import (
     connection_argument_spec,
@@ -141,8 +142,13 @@ class LLMObsModule(object):
         module = AnsibleModule(**self.module_kwargs())
         if not HAS_REQUESTS:
             module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        def warn(message):
+            # A key inside a warning (a name the user typed, an error body quoted in a retry) is masked
+            # like in every other value; AnsibleModule 2.19 passes warnings through unmasked.
+            module.warn(remove_values(message, module.no_log_values))
+
         try:
-            result = self.execute(module.params, module.check_mode, module._diff, module.warn)
+            result = self.execute(module.params, module.check_mode, module._diff, warn)
         except LLMObsError as exc:
             module.fail_json(**dict(exc.result_extras, msg=exc.message))
         module.exit_json(**result)

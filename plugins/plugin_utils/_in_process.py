@@ -78,6 +78,12 @@ try:  # ansible-core 2.19 and later: modules talk to the controller through seri
 except ImportError:
     Direction = get_module_decoder = get_module_encoder = None
 
+try:  # ansible-core 2.19 and later: how the module wrapper reports an exception that escaped the module
+    from ansible.module_utils._internal import _errors as core_errors
+    from ansible.module_utils._internal import _messages as core_messages
+except ImportError:
+    core_errors = core_messages = None
+
 try:  # ansible-core 2.17 and 2.18: one JSON encoder for module arguments, jsonify for results
     from ansible.module_utils.common.json import AnsibleJSONEncoder
     from ansible.module_utils.common.text.converters import jsonify
@@ -129,6 +135,8 @@ class CoreInterfaces(object):
       Its signature tells which generation of ansible-core this is.
     * ``ActionBase._compute_environment_string(raw_environment_out)``: the task's ``environment:``
       exactly as the module path computes it.
+    * On 2.19, ``_errors.EventFactory.from_exception`` and ``_messages.ErrorSummary``: what the module
+      wrapper (``_ansiballz._loader._handle_exception``) prints when an exception escapes the module.
     * ``AnsibleModule.add_path_info`` on an AnsibleModule that was never initialised (``PathFacts``):
       the file facts AnsibleModule adds to a result with ``path`` or ``dest``. Tried at import; without
       it, a module that documents such a result takes the module path (``path_facts`` is False).
@@ -168,6 +176,9 @@ class CoreInterfaces(object):
         if parse == ['self', 'res', 'profile']:
             if get_module_encoder is None:
                 return 'ansible-core reads module output by profile but has no profile encoder'
+            if core_errors is None or not hasattr(getattr(core_errors, 'EventFactory', None), 'from_exception') \
+                    or not hasattr(core_messages, 'ErrorSummary'):
+                return 'ansible-core reports a crashed module in a way this collection does not know'
             self.profiles = True
         elif parse == ['self', 'res']:
             if AnsibleJSONEncoder is None or jsonify is None:
@@ -203,6 +214,20 @@ class CoreInterfaces(object):
         if self.profiles:
             return '\n%s' % json.dumps(result, cls=self.codecs[Direction.MODULE_TO_CONTROLLER][0])
         return '\n%s' % jsonify(result)
+
+    def crash_output(self, exc):
+        """(stdout, stderr) of a module process whose code raised ``exc``.
+
+        On 2.19 the module wrapper catches it and prints a failure with the error's summary (the
+        traceback only when DISPLAY_TRACEBACK asks for it); before, the process dies with the
+        traceback on stderr and prints nothing.
+        """
+        formatted = u''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        if not self.profiles:
+            return u'', formatted
+        event = core_errors.EventFactory.from_exception(exc, self.error_traceback_wanted())
+        result = dict(failed=True, exception=core_messages.ErrorSummary(event=event))
+        return u'%s\n' % json.dumps(result, cls=self.codecs[Direction.MODULE_TO_CONTROLLER][0]), u''
 
     def parse_output(self, action, stdout, stderr, rc):
         """Read a module's output as the module path does (ActionBase._parse_returned_data)."""
@@ -375,6 +400,25 @@ class ModuleRun(object):
 
 
 @contextmanager
+def working_directory(path):
+    """Run in ``path``, as the local connection runs a module in the playbook's directory
+    (``ActionBase._low_level_execute_command``): relative paths (``src``, ``dest``, ``ca_path``) and
+    ``$PWD`` mean the same on both paths. The directory before is restored afterwards."""
+    before = os.getcwd()
+    pwd = os.environ.get('PWD')
+    os.chdir(path)
+    os.environ['PWD'] = os.getcwd()
+    try:
+        yield
+    finally:
+        os.chdir(before)
+        if pwd is None:
+            os.environ.pop('PWD', None)
+        else:
+            os.environ['PWD'] = pwd
+
+
+@contextmanager
 def applied_environment(environment):
     """Set the task's environment in os.environ while the module's code runs; restore it afterwards."""
     saved = dict((name, os.environ.get(name)) for name in environment)
@@ -530,8 +574,8 @@ class InProcessAction(NormalAction):
                     host=self._play_context.remote_addr)
         result = ActionBase.run(self, tmp, task_vars)  # the base's checks of async and check mode
         del tmp
-        params, environment = prepared
-        return merge_hash(result, self._run_in_process(params, environment))
+        params, environment, basedir = prepared
+        return merge_hash(result, self._run_in_process(params, environment, basedir))
 
     def _prepare(self):
         """The module's arguments and the task's environment, or why they need the module path."""
@@ -544,20 +588,27 @@ class InProcessAction(NormalAction):
             return None, 'the module arguments need the module path to be encoded (or refused)'
         if not isinstance(params, dict):
             return None, 'the module arguments are not a mapping'
-        return (params, environment), None
+        basedir = self._loader.get_basedir()
+        if not os.path.isdir(basedir) or not os.access(basedir, os.X_OK):
+            return None, 'the playbook directory %s, where modules run, cannot be entered' % basedir
+        try:
+            os.getcwd()
+        except OSError:
+            return None, 'the current directory of the controller no longer exists'
+        return (params, environment, basedir), None
 
-    def _run_in_process(self, params, environment):
+    def _run_in_process(self, params, environment, basedir):
         """Run the module's logic in this process and read its output as the module path reads it."""
         run = ModuleRun(self.LLMOBS_MODULE.MODULE, params, bool(self._task.check_mode), bool(self._task.diff),
                         self._task.action)
         stdout, stderr = u'', u''
-        with applied_environment(environment), quiet_stderr():
+        with working_directory(basedir), applied_environment(environment), quiet_stderr():
             try:
                 stdout = CORE.module_output(run.run())
             except Exception as exc:  # pylint: disable=broad-except
-                # The module process would die with this traceback on stderr; the controller reports it the same way.
+                # A bug in the module's code: reported as the module process reports it.
                 run.rc = 1
-                stderr = u''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+                stdout, stderr = CORE.crash_output(exc)
         data = CORE.parse_output(self, stdout, stderr, run.rc)
         return self._finish(data)
 

@@ -54,6 +54,12 @@ run_cases module_var inventory.local.yml -- -e llmobs_in_process=false
 run_cases elsewhere inventory.elsewhere.yml
 "${python}" "${here}/check.py" compare "${out}" in_process module_env module_var elsewhere
 
+echo "== relative.yml from another directory, on both paths"
+for opt_out in 1 0; do
+  (cd "${out}" && LLMOBS_IN_PROCESS=${opt_out} ansible-playbook -i "${here}/inventory.local.yml" "${here}/relative.yml" \
+    "${extra[@]}" > "${out}/relative-${opt_out}.stdout" 2>&1) || { cat "${out}/relative-${opt_out}.stdout"; exit 1; }
+done
+
 echo "== paths.yml at -vvv"
 discovered=$(command -v "${python}")
 ansible-playbook -i "${here}/inventory.paths.yml" "${here}/paths.yml" "${extra[@]}" -vvv \

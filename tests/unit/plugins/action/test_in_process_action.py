@@ -16,7 +16,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ast
+import contextlib
 import importlib
+import io
 import logging
 import os
 import sys
@@ -330,8 +332,60 @@ def test_the_environment_is_restored_when_the_module_code_crashes(monkeypatch):
     monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run', crash)
     result = action.run(task_vars=action.task_vars)
     assert os.environ['LLMOBS_UNIT_KEPT'] == 'before'
-    assert result['failed'] is True and result['rc'] == 1
-    assert 'KeyError' in result['module_stderr'] and result['module_stdout'] == ''
+    assert result['failed'] is True
+
+
+def test_a_crash_in_the_module_code_is_reported_as_the_module_path_reports_it(monkeypatch):
+    def crash(task):
+        raise KeyError('boom')
+
+    action = clone_action()
+    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run', crash)
+    result = action.run(task_vars=action.task_vars)
+
+    core = action_core(action)
+    try:  # ansible-core 2.19: the module wrapper catches the exception and prints a failure
+        from ansible.module_utils._internal._ansiballz import _loader
+    except ImportError:  # before: the process dies with the traceback on stderr
+        stdout, stderr = '', 'Traceback (most recent call last):\n  ...\nKeyError: \'boom\'\n'
+    else:
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed), pytest.raises(SystemExit):
+            try:
+                raise KeyError('boom')
+            except KeyError as exc:
+                _loader._handle_exception(exc, 'legacy')
+        stdout, stderr = printed.getvalue(), ''
+    module_result = action._finish(core.parse_output(action, stdout, stderr, 1))
+    assert result['failed'] is True and module_result['failed'] is True
+    if 'module_stderr' in module_result:  # 2.17, 2.18: a crashed module's traceback
+        assert 'KeyError' in result['module_stderr'] and result['module_stdout'] == ''
+        assert result['msg'] == module_result['msg']
+    else:
+        assert normalized(result) == normalized(module_result)
+        assert 'boom' in result['exception'].event.msg and 'module_stderr' not in result  # "Module failed: 'boom'"
+
+
+def test_the_module_runs_in_the_playbook_directory_as_on_the_local_connection(monkeypatch, tmp_path):
+    # The local connection runs a module in the loader's base directory (the playbook's): relative
+    # paths and $PWD mean the same on both paths. The worker's own directory is restored afterwards.
+    seen = []
+    action = clone_action()
+    action._loader.set_basedir(str(tmp_path))
+    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run',
+                        lambda task: seen.append((os.getcwd(), os.environ.get('PWD'))) or dict(changed=False))
+    before = os.getcwd()
+    result = action.run(task_vars=action.task_vars)
+    assert result['changed'] is False
+    assert seen == [(str(tmp_path), str(tmp_path))]
+    assert os.getcwd() == before
+
+
+def test_a_playbook_directory_that_cannot_be_entered_takes_the_module_path(tmp_path):
+    action = clone_action()
+    action._loader.set_basedir(str(tmp_path / 'gone'))
+    prepared, reason = action._prepare()
+    assert prepared is None and reason.startswith('the playbook directory %s' % (tmp_path / 'gone'))
 
 
 def test_python_warnings_stay_out_of_the_terminal_as_on_a_module_s_stderr(monkeypatch, capfd):
@@ -499,6 +553,22 @@ def test_both_paths_return_the_same_result(http, run_module, monkeypatch, tmp_pa
     if args.get('dest'):
         assert in_process_result['state'] == 'file' and in_process_result['dest'] == dest  # file facts on both
     assert API_KEY not in repr(in_process_result) and APP_KEY not in repr(in_process_result)
+
+
+def test_a_key_inside_a_warning_is_masked_on_both_paths(run_module, monkeypatch):
+    def warns(task):
+        task.warn('Retrying after an answer that quoted %s.' % API_KEY)
+        return dict(changed=False)
+
+    action = clone_action()
+    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run', warns)
+    raw, code = module_stdout(run_module, llmobs_dataset_clone,
+                              dict(module_args(), _ansible_module_name='llmobs.datadog.llmobs_dataset_clone'))
+    module_result = action._finish(action_core(action).parse_output(action, raw, '', code))
+    in_process_result = action.run(task_vars=action.task_vars)
+
+    assert normalized(module_result)['warnings'] == ['Retrying after an answer that quoted ********.']
+    assert normalized(in_process_result) == normalized(module_result)
 
 
 def action_core(action):

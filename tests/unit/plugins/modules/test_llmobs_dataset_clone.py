@@ -954,6 +954,8 @@ def test_path_changing_ids_are_refused(http, run_module, option, value):
     ({'api_url': 'https://user:secret@proxy.example'}, 'api_url must not contain credentials'),
     ({'api_url': 'https://proxy.example?x=1'}, 'api_url must not contain a query string or fragment'),
     ({'api_url': 'https://proxy.example:99999'}, 'api_url has an invalid port'),
+    ({'api_url': 'http://[::1'}, 'api_url is not a valid URL (Invalid IPv6 URL'),
+    ({'api_url': 'http://[zz]:8126'}, 'api_url is not a valid URL'),
     ({'api_url': 'https://proxy .example'}, 'api_url must not contain spaces'),
     ({'ca_path': '/nonexistent/ca.pem'}, "ca_path '/nonexistent/ca.pem' does not exist"),
 ])

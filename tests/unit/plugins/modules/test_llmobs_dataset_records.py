@@ -14,7 +14,7 @@ import json
 import pytest
 import requests
 
-from ansible_collections.llmobs.datadog.plugins.module_utils import _record_files, _records
+from ansible_collections.llmobs.datadog.plugins.module_utils import _record_files
 from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_records
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import API_KEY, APP_KEY, PROJECT, PROJECT_NAME, warnings_of
 from ansible_collections.llmobs.datadog.tests.unit.plugins.module_utils.test_records_support import (
