@@ -133,7 +133,8 @@ class Plan(object):
     the server's records that were not declared and are kept; ``duplicates`` the extra server
     copies of a declared record, deleted with the others. ``before`` keeps, for diffs, the server
     bodies of the records a diff shows: the updated records declared first, and the deleted
-    records listed first (see ``records_diff``).
+    records listed first (see ``records_diff``). ``server_tags`` keeps the tags of the server records
+    whose tags are to change, so that an update can say which to remove and which to add.
     """
 
     def __init__(self):
@@ -144,6 +145,7 @@ class Plan(object):
         self.left_alone = 0
         self.duplicates = 0
         self.before = {}
+        self.server_tags = {}
 
     @property
     def changes(self):
@@ -212,6 +214,8 @@ def compare(declared, items, state, purge, keep_before=0):
             matched_id[index], matched_fields[index] = server_id, fields
             if fields:
                 remember_update(index, view)
+                if 'tags' in fields:
+                    plan.server_tags[server_id] = view['tags']
             continue
         # A second server record under one declared key (input-keyed records pushed twice): keep one.
         plan.duplicates += 1
@@ -281,11 +285,29 @@ class Batch(object):
                 'update_records': found['u'], 'delete_records': found['d']}
 
 
-def _update_item(server_id, body, fields):
+def tag_operations(held, declared):
+    """The tag operations that turn ``held`` into ``declared``.
+
+    ``set`` alone says it (the spec applies remove, then add, then set, which overrides both), but a
+    server that takes an empty ``set`` for no ``set`` at all would then keep every tag: ``remove``
+    and ``add`` say the same thing in that reading.
+    """
+    operations = {}
+    removed = sorted(set(held) - set(declared))
+    added = sorted(set(declared) - set(held))
+    if removed:
+        operations['remove'] = removed
+    if added:
+        operations['add'] = added
+    operations['set'] = list(declared)
+    return operations
+
+
+def _update_item(server_id, body, fields, held_tags=()):
     item = {'id': server_id}
     for name in fields:
         if name == 'tags':
-            item['tag_operations'] = {'set': body.get('tags', [])}
+            item['tag_operations'] = tag_operations(held_tags, body.get('tags', []))
         elif name == 'metadata':
             item['metadata'] = body.get('metadata', {})
         else:
@@ -310,18 +332,42 @@ def planned_changes(declared, plan):
         if 'input' not in fields and 'expected_output' not in fields:
             late.append((index, server_id, fields))
             continue
-        item = _update_item(server_id, declared.body(declared.entries[index]), fields)
+        item = _update_item(server_id, declared.body(declared.entries[index]), fields, plan.server_tags.get(server_id, ()))
         yield ('u', index, item, len(json.dumps(item)) + 2, True)
     for index, server_id, fields in late:
-        item = _update_item(server_id, declared.body(declared.entries[index]), fields)
+        item = _update_item(server_id, declared.body(declared.entries[index]), fields, plan.server_tags.get(server_id, ()))
         yield ('u', index, item, len(json.dumps(item)) + 2, False)
 
 
-def batches(changes, envelope, max_records=BATCH_MAX_RECORDS, max_bytes=BATCH_MAX_BYTES):
-    """Pack changes into batches of at most ``max_records`` and under ``max_bytes`` bytes of JSON."""
+class BatchLimits(object):
+    """What one batch_update may carry: the API's limits, lowered for the rest of a run by a 413.
+
+    A server that refuses less than the documented limits would otherwise refuse every full batch
+    of the run and have each split again.
+    """
+
+    def __init__(self, max_records=BATCH_MAX_RECORDS, max_bytes=BATCH_MAX_BYTES):
+        self.max_records = max_records
+        self.max_bytes = max_bytes
+
+    def fits(self, batch):
+        return len(batch) <= self.max_records and batch.size < self.max_bytes
+
+    def lower_after(self, refused, parts):
+        """After a 413 of ``refused``: no more changes than the largest of ``parts`` (its halves), and
+        fewer bytes than it had. Which of the two the server minded is not known; halving the count
+        halves the bytes of like records too."""
+        self.max_records = min(self.max_records, max(len(part) for part in parts))
+        self.max_bytes = min(self.max_bytes, refused.size)
+
+
+def batches(changes, envelope, limits=None):
+    """Pack changes into batches of at most ``limits.max_records`` and under ``limits.max_bytes`` bytes
+    of JSON (default: the API's limits); limits lowered while packing apply to the next batch."""
+    limits = limits or BatchLimits()
     batch = Batch(envelope)
     for change in changes:
-        if batch.changes and (len(batch) >= max_records or batch.size + change[3] >= max_bytes):
+        if batch.changes and (len(batch) >= limits.max_records or batch.size + change[3] >= limits.max_bytes):
             yield batch
             batch = Batch(envelope)
         batch.add(change, change[3], change[4])
@@ -402,18 +448,25 @@ class _Writer(object):
         self.total = plan.changes
         replans = 0
         pending = []
-        queue = batches(planned_changes(self.declared, plan), self.envelope)
+        limits = BatchLimits()
+        queue = batches(planned_changes(self.declared, plan), self.envelope, limits)
         while True:
             batch = pending.pop() if pending else next(queue, None)
             if batch is None:
                 return
+            if len(batch) > 1 and not limits.fits(batch):
+                pending.extend(reversed(batch.halves(self.envelope)))  # made before a 413 lowered the limits
+                continue
             try:
                 fresh = self._send(batch)
             except APIError as exc:
                 if exc.status == 413 and len(batch) > 1:
                     first, second = batch.halves(self.envelope)
+                    limits.lower_after(batch, (first, second))
                     self.transport.warn('Writing %s to dataset %s was refused as too large (HTTP 413); sending it '
-                                        'in two halves.' % (_plural(len(batch), 'change'), self.dataset_id))
+                                        'in two halves, and no more than %s a request for the rest of this run.'
+                                        % (_plural(len(batch), 'change'), self.dataset_id,
+                                           _plural(limits.max_records, 'change')))
                     pending.extend([second, first])
                     continue
                 if exc.status == 413:
@@ -432,7 +485,7 @@ class _Writer(object):
                     self._progress(error)
                     raise error
                 pending = []
-                queue = batches(planned_changes(self.declared, fresh), self.envelope)
+                queue = batches(planned_changes(self.declared, fresh), self.envelope, limits)
 
     def _progress(self, exc):
         if self.sent:

@@ -108,7 +108,7 @@ FAULTS = [
      dict(faults=[dict(delay=2.5)], options=dict(wait_timeout=4)), 'success', 2),
     ('too-large', 'the first answers 413 once', dict(faults=[dict(status=413)]), 'success', 4),
     ('small-server', 'the server takes at most 400 records a request (413 beyond)', dict(max_batch_records=400),
-     'success', 10),
+     'success', 8),
     ('refused-403', 'the first is refused with 403 (a read-only dataset)', dict(faults=[dict(status=403)]), 'failure', 1),
     ('always-5xx', 'every one answers 500 and none is written', dict(faults=[dict(status=500, times=None)]), 'failure', 3),
     ('half-way', 'the first is written; then every one answers 500', dict(faults=[dict(status=500, times=None, skip=1)]),

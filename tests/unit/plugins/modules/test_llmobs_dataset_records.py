@@ -106,7 +106,9 @@ def test_update_sends_only_the_fields_that_differ_content_first(http, run_module
         # The change that makes the version comes first; metadata and tags (no version) after it.
         batch(updates=[{'id': 'answer', 'expected_output': 'new B'},
                        {'id': 'meta-only', 'metadata': {'level': 2}},
-                       {'id': 'tags', 'tag_operations': {'set': ['t:1']}}], create=True),
+                       # set says it all; remove and add say the same to a server that skips an empty set
+                       {'id': 'tags', 'tag_operations': {'remove': ['t:0', 'x:9'], 'add': ['t:1'], 'set': ['t:1']}}],
+              create=True),
         dataset_by_id(dataset(version=2)),
     )
 
@@ -115,6 +117,18 @@ def test_update_sends_only_the_fields_that_differ_content_first(http, run_module
     assert code == 0, result
     assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (0, 3, 0, 1)
     assert result['version_created'] is True
+
+
+def test_clearing_every_tag_removes_them_explicitly(http, run_module):
+    http.expect(
+        records_page([record('r', 'c', None, None, ['t:0', 'x:9'])]),
+        batch(updates=[{'id': 'r', 'tag_operations': {'remove': ['t:0', 'x:9'], 'set': []}}], create=False),
+        dataset_by_id(dataset()),
+    )
+
+    result, code, dummy = run(run_module, records=[{'id': 'r', 'input': 'c'}])
+
+    assert code == 0 and result['updated'] == 1 and result['version_created'] is False
 
 
 def test_metadata_only_changes_ask_for_no_version(http, run_module):
@@ -331,6 +345,34 @@ def test_a_413_splits_the_batch_in_halves(http, run_module):
     assert code == 0, result
     assert result['created'] == 4 and result['version_created'] is True
     assert any('HTTP 413' in w and 'two halves' in w for w in warnings_of(result))
+
+
+def test_after_a_413_the_rest_of_the_run_sends_no_more_than_was_accepted(http, run_module):
+    # A server that takes at most 400 records a request: after the first 413, no request of the run is
+    # larger than the half that was accepted, so no other batch is refused.
+    wanted = declared(2000)
+    too_large = {'errors': [{'status': '413', 'title': 'Payload Too Large'}]}
+    http.expect(
+        records_page([]),
+        batch(inserts=wanted[:1000], create=True, status=413, reply=too_large),
+        batch(inserts=wanted[:500], create=True, status=413, reply=too_large),
+        batch(inserts=wanted[:250], create=True),
+        batch(inserts=wanted[250:500], create=False),
+        batch(inserts=wanted[500:750], create=False),    # the second half of the first batch, split unsent
+        batch(inserts=wanted[750:1000], create=False),
+        batch(inserts=wanted[1000:1250], create=False),  # then batches of 250 from the start
+        batch(inserts=wanted[1250:1500], create=False),
+        batch(inserts=wanted[1500:1750], create=False),
+        batch(inserts=wanted[1750:], create=False),
+        dataset_by_id(dataset()),
+    )
+
+    result, code, dummy = run(run_module, records=wanted)
+
+    assert code == 0, result
+    assert result['created'] == 2000 and result['version_created'] is True
+    assert sum(1 for w in warnings_of(result) if 'HTTP 413' in w) == 2
+    assert any('no more than 250 changes a request for the rest of this run' in w for w in warnings_of(result))
 
 
 def test_a_413_on_one_record_fails_with_its_size(http, run_module):
