@@ -2,11 +2,12 @@
 # Every module of the collection on both execution paths, compared (see docs/execution.md):
 #   in_process   the builtin local connection: the modules run inside the controller
 #   module_env   the same, opted out with LLMOBS_IN_PROCESS=0 in the controller's environment
-#   module_var   the same, opted out with the variable llmobs_in_process=false
 #   elsewhere    a connection that is not the builtin local one (connection_plugins/): the module path
 # Each run of cases.yml starts from a freshly reset emulator; check.py then compares what Ansible
 # printed (-v), what the tasks registered, every result with its invocation and every request the
-# emulator received. paths.yml (at -vvv) checks which path each kind of task takes, and a -vvvv run
+# emulator received. paths.yml (at -vvv) checks which path each kind of task takes (the opt-out
+# variable llmobs_in_process=false at every level included), relative.yml that relative paths
+# mean the same on both paths, and a -vvvv run
 # of the in-process path must not print the keys anywhere.
 # Works from ansible-test (cwd is this folder) and directly: tests/integration/targets/in_process/runme.sh
 set -euo pipefail
@@ -50,9 +51,8 @@ run_cases() {  # run_cases MODE INVENTORY [env NAME=VALUE...] -- [ansible-playbo
 
 run_cases in_process inventory.local.yml
 run_cases module_env inventory.local.yml LLMOBS_IN_PROCESS=0 --
-run_cases module_var inventory.local.yml -- -e llmobs_in_process=false
 run_cases elsewhere inventory.elsewhere.yml
-"${python}" "${here}/check.py" compare "${out}" in_process module_env module_var elsewhere
+"${python}" "${here}/check.py" compare "${out}" in_process module_env elsewhere
 
 echo "== relative.yml from another directory, on both paths"
 for opt_out in 1 0; do
