@@ -142,6 +142,7 @@ class LLMObsModule(object):
         module = AnsibleModule(**self.module_kwargs())
         if not HAS_REQUESTS:
             module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+
         def warn(message):
             # A key inside a warning (a name the user typed, an error body quoted in a retry) is masked
             # like in every other value; AnsibleModule 2.19 passes warnings through unmasked.

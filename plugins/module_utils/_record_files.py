@@ -59,6 +59,7 @@ BOM = u'\ufeff'
 DIGEST_SIZE = 16
 RECORD_VALUE_FIELDS = ('input', 'expected_output', 'metadata', 'tags')
 
+
 class NotJSON(ValueError):
     """A value that has no JSON form (NaN, a set, an object): ``path`` says where inside the field."""
 
