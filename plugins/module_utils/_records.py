@@ -491,6 +491,7 @@ class _Writer(object):
         if self.sent:
             exc.extend_message(' Before this failure %d of %d changes were written in %s; running the task again '
                                'finishes the rest.' % (self.written, self.total, _plural(self.sent, 'request')))
+            exc.result_extras['changed'] = True  # the dataset did change, and has a new version if one was asked
 
     def _send(self, batch):
         """Send one batch; None when it was written, or a fresh Plan when a lookup after a lost answer was needed."""

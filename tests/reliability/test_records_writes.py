@@ -156,9 +156,11 @@ def test_records_sync_through_fault(fresh_emulator, record, tmp_path, case, what
         if case == 'half-way':
             assert 'Before this failure 1000 of 1500 changes were written in 1 request' in result['msg'], result['msg']
             assert 'running the task again finishes the rest' in result['msg']
+            assert result['changed'] is True, 'failed, and yet the dataset changed'
             assert dataset['current_version'] == version_before + 1, 'the written batch made the one version'
         else:
             assert 'Before this failure' not in result['msg'], result['msg']
+            assert result.get('changed') is not True, case
             assert dataset['current_version'] == version_before, '%s: nothing was written' % case
             assert len(ids) == KEPT + UPDATED + UNDECLARED, '%s: nothing was written' % case
         # Whatever the failure left, the next run (the fault gone) finishes the sync: one more version, no duplicate.

@@ -472,6 +472,7 @@ def test_a_refused_batch_says_how_much_was_written(http, run_module):
     assert 'record rejected' in result['msg']
     assert '1000 of 1500 changes were written in 1 request' in result['msg']
     assert 'running the task again finishes the rest' in result['msg']
+    assert result['changed'] is True  # failed, and yet the dataset changed
 
 
 def test_a_missing_dataset_is_a_clear_failure(http, run_module):
