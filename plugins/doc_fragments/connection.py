@@ -59,10 +59,22 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the connection and for each response, per request.
+      - Seconds one request may take, from connecting to the last byte of its answer. A server
+        that answers a few bytes at a time fails the request when this time is up, like one that
+        does not answer at all.
       - Must be greater than 0 (fractions allowed).
     type: float
     default: 30
+  list_timeout:
+    description:
+      - Seconds one list may take, every page of it (the projects, the datasets of a project, the
+        records of a dataset). A list that is still going after this time fails with an error that
+        says how many pages and items were read, rather than running on; a server or proxy that keeps
+        handing out new pages would otherwise hold the task for a long time.
+      - The default fits a dataset of 1,000,000 records (200 pages of 5,000) at up to 9 seconds a page.
+      - Must be greater than 0 (fractions allowed).
+    type: float
+    default: 1800
   retries:
     description:
       - How many times a request is sent again after a retriable failure.

@@ -38,6 +38,9 @@ API_KEY_ENV = ('DD_API_KEY',)
 APP_KEY_ENV = ('DD_APP_KEY', 'DD_APPLICATION_KEY')
 SITE_ENV = ('DD_SITE',)
 MAX_RETRIES = 20
+# How long one list (every page of it) may take: a dataset of 1,000,000 records is 200 pages of
+# 5,000, which fit at up to 9 seconds a page. Documented in doc_fragments/connection.py.
+DEFAULT_LIST_TIMEOUT = 1800.0
 
 _SITE_LABELS = re.compile(r'^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z')
 _KEY_CHARS = re.compile(r'^[\x21-\x7e]+\Z')  # printable ASCII, no spaces: a header value as-is
@@ -54,24 +57,31 @@ def connection_argument_spec():
         ca_path=dict(type='path'),
         timeout=dict(type='float', default=30.0),
         retries=dict(type='int', default=3),
+        list_timeout=dict(type='float', default=DEFAULT_LIST_TIMEOUT),
     )
 
 
 class ConnectionSettings(object):
     """Checked connection options: what the client needs to reach Datadog."""
 
-    def __init__(self, base_url, api_key, app_key, verify, timeout, retries):
+    def __init__(self, base_url, api_key, app_key, verify, timeout, retries, list_timeout=DEFAULT_LIST_TIMEOUT):
         self.base_url = base_url
         self.api_key = api_key
         self.app_key = app_key
         self.verify = verify
         self.timeout = timeout
         self.retries = retries
+        self.list_timeout = list_timeout
+
+    @property
+    def secrets(self):
+        """The values that must never be shown, whole or in part."""
+        return tuple(secret for secret in (self.api_key, self.app_key) if secret)
 
     def __repr__(self):
         # Never let the keys reach a log line or a traceback through repr().
-        return 'ConnectionSettings(base_url=%r, verify=%r, timeout=%r, retries=%r)' % (
-            self.base_url, self.verify, self.timeout, self.retries)
+        return 'ConnectionSettings(base_url=%r, verify=%r, timeout=%r, retries=%r, list_timeout=%r)' % (
+            self.base_url, self.verify, self.timeout, self.retries, self.list_timeout)
 
 
 def _check_key(value, option, env_names):
@@ -166,6 +176,10 @@ def connection_settings(params):
     if retries > MAX_RETRIES:
         raise ValidationError('retries must be at most %d (got %r).' % (MAX_RETRIES, retries))
 
+    list_timeout = params.get('list_timeout', DEFAULT_LIST_TIMEOUT)
+    if list_timeout is None or not math.isfinite(list_timeout) or list_timeout <= 0:
+        raise ValidationError('list_timeout must be a number of seconds greater than 0 (got %r).' % (list_timeout,))
+
     verify = bool(params.get('validate_certs', True))
     ca_path = params.get('ca_path')
     if ca_path is not None:
@@ -177,4 +191,4 @@ def connection_settings(params):
         if verify:
             verify = ca_path
 
-    return ConnectionSettings(base_url, api_key, app_key, verify, float(timeout), int(retries))
+    return ConnectionSettings(base_url, api_key, app_key, verify, float(timeout), int(retries), float(list_timeout))

@@ -17,6 +17,10 @@ import re
 
 # How much of a non-JSON body (a proxy's HTML page, say) is quoted in a message.
 BODY_EXCERPT_CHARS = 200
+# What a key is replaced with wherever a message could quote it, and the shortest piece of a key,
+# cut by an excerpt's boundary, that is masked too: four characters already narrow a key down.
+SECRET_MASK = '********'
+MIN_SECRET_PIECE = 4
 
 _HTML_TAG = re.compile(r"<[^>]*>")
 _WHITESPACE = re.compile(r"\s+")
@@ -31,6 +35,8 @@ class LLMObsError(Exception):
         # The message is the failure's msg: a msg among the extras (a result built before the failure) gives way.
         result_extras.pop('msg', None)
         self.result_extras = result_extras
+        # True when a write may or may not have been carried out: a later run must read to know.
+        self.outcome_unknown = False
 
     def extend_message(self, text):
         """Add a sentence to the message, for example what a follow-up lookup found."""
@@ -111,18 +117,41 @@ def describe_error_entry(entry):
     return json.dumps(entry, sort_keys=True, default=str)
 
 
-def _excerpt(text):
-    text = _WHITESPACE.sub(' ', _HTML_TAG.sub(' ', text)).strip()
-    if len(text) > BODY_EXCERPT_CHARS:
-        text = text[:BODY_EXCERPT_CHARS].rstrip() + '...'
+def mask_secrets(text, secrets):
+    """``text`` with every whole occurrence of each secret replaced by SECRET_MASK."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, SECRET_MASK)
     return text
 
 
-def parse_error_body(body, content_type=None):
+def _mask_cut_secrets(text, secrets):
+    """An excerpt of a longer text can end with the start of a secret or begin with its end: mask those pieces."""
+    for secret in secrets:
+        for size in range(min(len(secret) - 1, len(text)), MIN_SECRET_PIECE - 1, -1):
+            if text.endswith(secret[:size]):
+                text = text[:-size] + SECRET_MASK
+                break
+        for size in range(min(len(secret) - 1, len(text)), MIN_SECRET_PIECE - 1, -1):
+            if text.startswith(secret[-size:]):
+                text = SECRET_MASK + text[size:]
+                break
+    return text
+
+
+def _excerpt(text, secrets=()):
+    text = mask_secrets(_WHITESPACE.sub(' ', _HTML_TAG.sub(' ', text)).strip(), secrets)
+    if len(text) > BODY_EXCERPT_CHARS:
+        text = _mask_cut_secrets(text[:BODY_EXCERPT_CHARS].rstrip(), secrets) + '...'
+    return text
+
+
+def parse_error_body(body, content_type=None, secrets=()):
     """Turn the raw bytes of an error response into ``(summary, errors)``.
 
     ``errors`` is the decoded ``errors`` list when there is one (else an empty list) and
-    ``summary`` is always a non-empty string. Never raises, whatever the bytes.
+    ``summary`` is always a non-empty string. Never raises, whatever the bytes. ``secrets`` are
+    masked in the summary, whole and where an excerpt cuts them.
     """
     if body is None or not body.strip():
         return 'the response body was empty', []
@@ -134,7 +163,7 @@ def parse_error_body(body, content_type=None):
         document = json.loads(text)
     except (ValueError, RecursionError):
         kind = (content_type or 'unknown content type').split(';')[0].strip() or 'unknown content type'
-        excerpt = _excerpt(text)
+        excerpt = _excerpt(text, secrets)
         if excerpt:
             return 'the response was not JSON (%s): %s' % (kind, excerpt), []
         return 'the response was not JSON (%s)' % kind, []
@@ -142,10 +171,10 @@ def parse_error_body(body, content_type=None):
     errors = document.get('errors') if isinstance(document, dict) else None
     if isinstance(errors, list) and errors:
         lines = [describe_error_entry(e) for e in errors]
-        return '; '.join(line for line in lines if line) or 'the error list was empty', errors
+        return mask_secrets('; '.join(line for line in lines if line), secrets) or 'the error list was empty', errors
     if isinstance(errors, (str, dict)):
-        return describe_error_entry(errors), [errors]
-    return 'no error list in the response: %s' % _excerpt(json.dumps(document, default=str)), []
+        return mask_secrets(describe_error_entry(errors), secrets), [errors]
+    return 'no error list in the response: %s' % _excerpt(json.dumps(document, default=str), secrets), []
 
 
 # What a user can do about an authentication failure, by the header the error names. A hint
@@ -191,13 +220,14 @@ def status_hint(status, errors, summary, hints=None):
     return None
 
 
-def api_error(operation, status, reason, body, content_type=None, retry_after=None, hints=None):
+def api_error(operation, status, reason, body, content_type=None, retry_after=None, hints=None, secrets=()):
     """Build the APIError for a non-2xx answer to ``operation``: the one place such messages are made.
 
     ``hints`` maps a status to what the user can check; resources pass their own (a 404 means a
-    different thing for a project than for a record).
+    different thing for a project than for a record). ``secrets`` (the keys) never reach the
+    message, not even a piece of one that an excerpt of the body cuts.
     """
-    summary, errors = parse_error_body(body, content_type)
+    summary, errors = parse_error_body(body, content_type, secrets)
     status_text = 'HTTP %s' % status
     if reason:
         status_text += ' %s' % reason

@@ -25,8 +25,12 @@ Failures of a write:
 * A lost answer (5xx, timeout, dropped connection): the records are read again, for up to the
   module's ``wait_timeout`` seconds since reads may lag behind writes. If any part of the batch shows,
   the rest of the run is planned again from that read, so only what is still missing or
-  different is sent; if none shows, the batch is sent again (``Transport.write_once``). At most
-  ``retries`` times in all.
+  different is sent. If none shows, the outcome is unknown:
+  - a batch that inserts records without ids is not sent again (it would write them twice): the
+    run stops, saying so; the next run reads what landed and converges;
+  - any other batch is sent again (``Transport.write_once``), at most ``retries`` times in all:
+    with ids the server refuses a record it holds already, and that refusal, naming ids of the
+    batch, proves the first attempt landed.
 * Any other 4xx is final; the message says how much was written before it. The next run
   finishes the rest, because it plans from what the server holds.
 """
@@ -63,6 +67,8 @@ BATCH_MAX_BYTES = 5 * 1024 * 1024
 LOST_BATCH_SETTLE = 6.0
 # Changed records shown in a diff.
 DIFF_RECORDS = 20
+# What a refused resend says when the records it inserts are there already (the first attempt landed).
+ALREADY_EXISTS = 'already exist'
 
 # A refused records write: Datadog's automations fill datasets that cannot be changed (API-NOTES).
 RECORDS_WRITE_HINTS = dict(DATASET_HINTS)
@@ -488,6 +494,10 @@ class _Writer(object):
                 queue = batches(planned_changes(self.declared, fresh), self.envelope, limits)
 
     def _progress(self, exc):
+        if exc.outcome_unknown:
+            exc.extend_message(' Running the task again converges: it reads what the dataset holds and writes only what '
+                               'is missing or different (with purge: true it also deletes a second copy of a record).')
+            exc.result_extras['changed'] = True  # it may have: a report must not say the records are not there
         if self.sent:
             exc.extend_message(' Before this failure %d of %d changes were written in %s; running the task again '
                                'finishes the rest.' % (self.written, self.total, _plural(self.sent, 'request')))
@@ -508,17 +518,34 @@ class _Writer(object):
                 return None  # nothing of the batch shows yet
             return fresh
 
+        inserted_ids = [item['id'] for kind, dummy, item, dummy2, dummy3 in batch.changes
+                        if kind == 'i' and item.get('id') is not None]
+
+        def landed(exc):
+            # Sent again after a lost answer, the batch is refused for records it inserts that exist already.
+            text = ' '.join([exc.message] + [json.dumps(entry, default=str) for entry in exc.errors or ()])
+            if ALREADY_EXISTS in text.lower() and any(record_id in text for record_id in inserted_ids):
+                return _LANDED
+            return None
+
+        # Records without ids have no key the server checks: sent twice, they are written twice.
+        resend_unknown = not (counts['i'] and self.declared.keyed_by != 'id')
         result = self.transport.write_once('POST', self.path, operation, body, find_result, self.settle_timeout,
                                            'these records were not written', parse=lambda answer: None,
-                                           hints=RECORDS_WRITE_HINTS)
+                                           hints=RECORDS_WRITE_HINTS, resend_unknown=resend_unknown,
+                                           landed=landed if inserted_ids else None)
         self.sent += 1
         if create:
             self.version_created = True
-        if result is None:
+        if result is None or result is _LANDED:
             self.written += len(batch)
             return None
         self.written += len(mine - result.change_keys())
         return result
+
+
+# What ``landed`` returns: the batch was written by an attempt whose answer was lost.
+_LANDED = object()
 
 
 def read_declared_records(params):

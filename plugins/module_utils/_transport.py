@@ -20,15 +20,20 @@ writes. The retry policy (also in docs/user-guide.md):
 * Writes that must not happen twice go through ``write_once``: one attempt at a time, and after
   an answer that leaves the outcome unknown it looks the result up (for the consistency window)
   before sending again. A request that never reached the server is sent again without a lookup.
+* A write whose earlier attempt got no clear answer is never reported as not carried out: a
+  later refusal leaves its outcome unknown. A caller can forbid sending such a write again
+  (``resend_unknown``), and name refusals that prove the earlier attempt landed (``landed``).
 * Every retry is reported through the ``warn`` callback.
-* Every loop is bounded: paging stops at MAX_PAGES pages, at a cursor seen before, or after
-  MAX_EMPTY_PAGES pages in a row that bring nothing new; polling stops at its timeout.
+* Every loop is bounded: one request by ``timeout`` from connecting to the last byte of its
+  answer; paging by ``list_timeout`` in all, MAX_PAGES pages, a cursor seen before, or
+  MAX_EMPTY_PAGES pages in a row that bring nothing new; polling by its timeout.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
+import threading
 import time
 import traceback
 
@@ -39,6 +44,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._errors import (
     LLMObsError,
     TransportError,
     api_error,
+    mask_secrets,
     redirect_error,
 )
 
@@ -69,6 +75,10 @@ MAX_EMPTY_PAGES = 3
 
 # Statuses after which an idempotent request is worth sending again: the server may answer differently.
 RETRIABLE_STATUSES = frozenset((408, 500, 502, 503, 504))
+
+# requests' own timeout bounds each wait for a byte; ``timeout`` bounds the whole request, a moment
+# later, so that a server that does not answer at all still gets requests' clearer message.
+DEADLINE_GRACE = 0.2
 
 
 def path_segment(value):
@@ -112,7 +122,7 @@ def rate_limit_delay(headers):
     return min(MAX_RATE_LIMIT_WAIT, max(1.0, seconds))
 
 
-def outcome_unknown(exc):
+def answer_lost(exc):
     """Whether a failed write may have been carried out: the server may have acted before the answer was lost."""
     if isinstance(exc, TransportError):
         return exc.retriable and exc.may_have_arrived
@@ -131,6 +141,39 @@ def _describe_transport_failure(exc):
     if '): ' in text and text.startswith('<'):
         text = text.split('): ', 1)[1]
     return text[:300]
+
+
+class _DeadlinePassed(Exception):
+    """A request still had no complete answer when its time was up."""
+
+
+def call_within(call, seconds):
+    """Return ``call()``, or raise _DeadlinePassed when it has not returned within ``seconds``.
+
+    requests' timeout bounds each wait for a byte, so a server that answers a few bytes at a time
+    could hold a request for ever: the call runs in a daemon thread that is left behind when the
+    time is up (it ends with the process, or when the server gives up).
+    """
+    outcome = []
+    finished = threading.Event()
+
+    def run():
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # pylint: disable=broad-except
+            outcome.append((False, exc))  # raised again in the caller's thread
+        finally:
+            finished.set()
+
+    worker = threading.Thread(target=run, name='llmobs-request')
+    worker.daemon = True
+    worker.start()
+    if not finished.wait(seconds):
+        raise _DeadlinePassed()
+    returned, value = outcome[0]
+    if returned:
+        return value
+    raise value
 
 
 class Transport(object):
@@ -153,13 +196,21 @@ class Transport(object):
 
     def _send(self, method, path, params, body):
         url = self.settings.base_url + path
-        try:
+
+        def send():
             return self.session.request(
                 method, url, params=params, json=body, headers=self.headers,
                 timeout=self.settings.timeout, verify=self.settings.verify,
                 # A redirect could carry the key headers to another host: never follow one.
                 allow_redirects=False,
             )
+
+        try:
+            return call_within(send, self.settings.timeout + DEADLINE_GRACE)
+        except _DeadlinePassed:
+            raise TransportError('no complete response from %s within %s seconds (timeout): the server answered '
+                                 'too slowly, or not at all.'
+                                 % (self.settings.base_url, _format_seconds(self.settings.timeout)))
         except requests.exceptions.SSLError as exc:
             raise TransportError(
                 'TLS verification failed for %s: %s. Point ca_path at the CA bundle that signed the '
@@ -184,11 +235,7 @@ class Transport(object):
 
     def _reason(self, exc):
         """Why a request failed, with the keys masked: some exceptions quote header values."""
-        reason = _describe_transport_failure(exc)
-        for secret in (self.settings.api_key, self.settings.app_key):
-            if secret:
-                reason = reason.replace(secret, '********')
-        return reason
+        return mask_secrets(_describe_transport_failure(exc), self.settings.secrets)
 
     def _attempt(self, method, path, operation, params, body, hints):
         """Send the request once; return its decoded JSON body (None for 204) or raise APIError/TransportError."""
@@ -212,8 +259,8 @@ class Transport(object):
         if 300 <= status < 400:
             raise redirect_error(operation, status, response.headers.get('Location'))
         retry_after = rate_limit_delay(response.headers) if status == 429 else None
-        raise api_error(operation, status, response.reason, response.content,
-                        response.headers.get('Content-Type'), retry_after=retry_after, hints=hints)
+        raise api_error(operation, status, response.reason, response.content, response.headers.get('Content-Type'),
+                        retry_after=retry_after, hints=hints, secrets=self.settings.secrets)
 
     def _retry_delay(self, exc, attempt, idempotent):
         """Seconds to wait before sending again after ``exc``, or None when it must not be sent again."""
@@ -259,7 +306,8 @@ class Transport(object):
                 attempt += 1
                 self._retry_after(delay, self._retry_reason(exc, operation), attempt)
 
-    def write_once(self, method, path, operation, body, find_result, settle_timeout, undone, parse=None, hints=None):
+    def write_once(self, method, path, operation, body, find_result, settle_timeout, undone, parse=None, hints=None,
+                   resend_unknown=True, landed=None):
         """Send a write that must not happen twice, and return its result (or what ``find_result`` found).
 
         ``parse`` turns the decoded answer into the result (a TransportError from it counts as a
@@ -268,33 +316,61 @@ class Transport(object):
         When the answer leaves the outcome unknown (5xx, timeout, dropped connection, unreadable
         body), ``find_result`` is polled for ``settle_timeout`` seconds, since reads lag behind
         writes: if it finds the result, that is the result, and the write is not sent again.
-        Otherwise the write is sent again, at most ``retries`` times in all; a 429 and a
-        connection never made are sent again at once after their wait. Any other 4xx is final.
+        Otherwise the write is sent again, at most ``retries`` times in all, unless
+        ``resend_unknown`` is false: then it fails at once, its outcome unknown (the exception's
+        ``outcome_unknown`` is true). A 429 and a connection never made are sent again at once
+        after their wait. Any other 4xx is final; after an earlier attempt whose outcome was
+        unknown, ``landed(exc)`` may recognise the refusal as proof that that attempt was carried
+        out and return the result, and a refusal it does not recognise leaves the outcome unknown.
         ``undone`` ends the message of a final failure: what did not happen ("nothing was created").
         """
         attempt = 0
+        uncertain = False  # an earlier attempt may have been carried out
         while True:
             try:
                 answer = self._attempt(method, path, operation, None, body, hints)
                 return parse(answer) if parse else answer
             except (APIError, TransportError) as exc:
-                unknown = outcome_unknown(exc)
+                unknown = answer_lost(exc)
+                if uncertain and not unknown and landed is not None and isinstance(exc, APIError):
+                    proof = landed(exc)
+                    if proof is not None:
+                        self.warn('%s got no clear answer at first, and sending it again was refused in a way that '
+                                  'shows the first attempt was carried out (%s); not sending it again.'
+                                  % (operation, _first_sentence(exc.message)))
+                        return proof
                 if unknown:
                     found = self.poll(find_result, settle_timeout)
                     if found is not None:
                         self.warn('%s did not get a clear answer (%s), but a lookup shows it was done; '
                                   'not sending it again.' % (operation, _first_sentence(exc.message)))
                         return found
+                    if not resend_unknown:
+                        exc.extend_message(' Reads for %s seconds did not show it, but reads can lag behind writes, so '
+                                           'it may have been carried out: its outcome is unknown. It was not sent '
+                                           'again, since that could do it twice.' % _format_seconds(settle_timeout))
+                        exc.outcome_unknown = True
+                        raise
+                    uncertain = True
                     delay = backoff_delay(attempt + 1)
                 else:
                     delay = self._retry_delay(exc, attempt + 1, idempotent=False)
                 if delay is None:
                     if isinstance(exc, APIError) and not unknown:
-                        exc.extend_message(' The request was refused, so %s.' % undone)
+                        if uncertain:
+                            exc.extend_message(' The request was refused, but an earlier attempt got no clear answer '
+                                               'and may have been carried out: its outcome is unknown.')
+                            exc.outcome_unknown = True
+                        else:
+                            exc.extend_message(' The request was refused, so %s.' % undone)
                     raise
                 if attempt >= self.settings.retries:
                     if unknown:
                         exc.extend_message(' A lookup found no trace of it, so %s.' % undone)
+                    elif uncertain:
+                        exc.extend_message(' An earlier attempt got no clear answer and may have been carried out: '
+                                           'its outcome is unknown.')
+                        exc.outcome_unknown = True
                     else:
                         exc.extend_message(' The request was not carried out, so %s.' % undone)
                     raise
@@ -309,16 +385,24 @@ class Transport(object):
         pages can repeat an item. The end is a page without a next cursor, or an empty page whose
         next cursor is the one it was asked with. A cursor seen before, MAX_EMPTY_PAGES pages in a
         row that bring nothing new (empty, or only items listed already) but still point further,
-        or more than MAX_PAGES pages end in an error rather than a loop: a server or proxy that
-        ignores ``page[cursor]`` would never finish.
+        more than MAX_PAGES pages, or a list still going after ``list_timeout`` seconds end in an
+        error rather than a loop: a server or proxy that ignores ``page[cursor]``, or keeps making
+        new pages, would never finish.
         """
         key = key or (lambda item: item.get('id'))
+        started = self.clock()
+        items = 0
         seen = set()
         previous_page = None
         cursors = set()
         cursor = None
         stale_pages = empty_pages = 0
         for number in range(1, MAX_PAGES + 1):
+            if number > 1 and self.clock() - started > self.settings.list_timeout:
+                raise LLMObsError('%s: the list was still going after %s seconds (list_timeout): %d items on %d pages '
+                                  'were read, and the last page pointed to yet another. Stopping; if the list is really '
+                                  'that long, raise list_timeout.'
+                                  % (operation, _format_seconds(self.settings.list_timeout), items, number - 1))
             page_params = dict(params)
             page_params['page[limit]'] = page_limit
             if cursor:
@@ -339,6 +423,7 @@ class Transport(object):
                 else:
                     anonymous += 1
                 fresh += 1
+                items += 1
                 yield item
             meta = document.get('meta')
             sent, cursor = cursor, meta.get('after') if isinstance(meta, dict) else None

@@ -70,6 +70,18 @@ def test_timeout_must_be_finite(value):
         connection_settings(params(timeout=float(value)))
 
 
+@pytest.mark.parametrize('value', [0.0, -5.0, float('nan'), float('inf')])
+def test_list_timeout_must_be_a_positive_number_of_seconds(value):
+    with pytest.raises(ValidationError, match='list_timeout must be a number of seconds greater than 0'):
+        connection_settings(params(list_timeout=value))
+
+
+def test_list_timeout_defaults_to_what_a_million_records_need():
+    settings = connection_settings(params())
+    assert settings.list_timeout == 1800.0 and 'list_timeout=1800.0' in repr(settings)
+    assert 'a' * 32 not in repr(settings)
+
+
 def test_site_errors_never_suggest_a_url_as_site():
     with pytest.raises(ValidationError, match='use api_url'):
         check_site('https://api.datadoghq.com')

@@ -112,3 +112,30 @@ def test_a_resource_hint_replaces_the_generic_one():
                         hints={404: 'Check project_id or project_name.'}).message
     assert message.endswith('not found. Check project_id or project_name.')
     assert 'dataset' not in api_error('Listing projects', 404, 'Not Found', b'').message
+
+
+SECRET = 'c0ffee4d1e5e1a5b0a7f00dcafe12345'
+
+
+@pytest.mark.parametrize('offset', [190, 193, 196, 199])
+def test_a_key_that_the_excerpt_cuts_is_masked_in_part_too(offset):
+    # A proxy's error page that echoes the key: whole, it is masked before the cut; the piece a cut
+    # leaves at the excerpt's end is masked as well when only part of it is in the body.
+    page = '<html><body><p>%s</p></body></html>'
+    for body in (page % ('x' * offset + ' ' + SECRET + ' and more text after it'),
+                 page % ('x' * offset + ' ' + SECRET[:12])):
+        summary, dummy = parse_error_body(body.encode(), 'text/html', secrets=(SECRET,))
+        for size in range(4, len(SECRET) + 1):
+            assert SECRET[:size] not in summary, (offset, summary)
+
+
+def test_keys_in_an_error_list_are_masked():
+    message = api_error('Listing projects', 403, 'Forbidden',
+                        json.dumps({'errors': [{'title': 'Forbidden', 'detail': 'bad key %s' % SECRET}]}).encode(),
+                        secrets=(SECRET,)).message
+    assert SECRET not in message and '********' in message
+
+
+def test_pieces_shorter_than_four_characters_are_left_alone():
+    summary, dummy = parse_error_body(('<p>%s c0f tail</p>' % ('x' * 196)).encode(), 'text/html', secrets=(SECRET,))
+    assert summary.endswith(' c0f...')

@@ -9,19 +9,25 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import socket
+import threading
+import time
+
 import pytest
 import requests
 
+from ansible_collections.llmobs.datadog.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
     COLLECTION_VERSION,
     USER_AGENT,
+    Transport,
     backoff_delay,
     path_segment,
     rate_limit_delay,
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError, TransportError
-from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import APP_KEY, PROJECT, make_transport
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import API_KEY, APP_KEY, BASE_URL, PROJECT, make_transport
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import Call, list_datasets
 
 
@@ -180,3 +186,120 @@ def test_path_segments_are_quoted(value, expected):
 def test_poll_never_sleeps_past_its_timeout(clock):
     assert make_transport().poll(lambda: None, timeout=2.2) is None
     assert clock.sleeps == [0.5, 1.0, pytest.approx(0.7)]
+
+
+# ---------------------------------------------------------------- every loop is bounded
+
+
+class DrippingServer(object):
+    """A server on 127.0.0.1 that sends a whole, valid answer a few bytes at a time, each pause shorter than
+    the client's timeout, so that only a bound on the whole request stops the client."""
+
+    ANSWER = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"ok": true}'
+
+    def __init__(self, pause=0.05, chunk=2):
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(('127.0.0.1', 0))
+        self.listener.listen(4)
+        self.listener.settimeout(10)
+        self.pause, self.chunk = pause, chunk
+        self.url = 'http://127.0.0.1:%d' % self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve)
+        self.thread.daemon = True
+        self.thread.start()
+
+    def serve(self):
+        try:
+            connection, dummy = self.listener.accept()
+        except (OSError, socket.timeout):
+            return
+        with connection:
+            connection.recv(65536)
+            for start in range(0, len(self.ANSWER), self.chunk):
+                time.sleep(self.pause)
+                try:
+                    connection.sendall(self.ANSWER[start:start + self.chunk])
+                except OSError:
+                    return  # the client hung up
+
+    def close(self):
+        self.listener.close()
+
+
+def test_a_server_that_drips_its_answer_fails_the_request_at_its_timeout():
+    server = DrippingServer()  # the answer takes about 2 seconds in all, each pause 0.05 s
+    try:
+        transport = Transport(ConnectionSettings(server.url, API_KEY, APP_KEY, True, 0.5, 1))
+        with pytest.raises(TransportError) as info:
+            transport.request('GET', '/api/v2/x', 'Reading x', idempotent=False)
+    finally:
+        server.close()
+    assert 'no complete response from %s within 0.5 seconds (timeout)' % server.url in info.value.message
+    assert info.value.may_have_arrived is True
+
+
+def test_a_list_that_never_ends_stops_at_list_timeout_saying_what_was_read(http):
+    ticks = iter(range(0, 100000, 4))  # every look at the clock: 4 seconds later
+    transport = Transport(ConnectionSettings(BASE_URL, API_KEY, APP_KEY, True, 5.0, 3, list_timeout=10),
+                          clock=lambda: next(ticks))
+    http.expect(Call('GET', '/api/v2/x').query({'page[limit]': 2}).reply_page({'id': 'a'}, {'id': 'b'}, after='c1'),
+                Call('GET', '/api/v2/x').query({'page[limit]': 2, 'page[cursor]': 'c1'})
+                .reply_page({'id': 'c'}, {'id': 'd'}, after='c2'),
+                Call('GET', '/api/v2/x').query({'page[limit]': 2, 'page[cursor]': 'c2'})
+                .reply_page({'id': 'e'}, {'id': 'f'}, after='c3'))
+
+    with pytest.raises(LLMObsError) as info:
+        list(transport.pages('/api/v2/x', 'Listing x', {}, 2))
+
+    assert info.value.message == ('Listing x: the list was still going after 10 seconds (list_timeout): 6 items on 3 '
+                                  'pages were read, and the last page pointed to yet another. Stopping; if the list '
+                                  'is really that long, raise list_timeout.')
+
+
+# ---------------------------------------------------------------- writes whose outcome is unknown
+
+
+def test_a_write_that_must_not_be_sent_twice_stops_when_its_outcome_is_unknown(http, clock):
+    http.expect(Call('POST', '/api/v2/x').expect_json({}).reply_error(500, 'boom'))
+
+    with pytest.raises(APIError) as info:
+        make_transport().write_once('POST', '/api/v2/x', 'Writing x', {}, lambda: None, 2, 'nothing was written',
+                                    resend_unknown=False)
+
+    assert info.value.outcome_unknown is True
+    assert 'its outcome is unknown. It was not sent again' in info.value.message
+    assert 'nothing was written' not in info.value.message
+
+
+def test_a_refusal_after_a_lost_answer_never_says_the_write_was_not_done(http, clock):
+    http.expect(Call('POST', '/api/v2/x').expect_json({}).reply_error(500, 'boom'),
+                Call('POST', '/api/v2/x').expect_json({}).reply_error(409, 'exists'))
+
+    with pytest.raises(APIError) as info:
+        make_transport().write_once('POST', '/api/v2/x', 'Writing x', {}, lambda: None, 0, 'nothing was written')
+
+    assert info.value.outcome_unknown is True
+    assert 'nothing was written' not in info.value.message and 'outcome is unknown' in info.value.message
+
+
+def test_a_refusal_that_proves_the_lost_attempt_landed_is_its_result(http, clock):
+    warnings = []
+    http.expect(Call('POST', '/api/v2/x').expect_json({}).reply_error(502, 'boom'),
+                Call('POST', '/api/v2/x').expect_json({}).reply_error(400, 'id e1 already exists'))
+
+    found = make_transport(warnings=warnings).write_once(
+        'POST', '/api/v2/x', 'Writing x', {}, lambda: None, 0, 'nothing was written',
+        landed=lambda exc: 'landed' if 'already exists' in exc.message else None)
+
+    assert found == 'landed'
+    assert 'shows the first attempt was carried out' in warnings[-1]
+
+
+def test_a_first_refusal_is_no_proof_of_anything(http, clock):
+    http.expect(Call('POST', '/api/v2/x').expect_json({}).reply_error(400, 'id e1 already exists'))
+
+    with pytest.raises(APIError) as info:
+        make_transport().write_once('POST', '/api/v2/x', 'Writing x', {}, lambda: None, 0, 'nothing was written',
+                                    landed=lambda exc: 'landed')
+
+    assert info.value.outcome_unknown is False and 'The request was refused, so nothing was written.' in info.value.message

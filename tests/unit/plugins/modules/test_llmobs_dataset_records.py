@@ -457,6 +457,59 @@ def test_lost_answers_are_bounded_by_retries(http, run_module):
     assert 'A lookup found no trace of it' in result['msg']
 
 
+def test_a_lost_batch_of_records_without_ids_is_never_sent_again(http, run_module, clock):
+    # Sent again while reads lag, records without ids would be written twice: the run stops instead.
+    wanted = [{'input': r['input'], 'expected_output': r['expected_output']} for r in declared(2)]
+    http.expect(
+        records_page([]),
+        batch(inserts=wanted, status=500, reply=ERROR_500),
+        records_page([]).times(5),               # read again until wait_timeout has passed: nothing shows
+    )
+
+    result, code, dummy = run(run_module, records=wanted, wait_timeout=5)
+
+    assert code == 1
+    assert len(sent_batches(http)) == 1
+    assert 'outcome is unknown' in result['msg'] and 'Running the task again converges' in result['msg']
+    assert 'not written' not in result['msg']
+    assert result['changed'] is True
+
+
+def test_a_resent_batch_refused_for_its_own_ids_proves_the_first_landed(http, run_module, clock):
+    wanted = declared(2)
+    http.expect(
+        records_page([]),
+        batch(inserts=wanted, status=503, reply=ERROR_500),
+        records_page([]).times(4),               # reads lag: nothing shows within wait_timeout
+        batch(inserts=wanted, status=400, reply={'errors': [{
+            'title': 'Bad Request', 'detail': 'a record with id q-0 already exists in dataset %s' % DATASET}]}),
+        dataset_by_id(dataset()),
+    )
+
+    result, code, dummy = run(run_module, records=wanted, wait_timeout=3)
+
+    assert code == 0, result
+    assert result['changed'] is True and result['created'] == 2
+    assert any('shows the first attempt was carried out' in w for w in warnings_of(result))
+
+
+def test_a_resent_batch_refused_otherwise_leaves_the_outcome_unknown(http, run_module, clock):
+    # The first attempt may have landed: a refusal of the second must not say the records are not there.
+    wanted = declared(2)
+    http.expect(
+        records_page([]),
+        batch(inserts=wanted, status=503, reply=ERROR_500),
+        records_page([]).times(4),
+        batch(inserts=wanted, status=400, reply={'errors': [{'title': 'Bad Request', 'detail': 'dataset is locked'}]}),
+    )
+
+    result, code, dummy = run(run_module, records=wanted, wait_timeout=3)
+
+    assert code == 1
+    assert 'not written' not in result['msg'] and 'outcome is unknown' in result['msg']
+    assert result['changed'] is True
+
+
 def test_a_refused_batch_says_how_much_was_written(http, run_module):
     wanted = declared(1500)
     http.expect(
