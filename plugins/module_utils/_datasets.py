@@ -52,6 +52,21 @@ def datasets_path(project_id):
     return '%s/%s/datasets' % (API_PREFIX, path_segment(project_id))
 
 
+# What deleting a dataset also deletes, in the order messages name it (see _state.Contents).
+DATASET_CONTENTS = ('records',)
+
+
+def count_records(api, project_id, dataset_id):
+    """How many records the dataset's current version holds: there is no count field in the API, so
+    every page of the records list is read and counted (reads only; the transport bounds the paging)."""
+    return sum(1 for dummy in api.records.pages(project_id, dataset_id))
+
+
+def dataset_contents(api, project_id, dataset_id):
+    """What deleting the dataset also deletes: ``{'records': N}``."""
+    return {'records': count_records(api, project_id, dataset_id)}
+
+
 class Datasets(object):
     """Requests about the datasets of LLM Observability projects, over one Transport."""
 

@@ -12,6 +12,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import count_records
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
     API_PREFIX,
     attributes_of,
@@ -43,6 +44,19 @@ def project_facts(item):
 
 def project_name(item):
     return attributes_of(item).get('name')
+
+
+# What deleting a project also deletes, in the order messages name it; the datasets are guarded
+# (see _state.Contents): a project that holds any is deleted only with force.
+PROJECT_CONTENTS = ('datasets', 'records')
+
+
+def project_contents(api, project_id):
+    """What deleting the project also deletes: ``{'datasets': N, 'records': M}``, from every page of the
+    project's datasets and of each one's records (reads only)."""
+    datasets = api.datasets.list(project_id)
+    records = sum(count_records(api, project_id, item.get('id')) for item in datasets if item.get('id') is not None)
+    return {'datasets': len(datasets), 'records': records}
 
 
 class Projects(object):

@@ -12,6 +12,11 @@
 A module describes how to reach its resource with a Managed; ``ensure`` reads before it
 writes, compares exactly, writes only what differs, predicts in check mode, and after a create
 or a delete waits until the name lookup (the one the next run makes) shows the change.
+
+A delete takes more than the resource when the resource holds things (a project its datasets, a
+dataset its records): a module says so with ``Contents``. Before any delete, also in check mode,
+the engine counts what would go, reports it (``contents`` in the result, the message, the diff) and,
+for a guarded kind of content, refuses unless the task sets ``force: true``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -35,15 +40,59 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import (
 )
 
 
+class Contents(object):
+    """What deleting one resource also deletes, counted before the delete (reads only).
+
+    ``count(item_id)`` returns a dict of counts whose keys are plural nouns ending in "s" (for
+    example ``{'datasets': 7, 'records': 40000}``); ``keys`` gives them in the order messages name
+    them. When ``guarded`` (one of the keys) counts more than 0, the delete fails before any write
+    unless the task's ``force`` option is true: the user named the resource, not what it holds.
+    """
+
+    def __init__(self, count, keys, guarded=None):
+        self.count = count
+        self.keys = tuple(keys)
+        self.guarded = guarded
+
+    def measure(self, item_id):
+        counts = self.count(item_id)
+        return dict((key, counts.get(key, 0)) for key in self.keys)
+
+    def refused(self, counts, force):
+        return self.guarded is not None and counts[self.guarded] > 0 and not force
+
+    def held(self, counts):
+        """'7 datasets with 40,000 records in all', or '1,200 records'."""
+        first, rest = self.keys[0], self.keys[1:]
+        text = amount(counts[first], first)
+        if rest:
+            text += ' with %s%s' % (' and '.join(amount(counts[key], key) for key in rest),
+                                    ' in all' if counts[first] > 1 else '')
+        return text
+
+    def going(self, counts, done):
+        """' with its 7 datasets and 40,000 records', or '; it held no datasets' ('holds' when not done)."""
+        if not any(counts[key] for key in self.keys):
+            return '; it %s no %s' % ('held' if done else 'holds', self.keys[0])
+        return ' with its %s' % ' and '.join(amount(counts[key], key) for key in self.keys)
+
+
+def amount(count, noun):
+    """'40,000 records', '1 record': ``noun`` is the plural."""
+    return '{0:,} {1}'.format(count, noun if count != 1 else noun[:-1])
+
+
 class Managed(object):
     """How the state engine reaches one kind of resource in one place.
 
     ``find(name)`` returns the exact name matches; ``facts(item)`` the facts a module returns;
     ``create(desired)``, ``update(item_id, changes)`` and ``delete(item_id)`` write. ``diff_keys``
     are the facts shown in diffs; ``server_assigned`` are the facts only the server knows.
+    ``contents`` (a Contents, optional) is what a delete takes with the resource.
     """
 
-    def __init__(self, kind, find, facts, create, update, delete, diff_keys, server_assigned, where=''):
+    def __init__(self, kind, find, facts, create, update, delete, diff_keys, server_assigned, where='',
+                 contents=None):
         self.kind = kind
         self.find = find
         self.facts = facts
@@ -53,6 +102,7 @@ class Managed(object):
         self.diff_keys = diff_keys
         self.server_assigned = server_assigned
         self.where = where
+        self.contents = contents
 
     def label(self, name):
         """How messages name the resource: "dataset 'eval' in project P"."""
@@ -89,14 +139,28 @@ def _ensure_absent(task, managed, name, existing, result):
         _set_diff(task, result, absent_diff())
         return result
     facts = managed.facts(existing)
-    result.update({'changed': True, managed.kind: facts})
-    _set_diff(task, result, delete_diff(facts, managed.diff_keys))
+    title = '%s (id %s)' % (managed.title(name), facts['id'])
+    result[managed.kind] = facts
+    going = ''
+    diff = delete_diff(facts, managed.diff_keys)
+    if managed.contents is not None:
+        counts = result['contents'] = managed.contents.measure(facts['id'])
+        if managed.contents.refused(counts, task.params.get('force')):
+            guarded = managed.contents.guarded
+            raise LLMObsError('%s still holds %s; deleting it deletes them too. Set force: true to delete it with '
+                              'them, or delete the %s first.'
+                              % (title, managed.contents.held(counts), guarded if counts[guarded] > 1 else guarded[:-1]),
+                              **result)
+        diff['before']['contents'] = counts
+        going = managed.contents.going(counts, done=not task.check_mode)
+    result['changed'] = True
+    _set_diff(task, result, diff)
     if task.check_mode:
-        result['msg'] = '%s (id %s) would be deleted (check mode: nothing was sent).' % (managed.title(name), facts['id'])
+        result['msg'] = '%s would be deleted%s (check mode: nothing was sent).' % (title, going)
         return result
     managed.delete(facts['id'])
-    result['msg'] = '%s (id %s) deleted.' % (managed.title(name), facts['id'])
-    guard = after_write('%s (id %s) was deleted' % (managed.title(name), facts['id']), result)
+    result['msg'] = '%s deleted%s.' % (title, going)
+    guard = after_write('%s was deleted' % title, result)
     if task.params['wait'] and guard(wait_until_unlisted, task.api.transport, lambda: managed.find(name), facts['id'],
                                      task.params['wait_timeout']) is None:
         task.warn('Deleted %s (id %s), but it was still listed after %d seconds; a run started right away may '

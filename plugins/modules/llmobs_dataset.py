@@ -20,6 +20,9 @@ description:
   - The name is the key within the project. It is looked up over every page of the project's datasets
     and compared exactly before anything is written. If several datasets have that name, the module
     fails and lists them.
+  - Deleting a dataset deletes its records with it. Before a delete (also in check mode) the module counts
+    them (every page of the records list, reads only) and returns the count in RV(contents), the message
+    and the diff.
   - Only the given fields that differ are sent. Changing the description or metadata does not make a
     new dataset version. Use M(llmobs.datadog.llmobs_dataset_clone) to copy a dataset's records.
   - Uses preview endpoints of Datadog's API, which may change at Datadog's discretion.
@@ -88,11 +91,13 @@ EXAMPLES = r'''
       source: tickets-2026-q4
   register: dataset
 
-- name: Delete last month's working copy
+- name: Delete last month's working copy, with its records
   llmobs.datadog.llmobs_dataset:
     project_name: support-bot
     name: eval-questions-2026-10
     state: absent
+  register: removed
+  # removed.contents.records says how many records went with it
 
 # The local emulator (ansible-playbook llmobs.datadog.emulator) holds the project demo-project from the start.
 - name: Rehearse against the local emulator
@@ -106,10 +111,27 @@ EXAMPLES = r'''
 
 RETURN = r'''
 msg:
-  description: What the module did or, in check mode, would do.
+  description:
+    - What the module did or, in check mode, would do. A delete says how many records went (or would go)
+      with the dataset.
   returned: always
   type: str
   sample: Dataset 'eval-questions' in project a33671aa-24fd-4dcd-9b33-a8ec7dde7751 created (id 7c8d4e9a-1234-5678-9abc-def012345678).
+contents:
+  description:
+    - What the dataset held when O(state=absent) found it, counted before the delete, and so what went (or,
+      in check mode, would go) with it.
+    - Datadog gives no record count, so the module reads every page of the dataset's records.
+    - The diff's C(before) holds the same count.
+  returned: when O(state=absent) and the dataset exists
+  type: dict
+  sample: {"records": 1200}
+  contains:
+    records:
+      description: How many records the dataset held (of its current version).
+      type: int
+      returned: when O(state=absent) and the dataset exists
+      sample: 1200
 project_id:
   description: The project of the dataset, as given in O(project_id) or found by O(project_name).
   returned: when the project is known
@@ -170,10 +192,14 @@ errors:
   sample: [{"status": "404", "title": "Not Found", "detail": "project not found"}]
 '''
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import (
+    DATASET_CONTENTS,
+    dataset_contents,
+    dataset_facts,
+)
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
-from ansible_collections.llmobs.datadog.plugins.module_utils._state import Managed, ensure
+from ansible_collections.llmobs.datadog.plugins.module_utils._state import Contents, Managed, ensure
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
     check_description,
     check_name,
@@ -198,7 +224,8 @@ def run(task):
         delete=lambda dataset_id: datasets.delete(project_id, dataset_id, timeout),
         diff_keys=('name', 'description', 'metadata'),
         server_assigned=('id', 'current_version', 'created_at', 'updated_at'),
-        where='in project %s' % project_id)
+        where='in project %s' % project_id,
+        contents=Contents(lambda dataset_id: dataset_contents(task.api, project_id, dataset_id), DATASET_CONTENTS))
     desired = dict(description=params['description'], metadata=params['metadata'])
     return ensure(task, managed, params['name'], desired, dict(changed=False, project_id=project_id))
 

@@ -21,6 +21,10 @@ description:
     before anything is written. If several projects have that name, the module fails and lists them.
   - Datadog's create request returns an existing project of the same name instead of making a second
     one; the module still looks first, so that check mode and RV(ignore:changed) are honest.
+  - Deleting a project deletes its datasets and their records with it. Before a delete (also in check
+    mode) the module counts them (every page of the project's datasets and of each one's records, reads
+    only) and returns the counts in RV(contents). A project that still holds datasets is deleted only
+    with O(force=true); otherwise the task fails, naming the counts, and nothing is written.
   - Uses preview endpoints of Datadog's API, which may change at Datadog's discretion.
 extends_documentation_fragment:
   - llmobs.datadog.connection
@@ -44,10 +48,21 @@ options:
   state:
     description:
       - V(present) creates the project when no project has this name, and updates its description when it differs.
-      - V(absent) deletes the project of this name when there is one, with all its datasets.
+      - V(absent) deletes the project of this name when there is one. When it still holds datasets, it is
+        deleted (with them) only with O(force=true).
     type: str
     choices: [present, absent]
     default: present
+  force:
+    description:
+      - With O(state=absent), whether to delete a project that still holds datasets, and with it every one
+        of its datasets and their records. This cannot be undone.
+      - When V(false) and the project holds one dataset or more, the task fails before any write (in check
+        mode too), naming how many datasets and records would go; delete the datasets first, or set
+        O(force=true). A project that holds no dataset is deleted either way.
+      - Ignored when O(state=present).
+    type: bool
+    default: false
   wait:
     description:
       - Whether to wait, after a create or a delete, until the project list (looked up by name, as the
@@ -74,10 +89,18 @@ EXAMPLES = r'''
     description: Evaluation datasets of the support assistant
   register: project
 
-- name: Remove a project and all its datasets
+- name: Remove an empty project (fails, naming the counts, if it still holds datasets)
   llmobs.datadog.llmobs_project:
     name: scratch-experiments
     state: absent
+
+- name: Remove a project with all its datasets and their records
+  llmobs.datadog.llmobs_project:
+    name: scratch-experiments
+    state: absent
+    force: true
+  register: removed
+  # removed.contents says what went, e.g. {"datasets": 7, "records": 40000}
 
 # The local emulator (ansible-playbook llmobs.datadog.emulator) accepts any keys.
 - name: Rehearse against the local emulator
@@ -90,10 +113,32 @@ EXAMPLES = r'''
 
 RETURN = r'''
 msg:
-  description: What the module did or, in check mode, would do.
+  description:
+    - What the module did or, in check mode, would do. A delete says how many datasets and records went
+      (or would go) with the project.
   returned: always
   type: str
   sample: Project 'support-bot' created (id 00000000-0000-0000-0000-000000000002).
+contents:
+  description:
+    - What the project held when O(state=absent) found it, counted before the delete, and so what went (or,
+      in check mode or when the delete is refused without O(force), would go) with it.
+    - Datadog gives no counts, so the module lists every dataset of the project and every record of each.
+    - The diff's C(before) holds the same counts.
+  returned: when O(state=absent) and the project exists (also when the delete is refused for want of O(force))
+  type: dict
+  sample: {"datasets": 7, "records": 40000}
+  contains:
+    datasets:
+      description: How many datasets the project held.
+      type: int
+      returned: when O(state=absent) and the project exists
+      sample: 7
+    records:
+      description: How many records those datasets held in all (of each dataset's current version).
+      type: int
+      returned: when O(state=absent) and the project exists
+      sample: 40000
 project:
   description:
     - The facts of the project after the run, or in check mode the predicted facts (V(null) where only the server knows).
@@ -140,8 +185,12 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
-from ansible_collections.llmobs.datadog.plugins.module_utils._projects import project_facts
-from ansible_collections.llmobs.datadog.plugins.module_utils._state import Managed, ensure
+from ansible_collections.llmobs.datadog.plugins.module_utils._projects import (
+    PROJECT_CONTENTS,
+    project_contents,
+    project_facts,
+)
+from ansible_collections.llmobs.datadog.plugins.module_utils._state import Contents, Managed, ensure
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
     check_description,
     check_name,
@@ -162,7 +211,9 @@ def run(task):
         create=lambda fields: projects.create(fields['name'], fields.get('description'), timeout),
         update=projects.update,
         delete=lambda project_id: projects.delete(project_id, timeout),
-        diff_keys=('name', 'description'), server_assigned=('id', 'created_at', 'updated_at'))
+        diff_keys=('name', 'description'), server_assigned=('id', 'created_at', 'updated_at'),
+        contents=Contents(lambda project_id: project_contents(task.api, project_id), PROJECT_CONTENTS,
+                          guarded='datasets'))
     return ensure(task, managed, task.params['name'], dict(description=task.params['description']), dict(changed=False))
 
 
@@ -171,6 +222,7 @@ MODULE = LLMObsModule(
         name=dict(type='str', required=True),
         description=dict(type='str'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
+        force=dict(type='bool', default=False),
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=30),
     ),

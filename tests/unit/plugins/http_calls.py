@@ -51,6 +51,8 @@ helpers.PROJECT, ``source`` to helpers.SOURCE, ``cursor`` adds ``page[cursor]``)
                ``create_dataset(name, description=None, metadata=None)``,
                ``update_dataset(dataset_id, attributes)``, ``delete_dataset(dataset_id)``,
                ``clone_dataset(name, description=None, source=SOURCE)``
+    records:   ``list_records(dataset_id, project_id=PROJECT, cursor=None, version=None)`` (one page of the
+               records list), with ``records(count, start=0)``: that many record objects to answer it with
 
 The ``http`` fixture (an ``HTTPMock``):
     ``http.expect(*calls)``     append calls (or lists of calls) to the expected list
@@ -503,3 +505,26 @@ def clone_dataset(name, description=None, source=SOURCE, project_id=PROJECT):
         attributes['description'] = description
     return Call('POST', '%s/%s/clone' % (datasets_path(project_id), _segment(source))).expect_json(
         {'data': {'type': 'datasets', 'id': source, 'attributes': attributes}})
+
+
+# ---------------------------------------------------------------------- records
+
+
+def records_path(dataset_id, project_id=PROJECT):
+    return '%s/%s/records' % (datasets_path(project_id), _segment(dataset_id))
+
+
+def list_records(dataset_id, project_id=PROJECT, cursor=None, version=None, limit=PAGE_LIMIT):
+    """GET one page of a dataset's records list (as Records.pages sends it), e.g. to count them."""
+    query = {'page[limit]': limit}
+    if version is not None:
+        query['filter[version]'] = version
+    if cursor:
+        query['page[cursor]'] = cursor
+    return Call('GET', records_path(dataset_id, project_id)).query(query)
+
+
+def records(count, start=0):
+    """``count`` records as the records list answers (ids ``r<start>`` on), to answer ``list_records`` with."""
+    return [{'id': 'r%d' % number, 'type': 'records', 'attributes': {'input': 'question %d' % number}}
+            for number in range(start, start + count)]

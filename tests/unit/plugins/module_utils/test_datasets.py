@@ -13,7 +13,10 @@ import pytest
 import requests
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import (
+    DATASET_CONTENTS,
     DATASET_PAGE_LIMIT,
+    count_records,
+    dataset_contents,
     dataset_facts,
     dataset_name,
     datasets_path,
@@ -27,6 +30,8 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     datasets_by_name,
     delete_dataset,
     list_datasets,
+    list_records,
+    records,
     update_dataset,
 )
 
@@ -206,3 +211,22 @@ def test_name_of_an_odd_item_is_none():
     assert dataset_name({'id': 'd1'}) is None
     assert dataset_name({'attributes': None}) is None
     assert dataset_name(dataset('d1', 'a')) == 'a'
+
+
+# ---------------------------------------------------------------- what a delete takes with it
+
+
+def test_records_are_counted_over_every_page_once_each(http):
+    http.expect(
+        list_records('d1', 'p-2').reply_page(*records(3), after='c1'),
+        list_records('d1', 'p-2', cursor='c1').reply_page(*records(2, start=2)),  # r2 again: a list that moved
+    )
+
+    assert count_records(make_api(), 'p-2', 'd1') == 4
+
+
+def test_dataset_contents_are_its_records(http):
+    http.expect(list_records('d1').reply_page())
+
+    assert dataset_contents(make_api(), PROJECT, 'd1') == {'records': 0}
+    assert DATASET_CONTENTS == ('records',)

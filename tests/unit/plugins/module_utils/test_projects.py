@@ -15,17 +15,22 @@ import requests
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, TransportError
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import (
     PROJECTS_PATH,
+    PROJECT_CONTENTS,
     PROJECT_PAGE_LIMIT,
+    project_contents,
     project_facts,
     project_name,
 )
-from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import make_api, project
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import dataset, make_api, project
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     create_project,
     delete_project,
+    list_datasets,
     list_projects,
+    list_records,
     project_by_id,
     projects_by_name,
+    records,
     update_project,
 )
 
@@ -208,3 +213,26 @@ def test_name_of_an_odd_item_is_none():
     assert project_name({'id': 'p1'}) is None
     assert project_name({'attributes': 'x'}) is None
     assert project_name(project('p1', 'a')) == 'a'
+
+
+# ---------------------------------------------------------------- what a delete takes with it
+
+
+def test_contents_count_every_dataset_on_every_page_and_each_ones_records(http):
+    http.expect(
+        list_datasets('p-1').reply_page(dataset('d1', 'a'), after='c1'),
+        list_datasets('p-1', cursor='c1').reply_page(dataset('d2', 'b'), {'type': 'datasets', 'attributes': {}}),
+        list_records('d1', 'p-1').reply_page(*records(5000), after='r1'),
+        list_records('d1', 'p-1', cursor='r1').reply_page(*records(7, start=5000)),
+        list_records('d2', 'p-1').reply_page(*records(2)),
+    )
+
+    # A dataset listed without an id has no records list to read: it is counted, its records cannot be.
+    assert project_contents(make_api(), 'p-1') == {'datasets': 3, 'records': 5009}
+    assert PROJECT_CONTENTS == ('datasets', 'records')
+
+
+def test_contents_of_an_empty_project_are_one_read(http):
+    http.expect(list_datasets('p-1').reply_page())
+
+    assert project_contents(make_api(), 'p-1') == {'datasets': 0, 'records': 0}

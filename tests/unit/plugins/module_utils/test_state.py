@@ -17,7 +17,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
-from ansible_collections.llmobs.datadog.plugins.module_utils._state import Managed, ensure
+from ansible_collections.llmobs.datadog.plugins.module_utils._state import Contents, Managed, amount, ensure
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import make_api
 
 
@@ -28,8 +28,10 @@ def item(item_id, name='eval', description='', metadata=None):
 class Resource(object):
     """Fake find and writes: ``finds`` are the answers of successive name lookups; ``calls`` records everything."""
 
-    def __init__(self, finds, created=None, updated=None):
+    def __init__(self, finds, created=None, updated=None, counts=None, guarded=None):
         self.finds = list(finds)
+        self.counts = counts
+        self.guarded = guarded
         self.created = created
         self.updated = updated
         self.calls = []
@@ -50,19 +52,28 @@ class Resource(object):
     def delete(self, item_id):
         self.calls.append(('delete', item_id))
 
+    def count(self, item_id):
+        self.calls.append(('count', item_id))
+        return self.counts
+
     @property
     def writes(self):
-        return [call for call in self.calls if call[0] != 'find']
+        return [call for call in self.calls if call[0] not in ('find', 'count')]
 
     def managed(self, where='in project p'):
+        contents = None
+        if self.counts is not None:
+            contents = Contents(self.count, list(self.counts), guarded=self.guarded)  # keys in the order given
         return Managed('dataset', find=self.find, facts=dict, create=self.create, update=self.update,
                        delete=self.delete, diff_keys=('name', 'description', 'metadata'),
-                       server_assigned=('id', 'created_at'), where=where)
+                       server_assigned=('id', 'created_at'), where=where, contents=contents)
 
 
 class Task(object):
-    def __init__(self, state='present', check_mode=False, diff=False, wait=True, wait_timeout=30):
+    def __init__(self, state='present', check_mode=False, diff=False, wait=True, wait_timeout=30, force=None):
         self.params = dict(state=state, wait=wait, wait_timeout=wait_timeout)
+        if force is not None:
+            self.params['force'] = force
         self.check_mode = check_mode
         self.diff = diff
         self.warnings = []
@@ -290,6 +301,94 @@ def test_check_mode_absent_predicts_the_delete_and_writes_nothing(clock):
     assert result['changed'] is True
     assert result['msg'] == "Dataset 'eval' in project p (id d1) would be deleted (check mode: nothing was sent)."
     assert clock.sleeps == []
+
+
+# ---------------------------------------------------------------- what a delete takes with it
+
+
+def test_contents_are_counted_before_the_delete_and_reported(clock):
+    existing = item('d1', description='x')
+    resource = Resource([[existing]], counts={'records': 1200})
+
+    result = run(resource, Task(state='absent', diff=True, wait=False))
+
+    assert resource.calls == [('find', 'eval'), ('count', 'd1'), ('delete', 'd1')]
+    assert result['contents'] == {'records': 1200}
+    assert result['msg'] == "Dataset 'eval' in project p (id d1) deleted with its 1,200 records."
+    assert result['diff'] == {'before': {'state': 'present', 'name': 'eval', 'description': 'x', 'metadata': None,
+                                         'contents': {'records': 1200}},
+                              'after': {'state': 'absent'}}
+
+
+def test_contents_in_check_mode_are_counted_and_nothing_is_written(clock):
+    resource = Resource([[item('d1')]], counts={'records': 0})
+
+    result = run(resource, Task(state='absent', check_mode=True))
+
+    assert resource.writes == []
+    assert result['changed'] is True and result['contents'] == {'records': 0}
+    assert result['msg'] == "Dataset 'eval' in project p (id d1) would be deleted; it holds no records (check mode: nothing was sent)."
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+@pytest.mark.parametrize('force', [None, False])
+def test_guarded_contents_refuse_the_delete_before_any_write(clock, check_mode, force):
+    resource = Resource([[item('d1')]], counts={'versions': 3, 'records': 40000}, guarded='versions')
+
+    with pytest.raises(LLMObsError) as info:
+        run(resource, Task(state='absent', check_mode=check_mode, diff=True, force=force), extras=dict(project_id='p'))
+
+    assert info.value.message == ("Dataset 'eval' in project p (id d1) still holds 3 versions with 40,000 records in "
+                                  "all; deleting it deletes them too. Set force: true to delete it with them, or "
+                                  "delete the versions first.")
+    assert info.value.result_extras == {'changed': False, 'project_id': 'p', 'dataset': item('d1'),
+                                        'contents': {'versions': 3, 'records': 40000}}
+    assert resource.writes == []
+
+
+def test_guarded_contents_go_with_force(clock):
+    resource = Resource([[item('d1')]], counts={'versions': 1, 'records': 1}, guarded='versions')
+
+    result = run(resource, Task(state='absent', wait=False, force=True))
+
+    assert resource.writes == [('delete', 'd1')]
+    assert result['msg'] == "Dataset 'eval' in project p (id d1) deleted with its 1 version and 1 record."
+
+
+def test_guarded_contents_at_zero_need_no_force(clock):
+    resource = Resource([[item('d1')]], counts={'versions': 0, 'records': 0}, guarded='versions')
+
+    result = run(resource, Task(state='absent', wait=False))
+
+    assert resource.writes == [('delete', 'd1')]
+    assert result['msg'] == "Dataset 'eval' in project p (id d1) deleted; it held no versions."
+
+
+def test_contents_are_not_counted_when_present_or_absent_already():
+    present = Resource([[item('d1')]], counts={'records': 5})
+    absent = Resource([[]], counts={'records': 5})
+
+    present_result = run(present, Task(force=True))
+    absent_result = run(absent, Task(state='absent'))
+
+    assert [call[0] for call in present.calls + absent.calls] == ['find', 'find']
+    assert 'contents' not in present_result and 'contents' not in absent_result
+
+
+@pytest.mark.parametrize('count, noun, text', [
+    (0, 'records', '0 records'), (1, 'records', '1 record'), (2, 'datasets', '2 datasets'),
+    (40000, 'records', '40,000 records'), (1234567, 'records', '1,234,567 records'),
+])
+def test_amounts(count, noun, text):
+    assert amount(count, noun) == text
+
+
+def test_held_says_in_all_only_for_several():
+    contents = Contents(None, ('datasets', 'records'))
+
+    assert contents.held({'datasets': 1, 'records': 5}) == '1 dataset with 5 records'
+    assert contents.held({'datasets': 2, 'records': 1}) == '2 datasets with 1 record in all'
+    assert Contents(None, ('records',)).held({'records': 3}) == '3 records'
 
 
 # ---------------------------------------------------------------- labels

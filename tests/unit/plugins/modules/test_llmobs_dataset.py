@@ -32,7 +32,9 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     dataset_by_id,
     datasets_by_name,
     delete_dataset,
+    list_records,
     projects_by_name,
+    records,
     update_dataset,
 )
 
@@ -68,8 +70,16 @@ def facts(dataset_id=DID, name=NAME, description='', metadata=None, current_vers
                 current_version=current_version, created_at=created_at, updated_at=updated_at)
 
 
-def present(description='', metadata=None, name=NAME):
-    return {'state': 'present', 'name': name, 'description': description, 'metadata': metadata}
+def present(description='', metadata=None, name=NAME, **contents):
+    state = {'state': 'present', 'name': name, 'description': description, 'metadata': metadata}
+    if contents:
+        state['contents'] = contents
+    return state
+
+
+def no_records():
+    """The count before a delete, of a dataset that holds no record: one page of its records list."""
+    return list_records(DID).reply_page()
 
 
 def assert_no_secrets(raw):
@@ -325,6 +335,8 @@ def test_several_datasets_fail_when_absent_too(http, run_module, clock, check_mo
 def test_absent_deletes_and_waits_until_unlisted(http, run_module, clock):
     http.expect(
         lookup().reply_page(dataset(DID, NAME, 'doomed')),
+        list_records(DID).reply_page(*records(1000), after='c2'),
+        list_records(DID, cursor='c2').reply_page(*records(200, start=1000)),
         delete_dataset(DID).reply(204),
         lookup().reply_page(dataset(DID, NAME, 'doomed')),
         lookup().reply_page(dataset(DID, NAME, 'doomed')),
@@ -334,10 +346,11 @@ def test_absent_deletes_and_waits_until_unlisted(http, run_module, clock):
     result, code, raw = run(run_module, args(state='absent', description='ignored', metadata={'x': 1}), diff=True)
 
     assert code == 0 and result['changed'] is True
-    assert result['msg'] == "Dataset 'eval-questions' in project proj-1 (id ds-1) deleted."
+    assert result['msg'] == "Dataset 'eval-questions' in project proj-1 (id ds-1) deleted with its 1,200 records."
     assert result['dataset'] == facts(description='doomed')
+    assert result['contents'] == {'records': 1200}
     assert result['project_id'] == PROJECT
-    assert result['diff'] == {'before': present('doomed'), 'after': {'state': 'absent'}}
+    assert result['diff'] == {'before': present('doomed', records=1200), 'after': {'state': 'absent'}}
     assert clock.sleeps == [0.5, 1.0]
     assert warnings_of(result) == []
     assert_no_secrets(raw)
@@ -350,6 +363,7 @@ def test_absent_when_there_is_none_does_nothing(http, run_module, clock):
 
     assert code == 0 and result['changed'] is False
     assert result['dataset'] is None
+    assert 'contents' not in result
     assert result['msg'] == "Dataset 'eval-questions' in project proj-1 is absent; nothing to do."
     assert result['diff'] == {'before': {'state': 'absent'}, 'after': {'state': 'absent'}}
 
@@ -357,6 +371,7 @@ def test_absent_when_there_is_none_does_nothing(http, run_module, clock):
 def test_delete_still_listed_after_wait_timeout_warns_and_succeeds(http, run_module, clock):
     http.expect(
         lookup().reply_page(dataset(DID, NAME)),
+        no_records(),
         delete_dataset(DID).reply(204),
         lookup().reply_page(dataset(DID, NAME)).times(4),  # wait_timeout=3: polled at 0, 0.5, 1.5 and 3
     )
@@ -373,11 +388,13 @@ def test_delete_still_listed_after_wait_timeout_warns_and_succeeds(http, run_mod
 
 
 def test_absent_with_wait_false_makes_no_poll(http, run_module, clock):
-    http.expect(lookup().reply_page(dataset(DID, NAME)), delete_dataset(DID).reply(204))
+    http.expect(lookup().reply_page(dataset(DID, NAME)), no_records(), delete_dataset(DID).reply(204))
 
     result, code, dummy = run(run_module, args(state='absent', wait=False))
 
     assert code == 0 and result['changed'] is True
+    assert result['msg'] == "Dataset 'eval-questions' in project proj-1 (id ds-1) deleted; it held no records."
+    assert result['contents'] == {'records': 0}
     assert clock.sleeps == []
 
 
@@ -412,16 +429,17 @@ def test_check_mode_update_predicts_the_changes(http, run_module, clock):
     http.assert_no_write()
 
 
-def test_check_mode_delete_predicts_the_delete(http, run_module, clock):
-    http.expect(lookup().reply_page(dataset(DID, NAME)))
+def test_check_mode_delete_predicts_the_delete_with_its_record_count(http, run_module, clock):
+    http.expect(lookup().reply_page(dataset(DID, NAME)), list_records(DID).reply_page(*records(1)))
 
     result, code, dummy = run(run_module, args(state='absent'), check_mode=True, diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['dataset'] == facts()
-    assert result['msg'] == ("Dataset 'eval-questions' in project proj-1 (id ds-1) would be deleted "
+    assert result['contents'] == {'records': 1}
+    assert result['msg'] == ("Dataset 'eval-questions' in project proj-1 (id ds-1) would be deleted with its 1 record "
                              "(check mode: nothing was sent).")
-    assert result['diff'] == {'before': present(), 'after': {'state': 'absent'}}
+    assert result['diff'] == {'before': present(records=1), 'after': {'state': 'absent'}}
     assert clock.sleeps == []
     http.assert_no_write()
 
@@ -542,6 +560,7 @@ def test_create_answer_without_the_dataset_is_looked_up_not_sent_again(http, run
 def test_lost_delete_answer_is_looked_up_by_id_and_not_sent_again(http, run_module, clock, lost):
     http.expect(
         lookup().reply_page(dataset(DID, NAME)),
+        no_records(),
         LOST[lost](delete_dataset(DID)),
         dataset_by_id(DID).reply_page(dataset('ds-10', 'other')),  # an inexact filter match is not it
         lookup().reply_page(),
@@ -557,6 +576,7 @@ def test_lost_delete_answer_is_looked_up_by_id_and_not_sent_again(http, run_modu
 def test_lost_delete_answer_still_listed_is_sent_again_once(http, run_module, clock):
     http.expect(
         lookup().reply_page(dataset(DID, NAME)),
+        no_records(),
         delete_dataset(DID).raises(requests.exceptions.ConnectionError(DROPPED)),
         dataset_by_id(DID).reply_page(dataset(DID, NAME)).times(3),
         delete_dataset(DID).reply(204),
@@ -566,7 +586,7 @@ def test_lost_delete_answer_still_listed_is_sent_again_once(http, run_module, cl
     result, code, dummy = run(run_module, args(state='absent', wait_timeout=1))
 
     assert code == 0 and result['changed'] is True
-    assert http.methods == ['GET', 'POST', 'GET', 'GET', 'GET', 'POST', 'GET']
+    assert http.methods == ['GET', 'GET', 'POST', 'GET', 'GET', 'GET', 'POST', 'GET']
     assert clock.sleeps == [0.5, 0.5, 1.0]
 
 
@@ -673,6 +693,7 @@ def test_exactly_one_project_address_is_required(http, run_module, address, mess
 def test_a_failed_wait_after_a_delete_still_reports_the_delete(http, run_module, clock):
     http.expect(
         datasets_by_name(NAME).reply_page(dataset(DID, NAME)),
+        list_records(DID).reply_page(*records(3)),
         delete_dataset(DID).reply(204),
         datasets_by_name(NAME).reply_error(429, 'Rate limit exceeded').times(2),
     )
@@ -683,5 +704,6 @@ def test_a_failed_wait_after_a_delete_still_reports_the_delete(http, run_module,
     assert code == 1
     assert result['changed'] is True
     assert result['dataset']['id'] == DID
+    assert result['contents'] == {'records': 3}
     assert 'was deleted, but the lookup that waits for the list to show it failed' in result['msg']
     assert 'rate limited' in result['msg'] or 'HTTP 429' in result['msg']

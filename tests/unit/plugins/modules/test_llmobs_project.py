@@ -21,14 +21,18 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     API_KEY,
     APP_KEY,
     TIMESTAMP,
+    dataset,
     project,
     warnings_of,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     create_project,
     delete_project,
+    list_datasets,
+    list_records,
     project_by_id,
     projects_by_name,
+    records,
     update_project,
 )
 
@@ -49,6 +53,14 @@ def run(run_module, module_args, **kwargs):
 
 def lookup(cursor=None):
     return projects_by_name(NAME, cursor=cursor)
+
+
+def no_datasets():
+    """The count before a delete, of a project that holds no dataset: one page of its dataset list."""
+    return list_datasets(PID).reply_page()
+
+
+EMPTY = {'datasets': 0, 'records': 0}
 
 
 def facts(project_id=PID, name=NAME, description='', created_at=TIMESTAMP, updated_at=TIMESTAMP):
@@ -278,6 +290,7 @@ def test_several_projects_fail_in_check_mode_and_when_absent(http, run_module, c
 def test_absent_deletes_and_waits_until_unlisted(http, run_module, clock):
     http.expect(
         lookup().reply_page(project(PID, NAME, 'doomed')),
+        no_datasets(),
         delete_project(PID).reply(204),
         lookup().reply_page(project(PID, NAME, 'doomed')),
         lookup().reply_page(),
@@ -286,9 +299,10 @@ def test_absent_deletes_and_waits_until_unlisted(http, run_module, clock):
     result, code, raw = run(run_module, args(state='absent', description='ignored'), diff=True)
 
     assert code == 0 and result['changed'] is True
-    assert result['msg'] == "Project 'support-bot' (id p-1) deleted."
+    assert result['msg'] == "Project 'support-bot' (id p-1) deleted; it held no datasets."
     assert result['project'] == facts(description='doomed')
-    assert result['diff'] == {'before': {'state': 'present', 'name': NAME, 'description': 'doomed'},
+    assert result['contents'] == EMPTY
+    assert result['diff'] == {'before': {'state': 'present', 'name': NAME, 'description': 'doomed', 'contents': EMPTY},
                               'after': {'state': 'absent'}}
     assert clock.sleeps == [0.5]
     assert warnings_of(result) == []
@@ -302,6 +316,7 @@ def test_absent_when_there_is_none_does_nothing(http, run_module, clock):
 
     assert code == 0 and result['changed'] is False
     assert result['project'] is None
+    assert 'contents' not in result
     assert result['msg'] == "Project 'support-bot' is absent; nothing to do."
     assert result['diff'] == {'before': {'state': 'absent'}, 'after': {'state': 'absent'}}
 
@@ -309,6 +324,7 @@ def test_absent_when_there_is_none_does_nothing(http, run_module, clock):
 def test_delete_still_listed_after_wait_timeout_warns_and_succeeds(http, run_module, clock):
     http.expect(
         lookup().reply_page(project(PID, NAME)),
+        no_datasets(),
         delete_project(PID).reply(204),
         lookup().reply_page(project(PID, NAME)).times(3),  # wait_timeout=1: polled at 0, 0.5 and 1 second
     )
@@ -324,12 +340,134 @@ def test_delete_still_listed_after_wait_timeout_warns_and_succeeds(http, run_mod
 
 
 def test_absent_with_wait_false_makes_no_poll(http, run_module, clock):
-    http.expect(lookup().reply_page(project(PID, NAME)), delete_project(PID).reply(204))
+    http.expect(lookup().reply_page(project(PID, NAME)), no_datasets(), delete_project(PID).reply(204))
 
     result, code, dummy = run(run_module, args(state='absent', wait=False))
 
     assert code == 0 and result['changed'] is True
     assert clock.sleeps == []
+
+
+# ---------------------------------------------------------------- absent: what goes with the project
+
+
+def holding_two_datasets():
+    """A project with two datasets (over two pages of its dataset list), of 2 records (two pages) and 1."""
+    return [
+        list_datasets(PID).reply_page(dataset('d-1', 'eval'), after='dc2'),
+        list_datasets(PID, cursor='dc2').reply_page(dataset('d-2', 'eval-copy')),
+        list_records('d-1', PID).reply_page(*records(1), after='rc2'),
+        list_records('d-1', PID, cursor='rc2').reply_page(*records(1, start=1)),
+        list_records('d-2', PID).reply_page(*records(1, start=2)),
+    ]
+
+
+HELD = {'datasets': 2, 'records': 3}
+REFUSED = ("Project 'support-bot' (id p-1) still holds 2 datasets with 3 records in all; deleting it deletes them too. "
+           "Set force: true to delete it with them, or delete the datasets first.")
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_absent_with_datasets_fails_without_force_naming_the_counts_and_writes_nothing(http, run_module, clock,
+                                                                                       check_mode):
+    http.expect(lookup().reply_page(project(PID, NAME, 'kept')), holding_two_datasets())
+
+    result, code, raw = run(run_module, args(state='absent'), check_mode=check_mode, diff=True)
+
+    assert code == 1 and result['failed'] is True
+    assert result['msg'] == REFUSED
+    assert result['changed'] is False
+    assert result['contents'] == HELD
+    assert result['project'] == facts(description='kept')
+    assert 'diff' not in result
+    http.assert_no_write()
+    assert_no_secrets(raw)
+
+
+def test_absent_with_force_deletes_the_project_with_its_datasets_and_reports_them(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(project(PID, NAME, 'doomed')),
+        holding_two_datasets(),
+        delete_project(PID).reply(204),
+        lookup().reply_page(),
+    )
+
+    result, code, raw = run(run_module, args(state='absent', force=True), diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['msg'] == "Project 'support-bot' (id p-1) deleted with its 2 datasets and 3 records."
+    assert result['contents'] == HELD
+    assert result['diff'] == {'before': {'state': 'present', 'name': NAME, 'description': 'doomed', 'contents': HELD},
+                              'after': {'state': 'absent'}}
+    assert warnings_of(result) == []
+    assert_no_secrets(raw)
+
+
+def test_check_mode_with_force_counts_what_would_go_and_writes_nothing(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(project(PID, NAME)),
+        list_datasets(PID).reply_page(dataset('d-1', 'eval')),
+        list_records('d-1', PID).reply_page(*records(1200)),
+    )
+
+    result, code, dummy = run(run_module, args(state='absent', force=True), check_mode=True, diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['msg'] == ("Project 'support-bot' (id p-1) would be deleted with its 1 dataset and 1,200 records "
+                             "(check mode: nothing was sent).")
+    assert result['contents'] == {'datasets': 1, 'records': 1200}
+    assert result['diff']['before']['contents'] == {'datasets': 1, 'records': 1200}
+    http.assert_no_write()
+
+
+def test_one_empty_dataset_is_enough_to_refuse(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(project(PID, NAME)),
+        list_datasets(PID).reply_page(dataset('d-1', 'eval')),
+        list_records('d-1', PID).reply_page(),
+    )
+
+    result, code, dummy = run(run_module, args(state='absent'))
+
+    assert code == 1
+    assert result['msg'] == ("Project 'support-bot' (id p-1) still holds 1 dataset with 0 records; deleting it deletes "
+                             "them too. Set force: true to delete it with them, or delete the dataset first.")
+    assert result['contents'] == {'datasets': 1, 'records': 0}
+    http.assert_no_write()
+
+
+def test_an_empty_project_is_deleted_without_force_and_force_changes_nothing_for_it(http, run_module, clock):
+    http.expect(lookup().reply_page(project(PID, NAME)), no_datasets(), delete_project(PID).reply(204))
+
+    result, code, dummy = run(run_module, args(state='absent', wait=False, force=True))
+
+    assert code == 0 and result['changed'] is True
+    assert result['msg'] == "Project 'support-bot' (id p-1) deleted; it held no datasets."
+    assert result['contents'] == EMPTY
+
+
+def test_force_is_ignored_when_present(http, run_module, clock):
+    http.expect(lookup().reply_page(project(PID, NAME, 'kept')))
+
+    result, code, dummy = run(run_module, args(force=True))
+
+    assert code == 0 and result['changed'] is False
+    assert 'contents' not in result
+
+
+def test_a_failed_count_fails_before_any_write(http, run_module, clock):
+    http.expect(
+        lookup().reply_page(project(PID, NAME)),
+        list_datasets(PID).reply_page(dataset('d-1', 'eval')),
+        list_records('d-1', PID).reply_error(403, {'status': '403', 'title': 'Forbidden'}),
+    )
+
+    result, code, dummy = run(run_module, args(state='absent', force=True))
+
+    assert code == 1 and result['status'] == 403
+    assert result['msg'].startswith('Listing the records of dataset d-1 of project p-1 failed with HTTP 403')
+    assert not result.get('changed')
+    http.assert_no_write()
 
 
 # ---------------------------------------------------------------- check mode
@@ -362,13 +500,16 @@ def test_check_mode_update_predicts_the_new_description(http, run_module, clock)
 
 
 def test_check_mode_delete_predicts_the_delete(http, run_module, clock):
-    http.expect(lookup().reply_page(project(PID, NAME, 'x')))
+    http.expect(lookup().reply_page(project(PID, NAME, 'x')), no_datasets())
 
     result, code, dummy = run(run_module, args(state='absent'), check_mode=True, diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['project'] == facts(description='x')
-    assert result['msg'] == "Project 'support-bot' (id p-1) would be deleted (check mode: nothing was sent)."
+    assert result['contents'] == EMPTY
+    assert result['msg'] == ("Project 'support-bot' (id p-1) would be deleted; it holds no datasets "
+                             "(check mode: nothing was sent).")
+    assert result['diff']['before']['contents'] == EMPTY
     assert result['diff']['after'] == {'state': 'absent'}
     assert clock.sleeps == []
     http.assert_no_write()
@@ -440,6 +581,7 @@ def test_lost_create_answer_not_found_is_sent_again_after_the_lookup(http, run_m
 def test_lost_delete_answer_is_looked_up_by_id_and_not_sent_again(http, run_module, clock, lost):
     http.expect(
         lookup().reply_page(project(PID, NAME)),
+        no_datasets(),
         LOST[lost](delete_project(PID)),
         project_by_id(PID).reply_page(),
         lookup().reply_page(),
@@ -455,6 +597,7 @@ def test_lost_delete_answer_is_looked_up_by_id_and_not_sent_again(http, run_modu
 def test_lost_delete_answer_still_listed_is_sent_again(http, run_module, clock):
     http.expect(
         lookup().reply_page(project(PID, NAME)),
+        no_datasets(),
         delete_project(PID).reply_error(500, {'title': 'Internal Server Error'}),
         project_by_id(PID).reply_page(project(PID, NAME)).times(3),
         delete_project(PID).reply(204),
@@ -463,7 +606,7 @@ def test_lost_delete_answer_still_listed_is_sent_again(http, run_module, clock):
     result, code, dummy = run(run_module, args(state='absent', wait=False, wait_timeout=1))
 
     assert code == 0 and result['changed'] is True
-    assert http.methods == ['GET', 'POST', 'GET', 'GET', 'GET', 'POST']
+    assert http.methods == ['GET', 'GET', 'POST', 'GET', 'GET', 'GET', 'POST']
 
 
 # ---------------------------------------------------------------- errors
@@ -500,6 +643,7 @@ def test_plain_string_errors_of_a_429_reach_the_result(http, run_module, clock):
 def test_plain_string_429_on_the_delete_is_sent_again_without_lookup(http, run_module, clock):
     http.expect(
         lookup().reply_page(project(PID, NAME)),
+        no_datasets(),
         delete_project(PID).reply_error(429, 'Too many requests', headers={'X-RateLimit-Reset': '2'}),
         delete_project(PID).reply(204),
     )
