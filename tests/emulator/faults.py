@@ -9,7 +9,12 @@
 A fault is a JSON object (docs/emulator.md lists every field):
 
     {"operation": "CloneLLMObsDataset", "status": 500, "body": "html", "commit": true,
-     "drop": false, "delay": 0, "times": 1, "skip": 0, "reset": 1, "errors": null}
+     "drop": false, "delay": 0, "times": 1, "skip": 0, "reset": 1, "errors": null,
+     "drip": null, "endless": false, "key_at": 190}
+
+Besides wrong answers, a fault can make a hostile server: ``drip`` sends the whole answer a few
+bytes at a time, ``endless`` makes a list that never ends, ``body: "echo_key"`` echoes the
+caller's API key in an HTML error page, at a place where a client's excerpt of the page cuts it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,8 +25,14 @@ import math
 import threading
 import time
 
-BODY_KINDS = ('json', 'strings', 'html', 'malformed', 'empty')
-FAULT_FIELDS = ('operation', 'status', 'body', 'commit', 'drop', 'delay', 'times', 'skip', 'reset', 'errors')
+BODY_KINDS = ('json', 'strings', 'html', 'malformed', 'empty', 'echo_key')
+FAULT_FIELDS = ('operation', 'status', 'body', 'commit', 'drop', 'delay', 'times', 'skip', 'reset', 'errors',
+                'drip', 'endless', 'key_at')
+# The operations an ``endless`` fault applies to.
+LIST_OPERATIONS = ('ListLLMObsProjects', 'ListLLMObsDatasets', 'ListLLMObsDatasetRecords')
+# Where the key starts in the text of an ``echo_key`` page once its tags are dropped and its
+# whitespace folded: 10 characters before a 200-character excerpt ends.
+ECHO_KEY_AT = 190
 
 
 class FaultError(ValueError):
@@ -30,13 +41,24 @@ class FaultError(ValueError):
 
 class Fault(object):
     def __init__(self, operation='*', status=None, body='json', commit=False, drop=False, delay=0.0, times=1,
-                 skip=0, reset=1, errors=None):
+                 skip=0, reset=1, errors=None, drip=None, endless=False, key_at=ECHO_KEY_AT):
         if body not in BODY_KINDS:
             raise FaultError('body must be one of %s' % ', '.join(BODY_KINDS))
         if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
             raise FaultError('status must be an HTTP status code')
-        if status is None and not drop and not delay and body == 'json':
-            raise FaultError('a fault needs a status, drop, delay or body')
+        if status is None and not drop and not delay and body == 'json' and drip is None and not endless:
+            raise FaultError('a fault needs a status, drop, delay, body, drip or endless')
+        if drip is not None:
+            drip = _check_drip(drip)
+            if drop:
+                raise FaultError('drip sends an answer and drop sends none: choose one')
+        if not isinstance(endless, bool):
+            raise FaultError('endless must be true or false')
+        if endless and (operation not in LIST_OPERATIONS or status is not None or drop or commit or body != 'json'):
+            raise FaultError('endless goes with the operation of a list (%s) and no status, drop, commit or body'
+                             % ', '.join(LIST_OPERATIONS))
+        if isinstance(key_at, bool) or not isinstance(key_at, int) or key_at < 0 or key_at == 1:
+            raise FaultError('key_at must be 0 or a whole number of 2 or more (a space comes before the key)')
         if errors is not None and not isinstance(errors, list):
             raise FaultError('errors must be a list, the "errors" of the answer')
         if times is not None and (not isinstance(times, int) or times < 1):
@@ -51,6 +73,9 @@ class Fault(object):
         self.skip = int(skip or 0)
         self.reset = reset
         self.errors = errors
+        self.drip = drip
+        self.endless = endless
+        self.key_at = key_at
 
     @classmethod
     def from_json(cls, document):
@@ -69,8 +94,10 @@ class Fault(object):
         """Whether the real handler runs: when committing, or when the fault only delays."""
         return self.commit or (self.status is None and not self.drop)
 
-    def error_body(self, status):
-        """(content type, bytes) of the answer this fault gives."""
+    def error_body(self, status, api_key=None):
+        """(content type, bytes) of the answer this fault gives; ``api_key``: the caller's, for ``echo_key``."""
+        if self.body == 'echo_key':
+            return 'text/html; charset=utf-8', echo_key_page(status, api_key or '', self.key_at).encode('utf-8')
         if self.body == 'empty':
             return 'application/json', b''
         if self.body == 'html':
@@ -84,6 +111,34 @@ class Fault(object):
             return 'application/json', json.dumps({'errors': ['Injected fault (HTTP %d)' % status]}).encode()
         return 'application/json', json.dumps({'errors': [{
             'status': str(status), 'title': 'Injected fault', 'detail': 'fault injected by the emulator'}]}).encode()
+
+
+def _check_drip(drip):
+    """``[bytes, seconds]``: how many bytes each write sends, and the pause after each."""
+    if not isinstance(drip, (list, tuple)) or len(drip) != 2:
+        raise FaultError('drip is [bytes, seconds]: how many bytes each write sends and the pause between writes')
+    size, pause = drip
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise FaultError('drip: the bytes per write must be a whole number of 1 or more')
+    if isinstance(pause, bool) or not isinstance(pause, (int, float)) or math.isnan(pause) or not 0 < pause <= 60:
+        raise FaultError('drip: the pause must be more than 0 and at most 60 seconds')
+    return [size, float(pause)]
+
+
+def echo_key_page(status, api_key, key_at=ECHO_KEY_AT):
+    """An HTML error page, as a misconfigured proxy might send, that repeats the API key it was given.
+
+    Once its tags are replaced by spaces and its whitespace folded (what a client does to show an
+    excerpt of an HTML body), the key starts at character ``key_at`` of the text: 190 puts the
+    first 10 characters of a key inside a 200-character excerpt and cuts off the rest.
+    """
+    words = ('%d Forbidden. The gateway refused this request: the credentials it carries are not allowed on this '
+             'route. Contact your administrator and quote the key that was sent. ' % status)
+    padding = (words * (key_at // len(words) + 1))[:max(0, key_at - 1)]
+    if padding.endswith(' '):
+        padding = padding[:-1] + '.'  # one space, not two, before the key: folding would move it
+    return ('<html><head><title></title></head>\n<body>\n<p>%s %s</p>\n<p>was the key sent.</p>\n</body></html>\n'
+            % (padding, api_key))
 
 
 class FaultBook(object):

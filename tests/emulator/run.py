@@ -7,7 +7,7 @@
 
 """Start the local Datadog LLM Observability emulator (docs/emulator.md).
 
-    python3 tests/emulator/run.py [--port 8126] [--seed FILE] [--lag 2] [--latency-ms 50]
+    python3 tests/emulator/run.py [--port 8126] [--seed FILE] [--lag 2] [--records-lag 5] [--latency-ms 50]
                                   [--inexact-name-filter] [--rate-limit 10/60] [--fault JSON]
                                   [--api-key K --app-key K] [--tls-cert CERT --tls-key KEY]
                                   [--detach [--pid-file FILE] [--log-file FILE]] [--stop --pid-file FILE]
@@ -118,6 +118,8 @@ def build_parser():
     parser.add_argument('--no-demo-seed', action='store_true', help='start empty unless --seed is given')
     parser.add_argument('--lag', type=_non_negative, default=0.0, metavar='SECONDS',
                         help='eventual consistency: creations and deletions show in lists only after this long')
+    parser.add_argument('--records-lag', type=_non_negative, default=0.0, metavar='SECONDS',
+                        help='the same for records: records written show in records lists only after this long')
     parser.add_argument('--latency-ms', type=_non_negative, default=0.0, metavar='MS',
                         help='wait this long before answering each API request (not the /_emulator/ routes)')
     parser.add_argument('--inexact-name-filter', action='store_true',
@@ -204,7 +206,7 @@ def bind(emulator, port, context):
 
 
 def serve(args):
-    emulator = Emulator(seeds=load_seeds(args), lag=args.lag, latency_ms=args.latency_ms,
+    emulator = Emulator(seeds=load_seeds(args), lag=args.lag, records_lag=args.records_lag, latency_ms=args.latency_ms,
                         inexact_name_filter=args.inexact_name_filter, rate_limit=args.rate_limit, faults=args.fault,
                         api_key=args.api_key, app_key=args.app_key, dataset_create_status=args.dataset_create_status,
                         records_shape=args.records_shape)

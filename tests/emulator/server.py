@@ -13,9 +13,13 @@ Datadog API routes live under /api/v2/llm-obs/; the emulator's own control route
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import base64
+import email.utils
+import itertools
 import json
 import math
 import re
+import select
 import socket
 import threading
 import time
@@ -23,9 +27,10 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .faults import Fault, FaultBook, FaultError, RateLimiter
+from .faults import LIST_OPERATIONS, Fault, FaultBook, FaultError, RateLimiter
 from .seeds import check_seed
-from .store import AUTHOR_ID, RECORD_ID_PATTERN, InvalidRecord, NotFound, Store, check_record, check_tags, decode_cursor, encode_cursor
+from .store import (AUTHOR_ID, RECORD_ID_PATTERN, InvalidRecord, NotFound, Store, check_record, check_tags, decode_cursor,
+                    encode_cursor, utc_now)
 
 API_PREFIX = '/api/v2/llm-obs/v1'
 CONTROL_PREFIX = '/_emulator'
@@ -33,6 +38,8 @@ DEFAULT_PAGE_LIMIT = 100
 MAX_PAGE_LIMIT = 5000
 MAX_BATCH_RECORDS = 1000
 MAX_BATCH_BYTES = 5 * 1024 * 1024
+# Items on each page of an endless list (fewer when the client asks for fewer).
+ENDLESS_PAGE_ITEMS = 100
 RECORD_SHAPES = ('nested', 'flat')
 CREATE_STATUSES = (200, 201)
 # Request bodies bigger than this are not kept in the request log (their size is).
@@ -438,6 +445,56 @@ def match_route(method, path):
     return ('' if path_known else None), None
 
 
+# ---------------------------------------------------------------------- endless lists
+
+
+def endless_cursor(page):
+    """The cursor of page ``page`` of an endless list (apart from the store's cursors)."""
+    return base64.urlsafe_b64encode(json.dumps({'endless': page}).encode()).decode().rstrip('=')
+
+
+def endless_page_number(cursor):
+    """The page an endless list's cursor asks for, or None when it is not such a cursor."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + '=' * (-len(cursor) % 4)
+        document = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        return int(document['endless'])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def endless_page(operation, params, query, page, numbers, records_shape='nested'):
+    """One page of a list that never ends: new items (ids never served before) and a next cursor, always.
+
+    ``numbers`` gives the item numbers (shared by every endless list of the emulator, so no id
+    comes back); items look like the operation's real ones, named ``endless-<n>``.
+    """
+    limit = min(_page_params(dict((k, v) for k, v in query.items() if k != 'page[cursor]'))[0], ENDLESS_PAGE_ITEMS)
+    now = utc_now()
+    items = []
+    for dummy in range(limit):
+        number = next(numbers)
+        item_id = str(uuid.uuid5(uuid.NAMESPACE_URL, 'llmobs-emulator:endless:%d' % number))
+        if operation == 'ListLLMObsProjects':
+            items.append({'id': item_id, 'type': 'projects', 'attributes': {
+                'name': 'endless-%d' % number, 'description': '', 'created_at': now, 'updated_at': now}})
+        elif operation == 'ListLLMObsDatasets':
+            items.append({'id': item_id, 'type': 'datasets', 'attributes': {
+                'name': 'endless-%d' % number, 'description': '', 'metadata': None, 'current_version': 0,
+                'created_at': now, 'updated_at': now, 'author': {'id': AUTHOR_ID}, 'dataset_type': 'user',
+                'project_id': params['project_id']}})
+        else:
+            fields = {'dataset_id': params['dataset_id'], 'input': {'endless': number}, 'expected_output': None,
+                      'metadata': None, 'tags': [], 'canonical_id': item_id, 'created_at': now, 'updated_at': now}
+            if records_shape == 'flat':
+                items.append(dict(fields, id='endless-%d' % number))
+            else:
+                items.append({'id': 'endless-%d' % number, 'type': 'records', 'attributes': fields})
+    return {'data': items, 'meta': {'after': endless_cursor(page + 1)}}
+
+
 # ---------------------------------------------------------------------- the emulator
 
 
@@ -464,13 +521,14 @@ def check_rate_limit(limit):
 class Emulator(object):
     """State, behaviours and the request log, shared by every connection."""
 
-    SETTINGS = ('lag', 'latency_ms', 'inexact_name_filter', 'rate_limit', 'page_churn', 'dataset_create_status',
-                'records_shape', 'max_batch_records', 'max_batch_bytes', 'log_bodies')
+    SETTINGS = ('lag', 'records_lag', 'latency_ms', 'inexact_name_filter', 'rate_limit', 'page_churn',
+                'dataset_create_status', 'records_shape', 'max_batch_records', 'max_batch_bytes', 'log_bodies')
 
     def __init__(self, seeds=(), lag=0.0, inexact_name_filter=False, rate_limit=None, faults=(),
-                 api_key=None, app_key=None, latency_ms=0, dataset_create_status=201, records_shape='nested'):
+                 api_key=None, app_key=None, latency_ms=0, dataset_create_status=201, records_shape='nested',
+                 records_lag=0.0):
         self.seeds = [check_seed(seed) for seed in seeds]
-        self.startup = dict(lag=lag, latency_ms=latency_ms, inexact_name_filter=inexact_name_filter,
+        self.startup = dict(lag=lag, records_lag=records_lag, latency_ms=latency_ms, inexact_name_filter=inexact_name_filter,
                             rate_limit=rate_limit, page_churn=0, dataset_create_status=dataset_create_status,
                             records_shape=records_shape, max_batch_records=MAX_BATCH_RECORDS,
                             max_batch_bytes=MAX_BATCH_BYTES, log_bodies=True)
@@ -491,6 +549,7 @@ class Emulator(object):
         self.rate_limiter = None
         self.latency = 0.0
         self.log_bodies = True
+        self.endless_numbers = itertools.count(1)
         self.configure(self.startup)
         with self.log_lock:
             self.requests = []
@@ -504,7 +563,7 @@ class Emulator(object):
             raise ValueError('unknown setting(s) %s; known: %s' % (', '.join(unknown), ', '.join(self.SETTINGS)))
         checked = {}
         for name, value in changes.items():
-            if name in ('lag', 'latency_ms'):
+            if name in ('lag', 'records_lag', 'latency_ms'):
                 checked[name] = _number(value, name)
             elif name in ('page_churn', 'max_batch_records', 'max_batch_bytes'):
                 checked[name] = _number(value, name, 0 if name == 'page_churn' else 1, whole=True)
@@ -525,6 +584,8 @@ class Emulator(object):
         for name, value in checked.items():
             if name == 'lag':
                 self.store.lag = value
+            elif name == 'records_lag':
+                self.store.records_lag = value
             elif name == 'latency_ms':
                 self.latency = value / 1000.0
             elif name == 'inexact_name_filter':
@@ -537,7 +598,7 @@ class Emulator(object):
                 setattr(self.api, name, value)
 
     def config(self):
-        return {'lag': self.store.lag, 'latency_ms': self.latency * 1000.0,
+        return {'lag': self.store.lag, 'records_lag': self.store.records_lag, 'latency_ms': self.latency * 1000.0,
                 'inexact_name_filter': self.store.inexact_name_filter, 'page_churn': self.api.page_churn,
                 'rate_limit': self.rate_limiter.to_json() if self.rate_limiter else None,
                 'dataset_create_status': self.api.dataset_create_status, 'records_shape': self.api.records_shape,
@@ -579,8 +640,10 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get('Content-Length') or 0)
         return self.rfile.read(length) if length else b''
 
-    def _send(self, status, body=None, content_type='application/json', headers=None):
+    def _send(self, status, body=None, content_type='application/json', headers=None, drip=None):
         payload = body if isinstance(body, bytes) else (b'' if body is None else json.dumps(body).encode())
+        if drip is not None:
+            return self._send_dripping(status, payload, content_type, headers, drip)
         self.send_response(status)
         if payload or status != 204:
             self.send_header('Content-Type', content_type)
@@ -590,6 +653,39 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if payload:
             self.wfile.write(payload)
+        return None
+
+    def _send_dripping(self, status, payload, content_type, headers, drip):
+        """Send the whole answer, status line and headers included, ``drip[0]`` bytes at a time with
+        ``drip[1]`` seconds between writes; stop as soon as the client has hung up. Returns the bytes
+        sent and the answer's size."""
+        lines = ['HTTP/1.1 %d %s' % (status, self.responses.get(status, ('',))[0]),
+                 'Server: %s' % self.version_string(), 'Date: %s' % email.utils.formatdate(usegmt=True)]
+        if payload or status != 204:
+            lines.append('Content-Type: %s' % content_type)
+        lines.append('Content-Length: %d' % len(payload))
+        lines.extend('%s: %s' % item for item in (headers or {}).items())
+        answer = ('\r\n'.join(lines) + '\r\n\r\n').encode('latin-1') + payload
+        size, pause = drip
+        self.close_connection = True
+        sent = 0
+        while sent < len(answer):
+            if sent and (self._client_gone() or self.server.stopping.wait(pause)):
+                break
+            try:
+                self.wfile.write(answer[sent:sent + size])
+            except OSError:
+                break
+            sent += size
+        return min(sent, len(answer)), len(answer)
+
+    def _client_gone(self):
+        """Whether the client closed its side (readable with nothing to read) or the socket failed."""
+        try:
+            readable = select.select([self.connection], [], [], 0)[0]
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b''
+        except (OSError, ValueError):
+            return True
 
     def _drop(self):
         """Close the connection without a byte of answer."""
@@ -641,13 +737,23 @@ class Handler(BaseHTTPRequestHandler):
                 emulator.log(entry)
                 return self._send(429, {'errors': ['Too many requests']}, headers=limit_headers)
 
-        fault = emulator.faults.take(operation) if operation else None
+        # The next page of an endless list continues it, whatever faults are left: its cursor says so.
+        endless_page_next = endless_page_number(query.get('page[cursor]')) if operation in LIST_OPERATIONS else None
+        if endless_page_next is not None:
+            fault = Fault(operation=operation, endless=True, times=None)
+        else:
+            fault = emulator.faults.take(operation) if operation else None
         entry['fault'] = fault.to_json() if fault else None
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
 
         status, body, content_type, headers = None, None, 'application/json', {}
-        if fault is None or fault.acts:
+        if fault is not None and fault.endless:
+            status, body = self._call(operation, params, query, raw_body, check_only=True)
+            if status is None:
+                status, body = 200, endless_page(operation, params, query, endless_page_next or 0,
+                                                 emulator.endless_numbers, emulator.api.records_shape)
+        elif fault is None or fault.acts:
             status, body = self._call(operation, params, query, raw_body)
         if fault is not None and fault.drop:
             entry['status'] = 'dropped'
@@ -655,17 +761,32 @@ class Handler(BaseHTTPRequestHandler):
             return self._drop()
         if fault is not None and (fault.status is not None or fault.body != 'json'):
             status = fault.status if fault.status is not None else status
-            content_type, body = fault.error_body(status)
+            content_type, body = fault.error_body(status, self.headers.get('DD-API-KEY'))
             if status == 429 and fault.reset is not None:
                 headers = {'X-RateLimit-Limit': '60', 'X-RateLimit-Period': '60', 'X-RateLimit-Remaining': '0',
                            'X-RateLimit-Reset': str(fault.reset), 'X-RateLimit-Name': RateLimiter.name}
         entry['status'] = status
+        if fault is not None and fault.drip is not None:
+            entry['dripped'] = {}
+            emulator.log(entry)
+            sent, total = self._send(status, body, content_type, headers, drip=fault.drip)
+            entry['dripped'] = {'sent': sent, 'of': total}  # a new value, not a new key: the log may be read now
+            return None
         emulator.log(entry)
-        self._send(status, body, content_type, headers)
+        return self._send(status, body, content_type, headers)
 
-    def _call(self, operation, params, query, raw_body):
+    def _call(self, operation, params, query, raw_body, check_only=False):
+        """(status, body) of the operation; ``check_only``: (None, None) once the keys and the
+        project and dataset of the path check out, without acting (an endless list's pages)."""
         try:
             self.emulator.check_keys(self.headers)
+            if check_only:
+                if 'project_id' in (params or {}):
+                    self.emulator.store.project(params['project_id'])
+                if 'dataset_id' in (params or {}):
+                    self.emulator.store.dataset(params['project_id'], params['dataset_id'])
+                _page_params(dict((k, v) for k, v in query.items() if k != 'page[cursor]'))
+                return None, None
             if operation is None:
                 raise APIProblem(404, 'no such API path in the emulator: %s' % urlsplit(self.path).path)
             if operation == '':
@@ -796,6 +917,19 @@ def _loggable_headers(headers):
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def __init__(self, *args, **kwargs):
+        # Set when the server stops: answers being dripped end at once.
+        self.stopping = threading.Event()
+        ThreadingHTTPServer.__init__(self, *args, **kwargs)
+
+    def shutdown(self):
+        self.stopping.set()
+        ThreadingHTTPServer.shutdown(self)
+
+    def server_close(self):
+        self.stopping.set()
+        ThreadingHTTPServer.server_close(self)
 
 
 def make_server(emulator, host='127.0.0.1', port=0, ssl_context=None):

@@ -146,15 +146,16 @@ class Row(object):
 class Record(object):
     """One record over its life: its ids, its creation, and its content per version."""
 
-    __slots__ = ('id', 'canonical_id', 'user_id', 'seq', 'created_at', 'rows')
+    __slots__ = ('id', 'canonical_id', 'user_id', 'seq', 'created_at', 'rows', 'visible_at')
 
-    def __init__(self, record_id, user_id, seq, created_at, row):
+    def __init__(self, record_id, user_id, seq, created_at, row, visible_at=0.0):
         self.id = record_id
         self.canonical_id = fast_id()
         self.user_id = user_id
         self.seq = seq
         self.created_at = created_at
         self.rows = [row]
+        self.visible_at = visible_at  # the store's clock: lists show the record from then on (records lag)
 
     @property
     def row(self):
@@ -196,18 +197,34 @@ class RecordTable(object):
         self.history = []         # every Record ever made, for older versions
         self.version_cache = {}   # version -> (ascending numbers, {number: (Record, Row)})
         self.content_index = None  # content key -> count, built when an append asks to deduplicate
+        self.lingering = {}       # creation number -> (Record, Row, listed until): deleted, still listed (records lag)
+        self.hidden = 0           # how many current records were written with a records lag (none: skip the count)
 
     def __len__(self):
         return len(self.live)
 
     # reads
 
-    def page(self, version, current_version, position, limit):
-        """(list of (Record, Row), next position) for a version, newest first."""
+    def page(self, version, current_version, position, limit, now=None):
+        """(list of (Record, Row), next position) for a version, newest first.
+
+        ``now`` (the store's clock) applies the records lag to the current version: records
+        written later than it are not listed yet, and deleted ones still listed are.
+        """
         if version == current_version:
-            def lookup(seq):
-                record = self.by_seq.get(seq)
-                return (record, record.row) if record is not None else None
+            if now is None or not (self.hidden or self.lingering):
+                def lookup(seq):
+                    record = self.by_seq.get(seq)
+                    return (record, record.row) if record is not None else None
+            else:
+                self._forget_lingering(now)
+
+                def lookup(seq):
+                    record = self.by_seq.get(seq)
+                    if record is not None:
+                        return (record, record.row) if record.visible_at <= now else None
+                    gone = self.lingering.get(seq)
+                    return gone[:2] if gone is not None else None
             found, after = page_of(self.order, lookup, position, limit)
             return [pair for dummy, pair in found], after
         numbers, pairs = self._version_view(version)
@@ -230,6 +247,20 @@ class RecordTable(object):
         """Every current record, newest first (for clones and the state view)."""
         return [self.by_seq[seq] for seq in reversed(self.order) if seq in self.by_seq]
 
+    def listed_count(self, now):
+        """How many records the current version's list shows at ``now`` (records lag included)."""
+        self._forget_lingering(now)
+        if not self.hidden:
+            return len(self.live) + len(self.lingering)
+        shown = sum(1 for record in self.live.values() if record.visible_at <= now)
+        if shown == len(self.live):
+            self.hidden = 0
+        return shown + len(self.lingering)
+
+    def _forget_lingering(self, now):
+        for seq in [seq for seq, gone in self.lingering.items() if gone[2] <= now]:
+            del self.lingering[seq]
+
     def count_at(self, version, current_version):
         if version == current_version:
             return len(self.live)
@@ -237,13 +268,15 @@ class RecordTable(object):
 
     # writes: the caller checks everything first (see Store.batch_update), then applies
 
-    def insert(self, fields, version, seq, now):
+    def insert(self, fields, version, seq, now, visible_at=0.0):
         user_id = fields.get('id')
         tags = list(fields.get('tags') or [])
         if fields.get('tag_operations'):
             tags = apply_tag_operations(tags, fields['tag_operations'])
         row = Row(version, fields.get('input'), fields.get('expected_output'), fields.get('metadata'), tags, now)
-        record = Record(user_id or fast_id(), user_id, seq, now, row)
+        record = Record(user_id or fast_id(), user_id, seq, now, row, visible_at)
+        if visible_at:
+            self.hidden += 1
         self.live[record.id] = record
         self.by_seq[seq] = record
         self.order.append(seq)
@@ -280,7 +313,9 @@ class RecordTable(object):
         row.fragments = None
         return record
 
-    def delete(self, record_id, version):
+    def delete(self, record_id, version, now=None, records_lag=0.0):
+        """Delete a record; with a ``records_lag``, lists still show it that long after ``now`` (the
+        store's clock), if they showed it already."""
         record = self.live.pop(record_id, None)
         if record is None:
             return None
@@ -291,8 +326,10 @@ class RecordTable(object):
             record.rows.pop()     # made in this same version: it never existed in any other
         else:
             row.end = version
-        if len(self.order) > 1024 and len(self.by_seq) < len(self.order) // 2:
-            self.order = [seq for seq in self.order if seq in self.by_seq]
+        if records_lag > 0 and record.visible_at <= now:
+            self.lingering[record.seq] = (record, row, now + records_lag)
+        if len(self.order) > 1024 and len(self.by_seq) + len(self.lingering) < len(self.order) // 2:
+            self.order = [seq for seq in self.order if seq in self.by_seq or seq in self.lingering]
         return record
 
     def has_content(self, input_value, expected_output):
@@ -350,14 +387,18 @@ class Store(object):
 
     ``lag`` seconds: a project or dataset created (or cloned) now appears in its list only after
     that long, and one deleted now stays in its list that long, while the write itself answers
-    at once and later writes see the change at once. ``inexact_name_filter``: ``filter[name]``
+    at once and later writes see the change at once. ``records_lag`` seconds: the same for the
+    records of a dataset's current version, which writes (batch_update, appends, record deletes)
+    change at once while its records list shows a record inserted now only after that long and
+    one deleted now for that long more. ``inexact_name_filter``: ``filter[name]``
     matches any name that contains the text, case-insensitively, as a search box would.
     """
 
-    def __init__(self, lag=0.0, inexact_name_filter=False, clock=time.monotonic):
+    def __init__(self, lag=0.0, inexact_name_filter=False, clock=time.monotonic, records_lag=0.0):
         self.lock = threading.RLock()
         self.clock = clock
         self.lag = lag
+        self.records_lag = records_lag
         self.inexact_name_filter = inexact_name_filter
         self.projects = {}
         self.datasets = {}
@@ -383,7 +424,7 @@ class Store(object):
                                                   dataset.get('metadata'), dataset.get('id'), visible_now=True)
                     if dataset.get('records'):
                         self.insert_records(project_id, dataset_id, [check_record(r) for r in dataset['records']],
-                                            new_version=False)
+                                            new_version=False, visible_now=True)
 
     # ------------------------------------------------------------------ lists
 
@@ -528,7 +569,7 @@ class Store(object):
             if not 0 <= version <= dataset.current_version:
                 raise NotFound('version %s of dataset %s not found (current version: %d)'
                                % (version, dataset_id, dataset.current_version))
-            pairs, after = dataset.records.page(version, dataset.current_version, position, limit)
+            pairs, after = dataset.records.page(version, dataset.current_version, position, limit, self.clock())
             return dataset, pairs, after
 
     def versions(self, project_id, dataset_id):
@@ -536,14 +577,14 @@ class Store(object):
             dataset = self.dataset(project_id, dataset_id)
             return dataset, list(range(dataset.current_version + 1))
 
-    def insert_records(self, project_id, dataset_id, items, new_version=True, deduplicate=False):
+    def insert_records(self, project_id, dataset_id, items, new_version=True, deduplicate=False, visible_now=False):
         """Append checked records (appends and seeds); a non-empty append makes a new version
         when ``new_version``. Returns the Records made."""
         return self.batch_update(project_id, dataset_id, inserts=items, new_version=new_version,
-                                 deduplicate=deduplicate)[0]
+                                 deduplicate=deduplicate, visible_now=visible_now)[0]
 
     def batch_update(self, project_id, dataset_id, inserts=(), updates=(), deletes=(), new_version=True,
-                     deduplicate=False, tags=None, names=('/insert_records', '/update_records')):
+                     deduplicate=False, tags=None, names=('/insert_records', '/update_records'), visible_now=False):
         """Insert, update and delete records of one dataset at once, all or nothing.
 
         Every part is checked before anything changes (unknown record ids to update are NotFound,
@@ -551,6 +592,8 @@ class Store(object):
         starts a new version when ``new_version``; otherwise, and for metadata or tags alone, the
         changes go into the current version. Returns (records inserted and updated, version made or None).
         ``names``: where inserts and updates sit in the request, for the ``field`` of InvalidRecord.
+        With a ``records_lag`` (and not ``visible_now``), lists show the inserted records only that
+        long from now, and the deleted ones that long more; updates show at once.
         """
         with self.lock:
             dataset = self.dataset(project_id, dataset_id)
@@ -587,8 +630,10 @@ class Store(object):
                 made = dataset.current_version
             version = dataset.current_version
             now = utc_now()
+            lag = 0.0 if visible_now else self.records_lag
+            clock = self.clock() if lag > 0 else None
             for record_id in deleting:
-                table.delete(record_id, version)
+                table.delete(record_id, version, clock, lag)
             touched = []
             for fields in updates:
                 record = table.update(fields, version, now)
@@ -597,7 +642,7 @@ class Store(object):
                     record.row.fragments = None
                 touched.append(record)
             for fields in inserts:
-                record = table.insert(fields, version, self.next_seq(), now)
+                record = table.insert(fields, version, self.next_seq(), now, clock + lag if lag > 0 else 0.0)
                 if tags:
                     record.row.tags = apply_tag_operations(record.row.tags, {'add': tags})
                     record.row.fragments = None
@@ -639,7 +684,8 @@ class Store(object):
                 'datasets': [dict(
                     dict(id=d.id, project_id=d.project_id, name=d.name, description=d.description, metadata=d.metadata,
                          current_version=d.current_version, created_at=d.created_at, updated_at=d.updated_at,
-                         listed=d.visible_at <= now, record_count=len(d.records)),
+                         listed=d.visible_at <= now, record_count=len(d.records),
+                         listed_record_count=d.records.listed_count(now)),
                     **({'records': [dict(id=r.id, input=r.row.input, expected_output=r.row.expected_output,
                                          metadata=r.row.metadata, tags=r.row.tags) for r in d.records.current()]}
                        if with_records else {}))

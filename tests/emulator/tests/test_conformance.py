@@ -204,6 +204,16 @@ def test_paging_walks_every_dataset_once(emulator, openapi):
     assert len(seen) == len(set(seen)) == 27
 
 
+@pytest.mark.parametrize('operation, path', [
+    ('ListLLMObsProjects', '/projects'), ('ListLLMObsDatasets', DATASETS), ('ListLLMObsDatasetRecords', RECORDS)])
+def test_pages_of_an_endless_list_validate(emulator, openapi, operation, path):
+    emulator.add_fault(operation=operation, endless=True)
+    first = emulator.api('GET', path, params={'page[limit]': 3})
+    check_exchange(openapi, first)
+    second = emulator.api('GET', path, params={'page[limit]': 3, 'page[cursor]': first.json()['meta']['after']})
+    check_exchange(openapi, second)
+
+
 def test_requests_the_collection_sends_validate_against_the_spec(emulator, openapi, tmp_path):
     playbook = tmp_path / 'clone.yml'
     playbook.write_text(u'''

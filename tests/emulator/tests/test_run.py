@@ -53,6 +53,8 @@ def assert_usage_error(result, *words):
     (['--port', 'abc'], ['--port', "'abc' is not a port number"]),
     (['--port', '70000'], ['70000 is not a port number']),
     (['--lag', '-1'], ['--lag']),
+    (['--records-lag', 'soon'], ['--records-lag', "'soon' is not a number"]),
+    (['--fault', '{"operation": "ListLLMObsDatasets", "drip": [0, 1]}'], ['bytes per write']),
     (['--latency-ms', 'slow'], ['--latency-ms', "'slow' is not a number"]),
     (['--latency-ms', 'nan'], ['--latency-ms']),
     (['--rate-limit', '10'], ['LIMIT/PERIOD_SECONDS']),
