@@ -33,11 +33,19 @@ FAULT_CLASSES = [
 ]
 
 
-def make_project(name):
+def make_project(name, records=None):
+    """A project named ``name``; with ``records``, it holds a dataset of that many records."""
     def prepare(emulator):
         answer = emulator.api('POST', '/projects', headers=KEYS, json={'data': {'type': 'projects', 'attributes': {
             'name': name, 'description': 'before'}}})
         assert answer.status_code in (200, 201)
+        if records is not None:
+            project_id = answer.json()['data']['id']
+            made = emulator.api('POST', '/%s/datasets' % project_id, headers=KEYS, json={'data': {
+                'type': 'datasets', 'attributes': {'name': name + '-data'}}})
+            assert made.status_code in (200, 201)
+            emulator.control('POST', '/records/bulk', json={
+                'project_id': project_id, 'dataset_id': made.json()['data']['id'], 'count': records})
     return prepare
 
 
@@ -82,8 +90,9 @@ WRITES = [
     Write('project-update', 'llmobs.datadog.llmobs_project', 'UpdateLLMObsProject',
           dict(name='matrix-project-u', description='after'), make_project('matrix-project-u'),
           named('projects', 'matrix-project-u'), described('after'), None, described('before')),
+    # The project holds a dataset of 1,200 records: deleting it takes force.
     Write('project-delete', 'llmobs.datadog.llmobs_project', 'DeleteLLMObsProjects',
-          dict(name='matrix-project-d', state='absent'), make_project('matrix-project-d'),
+          dict(name='matrix-project-d', state='absent', force=True), make_project('matrix-project-d', records=1200),
           named('projects', 'matrix-project-d'), lambda items: items == [], 'nothing was deleted',
           described('before')),
     Write('dataset-create', 'llmobs.datadog.llmobs_dataset', 'CreateLLMObsDataset',
@@ -181,3 +190,28 @@ def test_check_mode_never_writes(fresh_emulator, record):
         assert result['changed'] is True, (write.id, result.get('msg'))
         assert 'check mode' in result['msg'], write.id
         record('family_check_mode', {'write': write.id, 'msg': result['msg']})
+
+
+def test_a_project_that_holds_datasets_is_not_deleted_without_force(fresh_emulator):
+    emulator = fresh_emulator
+    make_project('matrix-project-full', records=1200)(emulator)
+    emulator.control('DELETE', '/requests')
+    options = dict(name='matrix-project-full', state='absent', api_url=emulator.url, api_key=API_KEY, app_key=APP_KEY)
+    tasks = [
+        {'name': 'refused', 'llmobs.datadog.llmobs_project': options, 'register': 'refused', 'ignore_errors': True},
+        {'name': 'refused in check mode', 'llmobs.datadog.llmobs_project': options, 'register': 'refused_check',
+         'check_mode': True, 'ignore_errors': True},
+    ]
+    run = run_playbook(tasks, ['refused', 'refused_check'])
+
+    assert run.leaks() == [] and run.tracebacks() == []
+    assert [e for e in emulator.requests_log() if e['method'] != 'GET'] == []
+    project = named('projects', 'matrix-project-full')(emulator)
+    assert len(project) == 1
+    assert [d['record_count'] for d in emulator.state()['datasets'] if d['project_id'] == project[0]['id']] == [1200]
+    for result in run.results:
+        assert result['failed'] is True and result['changed'] is False
+        assert result['msg'] == (
+            "Project 'matrix-project-full' (id %s) still holds 1 dataset with 1,200 records; deleting it deletes them "
+            "too. Set force: true to delete it with them, or delete the dataset first." % project[0]['id'])
+        assert result['contents'] == {'datasets': 1, 'records': 1200}
