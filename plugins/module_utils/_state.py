@@ -61,6 +61,12 @@ class Contents(object):
     def refused(self, counts, force):
         return self.guarded is not None and counts[self.guarded] > 0 and not force
 
+    def refusal(self, title, counts):
+        """Why a delete without force is refused: what the resource holds, and the two ways on."""
+        guarded = self.guarded if counts[self.guarded] > 1 else self.guarded[:-1]
+        return ('%s still holds %s; deleting it deletes them too. Set force: true to delete it with them, or delete '
+                'the %s first.' % (title, self.held(counts), guarded))
+
     def held(self, counts):
         """'7 datasets with 40,000 records in all', or '1,200 records'."""
         first, rest = self.keys[0], self.keys[1:]
@@ -146,11 +152,7 @@ def _ensure_absent(task, managed, name, existing, result):
     if managed.contents is not None:
         counts = result['contents'] = managed.contents.measure(facts['id'])
         if managed.contents.refused(counts, task.params.get('force')):
-            guarded = managed.contents.guarded
-            raise LLMObsError('%s still holds %s; deleting it deletes them too. Set force: true to delete it with '
-                              'them, or delete the %s first.'
-                              % (title, managed.contents.held(counts), guarded if counts[guarded] > 1 else guarded[:-1]),
-                              **result)
+            raise LLMObsError(managed.contents.refusal(title, counts), **result)
         diff['before']['contents'] = counts
         going = managed.contents.going(counts, done=not task.check_mode)
     result['changed'] = True
