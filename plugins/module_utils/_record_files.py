@@ -18,6 +18,12 @@ count as differences.
 Every problem is a ValidationError that names the record (``records[3]``, from 0, or
 ``path:12``, the file line from 1) and the field, raised before any request is sent.
 
+Hostile files are bounded: ``src`` must be a regular file of at most MAX_SRC_BYTES, a record's
+values may nest at most MAX_NESTING levels (checked without recursion, so that the controller,
+whose stack is already deep, reads a file exactly as a module process does), and YAML aliases
+may expand a record to at most MAX_YAML_NODES values. A file that declares no records is an
+error: emptying a dataset is said with ``records: []``.
+
 Memory: a declared record is kept as its key, a digest and the canonical JSON text of its fields
 (also what an insert sends), so a run holds about the size of its records' JSON, not Python
 objects of them; records of a JSONL file keep only the offset of their line, read again when
@@ -29,12 +35,14 @@ __metaclass__ = type
 
 import csv
 import datetime
+import errno
 import hashlib
 import io
 import json
 import math
 import os
 import re
+import stat
 import tempfile
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
@@ -56,6 +64,17 @@ CSV_COLUMNS = ('id', 'input', 'expected_output', 'metadata', 'tags')
 CSV_FIELD_LIMIT = 64 * 1024 * 1024
 BOM = u'\ufeff'
 
+# The largest records file (src) that is read. Checked on the opened file's size and again while reading, since
+# a file can grow: a device or a growing file never fills the run's memory.
+MAX_SRC_BYTES = 1024 ** 3
+# How deep lists and mappings may nest in a record's field. Far below Python's recursion limit, so that reading
+# a record never meets it, neither in a module process nor in the controller, whose stack is already deep.
+MAX_NESTING = 100
+# How many values (each scalar, list and mapping counts one) one record of a YAML file may expand to through
+# aliases; the whole file may expand to this many, or YAML_EXPANSION times the values it writes out if more.
+MAX_YAML_NODES = 1000 * 1000
+YAML_EXPANSION = 10
+
 DIGEST_SIZE = 16
 RECORD_VALUE_FIELDS = ('input', 'expected_output', 'metadata', 'tags')
 
@@ -68,7 +87,16 @@ class NotJSON(ValueError):
         self.path = path
 
 
-def _fix(value, path):
+class TooDeep(NotJSON):
+    """A value whose lists and mappings nest deeper than the walk was allowed to go."""
+
+
+# No limit on nesting but Python's own: for values that come from the server.
+_ANY_DEPTH = 1 << 30
+
+
+def _fix(value, path, room=_ANY_DEPTH):
+    # room: how many more levels of lists and mappings may open, so that the walk stops before Python's limit.
     if value is None or value is True or value is False:
         return value
     kind = type(value)
@@ -83,16 +111,20 @@ def _fix(value, path):
             return int(value)
         return value
     if kind is dict or isinstance(value, dict):
+        if room <= 0:
+            raise TooDeep('nested too deep', path)
         fixed = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 if isinstance(key, bool) or key is None or not isinstance(key, (int, float)):
                     raise NotJSON('the key %r is not text' % (key,), path)
                 key = json.dumps(key)
-            fixed[str(key)] = _fix(item, '%s.%s' % (path, key) if path else str(key))
+            fixed[str(key)] = _fix(item, '%s.%s' % (path, key) if path else str(key), room - 1)
         return fixed
     if kind is list or kind is tuple or isinstance(value, (list, tuple)):
-        return [_fix(item, '%s[%d]' % (path, index)) for index, item in enumerate(value)]
+        if room <= 0:
+            raise TooDeep('nested too deep', path)
+        return [_fix(item, '%s[%d]' % (path, index), room - 1) for index, item in enumerate(value)]
     if isinstance(value, str):
         return str(value)  # a str subclass, such as Ansible's unsafe text
     if isinstance(value, bool):
@@ -100,15 +132,18 @@ def _fix(value, path):
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        return _fix(float(value), path)
+        return _fix(float(value), path, room)
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()  # an unquoted date in YAML: the text it was written as
     raise NotJSON('a %s is not a JSON value' % type(value).__name__, path)
 
 
-def plain(value):
-    """``value`` as plain JSON data (integral floats as integers, YAML dates as text); raises NotJSON."""
-    return _fix(value, '')
+def plain(value, levels=None):
+    """``value`` as plain JSON data (integral floats as integers, YAML dates as text); raises NotJSON.
+
+    ``levels``: how deep lists and mappings may nest (TooDeep beyond); None for no limit.
+    """
+    return _fix(value, '', _ANY_DEPTH if levels is None else levels)
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(',', ':'), ensure_ascii=False)
@@ -119,16 +154,16 @@ def canonical(value):
     return _CANONICAL.encode(value).encode('utf-8', 'surrogatepass')
 
 
-def canonical_json(value, walk=False):
+def canonical_json(value, walk=False, levels=None):
     """The canonical text of a JSON value, with integral floats written as integers.
 
-    ``walk`` first makes any Python value plain (``plain``; raises NotJSON): needed for values
-    from YAML or task options. A value decoded from JSON text is already plain but for its
+    ``walk`` first makes any Python value plain (``plain``, with ``levels``; raises NotJSON): needed
+    for values from YAML or task options. A value decoded from JSON text is already plain but for its
     floats, and a float that ``plain`` would change prints as ``<digits>.0`` or with an exponent
     (``1e+16``), so such a value is walked only when its text holds ``.0`` or ``e+`` somewhere.
     """
     if walk:
-        return canonical(plain(value))
+        return canonical(plain(value, levels))
     text = canonical(value)
     if b'.0' in text or b'e+' in text:
         text = canonical(plain(value))
@@ -191,8 +226,9 @@ class DeclaredRecords(object):
     when there are none). ``index_of(key)`` finds a record by its key.
     """
 
-    def __init__(self, source, line_numbers, require_input=True, decoded_json=False):
+    def __init__(self, source, line_numbers, require_input=True, decoded_json=False, option=None):
         self.source = source
+        self.option = option or source  # the option that gave the records: records or src
         self.line_numbers = line_numbers
         self.require_input = require_input
         # Records decoded from JSON text need no walk to be plain (see canonical_json).
@@ -239,6 +275,11 @@ class DeclaredRecords(object):
         if 'input' not in fields and (self.require_input or record_id is None):
             raise ValidationError('%s: the input field is missing; every record needs an input%s.'
                                   % (where, '' if self.require_input else ' or an id'))
+        if 'input' in fields and fields['input'] is None and (self.require_input or record_id is None):
+            # Datadog requires an input; a null one would be sent, or compared, as if it were one.
+            if self.require_input:
+                raise ValidationError('%s: input is null; every record needs an input (Datadog requires one).' % where)
+            raise ValidationError('%s: input is null; a record without an id needs an input.' % where)
         metadata = fields.get('metadata')
         if metadata is not None and not isinstance(metadata, dict):
             raise ValidationError('%s: metadata must be a mapping (found %s).' % (where, _kind(metadata)))
@@ -269,9 +310,9 @@ class DeclaredRecords(object):
             return record.text
         if self._reread is None:
             # Kept open for the run: records are read again one by one.
-            self._reread = open(self.source, 'rb')  # pylint: disable=consider-using-with
+            self._reread = open_src(self.source, self.option)
         self._reread.seek(record.text)
-        line = self._reread.readline().decode('utf-8', 'replace').lstrip(BOM)
+        line = self._reread.readline(MAX_SRC_BYTES + 1).decode('utf-8', 'replace').lstrip(BOM)
         try:
             fields = json.loads(line, parse_constant=_refuse_constant)
             text = canonical_json(normal_body(fields.get('input'), fields.get('expected_output'), fields.get('metadata'),
@@ -333,7 +374,9 @@ def _kind(value):
 
 def _field_text(value, where, field, walk):
     try:
-        return canonical_json(value, walk)
+        return canonical_json(value, walk, MAX_NESTING)
+    except (TooDeep, RecursionError):  # RecursionError: a caller's stack deep enough to meet Python's limit first
+        raise ValidationError(_too_deep(where, field))
     except NotJSON as exc:
         inside = (' at %s' % exc.path) if exc.path else ''
         raise ValidationError('%s: %s holds a value that is not JSON%s: %s.' % (where, field, inside, exc))
@@ -395,34 +438,103 @@ def file_format(path):
 def from_file(path, option='src', require_input=True, max_record_bytes=None):
     """Declared records from a ``.jsonl``, ``.json``, ``.yaml``/``.yml`` or ``.csv`` file; positions are lines from 1."""
     kind = file_format(path)
-    if not os.path.exists(path):
-        raise ValidationError('%s %r does not exist on the host that runs the module.' % (option, path))
-    if os.path.isdir(path):
-        raise ValidationError('%s %r is a directory, not a records file.' % (option, path))
-    declared = DeclaredRecords(path, line_numbers=True, require_input=require_input, decoded_json=kind != 'yaml')
+    declared = DeclaredRecords(path, line_numbers=True, require_input=require_input, decoded_json=kind != 'yaml',
+                               option=option)
     declared.max_record_bytes = max_record_bytes
     try:
-        with open(path, 'rb') as handle:
+        with open_src(path, option) as handle:
             if kind == 'jsonl':
                 _read_jsonl(handle, declared)  # line by line: a large file is never held whole
             else:
+                data = handle.read(MAX_SRC_BYTES + 1)  # one byte more tells a file that grew past the bound
+                if len(data) > MAX_SRC_BYTES:
+                    raise _too_large(option, path)
                 try:
-                    text = handle.read().decode('utf-8')
+                    text = data.decode('utf-8')
                 except UnicodeDecodeError as exc:
                     raise ValidationError('%s %r is not UTF-8 text (%s).' % (option, path, exc.reason))
+                del data
                 READERS[kind](text[1:] if text.startswith(BOM) else text, declared)
     except (IOError, OSError) as exc:
         raise ValidationError('%s %r cannot be read: %s.' % (option, path, exc.strerror or exc))
+    if not declared.entries:
+        # With purge, no records would delete every record of the dataset: that must be said, not implied by a file.
+        raise ValidationError('%s %r declares no records. To empty a dataset on purpose, give records: [] with '
+                              'purge: true.' % (option, path))
     return declared
+
+
+def _file_type(mode):
+    """What a file that is not a regular file is, for messages; None for a regular file."""
+    for test, name in ((stat.S_ISDIR, 'a directory'), (stat.S_ISFIFO, 'a FIFO (named pipe)'),
+                       (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device'),
+                       (stat.S_ISSOCK, 'a socket')):
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) else 'a special file'
+
+
+def _size_text(size):
+    for unit, name in ((1024 ** 3, 'GiB'), (1024 ** 2, 'MiB'), (1024, 'KiB')):
+        if size >= unit and size % unit == 0:
+            return '%d %s' % (size // unit, name)
+    return '%d bytes' % size
+
+
+def _too_large(option, path):
+    return ValidationError('%s %r is larger than %s, the most a records file may hold.'
+                           % (option, path, _size_text(MAX_SRC_BYTES)))
+
+
+def open_src(path, option='src'):
+    """A records file opened for reading (binary), once it is known to be a regular file of at most MAX_SRC_BYTES.
+
+    Symlinks are followed. A FIFO would block the open and a device would never end, so the path is opened
+    without blocking and what was opened is checked: a file swapped after the first look is caught too.
+    """
+    def unreadable(exc):
+        if exc.errno == errno.ENOENT:
+            return ValidationError('%s %r does not exist on the host that runs the module.' % (option, path))
+        return ValidationError('%s %r cannot be read: %s.' % (option, path, exc.strerror or exc))
+
+    try:
+        # A socket cannot be opened at all: look first, so that the message says what the path is.
+        kind = _file_type(os.stat(path).st_mode)
+    except OSError as exc:
+        raise unreadable(exc)
+    if kind is not None:
+        raise ValidationError('%s %r is %s, not a regular file.' % (option, path, kind))
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise unreadable(exc)
+    try:
+        info = os.fstat(descriptor)
+        kind = _file_type(info.st_mode)
+        if kind is not None:
+            raise ValidationError('%s %r is %s, not a regular file.' % (option, path, kind))
+        if info.st_size > MAX_SRC_BYTES:
+            raise _too_large(option, path)
+        return os.fdopen(descriptor, 'rb')
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def _read_jsonl(handle, declared):
     """One record a line. Only each line's offset is kept: a record is read again when it is sent."""
     decoder = json.JSONDecoder(parse_constant=_refuse_constant)
-    offset = 0
+    offset = number = 0
     # Lines end at b'\n' only: JSON text may hold other Unicode line separators inside strings.
-    for number, raw in enumerate(handle, 1):
+    while True:
+        # Never more than MAX_SRC_BYTES + 1 bytes in all, even from a file that grows or one endless line.
+        raw = handle.readline(MAX_SRC_BYTES + 1 - offset)
+        if not raw:
+            return
+        number += 1
         start, offset = offset, offset + len(raw)
+        if offset > MAX_SRC_BYTES:
+            raise _too_large(declared.option, declared.source)
         try:
             line = raw.decode('utf-8')
         except UnicodeDecodeError as exc:
@@ -433,8 +545,13 @@ def _read_jsonl(handle, declared):
             continue
         try:
             fields = decoder.decode(line)
+        except RecursionError:  # the decoder recurses once a level: text far deeper than MAX_NESTING
+            raise ValidationError(_too_deep(declared.label(number), _deep_json_field(line, 0)))
         except ValueError as exc:
-            raise ValidationError('%s: not a valid JSON line: %s.' % (declared.label(number), _json_reason(exc)))
+            column = min(exc.pos, len(line.rstrip('\r\n'))) + 1 if isinstance(exc, json.JSONDecodeError) else None
+            raise ValidationError('%s: not valid JSON: %s.' % (declared.label(number), _json_reason(exc, column)))
+        if line.count('[') + line.count('{') > MAX_NESTING:  # otherwise it cannot nest deeper: no walk
+            _check_nesting(fields, declared.label(number))
         declared.add(number, fields, offset=start)
 
 
@@ -442,13 +559,14 @@ def _read_json(document, declared):
     decoder = json.JSONDecoder(parse_constant=_refuse_constant)
     position = _skip_space(document, 0)
     if position == len(document):
-        raise ValidationError('%s: the file is empty; a .json records file holds an array of records ([] for none).'
-                              % declared.source)
+        return  # no records: refused by from_file
     if document[position] != '[':
         try:
             value = decoder.raw_decode(document, position)[0]
+        except RecursionError:
+            raise ValidationError(_too_deep('%s:%d' % (declared.source, document.count('\n', 0, position) + 1), None))
         except ValueError as exc:
-            raise ValidationError('%s: not valid JSON: %s.' % (declared.source, _json_reason(exc)))
+            raise ValidationError(_json_error(declared.source, document.count('\n', 0, position) + 1, exc))
         raise ValidationError('%s: a .json records file holds an array of records, not %s.'
                               % (declared.source, _kind(value)))
     line, counted = 1, 0
@@ -461,8 +579,12 @@ def _read_json(document, declared):
         counted = position
         try:
             fields, end = decoder.raw_decode(document, position)
+        except RecursionError:  # the decoder recurses once a level: text far deeper than MAX_NESTING
+            raise ValidationError(_too_deep(declared.label(line), _deep_json_field(document, position)))
         except ValueError as exc:
-            raise ValidationError('%s: not valid JSON: %s.' % (declared.source, _json_reason(exc)))
+            raise ValidationError(_json_error(declared.source, line, exc))
+        if document.count('[', position, end) + document.count('{', position, end) > MAX_NESTING:
+            _check_nesting(fields, declared.label(line))
         declared.add(line, fields)
         position = _skip_space(document, end)
         if position < len(document) and document[position] == ',':
@@ -475,6 +597,13 @@ def _read_json(document, declared):
         counted = position
         raise ValidationError("%s:%d: not valid JSON: expected ',' or ']' after the record that starts on line %d."
                               % (declared.source, line, declared.entries[-1].position))
+
+
+def _json_error(source, line, exc):
+    """A decoder's error in a .json file, at the file's line and column (or at ``line``, the record's, without)."""
+    if isinstance(exc, json.JSONDecodeError):
+        line = exc.lineno  # the decoder counted in the whole document: the file's line
+    return '%s:%d: not valid JSON: %s.' % (source, line, _json_reason(exc))
 
 
 def _expect_end(document, position, source):
@@ -494,10 +623,84 @@ def _refuse_constant(name):
     raise ValueError('%s is not a JSON number' % name)
 
 
-def _json_reason(exc):
+def _json_reason(exc, column=None):
+    """The decoder's message with one position, a column: ``column``, or the decoder's own."""
     if isinstance(exc, json.JSONDecodeError):
-        return '%s (line %d, column %d)' % (exc.msg, exc.lineno, exc.colno)
+        message = exc.msg[:-3] if exc.msg.endswith(' at') else exc.msg  # 'Invalid control character at'
+        return '%s at column %d' % (message, exc.colno if column is None else column)
     return str(exc)
+
+
+# ---------------------------------------------------------------------- nesting
+
+def _too_deep(where, field):
+    return '%s: %s nests lists and mappings more than %d levels deep, more than a record may hold.' % (
+        where, field if field is not None else 'the record', MAX_NESTING)
+
+
+def _deeper_than(value, levels):
+    """Whether lists and mappings nest more than ``levels`` deep in ``value``: a walk without recursion."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, (list, tuple)):
+            continue
+        depth += 1
+        if depth > levels:
+            return True
+        stack.extend((child, depth) for child in item)
+    return False
+
+
+def _check_nesting(fields, where):
+    """Refuse a decoded record with a field nested more than MAX_NESTING levels, naming the first such field."""
+    if not isinstance(fields, dict):
+        if _deeper_than(fields, MAX_NESTING + 1):  # the record itself is one level
+            raise ValidationError(_too_deep(where, None))
+        return
+    for name, value in fields.items():
+        if _deeper_than(value, MAX_NESTING):
+            raise ValidationError(_too_deep(where, name))
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _deep_json_field(text, start):
+    """The field of the JSON record at ``start`` that nests too deep, found in its text (None: the record).
+
+    For text too deep for the decoder to read: brackets outside strings are counted; a string at the record's
+    own level just before a value opens is that value's key.
+    """
+    depth, key, is_object = 0, None, False
+    for match in _JSON_TOKEN.finditer(text, start):
+        token = match.group()
+        if token[0] == '"':
+            key = token if depth == 1 else key
+        elif token in '[{':
+            depth += 1
+            if depth == 1:
+                is_object = token == '{'
+            elif depth > MAX_NESTING + 1:
+                if not is_object or key is None:
+                    return None
+                try:
+                    return json.loads(key)
+                except ValueError:
+                    return key[1:-1]
+        else:
+            depth -= 1
+            if depth <= 0:
+                return None
+    return None
+
+
+# ---------------------------------------------------------------------- YAML
+
+_YAML_MERGE = 'tag:yaml.org,2002:merge'
+_YAML_SIZE_CAP = 1 << 62  # sizes are counted up to here: a chain of aliases may expand beyond any number
 
 
 def _read_yaml(text, declared):
@@ -508,22 +711,133 @@ def _read_yaml(text, declared):
     try:
         try:
             node = loader.get_single_node()
+        except RecursionError:  # the composer recurses once a level: text far deeper than MAX_NESTING
+            line, field = _deep_yaml_place(text)
+            raise ValidationError(_too_deep(declared.label(line), field))
         except yaml.YAMLError as exc:
             raise ValidationError('%s: not valid YAML: %s.' % (declared.source, _yaml_reason(exc)))
         if node is None:
-            raise ValidationError('%s: the file holds no YAML document; a YAML records file holds a list of records '
-                                  '([] for none).' % declared.source)
+            return  # no records: refused by from_file
         if not isinstance(node, yaml.SequenceNode):
             raise ValidationError('%s: a YAML records file holds a list of records, not %s.'
                                   % (declared.source, 'a mapping' if isinstance(node, yaml.MappingNode) else 'a single value'))
+        _check_yaml_graph(node, declared)  # before any Python value is made
         for item in node.value:
+            where = declared.label(item.start_mark.line + 1)
             try:
                 fields = loader.construct_object(item, deep=True)
+            except RecursionError:  # not with MAX_NESTING levels, whatever the caller's stack: a last defence
+                raise ValidationError(_too_deep(where, None))
             except yaml.YAMLError as exc:
-                raise ValidationError('%s: not valid YAML: %s.' % (declared.label(item.start_mark.line + 1), _yaml_reason(exc)))
+                raise ValidationError('%s: not valid YAML: %s.' % (where, _yaml_reason(exc)))
             declared.add(item.start_mark.line + 1, fields)
     finally:
         loader.dispose()
+
+
+def _yaml_children(node):
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    return ()
+
+
+def _yaml_measure(node, sizes):
+    """The expanded size and the depth of a node whose children are measured; a merge key (<<) lifts its mapping."""
+    size, depth = 1, 0
+    for child in _yaml_children(node):
+        size += sizes[id(child)][0]
+    if isinstance(node, yaml.SequenceNode):
+        depth = max([sizes[id(child)][1] for child in node.value] + [0]) + 1
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            depth = max(depth, sizes[id(key)][1])
+            if key.tag == _YAML_MERGE:
+                # The merged mappings' pairs become this mapping's own: their values sit at this level.
+                parts = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                depth = max([depth] + [sizes[id(part)][1] - 1 for part in parts])
+            else:
+                depth = max(depth, sizes[id(value)][1])
+        depth += 1
+    return min(size, _YAML_SIZE_CAP), depth
+
+
+def _check_yaml_graph(root, declared):
+    """Refuse a record that YAML aliases expand past MAX_YAML_NODES, one nested deeper than MAX_NESTING or one
+    that contains itself, before anything is built from it; and a file that aliases expand too much in all.
+
+    Aliases are shared node objects: each node is measured once, by identity, so the walk is linear in the
+    nodes the file writes out, whatever they expand to, and it recurses not at all.
+    """
+    sizes = {}  # id(node): (expanded size, depth); None while the node's children are being measured
+    checked = []
+    for item in root.value:
+        where = declared.label(item.start_mark.line + 1)
+        stack = [item]
+        while stack:
+            node = stack[-1]
+            if id(node) not in sizes:
+                sizes[id(node)] = None
+                for child in _yaml_children(node):
+                    if id(child) not in sizes:
+                        stack.append(child)
+                    elif sizes[id(child)] is None:  # a node being measured is one this node is inside of
+                        raise ValidationError('%s: the record contains itself through a YAML alias; a record must '
+                                              'be a finite value.' % where)
+                continue
+            stack.pop()
+            if sizes[id(node)] is None:
+                sizes[id(node)] = _yaml_measure(node, sizes)
+        size, depth = sizes[id(item)]
+        if size > MAX_YAML_NODES:
+            raise ValidationError('%s: the record expands to more than %d values through YAML aliases, more than a '
+                                  'record may hold.' % (where, MAX_YAML_NODES))
+        if depth > MAX_NESTING + 1:  # the record itself is one level
+            field = None
+            if isinstance(item, yaml.MappingNode):
+                field = next((key.value for key, value in item.value
+                              if isinstance(key, yaml.ScalarNode) and key.tag != _YAML_MERGE
+                              and sizes[id(value)][1] > MAX_NESTING), None)
+            raise ValidationError(_too_deep(where, field))
+        checked.append((where, size))
+    limit = max(MAX_YAML_NODES, YAML_EXPANSION * len(sizes))
+    total = 0
+    for where, size in checked:
+        total += size
+        if total > limit:
+            raise ValidationError('%s: with this record, the file expands to more than %d values through YAML '
+                                  'aliases (%d times the %d it writes out), more than a records file may hold.'
+                                  % (where, limit, YAML_EXPANSION, len(sizes)))
+
+
+def _deep_yaml_place(text):
+    """The line and field of the first record nested deeper than MAX_NESTING, from the YAML events.
+
+    For text too deep to compose: the parser does not recurse. Field None: the record itself, or not found.
+    """
+    frames = []  # one a collection open: [is a mapping, the next node is a key]
+    line, field = 1, None
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                frames.pop()
+                continue
+            if not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                continue
+            if len(frames) == 1:  # a record of the top list
+                line, field = event.start_mark.line + 1, None
+            elif frames and frames[-1][0]:
+                if len(frames) == 2 and frames[-1][1]:  # a key of the record
+                    field = event.value if isinstance(event, yaml.ScalarEvent) else None
+                frames[-1][1] = not frames[-1][1]
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                frames.append([isinstance(event, yaml.MappingStartEvent), True])
+                if len(frames) > MAX_NESTING + 2:  # the top list and the record are two levels
+                    return line, field
+    except yaml.YAMLError:
+        pass
+    return line, field
 
 
 def _yaml_reason(exc):
@@ -534,6 +848,12 @@ def _yaml_reason(exc):
     return problem
 
 
+# ---------------------------------------------------------------------- CSV
+
+def _count(number, noun):
+    return '%d %s%s' % (number, noun, '' if number == 1 else 's')
+
+
 def _read_csv(text, declared):
     csv.field_size_limit(CSV_FIELD_LIMIT)  # the default, 128 KiB a cell, is less than a record may hold
     reader = csv.reader(io.StringIO(text, newline=''), strict=True)
@@ -541,9 +861,11 @@ def _read_csv(text, declared):
         header = next(reader, None)
     except csv.Error as exc:
         raise ValidationError('%s:1: not valid CSV: %s.' % (declared.source, exc))
-    if header is None or not any(cell.strip() for cell in header):
-        raise ValidationError('%s: the file is empty; a CSV records file starts with a header row that has an input '
-                              'column.' % declared.source)
+    if header is None:
+        return  # no records: refused by from_file
+    if not any(cell.strip() for cell in header):
+        raise ValidationError('%s:1: the header row is blank; a CSV records file starts with a header row that has an '
+                              'input column.' % declared.source)
     columns = [cell.strip() for cell in header]
     unknown = [name for name in columns if name not in CSV_COLUMNS]
     if unknown:
@@ -566,9 +888,9 @@ def _read_csv(text, declared):
         last_line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) > len(columns):
-            raise ValidationError('%s: %d cells, but the header row names %d columns.'
-                                  % (declared.label(line), len(row), len(columns)))
+        if len(row) != len(columns):  # a cell too few would silently drop a field
+            raise ValidationError('%s: %s, but the header row names %s.'
+                                  % (declared.label(line), _count(len(row), 'cell'), _count(len(columns), 'column')))
         declared.add(line, _csv_record(dict(zip(columns, row)), declared.label(line)))
 
 
@@ -581,13 +903,24 @@ def _csv_record(cells, where):
     if cells.get('id', '').strip():
         fields['id'] = cells['id'].strip()
     if cells.get('metadata', '').strip():
+        cell = cells['metadata']
         try:
-            fields['metadata'] = json.loads(cells['metadata'], parse_constant=_refuse_constant)
+            fields['metadata'] = json.loads(cell, parse_constant=_refuse_constant)
+        except RecursionError:
+            raise ValidationError(_too_deep(where, 'metadata'))
         except ValueError as exc:
-            raise ValidationError('%s: metadata must be the JSON text of an object: %s.' % (where, _json_reason(exc)))
+            # A position inside the cell: the file's own line and column would be elsewhere.
+            if isinstance(exc, json.JSONDecodeError):
+                reason = '%s at character %d of the metadata cell' % (
+                    exc.msg[:-3] if exc.msg.endswith(' at') else exc.msg, exc.pos + 1)
+            else:
+                reason = str(exc)
+            raise ValidationError('%s: metadata must be the JSON text of an object: %s.' % (where, reason))
         if not isinstance(fields['metadata'], dict):
             raise ValidationError('%s: metadata must be the JSON text of an object (found %s).'
                                   % (where, _kind(fields['metadata'])))
+        if cell.count('[') + cell.count('{') > MAX_NESTING and _deeper_than(fields['metadata'], MAX_NESTING):
+            raise ValidationError(_too_deep(where, 'metadata'))
     if cells.get('tags', '').strip():
         fields['tags'] = [tag.strip() for tag in cells['tags'].split(',') if tag.strip()]
     return fields
@@ -650,7 +983,8 @@ def _content_diff(path, before_exists, before_size, content_size, lines):
 
 
 def check_destination(path, option='dest'):
-    """Refuse a file path that cannot be written (blank, a directory, in a missing directory); returns its directory."""
+    """Refuse a file path that cannot be written (blank, a directory, in a missing or read-only directory), before
+    any request is sent; returns its directory."""
     if not path or not path.strip():
         raise ValidationError('%s must not be blank: give the path of the file to write.' % option)
     directory = os.path.dirname(os.path.abspath(path))
@@ -658,7 +992,21 @@ def check_destination(path, option='dest'):
         raise ValidationError('%s %r is a directory; give the path of a file.' % (option, path))
     if not os.path.isdir(directory):
         raise ValidationError('%s %r: the directory %s does not exist.' % (option, path, directory))
+    # The file is written as a new file in its directory, then renamed: the directory must be writable.
+    # (As root, access says yes even where writing fails: write_lines says it in the same words then.)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise ValidationError(_unwritable(path, directory, option, 'permission denied'))
     return directory
+
+
+def _unwritable(path, directory, option, reason):
+    return '%s %r cannot be written: %s in %s.' % (option, path, reason, directory)
+
+
+def _reason(exc):
+    """An OSError's reason as words of a sentence: 'permission denied'."""
+    reason = exc.strerror or str(exc)
+    return reason[:1].lower() + reason[1:]
 
 
 def write_lines(path, lines, check_mode=False, diff=False, option='dest'):
@@ -684,7 +1032,11 @@ def write_lines(path, lines, check_mode=False, diff=False, option='dest'):
     if not changed or check_mode:
         return changed, shown
     mode = (os.stat(path).st_mode & 0o7777) if exists else None
-    handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=directory)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=directory)
+    except (IOError, OSError) as exc:
+        raise LLMObsError(_unwritable(path, directory, option, _reason(exc)))
+    replaced = False
     try:
         with os.fdopen(handle, 'wb') as stream:
             for data in encoded:
@@ -697,8 +1049,10 @@ def write_lines(path, lines, check_mode=False, diff=False, option='dest'):
             mode = 0o666 & ~umask
         os.chmod(temporary, mode)
         os.replace(temporary, path)
+        replaced = True
     except (IOError, OSError) as exc:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
         raise LLMObsError('%s %r could not be written: %s.' % (option, path, exc.strerror or exc))
+    finally:
+        if not replaced and os.path.exists(temporary):  # also when the run is interrupted
+            os.unlink(temporary)
     return changed, shown

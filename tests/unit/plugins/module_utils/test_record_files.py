@@ -71,16 +71,19 @@ def test_json_array_with_line_numbers(tmp_path):
     assert bodies(declared) == [(2, {'input': 1}), (4, {'input': 2}), (5, {'input': 3})]
 
 
-def test_json_empty_array_is_no_records(tmp_path):
-    assert len(from_file(write(tmp_path, 'r.json', ' [ ] '))) == 0
+def test_json_empty_array_is_refused(tmp_path):
+    # A file that declares no records would, with purge, delete every record: records: [] says it on purpose.
+    path = write(tmp_path, 'r.json', ' [ ] ')
+    assert refused(from_file, path) == ('src %r declares no records. To empty a dataset on purpose, give records: [] '
+                                        'with purge: true.' % path)
 
 
 @pytest.mark.parametrize('text, message', [
-    ('', 'the file is empty'),
+    ('', 'declares no records'),
     ('{"input": 1}', 'holds an array of records, not a mapping'),
     ('"text"', 'holds an array of records, not text'),
     ('[{"input": 1}', "expected ',' or ']' after the record that starts on line 1"),
-    ('[{"input": 1},\n {"input": }]', 'r.json: not valid JSON: Expecting value (line 2, column 12)'),
+    ('[{"input": 1},\n {"input": }]', 'r.json:2: not valid JSON: Expecting value at column 12.'),
     ('[{"input": 1}] x', 'r.json:1: not valid JSON: extra data after the array'),
     ('[{"input": NaN}]', 'NaN is not a JSON number'),
     ('[\n1]', 'r.json:2: a record must be a mapping'),
@@ -104,7 +107,7 @@ def test_yaml_numeric_ids_are_text(tmp_path):
 
 
 @pytest.mark.parametrize('text, message', [
-    ('', 'holds no YAML document'),
+    ('', 'declares no records'),
     ('input: 1\n', 'holds a list of records, not a mapping'),
     ('just text\n', 'holds a list of records, not a single value'),
     ('- input: [1\n', 'not valid YAML'),
@@ -142,7 +145,7 @@ def test_csv_cells_larger_than_the_csv_default_limit(tmp_path):
 
 
 @pytest.mark.parametrize('text, message', [
-    ('', 'the file is empty'),
+    ('', 'declares no records'),
     ('id,expected_output\na,b\n', 'r.csv:1: the header row has no input column'),
     ('input,answer\na,b\n', "r.csv:1: unknown column 'answer'"),
     ('input,input\na,b\n', "the column 'input' appears more than once"),
@@ -150,7 +153,7 @@ def test_csv_cells_larger_than_the_csv_default_limit(tmp_path):
     ('input,metadata\na,{oops}\n', 'r.csv:2: metadata must be the JSON text of an object: Expecting property name'),
     ('input,tags\na,nocolon\n', "r.csv:2: tags[0] 'nocolon' is not of the form"),
     ('input,expected_output\n,b\n', 'r.csv:2: the input cell is empty'),
-    ('input\na\nb,c\n', 'r.csv:3: 2 cells, but the header row names 1 columns'),
+    ('input\na\nb,c\n', 'r.csv:3: 2 cells, but the header row names 1 column.'),
     ('input,id\na,x y\n', "r.csv:2: id 'x y' may contain only"),
     ('input\n"a\n', 'r.csv:2: not valid CSV'),
 ])
@@ -159,7 +162,7 @@ def test_csv_problems(tmp_path, text, message):
 
 
 @pytest.mark.parametrize('name, text, message', [
-    ('r.jsonl', '{"input": 1}\nnot json\n', 'r.jsonl:2: not a valid JSON line: Expecting value (line 1, column 1)'),
+    ('r.jsonl', '{"input": 1}\nnot json\n', 'r.jsonl:2: not valid JSON: Expecting value at column 1.'),
     ('r.jsonl', '{"input": 1}\n\xff\n'.encode('latin-1'), 'r.jsonl:2: not UTF-8 text'),
     ('r.json', b'[{"input": "\xff"}]', 'is not UTF-8 text'),
     ('r.csv', b'input\n\xff\n', 'is not UTF-8 text'),
@@ -258,7 +261,7 @@ def test_plain_values():
 
 
 def test_text_that_differs_is_not_equal():
-    records = from_list([{'input': 'A'}, {'input': 'a'}, {'input': '1'}, {'input': 1}, {'input': True}, {'input': None}])
+    records = from_list([{'input': 'A'}, {'input': 'a'}, {'input': '1'}, {'input': 1}, {'input': True}, {'input': False}])
     assert len(records) == 6
 
 

@@ -649,7 +649,7 @@ def test_a_wait_timeout_out_of_range_is_refused_before_any_request(http, run_mod
 
 
 @pytest.mark.parametrize('name, text, message', [
-    ('r.jsonl', '{"input": 1}\n{"input": 2,}\n', 'r.jsonl:2: not a valid JSON line'),
+    ('r.jsonl', '{"input": 1}\n{"input": 2,}\n', 'r.jsonl:2: not valid JSON: '),
     ('r.jsonl', '{"input": 1}\n\n{"expected_output": 2}\n', 'r.jsonl:3: the input field is missing'),
     ('r.jsonl', '[1, 2]\n', 'r.jsonl:1: a record must be a mapping'),
     ('r.csv', 'id,expected_output\na,b\n', 'r.csv:1: the header row has no input column'),
@@ -677,10 +677,14 @@ def test_a_missing_file_is_refused(http, run_module, tmp_path):
 def test_an_unreadable_file_is_refused(http, run_module, tmp_path, monkeypatch):
     path = write(tmp_path, 'r.jsonl', '{"input": 1}\n')
 
-    def refuse(*args, **kwargs):
-        raise IOError(13, 'Permission denied')
+    real_open = _record_files.os.open
 
-    monkeypatch.setattr(_record_files, 'open', refuse, raising=False)
+    def refuse(name, *args, **kwargs):
+        if name == path:
+            raise OSError(13, 'Permission denied')
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(_record_files.os, 'open', refuse)
     result, code, dummy = run(run_module, src=path)
 
     assert code == 1 and http.seen == []
