@@ -52,12 +52,15 @@ attributes:
 options:
   records:
     description:
-      - The declared records, a list of mappings with the fields C(input) (required; any JSON value),
-        C(expected_output) (any JSON value), C(metadata) (a mapping), C(id) (letters, digits, C(.), C(_) and
-        C(-), at most 128 characters) and C(tags) (a list of C(key:value) strings).
+      - The declared records, a list of mappings with the fields C(input) (required, and not V(null); any other
+        JSON value), C(expected_output) (any JSON value), C(metadata) (a mapping), C(id) (letters, digits, C(.),
+        C(_) and C(-), at most 128 characters) and C(tags) (a list of C(key:value) strings).
       - Records are compared as data. Key order does not matter, tags are a set, V(1) equals V(1.0), a missing
         C(metadata) equals V({}) and a missing C(expected_output) equals V(null).
+      - Lists and mappings may nest at most 100 levels deep in a field.
       - Two records with the same key (the same C(id), or without ids the same C(input)) are an error.
+      - V([]) with O(purge=true) empties the dataset. That is the way to do it on purpose; a file in O(src) that
+        declares no records is an error.
       - Exactly one of O(records) and O(src) is required.
     type: list
     elements: raw
@@ -70,6 +73,13 @@ options:
       - CSV columns are C(input) (required) and C(expected_output), both taken as text; C(metadata), the JSON
         text of an object; C(id); and C(tags), comma separated. An empty cell is a missing field.
       - The file is UTF-8 text. Messages about a record give the file and the line where the record starts.
+      - The file must declare at least one record. An empty file, or one with only blank lines, only a CSV header
+        row or an empty list, is an error, so that it cannot empty a dataset by mistake with O(purge=true); to
+        empty a dataset on purpose, give O(records=[]) with O(purge=true).
+      - It must be a regular file (a symlink to one is followed) of at most 1 GiB; a FIFO, a device or a socket
+        is refused. Lists and mappings may nest at most 100 levels deep in a field, and YAML aliases may expand
+        one record to at most 1,000,000 values (and the whole file to at most 1,000,000 values, or 10 times the
+        values it writes out if that is more).
       - Exactly one of O(records) and O(src) is required.
     type: path
   state:
@@ -85,6 +95,8 @@ options:
     description:
       - With O(state=present), also delete every record of the dataset that is not declared, so that the
         dataset then holds exactly the declared records.
+      - O(records=[]) with O(purge=true) deletes every record of the dataset. A file in O(src) that declares no
+        records is refused instead, so that an empty or truncated file never empties a dataset.
       - Ignored when O(state=absent).
     type: bool
     default: false

@@ -52,7 +52,12 @@ options:
     description:
       - A file on the host that runs the module to write the records to, as JSONL, instead of returning them.
       - The file is replaced as a whole (written to a temporary file in the same directory, then renamed), only
-        when its content differs. An existing file keeps its permissions. Its directory must exist.
+        when its content differs. An existing file keeps its permissions. Its directory must exist and be
+        writable; that is checked before any request is sent.
+      - A dataset without records makes an empty file, which M(llmobs.datadog.llmobs_dataset_records) refuses as
+        O(llmobs.datadog.llmobs_dataset_records#module:src), so that an empty file never empties a dataset. Use
+        O(llmobs.datadog.llmobs_dataset_records#module:records=[]) with
+        O(llmobs.datadog.llmobs_dataset_records#module:purge=true) for that.
     type: path
 seealso:
   - module: llmobs.datadog.llmobs_dataset_records
