@@ -119,7 +119,7 @@ notes:
     records without ids are inserted by both (a later run with O(purge=true) removes the copies). In CI, let one job
     at a time sync a dataset.
   - When the answer to a write is lost and its records do not show in the reads of the next O(wait_timeout) seconds,
-    records without ids are not sent again (they would be written twice): the task fails saying that the outcome is
+    records without ids are not sent again, since they would be written twice; the task fails saying that the outcome is
     unknown, and a run after it converges. Records with ids are sent again; a refusal that names them as existing
     proves that the first attempt landed.
 seealso:
