@@ -7,12 +7,15 @@
 """Write docs/reliability.md from the outcomes the reliability run recorded in build/reliability/.
 
 Run by `make reliability` after the suite (tests/reliability/) and the concurrency measurement;
-nothing in the tables is typed by hand.
+nothing in the tables is typed by hand. ``--section hostile`` rewrites only the section "Hostile
+files and servers" of the existing report, from the outcomes of a run of
+tests/reliability/test_hostile.py alone (the other sections stay as they are).
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import argparse
 import datetime
 import json
 import os
@@ -71,7 +74,110 @@ def table(headers, rows):
     return '\n'.join(lines)
 
 
+HOSTILE_TITLE = '## Hostile files and servers'
+# The section that follows it in the report: where it goes when the report has none yet.
+HOSTILE_BEFORE = '## Bad input'
+
+
+def _paths_of(rows, key):
+    """Rows of both paths merged where they agree on ``key``: (row, 'both' or the path)."""
+    merged, order = {}, []
+    for row in rows:
+        if row['case'] not in merged:
+            merged[row['case']] = []
+            order.append(row['case'])
+        merged[row['case']].append(row)
+    out = []
+    for case in order:
+        same = merged[case]
+        if len(same) > 1 and len(set(r[key] for r in same)) == 1:
+            out.append((same[0], 'both'))
+        else:
+            out.extend((r, r['path']) for r in same)
+    return out
+
+
+def hostile_section(servers, files, file_runs, ansible_version):
+    """The section "Hostile files and servers" (a list of lines), from tests/reliability/test_hostile.py."""
+    lost = [r for r in servers if r['case'].startswith('lost answer')]
+    bounded = [r for r in servers if not r['case'].startswith('lost answer')]
+    out = [HOSTILE_TITLE, '',
+           'What a server or a records file may do to a playbook that trusts it, from '
+           '`tests/reliability/test_hostile.py` (ansible-core %s, %s). Every case is a real `ansible-playbook '
+           '-vvvv --diff` run, once in the controller (the default path) and once as a module '
+           '(`LLMOBS_IN_PROCESS=0`); the integration target `tests/integration/targets/hostile` runs the same cases, '
+           'and the deletes that take more than the user named, on every ansible-core of the matrix. The hostile '
+           'servers are faults of the emulator (`docs/emulator.md`, "Hostile servers"). In every run the suite '
+           'searched stdout, stderr and the registered results for the keys: none was found.'
+           % (ansible_version, datetime.date.today().isoformat()), '']
+    if bounded:
+        longest = max(r['seconds'] for r in bounded)
+        out += ['### Servers that never finish an answer, or repeat the key', '',
+                'Options: `timeout: 2`, `retries: 1`, and `list_timeout: 3` for the endless lists. "Seconds" is the '
+                'whole `ansible-playbook` run, its start included; "requests" counts the API requests the emulator '
+                'received. For the echoed key the suite also searched for its first and its last 4 characters, a '
+                'part that an excerpt of the page could cut: neither was printed.', '']
+        out.append(table(['case', 'what the server does', 'path', 'outcome', 'seconds', 'requests', 'message'],
+                         [[r['case'], r['what'], r['path'], '**%s**' % r['outcome'], r['seconds'], r['requests'],
+                           cell(r['message'], 480)] for r in bounded]))
+        out += ['', '%d runs; each ended with a clear failure, the longest after %s seconds (before, a server that '
+                'dripped its answers held a task past 90 seconds, and an endless list ran for 10,000 pages).'
+                % (len(bounded), longest), '']
+    if lost:
+        out += ['### A lost batch_update answer while reads lag longer than wait_timeout', '',
+                lost[0]['what'][0].upper() + lost[0]['what'][1:] + '. A batch of records keyed by input cannot '
+                'be proven written, and sending it again would write every record twice: the run stops and says '
+                'so. With ids, a batch sent again is refused for ids of its own, which proves the first attempt '
+                'landed. Then, once the records show, the same task runs again. In every case the dataset holds '
+                'each record once, the run reports `changed`, and no message says "not written".', '']
+        out.append(table(['case', 'path', 'expected', 'outcome', 'batch_update requests', 'first run', 'the re-run'],
+                         [[r['case'], r['path'], r['expected'],
+                           '**%s**' % r['outcome'] + (' (changed)' if r['changed'] else ''), r['requests'],
+                           cell(' '.join([r['message']] + ['Warning: %s' % w for w in r.get('warnings') or []])),
+                           cell(r['rerun'], 160)] for r in lost]))
+        out.append('')
+    if files:
+        seconds = ', '.join('%s s on the %s path' % (r['seconds'], r['path']) for r in file_runs or [])
+        out += ['### Records files that must be refused', '',
+                'Each file is synced with `purge: true` into a dataset of 5 records, every case in one playbook run '
+                'per path%s. Each is refused before any request: the emulator\'s request log stays empty and the '
+                'dataset keeps its records and its version. "Both" means the two paths said exactly the same.'
+                % (' (%s)' % seconds if seconds else ''), '']
+        out.append(table(['case', 'the file', 'path', 'message'],
+                         [[r['case'], r['what'], path, cell(r['message'], 240)] for r, path in _paths_of(files, 'message')]))
+        out.append('')
+    return out
+
+
+def render_hostile_only():
+    """Rewrite the hostile section of the existing report in place (or add it before "Bad input")."""
+    servers, files = load('hostile_servers') or [], load('hostile_files') or []
+    if not servers and not files:
+        sys.exit('no recorded hostile outcomes in build/reliability/: run pytest tests/reliability/test_hostile.py')
+    import ansible  # pylint: disable=import-outside-toplevel
+    section = '\n'.join(hostile_section(servers, files, load('hostile_files_runs'), ansible.__version__)).rstrip() + '\n'
+    with open(REPORT) as handle:
+        report = handle.read()
+    start = report.find(HOSTILE_TITLE + '\n')
+    if start >= 0:
+        end = report.find('\n## ', start + len(HOSTILE_TITLE))
+        report = report[:start] + section + (report[end:] if end >= 0 else '')
+    else:
+        at = report.find(HOSTILE_BEFORE + '\n')
+        if at < 0:
+            sys.exit('%s has no section "%s" to put the hostile section before' % (REPORT, HOSTILE_BEFORE[3:]))
+        report = report[:at] + section + '\n' + report[at:]
+    with open(REPORT, 'w') as handle:
+        handle.write(report)
+    print('wrote the section "%s" of %s' % (HOSTILE_TITLE[3:], os.path.relpath(REPORT, REPO_ROOT)))
+
+
 def main():
+    parser = argparse.ArgumentParser(description='Write docs/reliability.md from build/reliability/.')
+    parser.add_argument('--section', choices=['hostile'],
+                        help='rewrite only this section of the existing report, from a run of its test file alone')
+    if parser.parse_args().section == 'hostile':
+        return render_hostile_only()
     matrix = load('fault_matrix') or []
     bad_input = load('bad_input') or []
     tls = load('tls') or []
@@ -80,6 +186,7 @@ def main():
     family_check = load('family_check_mode') or []
     records = load('records_writes') or []
     records_check = load('records_check_mode') or []
+    hostile_servers, hostile_files = load('hostile_servers') or [], load('hostile_files') or []
     if not matrix or not bad_input:
         sys.exit('no recorded outcomes in build/reliability/: run `make reliability`')
 
@@ -157,6 +264,8 @@ def main():
     if records_check:
         out += ['In check mode the same sync reads every record, reports the same counts and sends no write: '
                 '"%s"' % records_check[0]['msg'], '']
+    if hostile_servers or hostile_files:
+        out += hostile_section(hostile_servers, hostile_files, load('hostile_files_runs'), ansible.__version__)
 
     out += ['## Bad input', '',
             '%d invalid arguments, all in one playbook run (twice: keys as options, keys from the '
