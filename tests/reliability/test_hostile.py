@@ -204,8 +204,8 @@ def hostile_files(directory):
         ('empty .jsonl', 'no bytes at all', write('empty.jsonl', '')),
         ('blank .jsonl', 'only blank lines', write('blank.jsonl', '\n \n\n')),
         ('header-only .csv', 'a header row and no record', write('header.csv', 'id,input\n')),
-        ('short .csv row', 'line 3 has fewer cells than the header', write('short.csv', 'id,input,expected_output\n'
-                                                                             'a,one,1\nb,two\n')),
+        ('short .csv row', 'line 3 has fewer cells than the header',
+         write('short.csv', 'id,input,expected_output\na,one,1\nb,two\n')),
         ('input null', 'line 2 has "input": null', write('null.jsonl', good + '\n{"input": null}\n')),
         ('bad JSON line', 'line 3 is not JSON', write('bad.jsonl', good + '\n' + good.replace('Laos', 'Mali') + '\n{"input": 1,}\n')),
         ('FIFO', 'src is a named pipe nobody writes to', fifo),
