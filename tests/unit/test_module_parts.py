@@ -117,10 +117,8 @@ def task_modules(tasks):
     """The module names of the tasks, blocks included."""
     for task in tasks or []:
         for key in ('block', 'rescue', 'always'):
-            for name in task_modules(task.get(key)):
-                yield name
-        for key in task:
-            yield key
+            yield from task_modules(task.get(key))
+        yield from task
 
 
 def in_process_cases(root, module):
