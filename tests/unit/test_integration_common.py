@@ -27,7 +27,7 @@ from ansible_collections.llmobs.datadog.tests.utils.copy_integration_common impo
     write_copy,
 )
 
-COMMON_TASKS = ('reset.yml', 'emulator_state.yml')
+COMMON_TASKS = 'tests/integration/common/tasks'
 
 
 def test_every_generated_runme_is_up_to_date():
@@ -40,12 +40,16 @@ def test_the_emulator_targets_run_the_generated_runme():
 
 
 def test_no_target_keeps_a_copy_of_a_common_task_file():
-    copies = [
-        os.path.join(TARGETS, target, 'tasks', name)
-        for target in os.listdir(os.path.join(REPO_ROOT, TARGETS))
-        for name in COMMON_TASKS
-        if os.path.exists(os.path.join(REPO_ROOT, TARGETS, target, 'tasks', name))
-    ]
+    shared = {}
+    for name in os.listdir(os.path.join(REPO_ROOT, COMMON_TASKS)):
+        with open(os.path.join(REPO_ROOT, COMMON_TASKS, name), 'rb') as handle:
+            shared[handle.read()] = name
+    copies = []
+    for folder, dummy, names in os.walk(os.path.join(REPO_ROOT, TARGETS)):
+        for name in names:
+            with open(os.path.join(folder, name), 'rb') as handle:
+                if handle.read() in shared:
+                    copies.append(os.path.relpath(os.path.join(folder, name), REPO_ROOT))
     assert copies == [], 'include "{{ common_tasks }}/<file>" instead of a copy'
 
 
