@@ -2,7 +2,9 @@
 # Sourced by the runme.sh of each emulator integration target:
 #   run_target_against_emulator [run.py options...] -- [ansible-playbook options...]
 # starts the emulator (tests/utils/emulator.sh) with the target's keys, runs the target's runme.yml
-# against it with emulator_url, emulator_api_key and emulator_app_key set, and stops it on exit.
+# against it with emulator_url, emulator_api_key and emulator_app_key set, and common_tasks: the
+# folder of the task files every target shares (tests/integration/common/tasks), and stops the
+# emulator on exit.
 # Works from ansible-test (cwd is the target folder) and directly.
 set -euo pipefail
 # The implicit localhost is all these plays need; say nothing about the missing inventory.
@@ -22,5 +24,6 @@ run_target_against_emulator() {
   . "${repo_root}/tests/utils/emulator.sh"
   start_emulator --api-key "${api_key}" --app-key "${app_key}" "${emulator_args[@]}"
   ansible-playbook "${here}/runme.yml" \
-    -e "emulator_url=${EMULATOR_URL}" -e "emulator_api_key=${api_key}" -e "emulator_app_key=${app_key}" "$@"
+    -e "emulator_url=${EMULATOR_URL}" -e "emulator_api_key=${api_key}" -e "emulator_app_key=${app_key}" \
+    -e "common_tasks=${repo_root}/tests/integration/common/tasks" "$@"
 }

@@ -1,0 +1,265 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Every module in plugins/modules/ has every part a user or a test relies on.
+
+The checklist of docs/adding-a-module.md, as a test: a module that lacks a part fails here, in a
+message that names the module and the part.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import glob
+import os
+import re
+import shutil
+
+import pytest
+import yaml
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COLLECTION = 'llmobs.datadog'
+ACTION_GROUP = 'llmobs'
+IN_PROCESS_CASES = 'tests/integration/targets/in_process/cases.yml'
+MODULE_TABLE_HEADER = re.compile(r'^\|\s*module\s*\|')
+
+
+def read(root, path):
+    with open(os.path.join(root, path)) as handle:
+        return handle.read()
+
+
+def modules_of(root):
+    return sorted(os.path.basename(path)[:-3] for path in glob.glob(os.path.join(root, 'plugins/modules/*.py'))
+                  if not path.endswith('/__init__.py'))
+
+
+def runtime_of(root):
+    return yaml.safe_load(read(root, 'meta/runtime.yml')) or {}
+
+
+def action_routing(root, module):
+    """plugin_routing: action: <module>: redirect: llmobs.datadog.<plugin>, a plugin of plugins/action/."""
+    routing = ((runtime_of(root).get('plugin_routing') or {}).get('action') or {}).get(module) or {}
+    redirect = routing.get('redirect') or ''
+    if not redirect.startswith(COLLECTION + '.'):
+        return 'no action routing: meta/runtime.yml needs plugin_routing.action.%s.redirect: %s.<action plugin>' % (
+            module, COLLECTION)
+    plugin = 'plugins/action/%s.py' % redirect[len(COLLECTION) + 1:]
+    if not os.path.isfile(os.path.join(root, plugin)):
+        return 'its action routing in meta/runtime.yml redirects to %s, but %s does not exist' % (redirect, plugin)
+    return None
+
+
+def action_group(root, module):
+    members = (runtime_of(root).get('action_groups') or {}).get(ACTION_GROUP) or []
+    if module not in members and '%s.%s' % (COLLECTION, module) not in members:
+        return 'not in the %s action group: add it to action_groups.%s in meta/runtime.yml' % (ACTION_GROUP, ACTION_GROUP)
+    return None
+
+
+def integration_target(root, module):
+    target = 'tests/integration/targets/%s' % module
+    missing = [name for name in ('runme.sh', 'aliases') if not os.path.isfile(os.path.join(root, target, name))]
+    if missing:
+        return 'no integration target: %s/ needs %s' % (target, ' and '.join(missing))
+    if not os.access(os.path.join(root, target, 'runme.sh'), os.X_OK):
+        return 'its integration target cannot run: %s/runme.sh is not executable' % target
+    return None
+
+
+def doc_page(root, module):
+    if not os.path.isfile(os.path.join(root, 'docs/%s_module.rst' % module)):
+        return 'no generated doc page: run `make docs` to write docs/%s_module.rst' % module
+    return None
+
+
+def module_table_rows(text):
+    """The rows of the table whose header begins with `| module |`."""
+    rows, in_table = [], False
+    for line in text.splitlines():
+        if MODULE_TABLE_HEADER.match(line):
+            in_table = True
+        elif in_table and line.startswith('|'):
+            rows.append(line)
+        else:
+            in_table = False
+    return rows
+
+
+def table_row(path):
+    """A check that the module table of the file at path has a row naming the module and linking its doc page."""
+    def check(root, module):
+        row = re.compile(r'^\|\s*\[`(%s\.)?%s`\]\(([^)]*/)?%s_module\.rst\)\s*\|' % (
+            re.escape(COLLECTION), re.escape(module), re.escape(module)))
+        text = read(root, path) if os.path.isfile(os.path.join(root, path)) else ''
+        if not any(row.match(line) for line in module_table_rows(text)):
+            return 'no row in the module table of %s: | [`%s`](...%s_module.rst) | what it does |' % (path, module, module)
+        return None
+    return check
+
+
+def changelog_mention(root, module):
+    """A fragment names the module; once released, changelogs/changelog.yaml holds what the fragments said."""
+    paths = sorted(glob.glob(os.path.join(root, 'changelogs/fragments/*.yml'))) + [
+        os.path.join(root, 'changelogs/changelog.yaml')]
+    mention = re.compile(r'\b%s\b' % re.escape(module))
+    if not any(os.path.isfile(path) and mention.search(read(root, path)) for path in paths):
+        return 'no changelog fragment mentions it: add one to changelogs/fragments/'
+    return None
+
+
+def task_modules(tasks):
+    """The module names of the tasks, blocks included."""
+    for task in tasks or []:
+        for key in ('block', 'rescue', 'always'):
+            yield from task_modules(task.get(key))
+        yield from task
+
+
+def in_process_cases(root, module):
+    plays = yaml.safe_load(read(root, IN_PROCESS_CASES)) or []
+    used = set(name for play in plays for section in ('pre_tasks', 'tasks', 'post_tasks')
+               for name in task_modules(play.get(section)))
+    if '%s.%s' % (COLLECTION, module) not in used:
+        return 'not run on both execution paths: add a task of %s.%s to %s' % (COLLECTION, module, IN_PROCESS_CASES)
+    return None
+
+
+PARTS = (
+    ('action routing', action_routing),
+    ('action group', action_group),
+    ('integration target', integration_target),
+    ('doc page', doc_page),
+    ('README table row', table_row('README.md')),
+    ('user guide table row', table_row('docs/user-guide.md')),
+    ('changelog fragment', changelog_mention),
+    ('in-process cases', in_process_cases),
+)
+
+
+def missing_parts(root, module):
+    """One message per part the module lacks, each naming the module."""
+    return ['%s: %s' % (module, message) for dummy, check in PARTS for message in [check(root, module)] if message]
+
+
+def test_the_modules_are_found():
+    assert 'llmobs_project' in modules_of(REPO_ROOT) and len(modules_of(REPO_ROOT)) >= 7
+
+
+@pytest.mark.parametrize('module', modules_of(REPO_ROOT))
+def test_every_module_has_every_part(module):
+    assert missing_parts(REPO_ROOT, module) == []
+
+
+# ---------------------------------------------------------------- each check fails when its part is missing
+
+MODULE = 'llmobs_widget'
+COMPLETE_TREE = {
+    'plugins/modules/%s.py' % MODULE: '',
+    'plugins/action/llmobs.py': '',
+    'meta/runtime.yml': yaml.safe_dump({
+        'action_groups': {ACTION_GROUP: [MODULE]},
+        'plugin_routing': {'action': {MODULE: {'redirect': '%s.llmobs' % COLLECTION}}},
+    }),
+    'tests/integration/targets/%s/runme.sh' % MODULE: '#!/usr/bin/env bash\n',
+    'tests/integration/targets/%s/aliases' % MODULE: 'context/controller\n',
+    'docs/%s_module.rst' % MODULE: '',
+    'README.md': '| module | what it does |\n| --- | --- |\n| [`%s.%s`](docs/%s_module.rst) | widgets |\n' % (
+        COLLECTION, MODULE, MODULE),
+    'docs/user-guide.md': '| module | what it does |\n| --- | --- |\n| [`%s`](%s_module.rst) | widgets |\n' % (MODULE, MODULE),
+    'changelogs/fragments/widget.yml': 'minor_changes:\n  - %s - new module.\n' % MODULE,
+    IN_PROCESS_CASES: yaml.safe_dump([{'hosts': 'target', 'tasks': [
+        {'name': 'In a block', 'block': [{'name': 'A widget', '%s.%s' % (COLLECTION, MODULE): {'name': 'w'}}]},
+    ]}]),
+}
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A tree in which the module has every part."""
+    for path, text in COMPLETE_TREE.items():
+        os.makedirs(str(tmp_path / os.path.dirname(path)), exist_ok=True)
+        (tmp_path / path).write_text(text)
+    os.chmod(str(tmp_path / 'tests/integration/targets' / MODULE / 'runme.sh'), 0o755)
+    return tmp_path
+
+
+def test_a_module_with_every_part_passes(tree):
+    assert modules_of(str(tree)) == [MODULE]
+    assert missing_parts(str(tree), MODULE) == []
+
+
+def without_file(path):
+    def damage(tree):
+        os.remove(str(tree / path))
+    return damage
+
+
+def rewrite(path, old, new):
+    def damage(tree):
+        text = (tree / path).read_text()
+        assert old in text
+        (tree / path).write_text(text.replace(old, new))
+    return damage
+
+
+def not_executable(tree):
+    os.chmod(str(tree / 'tests/integration/targets' / MODULE / 'runme.sh'), 0o644)
+
+
+def without_action_group(tree):
+    runtime = yaml.safe_load((tree / 'meta/runtime.yml').read_text())
+    runtime['action_groups'][ACTION_GROUP] = ['llmobs_other']
+    (tree / 'meta/runtime.yml').write_text(yaml.safe_dump(runtime))
+
+
+def with_old_routing(tree):
+    # An action plugin of the module's own name, and no routing: the form before one shared plugin.
+    runtime = yaml.safe_load((tree / 'meta/runtime.yml').read_text())
+    del runtime['plugin_routing']
+    (tree / 'meta/runtime.yml').write_text(yaml.safe_dump(runtime))
+    (tree / 'plugins/action' / ('%s.py' % MODULE)).write_text('')
+
+
+@pytest.mark.parametrize('damage, expected', [
+    (with_old_routing, 'no action routing: meta/runtime.yml needs plugin_routing.action.llmobs_widget.redirect'),
+    (without_file('plugins/action/llmobs.py'),
+     'its action routing in meta/runtime.yml redirects to llmobs.datadog.llmobs, but plugins/action/llmobs.py does not exist'),
+    (without_action_group, 'not in the llmobs action group'),
+    (without_file('tests/integration/targets/llmobs_widget/runme.sh'),
+     'no integration target: tests/integration/targets/llmobs_widget/ needs runme.sh'),
+    (without_file('tests/integration/targets/llmobs_widget/aliases'),
+     'no integration target: tests/integration/targets/llmobs_widget/ needs aliases'),
+    (not_executable, 'its integration target cannot run: tests/integration/targets/llmobs_widget/runme.sh is not executable'),
+    (without_file('docs/llmobs_widget_module.rst'), 'no generated doc page: run `make docs`'),
+    (rewrite('README.md', '(docs/llmobs_widget_module.rst)', '(docs/other_module.rst)'),
+     'no row in the module table of README.md'),
+    (rewrite('README.md', '| module | what it does |', '| plugin | what it does |'), 'no row in the module table of README.md'),
+    (without_file('docs/user-guide.md'), 'no row in the module table of docs/user-guide.md'),
+    (rewrite('docs/user-guide.md', '[`llmobs_widget`]', '[`llmobs_widget_info`]'),
+     'no row in the module table of docs/user-guide.md'),
+    (rewrite('changelogs/fragments/widget.yml', 'llmobs_widget -', 'llmobs_widget_info -'),
+     'no changelog fragment mentions it'),
+    (rewrite(IN_PROCESS_CASES, 'llmobs.datadog.llmobs_widget:', 'llmobs.datadog.llmobs_widget_info:'),
+     'not run on both execution paths: add a task of llmobs.datadog.llmobs_widget'),
+], ids=['routing', 'routed-plugin', 'action-group', 'runme', 'aliases', 'runme-mode', 'doc-page', 'readme-row',
+        'readme-table', 'user-guide', 'user-guide-row', 'changelog', 'in-process-cases'])
+def test_a_missing_part_is_named(tree, damage, expected):
+    damage(tree)
+
+    problems = missing_parts(str(tree), MODULE)
+
+    assert len(problems) == 1, problems
+    assert problems[0].startswith('llmobs_widget: ' + expected)
+
+
+def test_a_released_module_is_found_in_the_changelog(tree):
+    shutil.rmtree(str(tree / 'changelogs/fragments'))
+    (tree / 'changelogs/changelog.yaml').write_text('releases:\n  1.1.0:\n    modules:\n      - name: %s\n' % MODULE)
+
+    assert missing_parts(str(tree), MODULE) == []
