@@ -15,8 +15,9 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._transport import API_PREFIX, path_segment as _path_segment
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError, parse_error_body
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import API_PREFIX
+from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment as _path_segment
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_id, check_name
 
 PLAIN_ID = re.compile(r'[A-Za-z0-9_-]+')
