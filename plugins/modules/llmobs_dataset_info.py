@@ -128,7 +128,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._validation import 
 
 def check_options(params):
     if params['name'] is not None:
-        check_name(params['name'], what='the name of the dataset')
+        check_name(params['name'], 'the name of the dataset')
     if params['dataset_id'] is not None:
         check_id(params['dataset_id'], 'dataset_id')
 

@@ -108,7 +108,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._validation import 
 
 def check_options(params):
     if params['name'] is not None:
-        check_name(params['name'], what='the name of the project')
+        check_name(params['name'], 'the name of the project')
     if params['project_id'] is not None:
         check_id(params['project_id'], 'project_id')
 

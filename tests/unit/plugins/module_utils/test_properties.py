@@ -87,7 +87,7 @@ def test_no_id_that_changes_the_request_path_passes(value):
 @given(value=st.text(max_size=300))
 def test_accepted_names_are_exact_printable_ascii(value):
     try:
-        check_name(value)
+        check_name(value, 'the name of the dataset')
     except ValidationError as error:
         assert error.message.startswith('name ')
         return
