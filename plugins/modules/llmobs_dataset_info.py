@@ -137,8 +137,8 @@ def run(task):
     datasets, params = task.api.datasets, task.params
     project_id, dummy = resolve_project(task.api, params)
     if params['dataset_id'] is not None:
-        found = [item for item in datasets.list(project_id, dataset_id=params['dataset_id'])
-                 if item.get('id') == params['dataset_id']]
+        dataset = datasets.get(project_id, params['dataset_id'])
+        found = [dataset] if dataset is not None else []
     elif params['name'] is not None:
         found = datasets.find_by_name(project_id, params['name'])
     else:

@@ -44,9 +44,6 @@ class VirtualTime(object):
     def monotonic(self):
         return self.now
 
-    def time(self):
-        return self.now
-
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
