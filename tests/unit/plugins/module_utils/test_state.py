@@ -213,10 +213,15 @@ def test_existing_with_nothing_given_is_unchanged():
     assert result['diff']['before'] == result['diff']['after']
 
 
-def test_data_equal_values_are_no_change():
-    resource = Resource([[item('d1', metadata={'a': 1.0, 'b': {'c': [1, 2]}})]])
+@pytest.mark.parametrize('given, listed', [
+    ({'b': {'c': [1, 2]}, 'a': 1}, {'a': 1.0, 'b': {'c': [1, 2]}}),
+    ({'b': [1, {'y': 2, 'x': 1}], 'a': 1}, {'a': 1, 'b': [1, {'x': 1, 'y': 2}]}),
+    ({'n': 1, 'm': {'k': 2}}, {'m': {'k': 2.0}, 'n': 1.0}),
+], ids=['nested', 'key-order', 'int-vs-float'])
+def test_data_equal_values_are_no_change(given, listed):
+    resource = Resource([[item('d1', metadata=listed)]])
 
-    result = run(resource, Task(), dict(metadata={'b': {'c': [1, 2]}, 'a': 1}))
+    result = run(resource, Task(), dict(metadata=given))
 
     assert resource.writes == [] and result['changed'] is False
 
