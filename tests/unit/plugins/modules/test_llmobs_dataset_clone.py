@@ -25,6 +25,8 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     PROJECT_NAME,
     SOURCE,
     SOURCE_NAME,
+    assert_no_secrets,
+    by_project_name,
     dataset,
     module_args,
     page,
@@ -40,15 +42,10 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     projects_by_name,
 )
 
+MODULE = llmobs_dataset_clone
 REFUSED = ("HTTPSConnectionPool(host='api.datadoghq.com', port=443): Max retries exceeded with url: /x "
            "(Caused by NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7f>: "
            "Failed to establish a new connection: [Errno 111] Connection refused'))")
-
-
-
-def assert_no_secrets(raw_output):
-    assert API_KEY not in raw_output
-    assert APP_KEY not in raw_output
 
 
 def lookup(name='copy-1', cursor=None, project_id=PROJECT):
@@ -62,9 +59,8 @@ def clone(name='copy-1', description=None, source=SOURCE, project_id=PROJECT):
 
 def by_names(**overrides):
     """Module arguments that address the project and the source dataset by name."""
-    args = module_args(**overrides)
-    del args['project_id'], args['dataset_id']
-    args.setdefault('project_name', PROJECT_NAME)
+    args = by_project_name(module_args(**overrides))
+    del args['dataset_id']
     args.setdefault('dataset_name', SOURCE_NAME)
     return args
 

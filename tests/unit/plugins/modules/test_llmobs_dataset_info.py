@@ -22,9 +22,12 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     APP_KEY,
     PROJECT,
     PROJECT_NAME,
-    TIMESTAMP,
+    assert_no_secrets,
+    by_project_name,
     dataset,
+    dataset_facts,
     project,
+    with_keys,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     dataset_by_id,
@@ -33,33 +36,14 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     projects_by_name,
 )
 
+MODULE = llmobs_dataset_info
 NAME = 'eval-questions'
 
 MODES = pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
 
 
 def args(**overrides):
-    values = dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT)
-    values.update(overrides)
-    return values
-
-
-def by_project_name(**overrides):
-    values = args(**overrides)
-    del values['project_id']
-    values.setdefault('project_name', PROJECT_NAME)
-    return values
-
-
-
-def facts(dataset_id, name, description='', metadata=None, version=1):
-    return dict(id=dataset_id, name=name, description=description, metadata=metadata, current_version=version,
-                created_at=TIMESTAMP, updated_at=TIMESTAMP)
-
-
-def assert_no_secrets(raw):
-    assert API_KEY not in raw
-    assert APP_KEY not in raw
+    return with_keys(dict(project_id=PROJECT), overrides)
 
 
 @MODES
@@ -73,7 +57,7 @@ def test_all_datasets_of_the_project_from_every_page(http, run, clock, check_mod
 
     assert code == 0 and result['changed'] is False
     assert result['project_id'] == PROJECT
-    assert result['datasets'] == [facts('d-1', 'one', 'first', {'a': 1}), facts('d-2', 'two'), facts('d-3', 'three', version=4)]
+    assert result['datasets'] == [dataset_facts('d-1', 'one', 'first', {'a': 1}), dataset_facts('d-2', 'two'), dataset_facts('d-3', 'three', version=4)]
     http.assert_no_write()
     assert_no_secrets(raw)
 
@@ -99,7 +83,7 @@ def test_by_name_keeps_exact_matches_only_over_every_page(http, run, clock, chec
     result, code, dummy = run(args(name=NAME), check_mode=check_mode)
 
     assert code == 0 and result['changed'] is False
-    assert result['datasets'] == [facts('d-1', NAME), facts('d-2', NAME, 'twin')]
+    assert result['datasets'] == [dataset_facts('d-1', NAME), dataset_facts('d-2', NAME, 'twin')]
     http.assert_no_write()
 
 
@@ -120,7 +104,7 @@ def test_by_id_keeps_the_dataset_with_that_id(http, run, clock, check_mode):
     result, code, dummy = run(args(dataset_id='d-1'), check_mode=check_mode)
 
     assert code == 0 and result['changed'] is False
-    assert result['datasets'] == [facts('d-1', NAME)]
+    assert result['datasets'] == [dataset_facts('d-1', NAME)]
 
 
 def test_by_id_not_found_is_an_empty_list(http, run, clock):
@@ -139,18 +123,18 @@ def test_project_name_costs_one_lookup(http, run, clock, check_mode):
         datasets_by_name(NAME, project_id='proj-9').reply_page(dataset('d-1', NAME)),
     )
 
-    result, code, dummy = run(by_project_name(name=NAME), check_mode=check_mode)
+    result, code, dummy = run(by_project_name(args(name=NAME)), check_mode=check_mode)
 
     assert code == 0 and result['changed'] is False
     assert result['project_id'] == 'proj-9'
-    assert result['datasets'] == [facts('d-1', NAME)]
+    assert result['datasets'] == [dataset_facts('d-1', NAME)]
 
 
 @MODES
 def test_unknown_project_name_is_a_failure_naming_it(http, run, clock, check_mode):
     http.expect(projects_by_name(PROJECT_NAME).reply_page(project('p-x', 'project-one-2')))
 
-    result, code, dummy = run(by_project_name(), check_mode=check_mode)
+    result, code, dummy = run(by_project_name(args()), check_mode=check_mode)
 
     assert code == 1
     assert result['msg'] == ("No project named 'project-one' was found (given as project_name; names are compared "
@@ -161,7 +145,7 @@ def test_unknown_project_name_is_a_failure_naming_it(http, run, clock, check_mod
 def test_several_projects_of_the_name_fail_listing_their_ids(http, run, clock):
     http.expect(projects_by_name(PROJECT_NAME).reply_page(project('p-a', PROJECT_NAME), project('p-b', PROJECT_NAME)))
 
-    result, code, dummy = run(by_project_name())
+    result, code, dummy = run(by_project_name(args()))
 
     assert code == 1
     assert result['msg'].startswith("Several projects named 'project-one' exist (ids: p-a, p-b)")
@@ -179,7 +163,7 @@ def test_facts_are_read_leniently_and_unknown_fields_ignored(http, run, clock):
     assert result['datasets'] == [
         {'id': 'd-1', 'name': 'bare', 'description': None, 'metadata': None, 'current_version': None,
          'created_at': None, 'updated_at': None},
-        facts('d-2', 'live'),
+        dataset_facts('d-2', 'live'),
     ]
 
 
@@ -200,7 +184,7 @@ def test_jsonapi_error_objects_reach_the_result(http, run, clock):
 def test_plain_string_errors_of_a_429_reach_the_result(http, run, clock):
     http.expect(projects_by_name(PROJECT_NAME).reply_error(429, 'Rate limit exceeded', 'try later').times(2))
 
-    result, code, dummy = run(by_project_name(retries=1))
+    result, code, dummy = run(by_project_name(args(retries=1)))
 
     assert code == 1
     assert 'HTTP 429' in result['msg'] and 'Rate limit exceeded; try later' in result['msg']

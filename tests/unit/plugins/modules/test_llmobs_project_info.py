@@ -16,10 +16,10 @@ import pytest
 
 from ansible_collections.llmobs.datadog.plugins.modules import llmobs_project_info
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
-    API_KEY,
-    APP_KEY,
-    TIMESTAMP,
+    assert_no_secrets,
     project,
+    project_facts,
+    with_keys,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     list_projects,
@@ -27,25 +27,14 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     projects_by_name,
 )
 
+MODULE = llmobs_project_info
 NAME = 'support-bot'
 
 MODES = pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
 
 
 def args(**overrides):
-    values = dict(api_key=API_KEY, app_key=APP_KEY)
-    values.update(overrides)
-    return values
-
-
-
-def facts(project_id, name, description=''):
-    return dict(id=project_id, name=name, description=description, created_at=TIMESTAMP, updated_at=TIMESTAMP)
-
-
-def assert_no_secrets(raw):
-    assert API_KEY not in raw
-    assert APP_KEY not in raw
+    return with_keys(overrides)
 
 
 @MODES
@@ -59,7 +48,7 @@ def test_all_projects_from_every_page(http, run, clock, check_mode):
 
     assert code == 0
     assert result['changed'] is False
-    assert result['projects'] == [facts('p-1', 'one', 'first'), facts('p-2', 'two'), facts('p-3', 'three')]
+    assert result['projects'] == [project_facts('p-1', 'one', 'first'), project_facts('p-2', 'two'), project_facts('p-3', 'three')]
     http.assert_no_write()
     assert_no_secrets(raw)
 
@@ -84,7 +73,7 @@ def test_by_name_keeps_exact_matches_only_over_every_page(http, run, clock, chec
     result, code, dummy = run(args(name=NAME), check_mode=check_mode)
 
     assert code == 0 and result['changed'] is False
-    assert result['projects'] == [facts('p-1', NAME)]
+    assert result['projects'] == [project_facts('p-1', NAME)]
     http.assert_no_write()
 
 
@@ -116,7 +105,7 @@ def test_by_id_keeps_the_project_with_that_id(http, run, clock, check_mode):
     result, code, dummy = run(args(project_id='p-1'), check_mode=check_mode)
 
     assert code == 0 and result['changed'] is False
-    assert result['projects'] == [facts('p-1', NAME)]
+    assert result['projects'] == [project_facts('p-1', NAME)]
 
 
 def test_by_id_not_found_is_an_empty_list(http, run, clock):
@@ -139,7 +128,7 @@ def test_facts_are_read_leniently(http, run, clock):
     assert code == 0
     assert result['projects'] == [
         {'id': 'p-1', 'name': 'bare', 'description': None, 'created_at': None, 'updated_at': None},
-        facts('p-2', 'live'),
+        project_facts('p-2', 'live'),
     ]
 
 
