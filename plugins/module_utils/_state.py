@@ -197,7 +197,7 @@ def _ensure_absent(task, resource, name, existing, result):
     if not task.params['wait']:
         return result
     gone = read_after_write('%s was deleted' % title, result, wait_until_unlisted, task.api.transport,
-                           lambda: resource.find(name), facts['id'], task.params['wait_timeout'])
+                            lambda: resource.find(name), facts['id'], task.params['wait_timeout'])
     if gone is None:
         task.warn('Deleted %s (id %s), but it was still listed after %d seconds; a run started right away may '
                   'still find it. Raise wait_timeout to wait longer.'

@@ -456,8 +456,7 @@ class Transport(object):
             data = document.get('data') if isinstance(document, dict) else None
             if not isinstance(data, list):
                 raise LLMObsError('%s returned a response without a "data" list; the API may have changed.' % operation)
-            for item in pager.new_items(data):
-                yield item
+            yield from pager.new_items(data)
             meta = document.get('meta')
             if pager.at_end(data, meta.get('after') if isinstance(meta, dict) else None, number):
                 return
