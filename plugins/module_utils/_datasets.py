@@ -12,12 +12,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
-    API_PREFIX,
-    attributes_of,
-    path_segment,
-    single_object,
-)
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import API_PREFIX, attributes_of, single_object
+from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
 
 # Asked for per page. Datadog documents no maximum for dataset lists (its experiments list
 # clamps at 5,000); a server that serves fewer per page is followed by its cursor all the same.
@@ -25,8 +21,9 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
 # the filter text, whatever the size of the project.
 DATASET_PAGE_LIMIT = 5000
 
-# What a 404 means to the user, by request: a list names the project only.
-LIST_HINTS = {404: 'Check project_id or project_name: the project does not exist for these keys.'}
+# What a 404 means to the user, by request. A request to datasets_path (the list, a create, a delete)
+# names the project only; one to a dataset's own path names both.
+DATASETS_PATH_HINTS = {404: 'Check project_id or project_name: the project does not exist for these keys.'}
 DATASET_HINTS = {404: 'Check project_id and dataset_id: the project or dataset does not exist for these keys.'}
 
 
@@ -70,8 +67,6 @@ def dataset_contents(api, project_id, dataset_id):
 class Datasets(object):
     """Requests about the datasets of LLM Observability projects, over one Transport."""
 
-    kind = 'dataset'
-
     def __init__(self, transport):
         self.transport = transport
 
@@ -83,7 +78,7 @@ class Datasets(object):
         if dataset_id is not None:
             params['filter[id]'] = dataset_id
         operation = 'Listing datasets of project %s' % project_id
-        return list(self.transport.pages(datasets_path(project_id), operation, params, DATASET_PAGE_LIMIT, hints=LIST_HINTS))
+        return list(self.transport.pages(datasets_path(project_id), operation, params, DATASET_PAGE_LIMIT, hints=DATASETS_PATH_HINTS))
 
     def find_by_name(self, project_id, name):
         """Datasets whose name is exactly ``name``, from every page."""
@@ -113,7 +108,7 @@ class Datasets(object):
         return self.transport.write_once(
             'POST', datasets_path(project_id), operation, {'data': {'type': 'datasets', 'attributes': attributes}},
             self._find_new(project_id, name), settle_timeout, 'nothing was created',
-            parse=single_object(operation, 'dataset'), hints=LIST_HINTS)
+            parse=single_object(operation, 'dataset'), hints=DATASETS_PATH_HINTS)
 
     def update(self, project_id, dataset_id, attributes):
         """PATCH the given attributes (setting a value twice is harmless, so it is retried like a read)."""
@@ -131,7 +126,7 @@ class Datasets(object):
         self.transport.write_once(
             'POST', datasets_path(project_id) + '/delete', 'Deleting dataset %s of project %s' % (dataset_id, project_id),
             {'data': {'type': 'datasets', 'attributes': {'dataset_ids': [dataset_id]}}},
-            find_gone, settle_timeout, 'nothing was deleted', hints=LIST_HINTS)
+            find_gone, settle_timeout, 'nothing was deleted', hints=DATASETS_PATH_HINTS)
 
     def clone(self, project_id, source_id, name, description, settle_timeout):
         """Clone ``source_id`` into a new dataset called ``name`` and return it; never twice."""

@@ -72,39 +72,3 @@ def resolve_dataset(api, project_id, params):
     item = require_one(api.datasets.find_by_name(project_id, name), 'dataset', name,
                        'in project %s' % project_id, option='dataset_name')
     return item['id'], item
-
-
-def after_write(done, result):
-    """Run a read that follows a write (a wait); if it fails, the failure still says what was written.
-
-    ``done`` says what the write did ("Created project 'x' (id 1)"); ``result`` (changed, facts)
-    goes into the failure, so that the user learns that the write happened.
-    """
-    def guard(read, *args):
-        try:
-            return read(*args)
-        except LLMObsError as exc:
-            extras = dict(result)
-            extras.update(exc.result_extras)
-            raise LLMObsError('%s, but the lookup that waits for the list to show it failed: %s'
-                              % (done, exc.message), **extras)
-    return guard
-
-
-def wait_until_listed(transport, find, item_id, timeout):
-    """Poll ``find()`` (the name lookup the next run will make) until it lists ``item_id``.
-
-    Returns every item it then lists (others of the same name included: a parallel run's twin),
-    or None when ``item_id`` was still missing after ``timeout`` seconds.
-    """
-    def listed():
-        items = find()
-        return items if any(item.get('id') == item_id for item in items) else None
-    return transport.poll(listed, timeout)
-
-
-def wait_until_unlisted(transport, find, item_id, timeout):
-    """Poll ``find()`` until it no longer lists ``item_id``; True when gone, None after ``timeout`` seconds."""
-    def gone():
-        return True if all(item.get('id') != item_id for item in find()) else None
-    return transport.poll(gone, timeout)

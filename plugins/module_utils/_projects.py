@@ -13,12 +13,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import count_records
-from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
-    API_PREFIX,
-    attributes_of,
-    path_segment,
-    single_object,
-)
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import API_PREFIX, attributes_of, single_object
+from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
 
 PROJECTS_PATH = API_PREFIX + '/projects'
 
@@ -61,8 +57,6 @@ def project_contents(api, project_id):
 
 class Projects(object):
     """Requests about LLM Observability projects, over one Transport."""
-
-    kind = 'project'
 
     def __init__(self, transport):
         self.transport = transport

@@ -9,9 +9,13 @@
 
 """The state engine of modules keyed on a name: present or absent, with check mode, diff and waiting.
 
-A module describes how to reach its resource with a Managed; ``ensure`` reads before it
-writes, compares exactly, writes only what differs, predicts in check mode, and after a create
-or a delete waits until the name lookup (the one the next run makes) shows the change.
+A module declares how the engine reaches its resource with a NamedResource; ``ensure`` reads
+before it writes, compares exactly, writes only what differs, predicts in check mode, and after a
+create or a delete waits until the name lookup (the one the next run makes) shows the change.
+
+In create-only mode (``ensure(..., create_only=True)``) the engine creates the resource when the
+name is missing and otherwise reports the one that exists as it is: it never updates or deletes.
+A module whose write makes something new from something else (a clone) is declared that way.
 
 A delete takes more than the resource when the resource holds things (a project its datasets, a
 dataset its records): a module says so with ``Contents``. Before any delete, also in check mode,
@@ -32,11 +36,22 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._diff import (
     update_diff,
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import (
-    after_write,
-    exactly_one,
-    wait_until_listed,
-    wait_until_unlisted,
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import exactly_one
+
+# What the engine says about a create and about a resource that already exists, as str.format
+# templates. Fields: title ("Dataset 'x' in project p"), label (the same, lower case), name, where,
+# id, timeout (seconds), fields (the given fields that differ), and a module's own ``text_fields``.
+# A module may say any of them its own way (``texts``); the other messages are the engine's.
+CREATE_TEXTS = dict(
+    exists='{title} already exists (id {id}); nothing to do.',
+    would_create='{title} would be created (check mode: nothing was sent).',
+    created='{title} created (id {id}).',
+    # What the write did, when the wait after it fails.
+    written='{title} was created (id {id})',
+    never_listed=('Created {label} (id {id}), but it was still missing from the list after {timeout} seconds. '
+                  'A run started before it appears may create it again; raise wait_timeout.'),
+    # Create-only mode: the resource exists, but not with the values given.
+    kept_other='{title} already exists with another {fields}; this module does not update it.',
 )
 
 
@@ -88,27 +103,36 @@ def amount(count, noun):
     return '{0:,} {1}'.format(count, noun if count != 1 else noun[:-1])
 
 
-class Managed(object):
-    """How the state engine reaches one kind of resource in one place.
+class NamedResource(object):
+    """What the state engine needs to reach one kind of resource, found by its name, in one place.
 
     ``find(name)`` returns the exact name matches; ``facts(item)`` the facts a module returns;
-    ``create(desired)``, ``update(item_id, changes)`` and ``delete(item_id)`` write. ``diff_keys``
-    are the facts shown in diffs; ``server_assigned`` are the facts only the server knows.
-    ``contents`` (a Contents, optional) is what a delete takes with the resource.
+    ``create(fields)``, ``update(item_id, changes)`` and ``delete(item_id)`` write (a resource used
+    only in create-only mode needs neither update nor delete). ``diff_keys`` are the facts shown in
+    diffs; ``server_assigned`` are the facts only the server knows. Optional: ``where`` ("in project
+    P"), ``contents`` (a Contents: what a delete takes with the resource), ``texts`` (templates that
+    replace CREATE_TEXTS entries) with the ``text_fields`` they name, ``create_diff_extras`` (values
+    a create's diff shows besides the fields, such as a clone's source) and ``check_mode_refusal``
+    (a read, made only in check mode before a create is predicted, that returns why the create
+    would fail, or None), so that a dry run fails where the real run would.
     """
 
-    def __init__(self, kind, find, facts, create, update, delete, diff_keys, server_assigned, where='',
-                 contents=None):
+    def __init__(self, kind, find, facts, create, diff_keys, server_assigned, update=None, delete=None, where='',
+                 contents=None, texts=None, text_fields=None, create_diff_extras=None, check_mode_refusal=None):
         self.kind = kind
         self.find = find
         self.facts = facts
         self.create = create
         self.update = update
         self.delete = delete
-        self.diff_keys = diff_keys
-        self.server_assigned = server_assigned
+        self.diff_keys = tuple(diff_keys)
+        self.server_assigned = tuple(server_assigned)
         self.where = where
         self.contents = contents
+        self.texts = dict(CREATE_TEXTS, **(texts or {}))
+        self.text_fields = dict(text_fields or {})
+        self.create_diff_extras = dict(create_diff_extras or {})
+        self.check_mode_refusal = check_mode_refusal
 
     def label(self, name):
         """How messages name the resource: "dataset 'eval' in project P"."""
@@ -118,19 +142,27 @@ class Managed(object):
         label = self.label(name)
         return label[:1].upper() + label[1:]
 
+    def say(self, text, name, **values):
+        """The text ``text`` of ``texts`` about the resource called ``name``, with ``values`` filled in."""
+        values.update(self.text_fields)
+        return self.texts[text].format(title=self.title(name), label=self.label(name), name=name, where=self.where,
+                                       **values)
 
-def ensure(task, managed, name, desired, result):
+
+def ensure(task, resource, name, desired, result, create_only=False):
     """Make the resource called ``name`` present with ``desired`` (None: not managed) or absent.
 
-    ``task.params`` gives ``state``, ``wait`` and ``wait_timeout``. The facts go into
-    ``result[managed.kind]``. Returns the result; raises LLMObsError.
+    ``task.params`` gives ``wait``, ``wait_timeout`` and, unless ``create_only``, ``state``. The
+    facts go into ``result[resource.kind]``. Returns the result; raises LLMObsError.
     """
-    existing = exactly_one(managed.find(name), managed.kind, name, managed.where, **result)
-    if task.params['state'] == 'absent':
-        return _ensure_absent(task, managed, name, existing, result)
+    existing = exactly_one(resource.find(name), resource.kind, name, resource.where, **result)
+    if not create_only and task.params['state'] == 'absent':
+        return _ensure_absent(task, resource, name, existing, result)
     if existing is None:
-        return _create(task, managed, name, desired, result)
-    return _update(task, managed, name, managed.facts(existing), desired, result)
+        return _create(task, resource, name, desired, result)
+    if create_only:
+        return _keep(task, resource, name, resource.facts(existing), desired, result)
+    return _update(task, resource, name, resource.facts(existing), desired, result)
 
 
 def _set_diff(task, result, diff):
@@ -138,85 +170,144 @@ def _set_diff(task, result, diff):
         result['diff'] = diff
 
 
-def _ensure_absent(task, managed, name, existing, result):
+def _ensure_absent(task, resource, name, existing, result):
     if existing is None:
-        result.update({'changed': False, managed.kind: None,
-                       'msg': '%s is absent; nothing to do.' % managed.title(name)})
+        result.update({'changed': False, resource.kind: None,
+                       'msg': '%s is absent; nothing to do.' % resource.title(name)})
         _set_diff(task, result, absent_diff())
         return result
-    facts = managed.facts(existing)
-    title = '%s (id %s)' % (managed.title(name), facts['id'])
-    result[managed.kind] = facts
+    facts = resource.facts(existing)
+    title = '%s (id %s)' % (resource.title(name), facts['id'])
+    result[resource.kind] = facts
     going = ''
-    diff = delete_diff(facts, managed.diff_keys)
-    if managed.contents is not None:
-        counts = result['contents'] = managed.contents.measure(facts['id'])
-        if managed.contents.refused(counts, task.params.get('force')):
-            raise LLMObsError(managed.contents.refusal(title, counts), **result)
+    diff = delete_diff(facts, resource.diff_keys)
+    if resource.contents is not None:
+        counts = result['contents'] = resource.contents.measure(facts['id'])
+        if resource.contents.refused(counts, task.params.get('force')):
+            raise LLMObsError(resource.contents.refusal(title, counts), **result)
         diff['before']['contents'] = counts
-        going = managed.contents.going(counts, done=not task.check_mode)
+        going = resource.contents.going(counts, done=not task.check_mode)
     result['changed'] = True
     _set_diff(task, result, diff)
     if task.check_mode:
         result['msg'] = '%s would be deleted%s (check mode: nothing was sent).' % (title, going)
         return result
-    managed.delete(facts['id'])
+    resource.delete(facts['id'])
     result['msg'] = '%s deleted%s.' % (title, going)
-    guard = after_write('%s was deleted' % title, result)
-    if task.params['wait'] and guard(wait_until_unlisted, task.api.transport, lambda: managed.find(name), facts['id'],
-                                     task.params['wait_timeout']) is None:
+    if not task.params['wait']:
+        return result
+    gone = read_after_write('%s was deleted' % title, result, wait_until_unlisted, task.api.transport,
+                            lambda: resource.find(name), facts['id'], task.params['wait_timeout'])
+    if gone is None:
         task.warn('Deleted %s (id %s), but it was still listed after %d seconds; a run started right away may '
                   'still find it. Raise wait_timeout to wait longer.'
-                  % (managed.label(name), facts['id'], task.params['wait_timeout']))
+                  % (resource.label(name), facts['id'], task.params['wait_timeout']))
     return result
 
 
-def _create(task, managed, name, desired, result):
+def _create(task, resource, name, desired, result):
     fields = dict((key, value) for key, value in desired.items() if value is not None)
     fields['name'] = name
     result['changed'] = True
-    _set_diff(task, result, create_diff(fields, managed.diff_keys))
+    _set_diff(task, result, create_diff(dict(fields, **resource.create_diff_extras),
+                                        resource.diff_keys + tuple(resource.create_diff_extras)))
     if task.check_mode:
-        result.update({managed.kind: predicted(fields, managed.server_assigned + managed.diff_keys),
-                       'msg': '%s would be created (check mode: nothing was sent).' % managed.title(name)})
+        refusal = resource.check_mode_refusal() if resource.check_mode_refusal is not None else None
+        if refusal is not None:
+            result['changed'] = False
+            raise LLMObsError(refusal, **result)
+        result.update({resource.kind: predicted(fields, resource.server_assigned + resource.diff_keys),
+                       'msg': resource.say('would_create', name)})
         return result
-    facts = managed.facts(managed.create(fields))
-    result.update({managed.kind: facts, 'msg': '%s created (id %s).' % (managed.title(name), facts['id'])})
+    facts = resource.facts(resource.create(fields))
+    result.update({resource.kind: facts, 'msg': resource.say('created', name, id=facts['id'])})
     if task.params['wait']:
-        guard = after_write('%s was created (id %s)' % (managed.title(name), facts['id']), result)
-        listed = guard(wait_until_listed, task.api.transport, lambda: managed.find(name), facts['id'],
-                       task.params['wait_timeout'])
-        if listed is None:
-            raise LLMObsError('Created %s (id %s), but it was still missing from the list after %d seconds. A run '
-                              'started before it appears may create it again; raise wait_timeout.'
-                              % (managed.label(name), facts['id'], task.params['wait_timeout']), **result)
-        others = [str(item.get('id')) for item in listed if item.get('id') != facts['id']]
-        if others:
-            task.warn('Another %s named %r appeared at the same time (ids: %s), most likely made by a run in '
-                      'parallel. Delete the extra ones: until one is left, runs fail.'
-                      % (managed.kind, name, ', '.join(others)))
+        _wait_until_created(task, resource, name, facts['id'], result)
     return result
 
 
-def _update(task, managed, name, facts, desired, result):
+def _wait_until_created(task, resource, name, item_id, result):
+    """Wait on the lookup the next run makes, so that it is sure to find the new resource; warn of twins."""
+    timeout = task.params['wait_timeout']
+    listed = read_after_write(resource.say('written', name, id=item_id), result, wait_until_listed, task.api.transport,
+                              lambda: resource.find(name), item_id, timeout)
+    if listed is None:
+        raise LLMObsError(resource.say('never_listed', name, id=item_id, timeout=timeout), **result)
+    others = [str(item.get('id')) for item in listed if item.get('id') != item_id]
+    if others:
+        task.warn('Another %s named %r appeared at the same time (ids: %s), most likely made by a run in '
+                  'parallel. Delete the extra ones: until one is left, runs fail.'
+                  % (resource.kind, name, ', '.join(others)))
+
+
+def _unchanged(task, resource, name, facts, result):
+    result.update({'changed': False, resource.kind: facts, 'msg': resource.say('exists', name, id=facts['id'])})
+    _set_diff(task, result, unchanged_diff(facts, resource.diff_keys))
+    return result
+
+
+def _keep(task, resource, name, facts, desired, result):
+    """Create-only mode: the resource exists, so it is reported as it is; given values that differ are warned of."""
+    differing = changed_fields(facts, desired)
+    if differing:
+        task.warn(resource.say('kept_other', name, fields=' and '.join(sorted(differing))))
+    return _unchanged(task, resource, name, facts, result)
+
+
+def _update(task, resource, name, facts, desired, result):
     changes = changed_fields(facts, desired)
     if not changes:
-        result.update({'changed': False, managed.kind: facts,
-                       'msg': '%s already exists (id %s); nothing to do.' % (managed.title(name), facts['id'])})
-        _set_diff(task, result, unchanged_diff(facts, managed.diff_keys))
-        return result
+        return _unchanged(task, resource, name, facts, result)
     after = dict(facts, **changes)
     what = ' and '.join(sorted(changes))
     result['changed'] = True
-    _set_diff(task, result, update_diff(facts, after, managed.diff_keys))
+    _set_diff(task, result, update_diff(facts, after, resource.diff_keys))
     if task.check_mode:
-        result.update({managed.kind: after, 'msg': '%s (id %s): would update %s (check mode: nothing was sent).'
-                       % (managed.title(name), facts['id'], what)})
+        result.update({resource.kind: after, 'msg': '%s (id %s): would update %s (check mode: nothing was sent).'
+                       % (resource.title(name), facts['id'], what)})
         return result
-    updated = managed.facts(managed.update(facts['id'], changes))
+    updated = resource.facts(resource.update(facts['id'], changes))
     # A lenient read: an answer that leaves a field out does not hide the value just written.
     for key, value in after.items():
         if updated.get(key) is None:
             updated[key] = value
-    result.update({managed.kind: updated, 'msg': '%s (id %s): updated %s.' % (managed.title(name), facts['id'], what)})
+    result.update({resource.kind: updated, 'msg': '%s (id %s): updated %s.' % (resource.title(name), facts['id'], what)})
     return result
+
+
+# ---------------------------------------------------------------- waiting after a write
+
+
+def read_after_write(done, result, read, *args):
+    """Return ``read(*args)``, a read that follows a write (a wait); if it fails, the failure still says
+    what was written.
+
+    ``done`` says what the write did ("Project 'x' was created (id 1)"); ``result`` (changed, facts)
+    goes into the failure, so that the user learns that the write happened.
+    """
+    try:
+        return read(*args)
+    except LLMObsError as exc:
+        extras = dict(result)
+        extras.update(exc.result_extras)
+        raise LLMObsError('%s, but the lookup that waits for the list to show it failed: %s'
+                          % (done, exc.message), **extras)
+
+
+def wait_until_listed(transport, find, item_id, timeout):
+    """Poll ``find()`` (the name lookup the next run will make) until it lists ``item_id``.
+
+    Returns every item it then lists (others of the same name included: a parallel run's twin),
+    or None when ``item_id`` was still missing after ``timeout`` seconds.
+    """
+    def listed():
+        items = find()
+        return items if any(item.get('id') == item_id for item in items) else None
+    return transport.poll(listed, timeout)
+
+
+def wait_until_unlisted(transport, find, item_id, timeout):
+    """Poll ``find()`` until it no longer lists ``item_id``; True when gone, None after ``timeout`` seconds."""
+    def gone():
+        return True if all(item.get('id') != item_id for item in find()) else None
+    return transport.poll(gone, timeout)

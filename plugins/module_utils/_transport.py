@@ -60,8 +60,6 @@ else:
 COLLECTION_VERSION = '1.1.0'
 USER_AGENT = 'llmobs.datadog/%s (Ansible collection)' % COLLECTION_VERSION
 
-API_PREFIX = '/api/v2/llm-obs/v1'
-
 MAX_RATE_LIMIT_WAIT = 60.0
 MAX_BACKOFF = 30.0
 MAX_POLL_INTERVAL = 2.0
@@ -84,25 +82,6 @@ DEADLINE_GRACE = 0.2
 def path_segment(value):
     """A value quoted for use as one path segment. Ids are checked before any request; this is a second defence."""
     return quote(str(value), safe='')
-
-
-def attributes_of(item):
-    """The ``attributes`` of a JSON:API object, or {} when it has none: answers are read leniently."""
-    attributes = item.get('attributes') if isinstance(item, dict) else None
-    return attributes if isinstance(attributes, dict) else {}
-
-
-def single_object(operation, what):
-    """A parser of an answer that holds one object: its ``data``, or a TransportError naming ``what``.
-
-    An answer without the object is treated as a lost answer, so a safe write looks its result up.
-    """
-    def parse(document):
-        data = document.get('data') if isinstance(document, dict) else None
-        if not isinstance(data, dict) or not data.get('id'):
-            raise TransportError('%s returned a response without the %s.' % (operation, what))
-        return data
-    return parse
 
 
 def backoff_delay(attempt):
@@ -174,6 +153,82 @@ def call_within(call, seconds):
     if returned:
         return value
     raise value
+
+
+class _Pager(object):
+    """The state of one walk through a cursor-paged list, and the checks that keep it from looping.
+
+    Items are told apart by ``key``; ``cursor`` is the one to ask for next (None: the first page).
+    """
+
+    def __init__(self, operation, key, clock, list_timeout):
+        self.operation = operation
+        self.key = key
+        self.clock = clock
+        self.list_timeout = list_timeout
+        self.started = clock()
+        self.cursor = None
+        self.items = 0
+        self.seen_keys = set()
+        self.seen_cursors = set()
+        self.previous_page = None
+        self.stale_pages = 0  # pages in a row that brought nothing new
+        self.empty_pages = 0  # pages in a row that brought nothing at all
+        self.fresh = self.anonymous = 0  # of the page just read
+
+    def check_time(self, number):
+        """Fail when the list has taken longer than ``list_timeout``, before page ``number`` is asked for."""
+        if self.clock() - self.started > self.list_timeout:
+            raise LLMObsError('%s: the list was still going after %s seconds (list_timeout): %d items on %d pages '
+                              'were read, and the last page pointed to yet another. Stopping; if the list is really '
+                              'that long, raise list_timeout.'
+                              % (self.operation, _format_seconds(self.list_timeout), self.items, number - 1))
+
+    def new_items(self, data):
+        """The objects of a page not listed before (those without a key cannot be told apart: all of them)."""
+        self.fresh = self.anonymous = 0
+        for item in data:
+            if not isinstance(item, dict):
+                continue
+            item_key = self.key(item)
+            if item_key is not None:
+                if item_key in self.seen_keys:
+                    continue
+                self.seen_keys.add(item_key)
+            else:
+                self.anonymous += 1
+            self.fresh += 1
+            self.items += 1
+            yield item
+
+    def at_end(self, data, after, number):
+        """Whether page ``number`` (``data``, its next cursor ``after``) ends the list; raises on a loop."""
+        sent, self.cursor = self.cursor, after
+        if not after or (not data and after == sent):
+            return True  # some servers end a list with an empty page that repeats the cursor it was asked with
+        if after in self.seen_cursors:
+            raise LLMObsError('%s: the API returned the same page cursor twice; stopping rather than '
+                              'looping forever.' % self.operation)
+        self.seen_cursors.add(after)
+        # Items without a key cannot be told apart: a page equal to the one before is the same page
+        # again, and its items went out twice already.
+        if data and data == self.previous_page:
+            raise LLMObsError('%s: page %d was the same as the page before and pointed to yet another page; the '
+                              'server or a proxy seems to ignore page[cursor]. Stopping rather than looping '
+                              'forever.' % (self.operation, number))
+        repeated = bool(data) and not self.fresh
+        # Kept only when it holds items without a key: a page of records is large.
+        self.previous_page = data if self.anonymous else None
+        self.stale_pages = self.stale_pages + 1 if (repeated or not data) else 0
+        self.empty_pages = self.empty_pages + 1 if not data else 0
+        if self.stale_pages >= MAX_EMPTY_PAGES:
+            if self.empty_pages == self.stale_pages:
+                raise LLMObsError('%s: %d empty pages in a row still pointed to another page; stopping rather '
+                                  'than looping forever.' % (self.operation, self.empty_pages))
+            raise LLMObsError('%s: %d pages in a row brought only items already listed (or nothing) and pointed '
+                              'to yet another page; the server or a proxy seems to ignore page[cursor]. Stopping '
+                              'rather than looping forever.' % (self.operation, self.stale_pages))
+        return False
 
 
 class Transport(object):
@@ -389,68 +444,22 @@ class Transport(object):
         error rather than a loop: a server or proxy that ignores ``page[cursor]``, or keeps making
         new pages, would never finish.
         """
-        key = key or (lambda item: item.get('id'))
-        started = self.clock()
-        items = 0
-        seen = set()
-        previous_page = None
-        cursors = set()
-        cursor = None
-        stale_pages = empty_pages = 0
+        pager = _Pager(operation, key or (lambda item: item.get('id')), self.clock, self.settings.list_timeout)
         for number in range(1, MAX_PAGES + 1):
-            if number > 1 and self.clock() - started > self.settings.list_timeout:
-                raise LLMObsError('%s: the list was still going after %s seconds (list_timeout): %d items on %d pages '
-                                  'were read, and the last page pointed to yet another. Stopping; if the list is really '
-                                  'that long, raise list_timeout.'
-                                  % (operation, _format_seconds(self.settings.list_timeout), items, number - 1))
+            if number > 1:
+                pager.check_time(number)
             page_params = dict(params)
             page_params['page[limit]'] = page_limit
-            if cursor:
-                page_params['page[cursor]'] = cursor
+            if pager.cursor:
+                page_params['page[cursor]'] = pager.cursor
             document = self.request('GET', path, operation, params=page_params, hints=hints)
             data = document.get('data') if isinstance(document, dict) else None
             if not isinstance(data, list):
                 raise LLMObsError('%s returned a response without a "data" list; the API may have changed.' % operation)
-            fresh = anonymous = 0
-            for item in data:
-                if not isinstance(item, dict):
-                    continue
-                item_key = key(item)
-                if item_key is not None:
-                    if item_key in seen:
-                        continue
-                    seen.add(item_key)
-                else:
-                    anonymous += 1
-                fresh += 1
-                items += 1
-                yield item
+            yield from pager.new_items(data)
             meta = document.get('meta')
-            sent, cursor = cursor, meta.get('after') if isinstance(meta, dict) else None
-            if not cursor or (not data and cursor == sent):
-                return  # some servers end a list with an empty page that repeats the cursor it was asked with
-            if cursor in cursors:
-                raise LLMObsError('%s: the API returned the same page cursor twice; stopping rather than '
-                                  'looping forever.' % operation)
-            cursors.add(cursor)
-            # Items without a key cannot be told apart: a page equal to the one before is the same page
-            # again, and its items went out twice already.
-            if data and data == previous_page:
-                raise LLMObsError('%s: page %d was the same as the page before and pointed to yet another page; the '
-                                  'server or a proxy seems to ignore page[cursor]. Stopping rather than looping '
-                                  'forever.' % (operation, number))
-            repeated = bool(data) and not fresh
-            # Kept only when it holds items without a key: a page of records is large.
-            previous_page = data if anonymous else None
-            stale_pages = stale_pages + 1 if (repeated or not data) else 0
-            empty_pages = empty_pages + 1 if not data else 0
-            if stale_pages >= MAX_EMPTY_PAGES:
-                if empty_pages == stale_pages:
-                    raise LLMObsError('%s: %d empty pages in a row still pointed to another page; stopping rather '
-                                      'than looping forever.' % (operation, empty_pages))
-                raise LLMObsError('%s: %d pages in a row brought only items already listed (or nothing) and pointed '
-                                  'to yet another page; the server or a proxy seems to ignore page[cursor]. Stopping '
-                                  'rather than looping forever.' % (operation, stale_pages))
+            if pager.at_end(data, meta.get('after') if isinstance(meta, dict) else None, number):
+                return
         raise LLMObsError('%s: the list went on past %d pages; stopping rather than looping forever. The server '
                           'or a proxy may be ignoring page[cursor].' % (operation, MAX_PAGES))
 

@@ -41,8 +41,9 @@ def check_id(value, option):
     return value
 
 
-def check_name(value, option='name', what='the name of the new dataset'):
-    """A name that is a key: compared exactly, so it must be unambiguous text."""
+def check_name(value, what, option='name'):
+    """A name that is a key: compared exactly, so it must be unambiguous text. ``what`` says what it names
+    ("the name of the project"), for the message of a blank one."""
     if value is None or not value.strip():
         raise ValidationError('%s must not be blank: give %s.' % (option, what))
     if value != value.strip():
@@ -59,16 +60,16 @@ def check_name(value, option='name', what='the name of the new dataset'):
     return value
 
 
-def check_description(value, option='description'):
+def check_description(value):
     if value is not None and _CONTROL_CHARS.search(value.replace('\n', '').replace('\t', '')):
-        raise ValidationError('%s must not contain control characters other than line breaks and tabs.' % option)
+        raise ValidationError('description must not contain control characters other than line breaks and tabs.')
     return value
 
 
-def check_wait_timeout(value, option='wait_timeout'):
+def check_wait_timeout(value):
     if value is None or not 0 < value <= WAIT_TIMEOUT_MAX:
-        raise ValidationError('%s must be a whole number of seconds from 1 to %d (got %r).'
-                              % (option, WAIT_TIMEOUT_MAX, value))
+        raise ValidationError('wait_timeout must be a whole number of seconds from 1 to %d (got %r).'
+                              % (WAIT_TIMEOUT_MAX, value))
     return value
 
 
@@ -77,7 +78,7 @@ def check_project_address(params):
     if params.get('project_id') is not None:
         check_id(params['project_id'], 'project_id')
     if params.get('project_name') is not None:
-        check_name(params['project_name'], 'project_name', 'the name of the project')
+        check_name(params['project_name'], 'the name of the project', 'project_name')
 
 
 def check_dataset_address(params):
@@ -85,4 +86,4 @@ def check_dataset_address(params):
     if params.get('dataset_id') is not None:
         check_id(params['dataset_id'], 'dataset_id')
     if params.get('dataset_name') is not None:
-        check_name(params['dataset_name'], 'dataset_name', 'the name of the dataset')
+        check_name(params['dataset_name'], 'the name of the dataset', 'dataset_name')

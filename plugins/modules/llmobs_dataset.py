@@ -199,7 +199,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import (
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
-from ansible_collections.llmobs.datadog.plugins.module_utils._state import Contents, Managed, ensure
+from ansible_collections.llmobs.datadog.plugins.module_utils._state import Contents, NamedResource, ensure
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
     check_description,
     check_name,
@@ -208,7 +208,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._validation import 
 
 
 def check_options(params):
-    check_name(params['name'], what='the name of the dataset')
+    check_name(params['name'], 'the name of the dataset')
     check_description(params['description'])
     check_wait_timeout(params['wait_timeout'])
 
@@ -216,7 +216,7 @@ def check_options(params):
 def run(task):
     params, datasets, timeout = task.params, task.api.datasets, task.params['wait_timeout']
     project_id, dummy = resolve_project(task.api, params)
-    managed = Managed(
+    dataset = NamedResource(
         'dataset', find=lambda name: datasets.find_by_name(project_id, name), facts=dataset_facts,
         create=lambda fields: datasets.create(project_id, fields['name'], fields.get('description'),
                                               fields.get('metadata'), timeout),
@@ -227,7 +227,7 @@ def run(task):
         where='in project %s' % project_id,
         contents=Contents(lambda dataset_id: dataset_contents(task.api, project_id, dataset_id), DATASET_CONTENTS))
     desired = dict(description=params['description'], metadata=params['metadata'])
-    return ensure(task, managed, params['name'], desired, dict(changed=False, project_id=project_id))
+    return ensure(task, dataset, params['name'], desired, dict(changed=False, project_id=project_id))
 
 
 MODULE = LLMObsModule(

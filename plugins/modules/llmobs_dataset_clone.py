@@ -206,16 +206,9 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
-from ansible_collections.llmobs.datadog.plugins.module_utils._diff import create_diff, predicted, unchanged_diff
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import (
-    after_write,
-    exactly_one,
-    resolve_dataset,
-    resolve_project,
-    wait_until_listed,
-)
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._state import NamedResource, ensure
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
     check_description,
     check_name,
@@ -225,67 +218,47 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._validation import 
 DIFF_KEYS = ('name', 'description')
 SERVER_ASSIGNED = ('id', 'metadata', 'current_version', 'created_at', 'updated_at')
 
+# The clone speaks of cloning where the state engine speaks of creating (see _state.CREATE_TEXTS).
+CLONE_TEXTS = dict(
+    exists='Dataset {name!r} already exists {where} (id {id}); nothing to do.',
+    would_create='Would clone dataset {source} into {name!r} (check mode: nothing was sent).',
+    created='Cloned dataset {source} into {name!r} (id {id}).',
+    written='Cloned dataset {source} into {name!r} (id {id})',
+    never_listed=('Cloned dataset {source} into {name!r} (id {id}), but it was still missing from the dataset list '
+                  'after {timeout} seconds. A run started before it appears may clone it again; raise wait_timeout.'),
+    kept_other='Dataset {name!r} already exists with another {fields}; this module does not update it.',
+)
+
 
 def check_options(params):
-    check_name(params['name'])
+    check_name(params['name'], 'the name of the new dataset')
     check_description(params['description'])
     check_wait_timeout(params['wait_timeout'])
 
 
 def run(task):
-    """Look the name up, then clone unless it exists. Returns the result; raises LLMObsError."""
-    params, datasets, name = task.params, task.api.datasets, task.params['name']
+    """Look the new name up, then clone unless it exists (the state engine's create-only mode)."""
+    params, datasets = task.params, task.api.datasets
     project_id, dummy = resolve_project(task.api, params)
     source_id, source = resolve_dataset(task.api, project_id, params)
-    result = dict(changed=False, project_id=project_id, source_dataset_id=source_id)
     where = 'in project %s' % project_id
 
-    existing = exactly_one(datasets.find_by_name(project_id, name), 'dataset', name, where, **result)
-    if existing is not None:
-        facts = dataset_facts(existing)
-        if params['description'] is not None and facts['description'] != params['description']:
-            task.warn('Dataset %r already exists with another description; this module does not update it.' % name)
-        result.update(msg='Dataset %r already exists %s (id %s); nothing to do.' % (name, where, facts['id']),
-                      dataset=facts)
-        if task.diff:
-            result['diff'] = unchanged_diff(facts, DIFF_KEYS)
-        return result
-
-    wanted = dict(name=name, description=params['description'])
-    result['changed'] = True
-    if task.diff:
-        result['diff'] = create_diff(dict(wanted, source_dataset_id=source_id), DIFF_KEYS + ('source_dataset_id',))
-    if task.check_mode:
+    def source_missing():
         # A dry run fails where the real run would: the source must exist (already known when found by name).
         if source is None and datasets.get(project_id, source_id) is None:
-            result['changed'] = False
-            raise LLMObsError('Source dataset %s was not found %s: there is nothing to clone. '
-                              'Check project_id and dataset_id.' % (source_id, where), **result)
-        result.update(msg='Would clone dataset %s into %r (check mode: nothing was sent).' % (source_id, name),
-                      dataset=predicted(wanted, SERVER_ASSIGNED))
-        return result
+            return ('Source dataset %s was not found %s: there is nothing to clone. Check project_id and dataset_id.'
+                    % (source_id, where))
+        return None
 
-    facts = dataset_facts(datasets.clone(project_id, source_id, name, params['description'], params['wait_timeout']))
-    result.update(dataset=facts, msg='Cloned dataset %s into %r (id %s).' % (source_id, name, facts['id']))
-    if params['wait']:
-        wait_until_visible(task, project_id, facts['id'], name, result)
-    return result
-
-
-def wait_until_visible(task, project_id, dataset_id, name, result):
-    """Wait on the lookup the next run makes, so that it is sure to find the clone; warn of parallel twins."""
-    guard = after_write('Cloned dataset %s into %r (id %s)' % (result['source_dataset_id'], name, dataset_id), result)
-    listed = guard(wait_until_listed, task.api.transport, lambda: task.api.datasets.find_by_name(project_id, name),
-                   dataset_id, task.params['wait_timeout'])
-    if listed is None:
-        raise LLMObsError(
-            'Cloned dataset %s into %r (id %s), but it was still missing from the dataset list after %d seconds. '
-            'A run started before it appears may clone it again; raise wait_timeout.'
-            % (result['source_dataset_id'], name, dataset_id, task.params['wait_timeout']), **result)
-    others = [str(item.get('id')) for item in listed if item.get('id') != dataset_id]
-    if others:
-        task.warn('Another dataset named %r appeared at the same time (ids: %s), most likely made by a run '
-                  'in parallel. Delete the extra ones: until one is left, runs fail.' % (name, ', '.join(others)))
+    clone = NamedResource(
+        'dataset', find=lambda name: datasets.find_by_name(project_id, name), facts=dataset_facts,
+        create=lambda fields: datasets.clone(project_id, source_id, fields['name'], fields.get('description'),
+                                             params['wait_timeout']),
+        diff_keys=DIFF_KEYS, server_assigned=SERVER_ASSIGNED, where=where,
+        texts=CLONE_TEXTS, text_fields=dict(source=source_id), create_diff_extras=dict(source_dataset_id=source_id),
+        check_mode_refusal=source_missing)
+    result = dict(changed=False, project_id=project_id, source_dataset_id=source_id)
+    return ensure(task, clone, params['name'], dict(description=params['description']), result, create_only=True)
 
 
 MODULE = LLMObsModule(

@@ -128,7 +128,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._validation import 
 
 def check_options(params):
     if params['name'] is not None:
-        check_name(params['name'], what='the name of the dataset')
+        check_name(params['name'], 'the name of the dataset')
     if params['dataset_id'] is not None:
         check_id(params['dataset_id'], 'dataset_id')
 
@@ -137,8 +137,8 @@ def run(task):
     datasets, params = task.api.datasets, task.params
     project_id, dummy = resolve_project(task.api, params)
     if params['dataset_id'] is not None:
-        found = [item for item in datasets.list(project_id, dataset_id=params['dataset_id'])
-                 if item.get('id') == params['dataset_id']]
+        dataset = datasets.get(project_id, params['dataset_id'])
+        found = [dataset] if dataset is not None else []
     elif params['name'] is not None:
         found = datasets.find_by_name(project_id, params['name'])
     else:

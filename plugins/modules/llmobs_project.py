@@ -190,7 +190,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._projects import (
     project_contents,
     project_facts,
 )
-from ansible_collections.llmobs.datadog.plugins.module_utils._state import Contents, Managed, ensure
+from ansible_collections.llmobs.datadog.plugins.module_utils._state import Contents, NamedResource, ensure
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
     check_description,
     check_name,
@@ -199,14 +199,14 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._validation import 
 
 
 def check_options(params):
-    check_name(params['name'], what='the name of the project')
+    check_name(params['name'], 'the name of the project')
     check_description(params['description'])
     check_wait_timeout(params['wait_timeout'])
 
 
 def run(task):
     projects, timeout = task.api.projects, task.params['wait_timeout']
-    managed = Managed(
+    project = NamedResource(
         'project', find=projects.find_by_name, facts=project_facts,
         create=lambda fields: projects.create(fields['name'], fields.get('description'), timeout),
         update=projects.update,
@@ -214,7 +214,7 @@ def run(task):
         diff_keys=('name', 'description'), server_assigned=('id', 'created_at', 'updated_at'),
         contents=Contents(lambda project_id: project_contents(task.api, project_id), PROJECT_CONTENTS,
                           guarded='datasets'))
-    return ensure(task, managed, task.params['name'], dict(description=task.params['description']), dict(changed=False))
+    return ensure(task, project, task.params['name'], dict(description=task.params['description']), dict(changed=False))
 
 
 MODULE = LLMObsModule(

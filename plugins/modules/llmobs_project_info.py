@@ -108,7 +108,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._validation import 
 
 def check_options(params):
     if params['name'] is not None:
-        check_name(params['name'], what='the name of the project')
+        check_name(params['name'], 'the name of the project')
     if params['project_id'] is not None:
         check_id(params['project_id'], 'project_id')
 
@@ -116,7 +116,8 @@ def check_options(params):
 def run(task):
     projects, params = task.api.projects, task.params
     if params['project_id'] is not None:
-        found = [item for item in projects.list(project_id=params['project_id']) if item.get('id') == params['project_id']]
+        project = projects.get(params['project_id'])
+        found = [project] if project is not None else []
     elif params['name'] is not None:
         found = projects.find_by_name(params['name'])
     else:

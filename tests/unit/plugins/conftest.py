@@ -13,6 +13,8 @@
                 lists the waits asked for, ``clock.now`` is the virtual monotonic time.
 ``run_module``  ``run_module(module, args, check_mode=False, diff=False)`` runs a module's main()
                 and returns ``(result, exit code, raw stdout)``.
+``run``         ``run(args, check_mode=False, diff=False)``: run_module for the module that the test
+                file names in ``MODULE``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -42,9 +44,6 @@ class VirtualTime(object):
         self.now += seconds
 
     def monotonic(self):
-        return self.now
-
-    def time(self):
         return self.now
 
 
@@ -111,5 +110,16 @@ def run_module(capsys):
         out = capsys.readouterr().out
         sys.stdout.flush()
         return json.loads(out), exit_info.value.code, out
+
+    return runner
+
+
+@pytest.fixture
+def run(run_module, request):
+    """``run_module`` for the module the test file names in ``MODULE``."""
+    module = request.module.MODULE
+
+    def runner(args, **kwargs):
+        return run_module(module, args, **kwargs)
 
     return runner

@@ -22,8 +22,20 @@ live answers carry fields the spec does not list)
     ``data(item)``                           a one-item answer: ``{'data': item}``
     ``errors(*entries)``                     an error answer: ``{'errors': [...]}``
 
-Module and engine
+Facts as modules return them
+    ``project_facts(project_id, name, description='', created_at=TIMESTAMP, updated_at=TIMESTAMP)``
+    ``dataset_facts(dataset_id, name, description='', metadata=None, version=1, created_at=..., updated_at=...)``
+
+Module arguments and results (a test file names its module in ``MODULE``; the ``run`` fixture of
+conftest.py runs it: ``run(args, check_mode=False, diff=False)``)
+    ``with_keys(*options)``       the unit keys and the given dicts of options, later ones winning
+    ``by_project_name(options, name=PROJECT_NAME)``  the options with the project given by name, not id
     ``module_args(**overrides)``  arguments of llmobs_dataset_clone (keys, project, source, name)
+    ``assert_no_secrets(raw)``    neither key appears in a module's raw output
+    ``DROPPED``, ``LOST_ANSWERS``  a dropped connection's message; the answers after which a write's outcome
+                                  is unknown (``LOST_ANSWERS[name](call)`` answers ``call`` that way)
+
+Engine
     ``settings(retries=3, timeout=5.0, base_url=BASE_URL)``  checked ConnectionSettings
     ``make_transport(retries=3, warnings=None)``  a Transport whose warnings go into the list given
     ``make_api(retries=3, warnings=None)``        the API (``.projects``, ``.datasets``) over it
@@ -32,6 +44,8 @@ Module and engine
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
+
+import requests
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import API
@@ -92,6 +106,48 @@ def data(item):
 def errors(*entries):
     """An error answer: JSON:API error objects or plain strings (the 429 shape)."""
     return {'errors': list(entries)}
+
+
+def project_facts(project_id, name, description='', created_at=TIMESTAMP, updated_at=TIMESTAMP):
+    """The facts llmobs_project and llmobs_project_info return for a project."""
+    return dict(id=project_id, name=name, description=description, created_at=created_at, updated_at=updated_at)
+
+
+def dataset_facts(dataset_id, name, description='', metadata=None, version=1, created_at=TIMESTAMP,
+                  updated_at=TIMESTAMP):
+    """The facts the dataset modules return for a dataset."""
+    return dict(id=dataset_id, name=name, description=description, metadata=metadata, current_version=version,
+                created_at=created_at, updated_at=updated_at)
+
+
+def with_keys(*options):
+    """Module arguments: the unit keys, then each dict of ``options`` in turn (a later one wins)."""
+    values = dict(api_key=API_KEY, app_key=APP_KEY)
+    for given in options:
+        values.update(given)
+    return values
+
+
+def by_project_name(options, name=PROJECT_NAME):
+    """``options`` with the project given by ``project_name`` instead of ``project_id``."""
+    values = dict(options)
+    del values['project_id']
+    values.setdefault('project_name', name)
+    return values
+
+
+def assert_no_secrets(raw):
+    assert API_KEY not in raw
+    assert APP_KEY not in raw
+
+
+DROPPED = "('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))"
+
+# Answers that leave a write's outcome unknown: the server may have acted before the answer was lost.
+LOST_ANSWERS = {
+    'http-500': lambda call: call.reply_error(500, {'title': 'Internal Server Error'}),
+    'dropped-connection': lambda call: call.raises(requests.exceptions.ConnectionError(DROPPED)),
+}
 
 
 def module_args(**overrides):

@@ -112,7 +112,7 @@ def test_the_declarations_are_not_shared_between_modules():
 
 def test_a_bad_option_is_refused_before_any_request_and_before_run(http):
     def check_options(params):
-        check_name(params['name'])
+        check_name(params['name'], 'the name of the toy')
 
     run = Recorder()
     module = toy(run, addresses=('project',), check_options=check_options)
@@ -131,7 +131,7 @@ def test_a_bad_option_is_refused_before_any_request_and_before_run(http):
     ({'site': 'example.com'}, "site 'example.com' is not a Datadog site"),
 ])
 def test_checks_run_in_the_order_a_user_reads_them(http, overrides, expected):
-    module = toy(Recorder(), addresses=('project', 'dataset'), check_options=lambda params: check_name(params['name']))
+    module = toy(Recorder(), addresses=('project', 'dataset'), check_options=lambda params: check_name(params['name'], 'the name of the toy'))
 
     with pytest.raises(ValidationError) as info:
         module.execute(plain_params(dataset_id='d1', **overrides), False, False, lambda message: None)

@@ -15,8 +15,9 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._transport import API_PREFIX, path_segment as _path_segment
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError, parse_error_body
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import API_PREFIX
+from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment as _path_segment
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_id, check_name
 
 PLAIN_ID = re.compile(r'[A-Za-z0-9_-]+')
@@ -86,7 +87,7 @@ def test_no_id_that_changes_the_request_path_passes(value):
 @given(value=st.text(max_size=300))
 def test_accepted_names_are_exact_printable_ascii(value):
     try:
-        check_name(value)
+        check_name(value, 'the name of the dataset')
     except ValidationError as error:
         assert error.message.startswith('name ')
         return

@@ -4,11 +4,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The state engine on its own: a Managed whose find and writes are recorded, no HTTP at all.
+"""The state engine on its own: a NamedResource whose find and writes are recorded, no HTTP at all.
 
 Each test states what the name lookups return, in order, and checks every call the engine made:
 which lookups, which writes with which arguments, and none in check mode. Waiting runs on the
 transport's poll with the virtual clock of the ``clock`` fixture.
+
+Every branch of the engine is tested here, once; the module tests keep what is theirs (their
+options, their resource's requests, their messages).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,7 +20,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
-from ansible_collections.llmobs.datadog.plugins.module_utils._state import Contents, Managed, amount, ensure
+from ansible_collections.llmobs.datadog.plugins.module_utils._state import Contents, NamedResource, amount, ensure
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import make_api
 
 
@@ -60,13 +63,13 @@ class Resource(object):
     def writes(self):
         return [call for call in self.calls if call[0] not in ('find', 'count')]
 
-    def managed(self, where='in project p'):
+    def declared(self, where='in project p', **options):
         contents = None
         if self.counts is not None:
             contents = Contents(self.count, list(self.counts), guarded=self.guarded)  # keys in the order given
-        return Managed('dataset', find=self.find, facts=dict, create=self.create, update=self.update,
-                       delete=self.delete, diff_keys=('name', 'description', 'metadata'),
-                       server_assigned=('id', 'created_at'), where=where, contents=contents)
+        return NamedResource('dataset', find=self.find, facts=dict, create=self.create, update=self.update,
+                             delete=self.delete, diff_keys=('name', 'description', 'metadata'),
+                             server_assigned=('id', 'created_at'), where=where, contents=contents, **options)
 
 
 class Task(object):
@@ -81,10 +84,21 @@ class Task(object):
         self.api = make_api()
 
 
-def run(resource, task, desired=None, name='eval', extras=None):
+def run(resource, task, desired=None, name='eval', extras=None, create_only=False, **options):
     result = dict(changed=False)
     result.update(extras or {})
-    return ensure(task, resource.managed(), name, desired if desired is not None else {}, result)
+    return ensure(task, resource.declared(**options), name, desired if desired is not None else {}, result,
+                  create_only=create_only)
+
+
+def raising_failed_lookups(find):
+    """A find whose answers may be exceptions: an LLMObsError among ``finds`` is raised, as a failed lookup."""
+    def answer(name):
+        found = find(name)
+        if isinstance(found, LLMObsError):
+            raise found
+        return found
+    return answer
 
 
 # ---------------------------------------------------------------- create
@@ -159,6 +173,31 @@ def test_check_mode_create_predicts_and_writes_nothing(clock):
     assert clock.sleeps == []
 
 
+def test_create_polls_at_growing_intervals_until_listed(clock):
+    resource = Resource([[], [], [], [item('d1')]], created=item('d1'))
+    task = Task()
+
+    result = run(resource, task)
+
+    assert [call[0] for call in resource.calls] == ['find', 'create', 'find', 'find', 'find']
+    assert result['changed'] is True
+    assert clock.sleeps == [0.5, 1.0]
+    assert task.warnings == []
+
+
+def test_a_failed_wait_after_a_create_still_reports_the_create(clock):
+    resource = Resource([[], LLMObsError('Listing datasets failed with HTTP 403', status=403)], created=item('d1'))
+    resource.find = raising_failed_lookups(resource.find)
+
+    with pytest.raises(LLMObsError) as info:
+        run(resource, Task(), extras=dict(project_id='p'))
+
+    assert info.value.message == ("Dataset 'eval' in project p was created (id d1), but the lookup that waits for the "
+                                  "list to show it failed: Listing datasets failed with HTTP 403")
+    assert info.value.result_extras == {'changed': True, 'project_id': 'p', 'dataset': item('d1'), 'status': 403}
+    assert resource.writes == [('create', {'name': 'eval'})]
+
+
 # ---------------------------------------------------------------- exists and update
 
 
@@ -174,10 +213,15 @@ def test_existing_with_nothing_given_is_unchanged():
     assert result['diff']['before'] == result['diff']['after']
 
 
-def test_data_equal_values_are_no_change():
-    resource = Resource([[item('d1', metadata={'a': 1.0, 'b': {'c': [1, 2]}})]])
+@pytest.mark.parametrize('given, listed', [
+    ({'b': {'c': [1, 2]}, 'a': 1}, {'a': 1.0, 'b': {'c': [1, 2]}}),
+    ({'b': [1, {'y': 2, 'x': 1}], 'a': 1}, {'a': 1, 'b': [1, {'x': 1, 'y': 2}]}),
+    ({'n': 1, 'm': {'k': 2}}, {'m': {'k': 2.0}, 'n': 1.0}),
+], ids=['nested', 'key-order', 'int-vs-float'])
+def test_data_equal_values_are_no_change(given, listed):
+    resource = Resource([[item('d1', metadata=listed)]])
 
-    result = run(resource, Task(), dict(metadata={'b': {'c': [1, 2]}, 'a': 1}))
+    result = run(resource, Task(), dict(metadata=given))
 
     assert resource.writes == [] and result['changed'] is False
 
@@ -228,12 +272,13 @@ def test_an_update_is_not_waited_for(clock):
 # ---------------------------------------------------------------- several
 
 
+@pytest.mark.parametrize('check_mode', [False, True])
 @pytest.mark.parametrize('state', ['present', 'absent'])
-def test_several_of_the_name_fail_listing_their_ids_and_write_nothing(state):
+def test_several_of_the_name_fail_listing_their_ids_and_write_nothing(state, check_mode):
     resource = Resource([[item('a'), item('b')]])
 
     with pytest.raises(LLMObsError) as info:
-        run(resource, Task(state=state), dict(description='x'), extras=dict(project_id='p'))
+        run(resource, Task(state=state, check_mode=check_mode), dict(description='x'), extras=dict(project_id='p'))
 
     assert info.value.message.startswith("Several datasets named 'eval' exist in project p (ids: a, b)")
     assert info.value.result_extras == {'changed': False, 'project_id': 'p'}
@@ -301,6 +346,29 @@ def test_check_mode_absent_predicts_the_delete_and_writes_nothing(clock):
     assert result['changed'] is True
     assert result['msg'] == "Dataset 'eval' in project p (id d1) would be deleted (check mode: nothing was sent)."
     assert clock.sleeps == []
+
+
+def test_a_failed_wait_after_a_delete_still_reports_the_delete(clock):
+    resource = Resource([[item('d1')], LLMObsError('Listing datasets was rate limited (HTTP 429)', status=429)])
+    resource.find = raising_failed_lookups(resource.find)
+
+    with pytest.raises(LLMObsError) as info:
+        run(resource, Task(state='absent'))
+
+    assert info.value.message == ("Dataset 'eval' in project p (id d1) was deleted, but the lookup that waits for the "
+                                  "list to show it failed: Listing datasets was rate limited (HTTP 429)")
+    assert info.value.result_extras['changed'] is True and info.value.result_extras['dataset'] == item('d1')
+    assert resource.writes == [('delete', 'd1')]
+
+
+@pytest.mark.parametrize('state, listed', [('present', [item('d1')]), ('absent', [])])
+def test_check_mode_with_nothing_to_do_is_unchanged(state, listed):
+    resource = Resource([listed])
+
+    result = run(resource, Task(state=state, check_mode=True))
+
+    assert result['changed'] is False
+    assert resource.writes == []
 
 
 # ---------------------------------------------------------------- what a delete takes with it
@@ -395,9 +463,105 @@ def test_held_says_in_all_only_for_several():
 
 
 def test_labels_with_and_without_where():
-    with_where = Resource([]).managed('in project p')
-    without = Resource([]).managed('')
+    with_where = Resource([]).declared('in project p')
+    without = Resource([]).declared('')
 
     assert with_where.label('x') == "dataset 'x' in project p"
     assert with_where.title('x') == "Dataset 'x' in project p"
     assert without.title('x') == "Dataset 'x'"
+
+
+# ---------------------------------------------------------------- create-only mode
+
+
+def test_create_only_creates_when_the_name_is_missing_and_shows_the_extras_in_the_diff(clock):
+    created = item('d1', description='d')
+    resource = Resource([[], [created]], created=created)
+    task = Task(diff=True)
+    del task.params['state']  # a create-only module has no state option
+
+    result = run(resource, task, dict(description='d'), create_only=True, create_diff_extras={'source': 's1'})
+
+    assert resource.calls == [('find', 'eval'), ('create', {'name': 'eval', 'description': 'd'}), ('find', 'eval')]
+    assert result['changed'] is True and result['dataset'] == created
+    assert result['msg'] == "Dataset 'eval' in project p created (id d1)."
+    assert result['diff'] == {'before': {'state': 'absent'},
+                              'after': {'state': 'present', 'name': 'eval', 'description': 'd', 'metadata': None,
+                                        'source': 's1'}}
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_create_only_keeps_an_existing_one_as_it_is_and_warns_of_the_values_that_differ(check_mode):
+    existing = item('d1', description='old', metadata={'a': 1})
+    resource = Resource([[existing]], updated=item('d1'))
+    task = Task(state='absent', check_mode=check_mode, diff=True)  # create-only: state is not read
+
+    result = run(resource, task, dict(description='new', metadata={'a': 1.0}), create_only=True)
+
+    assert resource.writes == []
+    assert result['changed'] is False and result['dataset'] == existing
+    assert result['msg'] == "Dataset 'eval' in project p already exists (id d1); nothing to do."
+    assert result['diff']['before'] == result['diff']['after']
+    assert task.warnings == ["Dataset 'eval' in project p already exists with another description; this module does "
+                             "not update it."]
+
+
+def test_create_only_without_differences_does_not_warn():
+    resource = Resource([[item('d1', description='same')]])
+    task = Task()
+
+    result = run(resource, task, dict(description='same'), create_only=True)
+
+    assert result['changed'] is False and task.warnings == []
+
+
+def test_a_module_says_the_create_texts_its_own_way(clock):
+    texts = dict(created='Made {name!r} from {source} (id {id}).', would_create='Would make {name!r} {where}.',
+                 exists='{name!r} is there (id {id}).', written='Made {name!r} (id {id})',
+                 never_listed='Made {label} (id {id}) but not listed after {timeout} s.',
+                 kept_other='{title}: other {fields} kept.')
+    options = dict(create_only=True, texts=texts, text_fields={'source': 's1'})
+
+    assert run(Resource([[]]), Task(check_mode=True), **options)['msg'] == "Would make 'eval' in project p."
+    assert run(Resource([[], [item('d1')]], created=item('d1')), Task(), **options)['msg'] == "Made 'eval' from s1 (id d1)."
+    task = Task()
+    assert run(Resource([[item('d1')]]), task, dict(description='x'), **options)['msg'] == "'eval' is there (id d1)."
+    assert task.warnings == ["Dataset 'eval' in project p: other description kept."]
+    with pytest.raises(LLMObsError) as never:
+        run(Resource([[]] * 4, created=item('d1')), Task(wait_timeout=1), **options)
+    assert never.value.message == "Made dataset 'eval' in project p (id d1) but not listed after 1 s."
+    failing = Resource([[], LLMObsError('boom')], created=item('d1'))
+    failing.find = raising_failed_lookups(failing.find)
+    with pytest.raises(LLMObsError) as lost:
+        run(failing, Task(), **options)
+    assert lost.value.message == "Made 'eval' (id d1), but the lookup that waits for the list to show it failed: boom"
+
+
+def test_a_check_mode_refusal_fails_the_dry_run_before_any_write(clock):
+    resource = Resource([[]])
+    reads = []
+
+    def refusal():
+        reads.append('source')
+        return 'Source s1 was not found.'
+
+    with pytest.raises(LLMObsError) as info:
+        run(resource, Task(check_mode=True, diff=True), extras=dict(project_id='p'), create_only=True,
+            check_mode_refusal=refusal)
+
+    assert info.value.message == 'Source s1 was not found.'
+    assert info.value.result_extras['changed'] is False and info.value.result_extras['project_id'] == 'p'
+    assert reads == ['source'] and resource.writes == []
+
+
+def test_a_check_mode_refusal_is_not_read_outside_check_mode_or_when_it_allows(clock):
+    reads = []
+
+    def refusal():
+        reads.append('source')
+
+    run(Resource([[]], created=item('d1')), Task(wait=False), check_mode_refusal=refusal)
+    result = run(Resource([[]]), Task(check_mode=True), check_mode_refusal=refusal)
+
+    assert reads == ['source']
+    assert result['changed'] is True and result['dataset']['id'] is None

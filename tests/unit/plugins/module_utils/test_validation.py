@@ -43,7 +43,7 @@ def test_bad_ids_name_the_option(value, expected):
 
 @pytest.mark.parametrize('value', ['copy-1', 'a', 'Eval set (v2) #3', 'n' * 255, 'a  b'])
 def test_good_names_pass_unchanged(value):
-    assert check_name(value) == value
+    assert check_name(value, 'the name of the dataset') == value
 
 
 @pytest.mark.parametrize('value, expected', [
@@ -57,13 +57,13 @@ def test_good_names_pass_unchanged(value):
 ])
 def test_bad_names_name_the_option_and_what_it_is(value, expected):
     with pytest.raises(ValidationError) as info:
-        check_name(value, 'project_name', 'the name of the project')
+        check_name(value, 'the name of the project', 'project_name')
     assert info.value.message.startswith(expected)
 
 
-def test_the_default_name_option_is_the_new_dataset():
+def test_a_blank_name_says_what_the_caller_names():
     with pytest.raises(ValidationError, match=r'^name must not be blank: give the name of the new dataset\.$'):
-        check_name('')
+        check_name('', 'the name of the new dataset')
 
 
 @pytest.mark.parametrize('value', [None, '', 'two\nlines', 'a\ttab', u'caf\u00e9 \u2014 ok'])
@@ -84,8 +84,8 @@ def test_wait_timeout_within_bounds(value):
 
 @pytest.mark.parametrize('value', [None, 0, -1, 3601])
 def test_wait_timeout_out_of_bounds(value):
-    with pytest.raises(ValidationError, match=r'^settle must be a whole number of seconds from 1 to 3600 \(got'):
-        check_wait_timeout(value, 'settle')
+    with pytest.raises(ValidationError, match=r'^wait_timeout must be a whole number of seconds from 1 to 3600 \(got'):
+        check_wait_timeout(value)
 
 
 def test_project_address_checks_the_one_given():

@@ -20,12 +20,17 @@ from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     API_KEY,
     APP_KEY,
+    DROPPED,
+    LOST_ANSWERS,
     PROJECT,
     PROJECT_NAME,
-    TIMESTAMP,
+    assert_no_secrets,
+    by_project_name,
     dataset,
+    dataset_facts,
     project,
     warnings_of,
+    with_keys,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     create_dataset,
@@ -38,36 +43,21 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     update_dataset,
 )
 
+MODULE = llmobs_dataset
 NAME = 'eval-questions'
 DID = 'ds-1'
-DROPPED = "('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))"
 
 
 def args(**overrides):
-    values = dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT, name=NAME)
-    values.update(overrides)
-    return values
-
-
-def by_project_name(**overrides):
-    values = args(**overrides)
-    del values['project_id']
-    values.setdefault('project_name', PROJECT_NAME)
-    return values
-
-
-def run(run_module, module_args, **kwargs):
-    return run_module(llmobs_dataset, module_args, **kwargs)
+    return with_keys(dict(project_id=PROJECT, name=NAME), overrides)
 
 
 def lookup(cursor=None, project_id=PROJECT):
     return datasets_by_name(NAME, project_id=project_id, cursor=cursor)
 
 
-def facts(dataset_id=DID, name=NAME, description='', metadata=None, current_version=1,
-          created_at=TIMESTAMP, updated_at=TIMESTAMP):
-    return dict(id=dataset_id, name=name, description=description, metadata=metadata,
-                current_version=current_version, created_at=created_at, updated_at=updated_at)
+def facts(**overrides):
+    return dataset_facts(DID, NAME, **overrides)
 
 
 def present(description='', metadata=None, name=NAME, **contents):
@@ -82,16 +72,11 @@ def no_records():
     return list_records(DID).reply_page()
 
 
-def assert_no_secrets(raw):
-    assert API_KEY not in raw
-    assert APP_KEY not in raw
-
-
 # ---------------------------------------------------------------- present: create
 
 
 @pytest.mark.parametrize('status', [200, 201])
-def test_create_when_the_project_has_none_of_the_name(http, run_module, clock, status):
+def test_create_when_the_project_has_none_of_the_name(http, run, clock, status):
     created = dataset(DID, NAME, 'questions', version=0, metadata={'owner': 'ml'})
     http.expect(
         lookup().reply_page(),
@@ -99,12 +84,12 @@ def test_create_when_the_project_has_none_of_the_name(http, run_module, clock, s
         lookup().reply_page(created),
     )
 
-    result, code, raw = run(run_module, args(description='questions', metadata={'owner': 'ml'}), diff=True)
+    result, code, raw = run(args(description='questions', metadata={'owner': 'ml'}), diff=True)
 
     assert code == 0
     assert result['changed'] is True
     assert result['project_id'] == PROJECT
-    assert result['dataset'] == facts(description='questions', metadata={'owner': 'ml'}, current_version=0)
+    assert result['dataset'] == facts(description='questions', metadata={'owner': 'ml'}, version=0)
     assert result['msg'] == "Dataset 'eval-questions' in project proj-1 created (id ds-1)."
     assert result['diff'] == {'before': {'state': 'absent'},
                               'after': present('questions', {'owner': 'ml'})}
@@ -114,32 +99,32 @@ def test_create_when_the_project_has_none_of_the_name(http, run_module, clock, s
     assert_no_secrets(raw)
 
 
-def test_create_sends_only_the_name_when_nothing_else_is_given(http, run_module, clock):
+def test_create_sends_only_the_name_when_nothing_else_is_given(http, run, clock):
     http.expect(
         lookup().reply_page(),
         create_dataset(NAME).reply_data({'id': DID, 'type': 'datasets', 'attributes': {'name': NAME}}, status=201),
     )
 
-    result, code, dummy = run(run_module, args(wait=False))
+    result, code, dummy = run(args(wait=False))
 
     assert code == 0 and result['changed'] is True
     # A lenient read: every field the answer leaves out is null, none is a failure.
-    assert result['dataset'] == facts(description=None, current_version=None, created_at=None, updated_at=None)
+    assert result['dataset'] == facts(description=None, version=None, created_at=None, updated_at=None)
 
 
-def test_create_ignores_near_misses_on_every_page(http, run_module, clock):
+def test_create_ignores_near_misses_on_every_page(http, run, clock):
     http.expect(
         lookup().reply_page(dataset('n1', NAME + ' '), dataset('n2', 'Eval-Questions'), after='c2'),
         lookup(cursor='c2').reply_page(dataset('n3', NAME + '-2'), dataset('n4', 'old ' + NAME)),
         create_dataset(NAME).reply_data(dataset(DID, NAME), status=201),
     )
 
-    result, code, dummy = run(run_module, args(wait=False))
+    result, code, dummy = run(args(wait=False))
 
     assert code == 0 and result['changed'] is True and result['dataset']['id'] == DID
 
 
-def test_create_ignores_unknown_fields_of_live_answers(http, run_module, clock):
+def test_create_ignores_unknown_fields_of_live_answers(http, run, clock):
     live = dataset(DID, NAME, author={'id': 'u-1'}, dataset_type='user', project_id=PROJECT)
     http.expect(
         lookup().reply_page(),
@@ -147,82 +132,19 @@ def test_create_ignores_unknown_fields_of_live_answers(http, run_module, clock):
         lookup().reply(200, json={'data': [live], 'meta': {'after': ''}}),
     )
 
-    result, code, dummy = run(run_module, args())
+    result, code, dummy = run(args())
 
     assert code == 0 and result['changed'] is True
     assert result['dataset'] == facts()
-
-
-# ---------------------------------------------------------------- waiting after a create
-
-
-def test_create_waits_until_the_list_shows_the_new_id(http, run_module, clock):
-    http.expect(
-        lookup().reply_page(),
-        create_dataset(NAME).reply_data(dataset(DID, NAME), status=201),
-        lookup().reply_page(),
-        lookup().reply_page(),
-        lookup().reply_page(dataset(DID, NAME)),
-    )
-
-    result, code, dummy = run(run_module, args())
-
-    assert code == 0 and result['changed'] is True
-    assert clock.sleeps == [0.5, 1.0]
-
-
-def test_create_never_listed_fails_clearly_without_a_second_create(http, run_module, clock):
-    http.expect(
-        lookup().reply_page(),
-        create_dataset(NAME).reply_data(dataset(DID, NAME), status=201),
-        lookup().reply_page().times(4),  # wait_timeout=3: polled at 0, 0.5, 1.5 and 3 seconds
-    )
-
-    result, code, raw = run(run_module, args(wait_timeout=3))
-
-    assert code == 1 and result['failed'] is True
-    assert result['changed'] is True
-    assert result['dataset'] == facts()
-    assert result['project_id'] == PROJECT
-    assert result['msg'] == ("Created dataset 'eval-questions' in project proj-1 (id ds-1), but it was still missing "
-                             "from the list after 3 seconds. A run started before it appears may create it again; "
-                             "raise wait_timeout.")
-    assert clock.sleeps == [0.5, 1.0, 1.5]
-    assert http.count('POST') == 1
-    assert_no_secrets(raw)
-
-
-def test_create_warns_when_a_twin_appears(http, run_module, clock):
-    http.expect(
-        lookup().reply_page(),
-        create_dataset(NAME).reply_data(dataset(DID, NAME), status=201),
-        lookup().reply_page(dataset('ds-twin', NAME), dataset(DID, NAME)),
-    )
-
-    result, code, dummy = run(run_module, args())
-
-    assert code == 0 and result['changed'] is True and result['dataset']['id'] == DID
-    warnings = warnings_of(result)
-    assert len(warnings) == 1
-    assert "Another dataset named 'eval-questions' appeared" in warnings[0] and 'ds-twin' in warnings[0]
-
-
-def test_wait_false_makes_no_poll(http, run_module, clock):
-    http.expect(lookup().reply_page(), create_dataset(NAME).reply_data(dataset(DID, NAME), status=201))
-
-    result, code, dummy = run(run_module, args(wait=False))
-
-    assert code == 0 and result['changed'] is True
-    assert clock.sleeps == []
 
 
 # ---------------------------------------------------------------- present: exists, update
 
 
-def test_existing_dataset_with_nothing_given_is_left_alone(http, run_module, clock):
+def test_existing_dataset_with_nothing_given_is_left_alone(http, run, clock):
     http.expect(lookup().reply_page(dataset(DID, NAME, 'kept', metadata={'a': 1})))
 
-    result, code, raw = run(run_module, args(), diff=True)
+    result, code, raw = run(args(), diff=True)
 
     assert code == 0 and result['changed'] is False
     assert result['dataset'] == facts(description='kept', metadata={'a': 1})
@@ -232,26 +154,13 @@ def test_existing_dataset_with_nothing_given_is_left_alone(http, run_module, clo
     assert_no_secrets(raw)
 
 
-@pytest.mark.parametrize('given, listed', [
-    ({'b': [1, {'y': 2, 'x': 1}], 'a': 1}, {'a': 1, 'b': [1, {'x': 1, 'y': 2}]}),
-    ({'n': 1, 'm': {'k': 2}}, {'m': {'k': 2.0}, 'n': 1.0}),
-], ids=['key-order', 'int-vs-float'])
-def test_metadata_equal_as_data_is_no_change(http, run_module, clock, given, listed):
-    http.expect(lookup().reply_page(dataset(DID, NAME, 'same', metadata=listed)))
-
-    result, code, dummy = run(run_module, args(description='same', metadata=given))
-
-    assert code == 0 and result['changed'] is False
-    assert 'already exists' in result['msg']
-
-
-def test_only_the_description_is_patched_when_only_it_differs(http, run_module, clock):
+def test_only_the_description_is_patched_when_only_it_differs(http, run, clock):
     http.expect(
         lookup().reply_page(dataset(DID, NAME, 'old', metadata={'a': 1})),
         update_dataset(DID, {'description': 'new'}).reply_data(dataset(DID, NAME, 'new', metadata={'a': 1})),
     )
 
-    result, code, dummy = run(run_module, args(description='new', metadata={'a': 1.0}), diff=True)
+    result, code, dummy = run(args(description='new', metadata={'a': 1.0}), diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['msg'] == "Dataset 'eval-questions' in project proj-1 (id ds-1): updated description."
@@ -261,13 +170,13 @@ def test_only_the_description_is_patched_when_only_it_differs(http, run_module, 
     assert clock.sleeps == []
 
 
-def test_only_the_metadata_is_patched_when_only_it_differs_and_it_is_replaced_whole(http, run_module, clock):
+def test_only_the_metadata_is_patched_when_only_it_differs_and_it_is_replaced_whole(http, run, clock):
     http.expect(
         lookup().reply_page(dataset(DID, NAME, 'same', metadata={'a': 1, 'b': 2})),
         update_dataset(DID, {'metadata': {'a': 1}}).reply_data(dataset(DID, NAME, 'same', metadata={'a': 1})),
     )
 
-    result, code, dummy = run(run_module, args(metadata={'a': 1}), diff=True)
+    result, code, dummy = run(args(metadata={'a': 1}), diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['msg'] == "Dataset 'eval-questions' in project proj-1 (id ds-1): updated metadata."
@@ -276,26 +185,14 @@ def test_only_the_metadata_is_patched_when_only_it_differs_and_it_is_replaced_wh
     assert result['diff']['after']['metadata'] == {'a': 1}
 
 
-def test_description_not_given_is_not_sent(http, run_module, clock):
-    http.expect(
-        lookup().reply_page(dataset(DID, NAME, 'kept', metadata=None)),
-        update_dataset(DID, {'metadata': {'owner': 'ml'}}).reply_data(dataset(DID, NAME, 'kept', metadata={'owner': 'ml'})),
-    )
-
-    result, code, dummy = run(run_module, args(metadata={'owner': 'ml'}))
-
-    assert code == 0 and result['changed'] is True
-    assert result['dataset']['description'] == 'kept'
-
-
-def test_both_fields_differing_are_patched_in_one_request(http, run_module, clock):
+def test_both_fields_differing_are_patched_in_one_request(http, run, clock):
     http.expect(
         lookup().reply_page(dataset(DID, NAME, 'old', metadata={'v': 1})),
         update_dataset(DID, {'description': 'new', 'metadata': {'v': 2}}).reply_data(
             {'id': DID, 'type': 'datasets', 'attributes': {'name': NAME}}),
     )
 
-    result, code, dummy = run(run_module, args(description='new', metadata={'v': 2}))
+    result, code, dummy = run(args(description='new', metadata={'v': 2}))
 
     assert code == 0 and result['changed'] is True
     assert result['msg'].endswith(': updated description and metadata.')
@@ -303,13 +200,13 @@ def test_both_fields_differing_are_patched_in_one_request(http, run_module, cloc
     assert result['dataset']['description'] == 'new' and result['dataset']['metadata'] == {'v': 2}
 
 
-def test_several_datasets_of_the_name_fail_listing_their_ids(http, run_module, clock):
+def test_several_datasets_of_the_name_fail_listing_their_ids(http, run, clock):
     http.expect(
         lookup().reply_page(dataset('d-a', NAME), after='c2'),
         lookup(cursor='c2').reply_page(dataset('d-b', NAME)),
     )
 
-    result, code, dummy = run(run_module, args(description='x'))
+    result, code, dummy = run(args(description='x'))
 
     assert code == 1
     assert result['msg'].startswith("Several datasets named 'eval-questions' exist in project proj-1 (ids: d-a, d-b)")
@@ -318,21 +215,10 @@ def test_several_datasets_of_the_name_fail_listing_their_ids(http, run_module, c
     http.assert_no_write()
 
 
-@pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
-def test_several_datasets_fail_when_absent_too(http, run_module, clock, check_mode):
-    http.expect(lookup().reply_page(dataset('d-a', NAME), dataset('d-b', NAME)))
-
-    result, code, dummy = run(run_module, args(state='absent'), check_mode=check_mode)
-
-    assert code == 1
-    assert '(ids: d-a, d-b)' in result['msg']
-    http.assert_no_write()
-
-
 # ---------------------------------------------------------------- absent
 
 
-def test_absent_deletes_and_waits_until_unlisted(http, run_module, clock):
+def test_absent_deletes_and_waits_until_unlisted(http, run, clock):
     http.expect(
         lookup().reply_page(dataset(DID, NAME, 'doomed')),
         list_records(DID).reply_page(*records(1000), after='c2'),
@@ -343,7 +229,7 @@ def test_absent_deletes_and_waits_until_unlisted(http, run_module, clock):
         lookup().reply_page(),
     )
 
-    result, code, raw = run(run_module, args(state='absent', description='ignored', metadata={'x': 1}), diff=True)
+    result, code, raw = run(args(state='absent', description='ignored', metadata={'x': 1}), diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['msg'] == "Dataset 'eval-questions' in project proj-1 (id ds-1) deleted with its 1,200 records."
@@ -356,41 +242,10 @@ def test_absent_deletes_and_waits_until_unlisted(http, run_module, clock):
     assert_no_secrets(raw)
 
 
-def test_absent_when_there_is_none_does_nothing(http, run_module, clock):
-    http.expect(lookup().reply_page(dataset('n1', NAME + '-old')))
-
-    result, code, dummy = run(run_module, args(state='absent'), diff=True)
-
-    assert code == 0 and result['changed'] is False
-    assert result['dataset'] is None
-    assert 'contents' not in result
-    assert result['msg'] == "Dataset 'eval-questions' in project proj-1 is absent; nothing to do."
-    assert result['diff'] == {'before': {'state': 'absent'}, 'after': {'state': 'absent'}}
-
-
-def test_delete_still_listed_after_wait_timeout_warns_and_succeeds(http, run_module, clock):
-    http.expect(
-        lookup().reply_page(dataset(DID, NAME)),
-        no_records(),
-        delete_dataset(DID).reply(204),
-        lookup().reply_page(dataset(DID, NAME)).times(4),  # wait_timeout=3: polled at 0, 0.5, 1.5 and 3
-    )
-
-    result, code, dummy = run(run_module, args(state='absent', wait_timeout=3))
-
-    assert code == 0 and result['changed'] is True
-    assert 'deleted' in result['msg']
-    assert clock.sleeps == [0.5, 1.0, 1.5]
-    warnings = warnings_of(result)
-    assert len(warnings) == 1
-    assert 'still listed after 3 seconds' in warnings[0] and DID in warnings[0]
-    assert http.count('POST') == 1
-
-
-def test_absent_with_wait_false_makes_no_poll(http, run_module, clock):
+def test_absent_with_wait_false_makes_no_poll(http, run, clock):
     http.expect(lookup().reply_page(dataset(DID, NAME)), no_records(), delete_dataset(DID).reply(204))
 
-    result, code, dummy = run(run_module, args(state='absent', wait=False))
+    result, code, dummy = run(args(state='absent', wait=False))
 
     assert code == 0 and result['changed'] is True
     assert result['msg'] == "Dataset 'eval-questions' in project proj-1 (id ds-1) deleted; it held no records."
@@ -401,10 +256,10 @@ def test_absent_with_wait_false_makes_no_poll(http, run_module, clock):
 # ---------------------------------------------------------------- check mode
 
 
-def test_check_mode_create_predicts_the_dataset(http, run_module, clock):
+def test_check_mode_create_predicts_the_dataset(http, run, clock):
     http.expect(lookup().reply_page())
 
-    result, code, dummy = run(run_module, args(description='d', metadata={'k': 'v'}), check_mode=True, diff=True)
+    result, code, dummy = run(args(description='d', metadata={'k': 'v'}), check_mode=True, diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['dataset'] == {'id': None, 'name': NAME, 'description': 'd', 'metadata': {'k': 'v'},
@@ -416,10 +271,10 @@ def test_check_mode_create_predicts_the_dataset(http, run_module, clock):
     http.assert_no_write()
 
 
-def test_check_mode_update_predicts_the_changes(http, run_module, clock):
+def test_check_mode_update_predicts_the_changes(http, run, clock):
     http.expect(lookup().reply_page(dataset(DID, NAME, 'old', metadata={'a': 1})))
 
-    result, code, dummy = run(run_module, args(description='old', metadata={'a': 2}), check_mode=True, diff=True)
+    result, code, dummy = run(args(description='old', metadata={'a': 2}), check_mode=True, diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['dataset'] == facts(description='old', metadata={'a': 2})
@@ -429,10 +284,10 @@ def test_check_mode_update_predicts_the_changes(http, run_module, clock):
     http.assert_no_write()
 
 
-def test_check_mode_delete_predicts_the_delete_with_its_record_count(http, run_module, clock):
+def test_check_mode_delete_predicts_the_delete_with_its_record_count(http, run, clock):
     http.expect(lookup().reply_page(dataset(DID, NAME)), list_records(DID).reply_page(*records(1)))
 
-    result, code, dummy = run(run_module, args(state='absent'), check_mode=True, diff=True)
+    result, code, dummy = run(args(state='absent'), check_mode=True, diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['dataset'] == facts()
@@ -444,13 +299,13 @@ def test_check_mode_delete_predicts_the_delete_with_its_record_count(http, run_m
     http.assert_no_write()
 
 
-def test_check_mode_by_project_name_makes_every_read(http, run_module, clock):
+def test_check_mode_by_project_name_makes_every_read(http, run, clock):
     http.expect(
         projects_by_name(PROJECT_NAME).reply_page(project('proj-9', PROJECT_NAME)),
         lookup(project_id='proj-9').reply_page(),
     )
 
-    result, code, dummy = run(run_module, by_project_name(), check_mode=True)
+    result, code, dummy = run(by_project_name(args()), check_mode=True)
 
     assert code == 0 and result['changed'] is True
     assert result['project_id'] == 'proj-9'
@@ -461,7 +316,7 @@ def test_check_mode_by_project_name_makes_every_read(http, run_module, clock):
 # ---------------------------------------------------------------- addressing the project
 
 
-def test_project_name_costs_one_lookup_and_the_id_goes_in_the_paths(http, run_module, clock):
+def test_project_name_costs_one_lookup_and_the_id_goes_in_the_paths(http, run, clock):
     created = dataset(DID, NAME)
     http.expect(
         projects_by_name(PROJECT_NAME).reply_page(project('p-x', PROJECT_NAME + '-old'), after='c2'),
@@ -471,7 +326,7 @@ def test_project_name_costs_one_lookup_and_the_id_goes_in_the_paths(http, run_mo
         lookup(project_id='proj-9').reply_page(created),
     )
 
-    result, code, dummy = run(run_module, by_project_name())
+    result, code, dummy = run(by_project_name(args()))
 
     assert code == 0 and result['changed'] is True
     assert result['project_id'] == 'proj-9'
@@ -480,10 +335,10 @@ def test_project_name_costs_one_lookup_and_the_id_goes_in_the_paths(http, run_mo
 
 @pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
 @pytest.mark.parametrize('state', ['present', 'absent'])
-def test_unknown_project_name_fails_naming_it(http, run_module, clock, check_mode, state):
+def test_unknown_project_name_fails_naming_it(http, run, clock, check_mode, state):
     http.expect(projects_by_name(PROJECT_NAME).reply_page(project('p-x', 'Project-One')))
 
-    result, code, dummy = run(run_module, by_project_name(state=state), check_mode=check_mode)
+    result, code, dummy = run(by_project_name(args(state=state)), check_mode=check_mode)
 
     assert code == 1
     assert result['msg'] == ("No project named 'project-one' was found (given as project_name; names are compared "
@@ -492,10 +347,10 @@ def test_unknown_project_name_fails_naming_it(http, run_module, clock, check_mod
     http.assert_no_write()
 
 
-def test_several_projects_of_the_name_fail_listing_their_ids(http, run_module, clock):
+def test_several_projects_of_the_name_fail_listing_their_ids(http, run, clock):
     http.expect(projects_by_name(PROJECT_NAME).reply_page(project('p-a', PROJECT_NAME), project('p-b', PROJECT_NAME)))
 
-    result, code, dummy = run(run_module, by_project_name())
+    result, code, dummy = run(by_project_name(args()))
 
     assert code == 1
     assert result['msg'].startswith("Several projects named 'project-one' exist (ids: p-a, p-b)")
@@ -504,22 +359,16 @@ def test_several_projects_of_the_name_fail_listing_their_ids(http, run_module, c
 # ---------------------------------------------------------------- lost answers
 
 
-LOST = {
-    'http-500': lambda call: call.reply_error(500, {'title': 'Internal Server Error'}),
-    'dropped-connection': lambda call: call.raises(requests.exceptions.ConnectionError(DROPPED)),
-}
-
-
-@pytest.mark.parametrize('lost', sorted(LOST))
-def test_lost_create_answer_found_by_the_lookup_is_not_sent_again(http, run_module, clock, lost):
+@pytest.mark.parametrize('lost', sorted(LOST_ANSWERS))
+def test_lost_create_answer_found_by_the_lookup_is_not_sent_again(http, run, clock, lost):
     http.expect(
         lookup().reply_page(),
-        LOST[lost](create_dataset(NAME, 'd')),
+        LOST_ANSWERS[lost](create_dataset(NAME, 'd')),
         lookup().reply_page(dataset(DID, NAME, 'd')),  # looked up before any re-send: it was made
         lookup().reply_page(dataset(DID, NAME, 'd')),  # the wait
     )
 
-    result, code, dummy = run(run_module, args(description='d'))
+    result, code, dummy = run(args(description='d'))
 
     assert code == 0 and result['changed'] is True
     assert result['dataset']['id'] == DID
@@ -527,53 +376,53 @@ def test_lost_create_answer_found_by_the_lookup_is_not_sent_again(http, run_modu
     assert any('a lookup shows it was done' in w for w in warnings_of(result))
 
 
-@pytest.mark.parametrize('lost', sorted(LOST))
-def test_lost_create_answer_not_found_is_sent_again_after_the_lookup(http, run_module, clock, lost):
+@pytest.mark.parametrize('lost', sorted(LOST_ANSWERS))
+def test_lost_create_answer_not_found_is_sent_again_after_the_lookup(http, run, clock, lost):
     http.expect(
         lookup().reply_page(),
-        LOST[lost](create_dataset(NAME)),
+        LOST_ANSWERS[lost](create_dataset(NAME)),
         lookup().reply_page().times(3),  # looked for wait_timeout=1 second: at 0, 0.5 and 1
         create_dataset(NAME).reply_data(dataset(DID, NAME), status=201),
     )
 
-    result, code, dummy = run(run_module, args(wait=False, wait_timeout=1))
+    result, code, dummy = run(args(wait=False, wait_timeout=1))
 
     assert code == 0 and result['changed'] is True
     assert http.methods == ['GET', 'POST', 'GET', 'GET', 'GET', 'POST']
     assert clock.sleeps == [0.5, 0.5, 1.0]
 
 
-def test_create_answer_without_the_dataset_is_looked_up_not_sent_again(http, run_module, clock):
+def test_create_answer_without_the_dataset_is_looked_up_not_sent_again(http, run, clock):
     http.expect(
         lookup().reply_page(),
         create_dataset(NAME).reply(200, json={'data': None}),
         lookup().reply_page(dataset(DID, NAME)),
     )
 
-    result, code, dummy = run(run_module, args(wait=False))
+    result, code, dummy = run(args(wait=False))
 
     assert code == 0 and result['dataset']['id'] == DID
     assert http.count('POST') == 1
 
 
-@pytest.mark.parametrize('lost', sorted(LOST))
-def test_lost_delete_answer_is_looked_up_by_id_and_not_sent_again(http, run_module, clock, lost):
+@pytest.mark.parametrize('lost', sorted(LOST_ANSWERS))
+def test_lost_delete_answer_is_looked_up_by_id_and_not_sent_again(http, run, clock, lost):
     http.expect(
         lookup().reply_page(dataset(DID, NAME)),
         no_records(),
-        LOST[lost](delete_dataset(DID)),
+        LOST_ANSWERS[lost](delete_dataset(DID)),
         dataset_by_id(DID).reply_page(dataset('ds-10', 'other')),  # an inexact filter match is not it
         lookup().reply_page(),
     )
 
-    result, code, dummy = run(run_module, args(state='absent'))
+    result, code, dummy = run(args(state='absent'))
 
     assert code == 0 and result['changed'] is True
     assert http.count('POST') == 1
     assert any('a lookup shows it was done' in w for w in warnings_of(result))
 
 
-def test_lost_delete_answer_still_listed_is_sent_again_once(http, run_module, clock):
+def test_lost_delete_answer_still_listed_is_sent_again_once(http, run, clock):
     http.expect(
         lookup().reply_page(dataset(DID, NAME)),
         no_records(),
@@ -583,7 +432,7 @@ def test_lost_delete_answer_still_listed_is_sent_again_once(http, run_module, cl
         lookup().reply_page(),
     )
 
-    result, code, dummy = run(run_module, args(state='absent', wait_timeout=1))
+    result, code, dummy = run(args(state='absent', wait_timeout=1))
 
     assert code == 0 and result['changed'] is True
     assert http.methods == ['GET', 'GET', 'POST', 'GET', 'GET', 'GET', 'POST', 'GET']
@@ -593,14 +442,14 @@ def test_lost_delete_answer_still_listed_is_sent_again_once(http, run_module, cl
 # ---------------------------------------------------------------- errors
 
 
-def test_jsonapi_error_objects_reach_msg_status_and_errors(http, run_module, clock):
+def test_jsonapi_error_objects_reach_msg_status_and_errors(http, run, clock):
     entries = [
         {'status': '404', 'title': 'Not Found', 'detail': 'project proj-1 not found'},
         {'title': 'Bad Request', 'source': {'parameter': 'filter[name]'}},
     ]
     http.expect(lookup().reply_error(404, *entries))
 
-    result, code, raw = run(run_module, args())
+    result, code, raw = run(args())
 
     assert code == 1
     assert result['msg'].startswith('Listing datasets of project proj-1 failed with HTTP 404')
@@ -612,11 +461,11 @@ def test_jsonapi_error_objects_reach_msg_status_and_errors(http, run_module, clo
     assert_no_secrets(raw)
 
 
-def test_refused_create_says_nothing_was_created(http, run_module, clock):
+def test_refused_create_says_nothing_was_created(http, run, clock):
     entry = {'status': '400', 'title': 'Bad Request', 'detail': 'metadata too large', 'source': {'pointer': '/data/attributes/metadata'}}
     http.expect(lookup().reply_page(), create_dataset(NAME, metadata={'k': 'v'}).reply_error(400, entry))
 
-    result, code, dummy = run(run_module, args(metadata={'k': 'v'}))
+    result, code, dummy = run(args(metadata={'k': 'v'}))
 
     assert code == 1
     assert 'Bad Request: metadata too large (status 400, at /data/attributes/metadata)' in result['msg']
@@ -625,13 +474,13 @@ def test_refused_create_says_nothing_was_created(http, run_module, clock):
     assert not result.get('changed')
 
 
-def test_plain_string_errors_of_a_429_reach_msg_status_and_errors(http, run_module, clock):
+def test_plain_string_errors_of_a_429_reach_msg_status_and_errors(http, run, clock):
     http.expect(
         lookup().reply_page(dataset(DID, NAME, 'old')),
         update_dataset(DID, {'description': 'new'}).reply_error(429, 'Rate limit exceeded', 'try later').times(2),
     )
 
-    result, code, dummy = run(run_module, args(description='new', retries=1))
+    result, code, dummy = run(args(description='new', retries=1))
 
     assert code == 1
     assert 'HTTP 429' in result['msg'] and 'Rate limit exceeded; try later' in result['msg']
@@ -657,8 +506,8 @@ def test_plain_string_errors_of_a_429_reach_msg_status_and_errors(http, run_modu
     ({'project_id': ''}, 'project_id must not be blank'),
     ({'metadata': 'not-a-dict'}, 'metadata'),
 ])
-def test_bad_values_are_refused_before_any_request(http, run_module, overrides, expected):
-    result, code, raw = run(run_module, args(**overrides))
+def test_bad_values_are_refused_before_any_request(http, run, overrides, expected):
+    result, code, raw = run(args(**overrides))
 
     assert code == 1
     assert expected in result['msg']
@@ -670,8 +519,8 @@ def test_bad_values_are_refused_before_any_request(http, run_module, overrides, 
     ({'project_name': ''}, 'project_name must not be blank'),
     ({'project_name': 'x\ny'}, 'project_name must not contain control characters'),
 ])
-def test_bad_project_names_are_refused_before_any_request(http, run_module, overrides, expected):
-    result, code, dummy = run(run_module, by_project_name(**overrides))
+def test_bad_project_names_are_refused_before_any_request(http, run, overrides, expected):
+    result, code, dummy = run(by_project_name(args(**overrides)))
 
     assert code == 1
     assert expected in result['msg']
@@ -682,15 +531,15 @@ def test_bad_project_names_are_refused_before_any_request(http, run_module, over
     ({'project_id': PROJECT, 'project_name': PROJECT_NAME}, 'parameters are mutually exclusive: project_id|project_name'),
     ({}, 'one of the following is required: project_id, project_name'),
 ], ids=['both', 'neither'])
-def test_exactly_one_project_address_is_required(http, run_module, address, message):
-    result, code, dummy = run(run_module, dict(address, api_key=API_KEY, app_key=APP_KEY, name=NAME))
+def test_exactly_one_project_address_is_required(http, run, address, message):
+    result, code, dummy = run(dict(address, api_key=API_KEY, app_key=APP_KEY, name=NAME))
 
     assert code == 1
     assert message in result['msg']
     assert http.seen == []
 
 
-def test_a_failed_wait_after_a_delete_still_reports_the_delete(http, run_module, clock):
+def test_a_failed_wait_after_a_delete_still_reports_the_delete(http, run, clock):
     http.expect(
         datasets_by_name(NAME).reply_page(dataset(DID, NAME)),
         list_records(DID).reply_page(*records(3)),
@@ -698,8 +547,7 @@ def test_a_failed_wait_after_a_delete_still_reports_the_delete(http, run_module,
         datasets_by_name(NAME).reply_error(429, 'Rate limit exceeded').times(2),
     )
 
-    result, code, dummy = run_module(llmobs_dataset, dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT,
-                                                          name=NAME, state='absent', retries=1))
+    result, code, dummy = run(args(state='absent', retries=1))
 
     assert code == 1
     assert result['changed'] is True

@@ -25,6 +25,8 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     PROJECT_NAME,
     SOURCE,
     SOURCE_NAME,
+    assert_no_secrets,
+    by_project_name,
     dataset,
     module_args,
     page,
@@ -40,18 +42,10 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     projects_by_name,
 )
 
+MODULE = llmobs_dataset_clone
 REFUSED = ("HTTPSConnectionPool(host='api.datadoghq.com', port=443): Max retries exceeded with url: /x "
            "(Caused by NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7f>: "
            "Failed to establish a new connection: [Errno 111] Connection refused'))")
-
-
-def run(run_module, args, **kwargs):
-    return run_module(llmobs_dataset_clone, args, **kwargs)
-
-
-def assert_no_secrets(raw_output):
-    assert API_KEY not in raw_output
-    assert APP_KEY not in raw_output
 
 
 def lookup(name='copy-1', cursor=None, project_id=PROJECT):
@@ -65,9 +59,8 @@ def clone(name='copy-1', description=None, source=SOURCE, project_id=PROJECT):
 
 def by_names(**overrides):
     """Module arguments that address the project and the source dataset by name."""
-    args = module_args(**overrides)
-    del args['project_id'], args['dataset_id']
-    args.setdefault('project_name', PROJECT_NAME)
+    args = by_project_name(module_args(**overrides))
+    del args['dataset_id']
     args.setdefault('dataset_name', SOURCE_NAME)
     return args
 
@@ -75,10 +68,10 @@ def by_names(**overrides):
 # ---------------------------------------------------------------- idempotency
 
 
-def test_existing_name_is_skipped_with_one_read(http, run_module, clock):
+def test_existing_name_is_skipped_with_one_read(http, run, clock):
     http.expect(lookup().reply_page(dataset('ds-9', 'copy-1', 'kept')))
 
-    result, code, raw = run(run_module, module_args(), diff=True)
+    result, code, raw = run(module_args(), diff=True)
 
     assert code == 0
     assert result['changed'] is False
@@ -99,10 +92,10 @@ def test_existing_name_is_skipped_with_one_read(http, run_module, clock):
     assert_no_secrets(raw)
 
 
-def test_existing_dataset_with_other_description_warns_and_is_left_alone(http, run_module, clock):
+def test_existing_dataset_with_other_description_warns_and_is_left_alone(http, run, clock):
     http.expect(lookup().reply_page(dataset('ds-9', 'copy-1', 'old text')))
 
-    result, code, dummy = run(run_module, module_args(description='new text'))
+    result, code, dummy = run(module_args(description='new text'))
 
     assert code == 0 and result['changed'] is False
     assert result['dataset']['description'] == 'old text'
@@ -110,62 +103,62 @@ def test_existing_dataset_with_other_description_warns_and_is_left_alone(http, r
     assert http.methods == ['GET']
 
 
-def test_lookup_follows_every_page_before_deciding(http, run_module, clock):
+def test_lookup_follows_every_page_before_deciding(http, run, clock):
     http.expect(
         lookup().reply_page(dataset('ds-1', 'copy-1 (old)'), after='cursor-2'),
         lookup(cursor='cursor-2').reply_page(dataset('ds-2', 'copy-10'), after='cursor-3'),
         lookup(cursor='cursor-3').reply_page(dataset('ds-3', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 0 and result['changed'] is False
     assert result['dataset']['id'] == 'ds-3'
 
 
 @pytest.mark.parametrize('last_meta', [{'meta': {'after': ''}}, {'meta': {}}, {}], ids=['empty-cursor', 'no-after', 'no-meta'])
-def test_last_page_is_recognised_without_a_cursor(http, run_module, clock, last_meta):
+def test_last_page_is_recognised_without_a_cursor(http, run, clock, last_meta):
     body = {'data': [dataset('ds-3', 'copy-1')]}
     body.update(last_meta)
     http.expect(lookup().reply(200, json=body))
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 0 and result['changed'] is False
 
 
-def test_inexact_filter_matches_are_not_taken_for_the_name(http, run_module, clock):
+def test_inexact_filter_matches_are_not_taken_for_the_name(http, run, clock):
     near_misses = [dataset('n1', 'copy-1 '), dataset('n2', 'Copy-1'), dataset('n3', 'copy-11'), dataset('n4', 'my copy-1')]
     http.expect(
         lookup().reply_page(*near_misses),
         clone().reply_data(dataset('new-1', 'copy-1', version=0)),
     )
 
-    result, code, dummy = run(run_module, module_args(wait=False))
+    result, code, dummy = run(module_args(wait=False))
 
     assert code == 0 and result['changed'] is True
     assert result['dataset']['id'] == 'new-1'
 
 
-def test_same_dataset_repeated_across_pages_counts_once(http, run_module, clock):
+def test_same_dataset_repeated_across_pages_counts_once(http, run, clock):
     # A list that changes between pages can show an item twice; it is still one dataset.
     http.expect(
         lookup().reply_page(dataset('ds-3', 'copy-1'), after='c2'),
         lookup(cursor='c2').reply_page(dataset('ds-3', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 0 and result['changed'] is False
 
 
-def test_duplicate_names_fail_and_list_their_ids(http, run_module, clock):
+def test_duplicate_names_fail_and_list_their_ids(http, run, clock):
     http.expect(
         lookup().reply_page(dataset('dup-a', 'copy-1'), after='c2'),
         lookup(cursor='c2').reply_page(dataset('dup-b', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 1 and result['failed'] is True
     assert 'dup-a' in result['msg'] and 'dup-b' in result['msg']
@@ -173,13 +166,13 @@ def test_duplicate_names_fail_and_list_their_ids(http, run_module, clock):
     assert http.methods == ['GET', 'GET']
 
 
-def test_repeated_cursor_stops_with_an_error(http, run_module, clock):
+def test_repeated_cursor_stops_with_an_error(http, run, clock):
     http.expect(
         lookup().reply_page(dataset('a', 'x'), after='same'),
         lookup(cursor='same').reply_page(dataset('b', 'y'), after='same'),
     )
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 1
     assert 'same page cursor twice' in result['msg']
@@ -188,7 +181,7 @@ def test_repeated_cursor_stops_with_an_error(http, run_module, clock):
 # ---------------------------------------------------------------- clone
 
 
-def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(http, run_module, clock):
+def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(http, run, clock):
     created = dataset('new-1', 'copy-1', 'for the experiment', version=0)
     http.expect(
         lookup().reply_page(),
@@ -196,7 +189,7 @@ def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(http, run
         lookup().reply_page(created),
     )
 
-    result, code, raw = run(run_module, module_args(description='for the experiment'), diff=True)
+    result, code, raw = run(module_args(description='for the experiment'), diff=True)
 
     assert code == 0
     assert result['changed'] is True
@@ -214,15 +207,15 @@ def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(http, run
     assert_no_secrets(raw)
 
 
-def test_clone_without_description_leaves_it_out_of_the_body(http, run_module, clock):
+def test_clone_without_description_leaves_it_out_of_the_body(http, run, clock):
     http.expect(lookup().reply_page(), clone().reply_data(dataset('new-1', 'copy-1')))
 
-    result, code, dummy = run(run_module, module_args(wait=False))
+    result, code, dummy = run(module_args(wait=False))
 
     assert code == 0 and result['changed'] is True
 
 
-def test_wait_polls_until_the_clone_is_listed(http, run_module, clock):
+def test_wait_polls_until_the_clone_is_listed(http, run, clock):
     http.expect(
         lookup().reply_page(),
         clone().reply_data(dataset('new-1', 'copy-1')),
@@ -231,20 +224,20 @@ def test_wait_polls_until_the_clone_is_listed(http, run_module, clock):
         lookup().reply_page(dataset('new-1', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 0 and result['changed'] is True
     assert clock.sleeps == [0.5, 1.0]
 
 
-def test_wait_timeout_fails_but_reports_the_clone(http, run_module, clock):
+def test_wait_timeout_fails_but_reports_the_clone(http, run, clock):
     http.expect(
         lookup().reply_page(),
         clone().reply_data(dataset('new-1', 'copy-1')),
         lookup().reply_page().times(4),
     )
 
-    result, code, dummy = run(run_module, module_args(wait_timeout=3))
+    result, code, dummy = run(module_args(wait_timeout=3))
 
     assert code == 1
     assert result['changed'] is True
@@ -253,35 +246,35 @@ def test_wait_timeout_fails_but_reports_the_clone(http, run_module, clock):
     assert sum(clock.sleeps) == pytest.approx(3)
 
 
-def test_vnd_api_json_responses_are_read(http, run_module, clock):
+def test_vnd_api_json_responses_are_read(http, run, clock):
     http.expect(
         lookup().reply(200, json=page(), content_type='application/vnd.api+json'),
         clone().reply_data(dataset('new-1', 'copy-1'), content_type='application/vnd.api+json'),
     )
 
-    result, code, dummy = run(run_module, module_args(wait=False))
+    result, code, dummy = run(module_args(wait=False))
 
     assert code == 0 and result['dataset']['id'] == 'new-1'
 
 
-def test_lenient_parsing_of_missing_response_fields(http, run_module, clock):
+def test_lenient_parsing_of_missing_response_fields(http, run, clock):
     http.expect(
         lookup().reply_page(),
         clone().reply_data({'id': 'new-1', 'type': 'datasets', 'attributes': {'name': 'copy-1'}}),
     )
 
-    result, code, dummy = run(run_module, module_args(wait=False))
+    result, code, dummy = run(module_args(wait=False))
 
     assert code == 0
     assert result['dataset']['description'] is None and result['dataset']['created_at'] is None
 
 
-def test_unknown_response_fields_are_ignored(http, run_module, clock):
+def test_unknown_response_fields_are_ignored(http, run, clock):
     live = dataset('new-1', 'copy-1', author={'id': 'u-1'}, dataset_type='user', project_id=PROJECT)
     live['relationships'] = {'project': {'data': {'id': PROJECT}}}
     http.expect(lookup().reply_page(), clone().reply_data(live), lookup().reply(200, json={'data': [live], 'meta': {'after': ''}}))
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 0 and result['changed'] is True
     assert sorted(result['dataset']) == ['created_at', 'current_version', 'description', 'id', 'metadata', 'name',
@@ -291,13 +284,13 @@ def test_unknown_response_fields_are_ignored(http, run_module, clock):
 # ---------------------------------------------------------------- check mode
 
 
-def test_check_mode_reads_everything_and_writes_nothing(http, run_module, clock):
+def test_check_mode_reads_everything_and_writes_nothing(http, run, clock):
     http.expect(
         lookup().reply_page(dataset('other', 'copy-10')),
         dataset_by_id(SOURCE).reply_page(dataset(SOURCE, 'source')),
     )
 
-    result, code, dummy = run(run_module, module_args(description='d'), check_mode=True, diff=True)
+    result, code, dummy = run(module_args(description='d'), check_mode=True, diff=True)
 
     assert code == 0
     assert result['changed'] is True
@@ -308,13 +301,13 @@ def test_check_mode_reads_everything_and_writes_nothing(http, run_module, clock)
     http.assert_no_write()
 
 
-def test_check_mode_fails_when_the_source_does_not_exist(http, run_module, clock):
+def test_check_mode_fails_when_the_source_does_not_exist(http, run, clock):
     http.expect(
         lookup().reply_page(),
         dataset_by_id(SOURCE).reply_page(dataset('src-dataset-10', 'near miss')),
     )
 
-    result, code, dummy = run(run_module, module_args(), check_mode=True)
+    result, code, dummy = run(module_args(), check_mode=True)
 
     assert code == 1
     assert result['changed'] is False
@@ -322,10 +315,10 @@ def test_check_mode_fails_when_the_source_does_not_exist(http, run_module, clock
     assert http.methods == ['GET', 'GET']
 
 
-def test_check_mode_on_an_existing_name_reports_no_change(http, run_module, clock):
+def test_check_mode_on_an_existing_name_reports_no_change(http, run, clock):
     http.expect(lookup().reply_page(dataset('ds-9', 'copy-1')))
 
-    result, code, dummy = run(run_module, module_args(), check_mode=True)
+    result, code, dummy = run(module_args(), check_mode=True)
 
     assert code == 0 and result['changed'] is False
     http.assert_no_write()
@@ -334,7 +327,7 @@ def test_check_mode_on_an_existing_name_reports_no_change(http, run_module, cloc
 # ---------------------------------------------------------------- addressing by name
 
 
-def test_names_are_resolved_with_one_lookup_each(http, run_module, clock):
+def test_names_are_resolved_with_one_lookup_each(http, run, clock):
     http.expect(
         projects_by_name(PROJECT_NAME).reply_page(project('proj-9', PROJECT_NAME)),
         datasets_by_name(SOURCE_NAME, project_id='proj-9').reply_page(dataset('src-9', SOURCE_NAME)),
@@ -342,7 +335,7 @@ def test_names_are_resolved_with_one_lookup_each(http, run_module, clock):
         clone(source='src-9', project_id='proj-9').reply_data(dataset('new-1', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, by_names(wait=False))
+    result, code, dummy = run(by_names(wait=False))
 
     assert code == 0 and result['changed'] is True
     assert result['project_id'] == 'proj-9'
@@ -350,7 +343,7 @@ def test_names_are_resolved_with_one_lookup_each(http, run_module, clock):
     assert result['msg'] == "Cloned dataset src-9 into 'copy-1' (id new-1)."
 
 
-def test_name_lookups_read_every_page_and_compare_exactly(http, run_module, clock):
+def test_name_lookups_read_every_page_and_compare_exactly(http, run, clock):
     http.expect(
         projects_by_name(PROJECT_NAME).reply_page(
             project('p-x', PROJECT_NAME + ' '), project('p-y', 'Project-One'), project('p-z', PROJECT_NAME + '-b'), after='p2'),
@@ -361,13 +354,13 @@ def test_name_lookups_read_every_page_and_compare_exactly(http, run_module, cloc
         lookup(project_id='proj-9').reply_page(dataset('ds-9', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, by_names())
+    result, code, dummy = run(by_names())
 
     assert code == 0 and result['changed'] is False
     assert (result['project_id'], result['source_dataset_id'], result['dataset']['id']) == ('proj-9', 'src-9', 'ds-9')
 
 
-def test_check_mode_by_names_needs_no_read_of_the_source_by_id(http, run_module, clock):
+def test_check_mode_by_names_needs_no_read_of_the_source_by_id(http, run, clock):
     # The source was found by name: it exists, so the dry run does not read it again.
     http.expect(
         projects_by_name(PROJECT_NAME).reply_page(project(PROJECT, PROJECT_NAME)),
@@ -375,7 +368,7 @@ def test_check_mode_by_names_needs_no_read_of_the_source_by_id(http, run_module,
         lookup().reply_page(),
     )
 
-    result, code, dummy = run(run_module, by_names(), check_mode=True, diff=True)
+    result, code, dummy = run(by_names(), check_mode=True, diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['dataset']['id'] is None
@@ -383,7 +376,7 @@ def test_check_mode_by_names_needs_no_read_of_the_source_by_id(http, run_module,
     http.assert_no_write()
 
 
-def test_project_name_with_a_dataset_id_reads_the_source_by_id_in_check_mode(http, run_module, clock):
+def test_project_name_with_a_dataset_id_reads_the_source_by_id_in_check_mode(http, run, clock):
     http.expect(
         projects_by_name(PROJECT_NAME).reply_page(project('proj-9', PROJECT_NAME)),
         lookup(project_id='proj-9').reply_page(),
@@ -392,17 +385,17 @@ def test_project_name_with_a_dataset_id_reads_the_source_by_id_in_check_mode(htt
     args = module_args(project_name=PROJECT_NAME)
     del args['project_id']
 
-    result, code, dummy = run(run_module, args, check_mode=True)
+    result, code, dummy = run(args, check_mode=True)
 
     assert code == 0 and result['changed'] is True and result['project_id'] == 'proj-9'
     http.assert_no_write()
 
 
 @pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
-def test_unknown_project_name_fails_before_any_write(http, run_module, clock, check_mode):
+def test_unknown_project_name_fails_before_any_write(http, run, clock, check_mode):
     http.expect(projects_by_name(PROJECT_NAME).reply_page(project('p-x', 'project-one-old')))
 
-    result, code, dummy = run(run_module, by_names(), check_mode=check_mode)
+    result, code, dummy = run(by_names(), check_mode=check_mode)
 
     assert code == 1
     assert result['msg'] == ("No project named 'project-one' was found (given as project_name; names are compared "
@@ -411,13 +404,13 @@ def test_unknown_project_name_fails_before_any_write(http, run_module, clock, ch
 
 
 @pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
-def test_unknown_dataset_name_fails_naming_the_project(http, run_module, clock, check_mode):
+def test_unknown_dataset_name_fails_naming_the_project(http, run, clock, check_mode):
     http.expect(
         projects_by_name(PROJECT_NAME).reply_page(project('proj-9', PROJECT_NAME)),
         datasets_by_name(SOURCE_NAME, project_id='proj-9').reply_page(dataset('s-x', 'source-set-2')),
     )
 
-    result, code, dummy = run(run_module, by_names(), check_mode=check_mode)
+    result, code, dummy = run(by_names(), check_mode=check_mode)
 
     assert code == 1
     assert result['msg'] == ("No dataset named 'source-set' was found in project proj-9 (given as dataset_name; names "
@@ -425,26 +418,26 @@ def test_unknown_dataset_name_fails_naming_the_project(http, run_module, clock, 
     http.assert_no_write()
 
 
-def test_several_projects_of_the_name_fail_and_list_their_ids(http, run_module, clock):
+def test_several_projects_of_the_name_fail_and_list_their_ids(http, run, clock):
     http.expect(
         projects_by_name(PROJECT_NAME).reply_page(project('p-a', PROJECT_NAME), after='p2'),
         projects_by_name(PROJECT_NAME, cursor='p2').reply_page(project('p-b', PROJECT_NAME)),
     )
 
-    result, code, dummy = run(run_module, by_names(), check_mode=True)
+    result, code, dummy = run(by_names(), check_mode=True)
 
     assert code == 1
     assert result['msg'].startswith("Several projects named 'project-one' exist (ids: p-a, p-b)")
     http.assert_no_write()
 
 
-def test_several_source_datasets_of_the_name_fail_and_list_their_ids(http, run_module, clock):
+def test_several_source_datasets_of_the_name_fail_and_list_their_ids(http, run, clock):
     http.expect(
         projects_by_name(PROJECT_NAME).reply_page(project(PROJECT, PROJECT_NAME)),
         datasets_by_name(SOURCE_NAME).reply_page(dataset('s-a', SOURCE_NAME), dataset('s-b', SOURCE_NAME)),
     )
 
-    result, code, dummy = run(run_module, by_names())
+    result, code, dummy = run(by_names())
 
     assert code == 1
     assert result['msg'].startswith("Several datasets named 'source-set' exist in project %s (ids: s-a, s-b)" % PROJECT)
@@ -459,8 +452,8 @@ def test_several_source_datasets_of_the_name_fail_and_list_their_ids(http, run_m
     ({'dataset_name': u'caf\u00e9'}, 'dataset_name must use printable ASCII characters only'),
     ({'dataset_name': 'd' * 256}, 'dataset_name must be at most 255 characters long'),
 ])
-def test_bad_names_are_refused_before_any_request(http, run_module, overrides, expected):
-    result, code, dummy = run(run_module, by_names(**overrides))
+def test_bad_names_are_refused_before_any_request(http, run, overrides, expected):
+    result, code, dummy = run(by_names(**overrides))
 
     assert code == 1
     assert expected in result['msg']
@@ -470,7 +463,7 @@ def test_bad_names_are_refused_before_any_request(http, run_module, overrides, e
 # ---------------------------------------------------------------- errors
 
 
-def test_jsonapi_error_objects_are_all_in_the_message(http, run_module, clock):
+def test_jsonapi_error_objects_are_all_in_the_message(http, run, clock):
     errors = [
         {'status': '404', 'title': 'Not Found', 'detail': 'dataset src-dataset-1 not found', 'source': {'pointer': '/data/id'}},
         {'title': 'Bad Request', 'source': {'parameter': 'filter[id]'}},
@@ -478,7 +471,7 @@ def test_jsonapi_error_objects_are_all_in_the_message(http, run_module, clock):
     ]
     http.expect(lookup().reply_page(), clone().reply_error(404, *errors))
 
-    result, code, raw = run(run_module, module_args(wait=False))
+    result, code, raw = run(module_args(wait=False))
 
     assert code == 1
     msg = result['msg']
@@ -493,10 +486,10 @@ def test_jsonapi_error_objects_are_all_in_the_message(http, run_module, clock):
     assert_no_secrets(raw)
 
 
-def test_plain_string_errors_of_a_429_are_joined(http, run_module, clock):
+def test_plain_string_errors_of_a_429_are_joined(http, run, clock):
     http.expect(lookup().reply_error(429, 'Rate limit exceeded', 'try later').times(2))
 
-    result, code, dummy = run(run_module, module_args(retries=1))
+    result, code, dummy = run(module_args(retries=1))
 
     assert code == 1
     assert len(http.seen) == 2
@@ -511,10 +504,10 @@ def test_plain_string_errors_of_a_429_are_joined(http, run_module, clock):
     (400, '{"errors": [', 'application/json', 'not JSON (application/json)', 1),
     (403, '{"message": "nope"}', 'application/json', 'no error list in the response', 1),
 ])
-def test_unreadable_error_bodies_get_a_clear_message(http, run_module, clock, status, body, content_type, expected, tries):
+def test_unreadable_error_bodies_get_a_clear_message(http, run, clock, status, body, content_type, expected, tries):
     http.expect(lookup().reply(status, body=body, content_type=content_type).times(tries))
 
-    result, code, dummy = run(run_module, module_args(retries=1))
+    result, code, dummy = run(module_args(retries=1))
 
     assert code == 1
     assert len(http.seen) == tries
@@ -525,10 +518,10 @@ def test_unreadable_error_bodies_get_a_clear_message(http, run_module, clock, st
     assert 'exception' not in result
 
 
-def test_401_names_the_key_options(http, run_module, clock):
+def test_401_names_the_key_options(http, run, clock):
     http.expect(lookup().reply_error(401, {'title': 'Unauthorized'}))
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 1
     assert 'HTTP 401' in result['msg'] and 'api_key and app_key' in result['msg']
@@ -540,54 +533,54 @@ def test_401_names_the_key_options(http, run_module, clock):
     ('DD-APPLICATION-KEY', 'allowed llmobs_data_read and llmobs_data_write', 'Check api_key'),
     (None, 'Check that api_key and app_key belong to the organisation', 'Check api_key ('),
 ])
-def test_403_hint_fits_the_header_the_error_names(http, run_module, clock, header, expected, unexpected):
+def test_403_hint_fits_the_header_the_error_names(http, run, clock, header, expected, unexpected):
     entry = {'status': '403', 'title': 'Forbidden', 'detail': 'refused'}
     if header:
         entry['source'] = {'header': header}
     http.expect(lookup().reply_error(403, entry))
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 1
     assert expected in result['msg']
     assert unexpected not in result['msg']
 
 
-def test_redirects_are_not_followed(http, run_module, clock):
+def test_redirects_are_not_followed(http, run, clock):
     http.expect(lookup().reply(302, headers={'Location': 'https://elsewhere.example/steal'}))
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 1
     assert 'redirect to https://elsewhere.example/steal' in result['msg']
     assert len(http.seen) == 1
 
 
-def test_connection_refused_is_a_clear_failure(http, run_module, clock):
+def test_connection_refused_is_a_clear_failure(http, run, clock):
     http.expect(lookup().raises(requests.exceptions.ConnectionError('Failed to establish a new connection: refused')).times(2))
 
-    result, code, dummy = run(run_module, module_args(retries=1))
+    result, code, dummy = run(module_args(retries=1))
 
     assert code == 1
     assert result['msg'].startswith('Listing datasets of project %s failed: could not reach https://api.datadoghq.com' % PROJECT)
     assert 'exception' not in result
 
 
-def test_tls_failure_points_at_ca_path(http, run_module, clock):
+def test_tls_failure_points_at_ca_path(http, run, clock):
     http.expect(lookup().raises(requests.exceptions.SSLError('certificate verify failed: self-signed certificate')))
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 1
     assert 'TLS verification failed' in result['msg'] and 'ca_path' in result['msg']
     assert len(http.seen) == 1  # a certificate does not fix itself: no retry
 
 
-def test_missing_requests_library_fails_cleanly(http, run_module, monkeypatch):
+def test_missing_requests_library_fails_cleanly(http, run, monkeypatch):
     monkeypatch.setattr(_module, 'HAS_REQUESTS', False)
     monkeypatch.setattr(_module, 'REQUESTS_IMPORT_ERROR', 'ImportError: No module named requests')
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 1
     assert 'requests' in result['msg'] and 'Failed to import' in result['msg']
@@ -597,7 +590,7 @@ def test_missing_requests_library_fails_cleanly(http, run_module, monkeypatch):
 # ---------------------------------------------------------------- retries
 
 
-def test_429_waits_for_the_rate_limit_reset_then_succeeds(http, run_module, clock):
+def test_429_waits_for_the_rate_limit_reset_then_succeeds(http, run, clock):
     limited = {'X-RateLimit-Limit': '60', 'X-RateLimit-Period': '60', 'X-RateLimit-Remaining': '0',
                'X-RateLimit-Reset': '7', 'X-RateLimit-Name': 'llmobs_datasets'}
     http.expect(
@@ -605,7 +598,7 @@ def test_429_waits_for_the_rate_limit_reset_then_succeeds(http, run_module, cloc
         lookup().reply_page(dataset('ds-9', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 0 and result['changed'] is False
     assert clock.sleeps == [7.0]
@@ -613,39 +606,39 @@ def test_429_waits_for_the_rate_limit_reset_then_succeeds(http, run_module, cloc
     assert 'rate limited (HTTP 429); retrying in 7 seconds (retry 1 of 3)' in warnings_of(result)[0]
 
 
-def test_429_on_the_clone_is_sent_again_because_nothing_was_written(http, run_module, clock):
+def test_429_on_the_clone_is_sent_again_because_nothing_was_written(http, run, clock):
     http.expect(
         lookup().reply_page(),
         clone().reply_error(429, 'Too many requests', headers={'X-RateLimit-Reset': '2'}),
         clone().reply_data(dataset('new-1', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args(wait=False))
+    result, code, dummy = run(module_args(wait=False))
 
     assert code == 0 and result['changed'] is True
     assert clock.sleeps == [2.0]
 
 
-def test_rate_limit_wait_is_bounded(http, run_module, clock):
+def test_rate_limit_wait_is_bounded(http, run, clock):
     http.expect(
         lookup().reply_error(429, 'slow down', headers={'X-RateLimit-Reset': '3600'}),
         lookup().reply_page(dataset('ds-9', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 0
     assert clock.sleeps == [60.0]
 
 
-def test_5xx_on_a_read_is_retried_with_backoff(http, run_module, clock):
+def test_5xx_on_a_read_is_retried_with_backoff(http, run, clock):
     http.expect(
         lookup().reply_error(503, {'title': 'Service Unavailable'}),
         lookup().reply(500, body=''),
         lookup().reply_page(dataset('ds-9', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 0 and result['changed'] is False
     assert clock.sleeps == [1.0, 2.0]
@@ -653,52 +646,52 @@ def test_5xx_on_a_read_is_retried_with_backoff(http, run_module, clock):
     assert 'HTTP 503' in warnings_of(result)[0]
 
 
-def test_empty_200_on_a_read_is_retried(http, run_module, clock):
+def test_empty_200_on_a_read_is_retried(http, run, clock):
     http.expect(lookup().reply(200, body=''), lookup().reply_page(dataset('ds-9', 'copy-1')))
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 0 and result['changed'] is False
     assert 'empty body' in warnings_of(result)[0]
 
 
-def test_concurrent_duplicate_seen_while_waiting_is_reported(http, run_module, clock):
+def test_concurrent_duplicate_seen_while_waiting_is_reported(http, run, clock):
     http.expect(
         lookup().reply_page(),
         clone().reply_data(dataset('new-1', 'copy-1')),
         lookup().reply_page(dataset('new-2', 'copy-1'), dataset('new-1', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 0 and result['changed'] is True
     assert result['dataset']['id'] == 'new-1'
     assert 'Another dataset named' in warnings_of(result)[0] and 'new-2' in warnings_of(result)[0]
 
 
-def test_read_retries_are_bounded(http, run_module, clock):
+def test_read_retries_are_bounded(http, run, clock):
     http.expect(lookup().reply(502, body='<html>Bad Gateway</html>', content_type='text/html').times(3))
 
-    result, code, dummy = run(run_module, module_args(retries=2))
+    result, code, dummy = run(module_args(retries=2))
 
     assert code == 1
     assert 'HTTP 502' in result['msg']
     assert len(http.seen) == 3
 
 
-def test_read_timeout_is_retried(http, run_module, clock):
+def test_read_timeout_is_retried(http, run, clock):
     http.expect(
         lookup().raises(requests.exceptions.ReadTimeout('read timed out')),
         lookup().reply_page(dataset('ds-9', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args(timeout=2.5))
+    result, code, dummy = run(module_args(timeout=2.5))
 
     assert code == 0
     assert 'no response from https://api.datadoghq.com within 2.5 seconds' in warnings_of(result)[0]
 
 
-def test_5xx_on_the_clone_after_which_the_dataset_exists_is_not_sent_again(http, run_module, clock):
+def test_5xx_on_the_clone_after_which_the_dataset_exists_is_not_sent_again(http, run, clock):
     http.expect(
         lookup().reply_page(),
         clone().reply_error(500, {'title': 'Internal Server Error'}),
@@ -706,7 +699,7 @@ def test_5xx_on_the_clone_after_which_the_dataset_exists_is_not_sent_again(http,
         lookup().reply_page(dataset('new-1', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 0
     assert result['changed'] is True
@@ -714,7 +707,7 @@ def test_5xx_on_the_clone_after_which_the_dataset_exists_is_not_sent_again(http,
     assert any('a lookup shows it was done' in w for w in warnings_of(result))
 
 
-def test_5xx_on_the_clone_waits_for_the_lagging_list_before_deciding(http, run_module, clock):
+def test_5xx_on_the_clone_waits_for_the_lagging_list_before_deciding(http, run, clock):
     http.expect(
         lookup().reply_page(),
         clone().reply(502, body='<html>Bad Gateway</html>', content_type='text/html'),
@@ -722,13 +715,13 @@ def test_5xx_on_the_clone_waits_for_the_lagging_list_before_deciding(http, run_m
         lookup().reply_page(dataset('new-1', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args(wait=False))
+    result, code, dummy = run(module_args(wait=False))
 
     assert code == 0 and result['dataset']['id'] == 'new-1'
     assert http.count('POST') == 1
 
 
-def test_timeout_on_the_clone_then_absent_is_sent_again_once(http, run_module, clock):
+def test_timeout_on_the_clone_then_absent_is_sent_again_once(http, run, clock):
     http.expect(
         lookup().reply_page(),
         clone().raises(requests.exceptions.ReadTimeout('read timed out')),
@@ -736,14 +729,14 @@ def test_timeout_on_the_clone_then_absent_is_sent_again_once(http, run_module, c
         clone().reply_data(dataset('new-1', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args(wait=False, wait_timeout=2))
+    result, code, dummy = run(module_args(wait=False, wait_timeout=2))
 
     assert code == 0 and result['changed'] is True
     assert http.methods == ['GET', 'POST', 'GET', 'GET', 'GET', 'GET', 'POST']
     assert any('a lookup shows it was not done' in w for w in warnings_of(result))
 
 
-def test_clone_failing_every_time_gives_up_without_duplicates(http, run_module, clock):
+def test_clone_failing_every_time_gives_up_without_duplicates(http, run, clock):
     http.expect(lookup().reply_page())
     for dummy in range(2):
         http.expect(
@@ -751,35 +744,35 @@ def test_clone_failing_every_time_gives_up_without_duplicates(http, run_module, 
             lookup().reply_page().times(3),  # polled for wait_timeout=1 second: at 0, 0.5 and 1
         )
 
-    result, code, dummy = run(run_module, module_args(retries=1, wait_timeout=1))
+    result, code, dummy = run(module_args(retries=1, wait_timeout=1))
 
     assert code == 1
     assert 'HTTP 500' in result['msg'] and 'nothing was created' in result['msg']
     assert http.count('POST') == 2
 
 
-def test_clone_4xx_is_final(http, run_module, clock):
+def test_clone_4xx_is_final(http, run, clock):
     http.expect(
         lookup().reply_page(),
         clone().reply_error(400, {'title': 'Bad Request', 'detail': 'name too long',
                                   'source': {'pointer': '/data/attributes/name'}}),
     )
 
-    result, code, dummy = run(run_module, module_args())
+    result, code, dummy = run(module_args())
 
     assert code == 1
     assert 'Bad Request: name too long (at /data/attributes/name)' in result['msg']
     assert len(http.seen) == 2
 
 
-def test_unreadable_2xx_answer_to_the_clone_is_looked_up_not_resent(http, run_module, clock):
+def test_unreadable_2xx_answer_to_the_clone_is_looked_up_not_resent(http, run, clock):
     http.expect(
         lookup().reply_page(),
         clone().reply(200, body='{"data": {', content_type='application/json'),
         lookup().reply_page(dataset('new-1', 'copy-1')),
     )
 
-    result, code, dummy = run(run_module, module_args(wait=False))
+    result, code, dummy = run(module_args(wait=False))
 
     assert code == 0 and result['dataset']['id'] == 'new-1'
     assert http.methods == ['GET', 'POST', 'GET']
@@ -789,7 +782,7 @@ def test_unreadable_2xx_answer_to_the_clone_is_looked_up_not_resent(http, run_mo
 
 
 @pytest.mark.parametrize('retries, backoffs', [(2, [1.0, 2.0]), (3, [1.0, 2.0, 4.0])])
-def test_clone_that_never_connects_is_sent_retries_plus_one_times(http, run_module, clock, retries, backoffs):
+def test_clone_that_never_connects_is_sent_retries_plus_one_times(http, run, clock, retries, backoffs):
     # The connection is never made, so nothing can have been written: sent again with no lookup,
     # and `retries` bounds the sends (it was 16 attempts and 15 warnings for retries: 3).
     http.expect(
@@ -797,7 +790,7 @@ def test_clone_that_never_connects_is_sent_retries_plus_one_times(http, run_modu
         clone().raises(requests.exceptions.ConnectionError(REFUSED)).times(retries + 1),
     )
 
-    result, code, dummy = run(run_module, module_args(retries=retries, wait=False))
+    result, code, dummy = run(module_args(retries=retries, wait=False))
 
     assert code == 1 and not result.get('changed')
     assert http.count('POST') == retries + 1
@@ -817,14 +810,14 @@ LOST_ANSWERS = {
 
 
 @pytest.mark.parametrize('lost', sorted(LOST_ANSWERS))
-def test_clone_with_lost_answers_looks_up_before_every_send_again(http, run_module, clock, lost):
+def test_clone_with_lost_answers_looks_up_before_every_send_again(http, run, clock, lost):
     # The server may have cloned: each send again comes only after a lookup that finds nothing,
     # and the POST is sent retries + 1 times in all, with backoff 1 + 2 + 4 seconds.
     http.expect(lookup().reply_page())
     for dummy in range(4):
         http.expect(LOST_ANSWERS[lost](clone()), lookup().reply_page().times(3))  # polled at 0, 0.5 and 1 s
 
-    result, code, dummy = run(run_module, module_args(retries=3, wait=False, wait_timeout=1))
+    result, code, dummy = run(module_args(retries=3, wait=False, wait_timeout=1))
 
     assert code == 1
     assert http.count('POST') == 4
@@ -839,15 +832,15 @@ def test_clone_with_lost_answers_looks_up_before_every_send_again(http, run_modu
 # ---------------------------------------------------------------- connection options
 
 
-def test_site_sets_the_base_url(http, run_module, clock):
+def test_site_sets_the_base_url(http, run, clock):
     http.expect(lookup().base('https://api.datadoghq.eu').reply_page(dataset('d', 'copy-1')))
 
-    result, code, dummy = run(run_module, module_args(site='datadoghq.eu'))
+    result, code, dummy = run(module_args(site='datadoghq.eu'))
 
     assert code == 0
 
 
-def test_site_and_keys_from_the_environment(http, run_module, clock, monkeypatch):
+def test_site_and_keys_from_the_environment(http, run, clock, monkeypatch):
     monkeypatch.setenv('DD_API_KEY', 'env-api-key-1234')
     monkeypatch.setenv('DD_APPLICATION_KEY', 'env-app-key-5678')
     monkeypatch.setenv('DD_SITE', 'us5.datadoghq.com')
@@ -855,7 +848,7 @@ def test_site_and_keys_from_the_environment(http, run_module, clock, monkeypatch
                 .header('DD-API-KEY', 'env-api-key-1234').header('DD-APPLICATION-KEY', 'env-app-key-5678')
                 .reply_page(dataset('d', 'copy-1')))
 
-    result, code, raw = run(run_module, dict(project_id=PROJECT, dataset_id=SOURCE, name='copy-1'))
+    result, code, raw = run(dict(project_id=PROJECT, dataset_id=SOURCE, name='copy-1'))
 
     assert code == 0
     assert http.seen[0].headers['DD-API-KEY'] == 'env-api-key-1234'
@@ -863,23 +856,23 @@ def test_site_and_keys_from_the_environment(http, run_module, clock, monkeypatch
     assert 'env-api-key-1234' not in raw and 'env-app-key-5678' not in raw
 
 
-def test_dd_app_key_wins_over_dd_application_key(http, run_module, clock, monkeypatch):
+def test_dd_app_key_wins_over_dd_application_key(http, run, clock, monkeypatch):
     monkeypatch.setenv('DD_API_KEY', 'env-api-key-1234')
     monkeypatch.setenv('DD_APP_KEY', 'first-choice-app-key')
     monkeypatch.setenv('DD_APPLICATION_KEY', 'second-choice-app-key')
     http.expect(lookup().header('DD-API-KEY', 'env-api-key-1234').header('DD-APPLICATION-KEY', 'first-choice-app-key')
                 .reply_page(dataset('d', 'copy-1')))
 
-    result, code, dummy = run(run_module, dict(project_id=PROJECT, dataset_id=SOURCE, name='copy-1'))
+    result, code, dummy = run(dict(project_id=PROJECT, dataset_id=SOURCE, name='copy-1'))
 
     assert code == 0
     assert http.seen[0].headers['DD-APPLICATION-KEY'] == 'first-choice-app-key'
 
 
-def test_api_url_overrides_site_and_keeps_its_path(http, run_module, clock):
+def test_api_url_overrides_site_and_keeps_its_path(http, run, clock):
     http.expect(lookup().base('http://127.0.0.1:8126/proxy').reply_page(dataset('d', 'copy-1')))
 
-    result, code, dummy = run(run_module, module_args(api_url='http://127.0.0.1:8126/proxy/', site='datadoghq.eu'))
+    result, code, dummy = run(module_args(api_url='http://127.0.0.1:8126/proxy/', site='datadoghq.eu'))
 
     assert code == 0
 
@@ -892,11 +885,11 @@ def _no_request_sent(http):
 
 
 @pytest.mark.parametrize('option, env', [('api_key', 'DD_API_KEY'), ('app_key', 'DD_APP_KEY or DD_APPLICATION_KEY')])
-def test_missing_keys_name_the_option_and_environment(http, run_module, option, env):
+def test_missing_keys_name_the_option_and_environment(http, run, option, env):
     args = module_args()
     del args[option]
 
-    result, code, dummy = run(run_module, args)
+    result, code, dummy = run(args)
 
     assert code == 1
     assert 'set the %s option or the %s environment variable' % (option, env) in result['msg']
@@ -906,8 +899,8 @@ def test_missing_keys_name_the_option_and_environment(http, run_module, option, 
 @pytest.mark.parametrize('option', ['project_id', 'dataset_id'])
 @pytest.mark.parametrize('value', ['../other', 'a/b', 'a?b=1', 'a#frag', 'a%2Fb', 'a b', 'a\nb', '..', '.', 'a.b',
                                    'a\\b', 'ü-id', 'a\tb', '%00', 'abc\n', 'abc\r\n'])
-def test_path_changing_ids_are_refused(http, run_module, option, value):
-    result, code, dummy = run(run_module, module_args(**{option: value}))
+def test_path_changing_ids_are_refused(http, run, option, value):
+    result, code, dummy = run(module_args(**{option: value}))
 
     assert code == 1
     assert result['msg'].startswith("%s must contain only letters, digits, '-' and '_'" % option)
@@ -959,8 +952,8 @@ def test_path_changing_ids_are_refused(http, run_module, option, value):
     ({'api_url': 'https://proxy .example'}, 'api_url must not contain spaces'),
     ({'ca_path': '/nonexistent/ca.pem'}, "ca_path '/nonexistent/ca.pem' does not exist"),
 ])
-def test_every_bad_value_names_its_option_before_any_request(http, run_module, overrides, expected):
-    result, code, raw = run(run_module, module_args(**overrides))
+def test_every_bad_value_names_its_option_before_any_request(http, run, overrides, expected):
+    result, code, raw = run(module_args(**overrides))
 
     assert code == 1
     assert expected in result['msg']
@@ -976,16 +969,16 @@ def test_every_bad_value_names_its_option_before_any_request(http, run_module, o
     ({'validate_certs': 'perhaps'}, 'validate_certs'),
     ({'wait_timeout': 'long'}, 'wait_timeout'),
 ])
-def test_wrong_types_name_the_option(http, run_module, overrides, option):
-    result, code, dummy = run(run_module, module_args(**overrides))
+def test_wrong_types_name_the_option(http, run, overrides, option):
+    result, code, dummy = run(module_args(**overrides))
 
     assert code == 1
     assert option in result['msg']
     _no_request_sent(http)
 
 
-def test_required_options_are_reported(http, run_module):
-    result, code, dummy = run(run_module, {'api_key': API_KEY, 'app_key': APP_KEY})
+def test_required_options_are_reported(http, run):
+    result, code, dummy = run({'api_key': API_KEY, 'app_key': APP_KEY})
 
     assert code == 1
     assert 'missing required arguments: name' in result['msg']
@@ -1004,27 +997,27 @@ def test_required_options_are_reported(http, run_module):
     ({'name': 'c', 'project_name': 'p', 'dataset_id': 'd', 'dataset_name': 'e'},
      'parameters are mutually exclusive: dataset_id|dataset_name'),
 ])
-def test_exactly_one_address_of_each_kind_is_required(http, run_module, args, message):
-    result, code, dummy = run(run_module, dict(args, api_key=API_KEY, app_key=APP_KEY))
+def test_exactly_one_address_of_each_kind_is_required(http, run, args, message):
+    result, code, dummy = run(dict(args, api_key=API_KEY, app_key=APP_KEY))
 
     assert code == 1
     assert message in result['msg']
     _no_request_sent(http)
 
 
-def test_no_proxy_credentials_or_keys_reach_a_failure_result(http, run_module, clock):
+def test_no_proxy_credentials_or_keys_reach_a_failure_result(http, run, clock):
     # Error bodies that echo a key back must not carry it to the output either.
     http.expect(lookup().reply_error(403, {'detail': 'key %s is not allowed' % APP_KEY}))
 
-    result, code, raw = run(run_module, module_args())
+    result, code, raw = run(module_args())
 
     assert code == 1
     assert_no_secrets(raw)
 
 
-def test_unused_responses_fail_the_test(run_module):
+def test_unused_responses_fail_the_test(run):
     # Guard for the fixture above: a request the test did not state fails it, whatever the module does.
     with HTTPMock() as mock:
         with pytest.raises(HTTPMismatch, match='HTTP call 1 was not expected'):
-            run(run_module, module_args())
+            run(module_args())
     assert len(mock.seen) == 1

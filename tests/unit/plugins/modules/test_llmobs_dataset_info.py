@@ -22,9 +22,12 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     APP_KEY,
     PROJECT,
     PROJECT_NAME,
-    TIMESTAMP,
+    assert_no_secrets,
+    by_project_name,
     dataset,
+    dataset_facts,
     project,
+    with_keys,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     dataset_by_id,
@@ -33,65 +36,43 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     projects_by_name,
 )
 
+MODULE = llmobs_dataset_info
 NAME = 'eval-questions'
 
 MODES = pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
 
 
 def args(**overrides):
-    values = dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT)
-    values.update(overrides)
-    return values
-
-
-def by_project_name(**overrides):
-    values = args(**overrides)
-    del values['project_id']
-    values.setdefault('project_name', PROJECT_NAME)
-    return values
-
-
-def run(run_module, module_args, **kwargs):
-    return run_module(llmobs_dataset_info, module_args, **kwargs)
-
-
-def facts(dataset_id, name, description='', metadata=None, version=1):
-    return dict(id=dataset_id, name=name, description=description, metadata=metadata, current_version=version,
-                created_at=TIMESTAMP, updated_at=TIMESTAMP)
-
-
-def assert_no_secrets(raw):
-    assert API_KEY not in raw
-    assert APP_KEY not in raw
+    return with_keys(dict(project_id=PROJECT), overrides)
 
 
 @MODES
-def test_all_datasets_of_the_project_from_every_page(http, run_module, clock, check_mode):
+def test_all_datasets_of_the_project_from_every_page(http, run, clock, check_mode):
     http.expect(
         list_datasets().reply_page(dataset('d-1', 'one', 'first', metadata={'a': 1}), dataset('d-2', 'two'), after='c2'),
         list_datasets(cursor='c2').reply_page(dataset('d-3', 'three', version=4)),
     )
 
-    result, code, raw = run(run_module, args(), check_mode=check_mode)
+    result, code, raw = run(args(), check_mode=check_mode)
 
     assert code == 0 and result['changed'] is False
     assert result['project_id'] == PROJECT
-    assert result['datasets'] == [facts('d-1', 'one', 'first', {'a': 1}), facts('d-2', 'two'), facts('d-3', 'three', version=4)]
+    assert result['datasets'] == [dataset_facts('d-1', 'one', 'first', {'a': 1}), dataset_facts('d-2', 'two'), dataset_facts('d-3', 'three', version=4)]
     http.assert_no_write()
     assert_no_secrets(raw)
 
 
-def test_a_project_without_datasets_is_an_empty_list(http, run_module, clock):
+def test_a_project_without_datasets_is_an_empty_list(http, run, clock):
     http.expect(list_datasets().reply_page())
 
-    result, code, dummy = run(run_module, args())
+    result, code, dummy = run(args())
 
     assert code == 0 and result['changed'] is False
     assert result['datasets'] == []
 
 
 @MODES
-def test_by_name_keeps_exact_matches_only_over_every_page(http, run_module, clock, check_mode):
+def test_by_name_keeps_exact_matches_only_over_every_page(http, run, clock, check_mode):
     http.expect(
         datasets_by_name(NAME).reply_page(dataset('n1', NAME + ' '), dataset('d-1', NAME), after='c2'),
         datasets_by_name(NAME, cursor='c2').reply_page(dataset('n2', 'Eval-Questions'), dataset('n3', NAME + '-2'),
@@ -99,17 +80,17 @@ def test_by_name_keeps_exact_matches_only_over_every_page(http, run_module, cloc
         datasets_by_name(NAME, cursor='c3').reply_page(dataset('d-2', NAME, 'twin')),
     )
 
-    result, code, dummy = run(run_module, args(name=NAME), check_mode=check_mode)
+    result, code, dummy = run(args(name=NAME), check_mode=check_mode)
 
     assert code == 0 and result['changed'] is False
-    assert result['datasets'] == [facts('d-1', NAME), facts('d-2', NAME, 'twin')]
+    assert result['datasets'] == [dataset_facts('d-1', NAME), dataset_facts('d-2', NAME, 'twin')]
     http.assert_no_write()
 
 
-def test_name_filter_with_no_exact_match_is_an_empty_list_not_a_failure(http, run_module, clock):
+def test_name_filter_with_no_exact_match_is_an_empty_list_not_a_failure(http, run, clock):
     http.expect(datasets_by_name(NAME).reply_page(dataset('n1', NAME + '-old')))
 
-    result, code, dummy = run(run_module, args(name=NAME))
+    result, code, dummy = run(args(name=NAME))
 
     assert code == 0 and result['changed'] is False
     assert result['datasets'] == []
@@ -117,43 +98,43 @@ def test_name_filter_with_no_exact_match_is_an_empty_list_not_a_failure(http, ru
 
 
 @MODES
-def test_by_id_keeps_the_dataset_with_that_id(http, run_module, clock, check_mode):
+def test_by_id_keeps_the_dataset_with_that_id(http, run, clock, check_mode):
     http.expect(dataset_by_id('d-1').reply_page(dataset('d-10', 'near'), dataset('d-1', NAME)))
 
-    result, code, dummy = run(run_module, args(dataset_id='d-1'), check_mode=check_mode)
+    result, code, dummy = run(args(dataset_id='d-1'), check_mode=check_mode)
 
     assert code == 0 and result['changed'] is False
-    assert result['datasets'] == [facts('d-1', NAME)]
+    assert result['datasets'] == [dataset_facts('d-1', NAME)]
 
 
-def test_by_id_not_found_is_an_empty_list(http, run_module, clock):
+def test_by_id_not_found_is_an_empty_list(http, run, clock):
     http.expect(dataset_by_id('d-1').reply_page())
 
-    result, code, dummy = run(run_module, args(dataset_id='d-1'))
+    result, code, dummy = run(args(dataset_id='d-1'))
 
     assert code == 0 and result['datasets'] == []
 
 
 @MODES
-def test_project_name_costs_one_lookup(http, run_module, clock, check_mode):
+def test_project_name_costs_one_lookup(http, run, clock, check_mode):
     http.expect(
         projects_by_name(PROJECT_NAME).reply_page(project('p-x', PROJECT_NAME + ' (old)'), after='c2'),
         projects_by_name(PROJECT_NAME, cursor='c2').reply_page(project('proj-9', PROJECT_NAME)),
         datasets_by_name(NAME, project_id='proj-9').reply_page(dataset('d-1', NAME)),
     )
 
-    result, code, dummy = run(run_module, by_project_name(name=NAME), check_mode=check_mode)
+    result, code, dummy = run(by_project_name(args(name=NAME)), check_mode=check_mode)
 
     assert code == 0 and result['changed'] is False
     assert result['project_id'] == 'proj-9'
-    assert result['datasets'] == [facts('d-1', NAME)]
+    assert result['datasets'] == [dataset_facts('d-1', NAME)]
 
 
 @MODES
-def test_unknown_project_name_is_a_failure_naming_it(http, run_module, clock, check_mode):
+def test_unknown_project_name_is_a_failure_naming_it(http, run, clock, check_mode):
     http.expect(projects_by_name(PROJECT_NAME).reply_page(project('p-x', 'project-one-2')))
 
-    result, code, dummy = run(run_module, by_project_name(), check_mode=check_mode)
+    result, code, dummy = run(by_project_name(args()), check_mode=check_mode)
 
     assert code == 1
     assert result['msg'] == ("No project named 'project-one' was found (given as project_name; names are compared "
@@ -161,36 +142,36 @@ def test_unknown_project_name_is_a_failure_naming_it(http, run_module, clock, ch
     assert not result.get('changed')
 
 
-def test_several_projects_of_the_name_fail_listing_their_ids(http, run_module, clock):
+def test_several_projects_of_the_name_fail_listing_their_ids(http, run, clock):
     http.expect(projects_by_name(PROJECT_NAME).reply_page(project('p-a', PROJECT_NAME), project('p-b', PROJECT_NAME)))
 
-    result, code, dummy = run(run_module, by_project_name())
+    result, code, dummy = run(by_project_name(args()))
 
     assert code == 1
     assert result['msg'].startswith("Several projects named 'project-one' exist (ids: p-a, p-b)")
 
 
-def test_facts_are_read_leniently_and_unknown_fields_ignored(http, run_module, clock):
+def test_facts_are_read_leniently_and_unknown_fields_ignored(http, run, clock):
     http.expect(list_datasets().reply(200, json={'data': [
         {'id': 'd-1', 'type': 'datasets', 'attributes': {'name': 'bare'}},
         dataset('d-2', 'live', author={'id': 'u-1'}, dataset_type='user', project_id=PROJECT),
     ], 'meta': {'after': ''}}))
 
-    result, code, dummy = run(run_module, args())
+    result, code, dummy = run(args())
 
     assert code == 0
     assert result['datasets'] == [
         {'id': 'd-1', 'name': 'bare', 'description': None, 'metadata': None, 'current_version': None,
          'created_at': None, 'updated_at': None},
-        facts('d-2', 'live'),
+        dataset_facts('d-2', 'live'),
     ]
 
 
-def test_jsonapi_error_objects_reach_the_result(http, run_module, clock):
+def test_jsonapi_error_objects_reach_the_result(http, run, clock):
     entry = {'status': '404', 'title': 'Not Found', 'detail': 'project not found'}
     http.expect(list_datasets().reply_error(404, entry))
 
-    result, code, raw = run(run_module, args())
+    result, code, raw = run(args())
 
     assert code == 1
     assert result['msg'].startswith('Listing datasets of project proj-1 failed with HTTP 404')
@@ -200,10 +181,10 @@ def test_jsonapi_error_objects_reach_the_result(http, run_module, clock):
     assert_no_secrets(raw)
 
 
-def test_plain_string_errors_of_a_429_reach_the_result(http, run_module, clock):
+def test_plain_string_errors_of_a_429_reach_the_result(http, run, clock):
     http.expect(projects_by_name(PROJECT_NAME).reply_error(429, 'Rate limit exceeded', 'try later').times(2))
 
-    result, code, dummy = run(run_module, by_project_name(retries=1))
+    result, code, dummy = run(by_project_name(args(retries=1)))
 
     assert code == 1
     assert 'HTTP 429' in result['msg'] and 'Rate limit exceeded; try later' in result['msg']
@@ -219,16 +200,16 @@ def test_plain_string_errors_of_a_429_reach_the_result(http, run_module, clock):
     ({'name': NAME, 'dataset_id': 'd-1'}, 'parameters are mutually exclusive: name|dataset_id'),
     ({'project_name': PROJECT_NAME}, 'parameters are mutually exclusive: project_id|project_name'),
 ])
-def test_bad_options_are_refused_before_any_request(http, run_module, overrides, expected):
-    result, code, dummy = run(run_module, args(**overrides))
+def test_bad_options_are_refused_before_any_request(http, run, overrides, expected):
+    result, code, dummy = run(args(**overrides))
 
     assert code == 1
     assert expected in result['msg']
     assert http.seen == []
 
 
-def test_a_project_address_is_required(http, run_module):
-    result, code, dummy = run(run_module, dict(api_key=API_KEY, app_key=APP_KEY))
+def test_a_project_address_is_required(http, run):
+    result, code, dummy = run(dict(api_key=API_KEY, app_key=APP_KEY))
 
     assert code == 1
     assert 'one of the following is required: project_id, project_name' in result['msg']

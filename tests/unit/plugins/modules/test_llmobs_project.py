@@ -14,16 +14,18 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
-import requests
 
 from ansible_collections.llmobs.datadog.plugins.modules import llmobs_project
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     API_KEY,
     APP_KEY,
-    TIMESTAMP,
+    LOST_ANSWERS,
+    assert_no_secrets,
     dataset,
     project,
+    project_facts,
     warnings_of,
+    with_keys,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     create_project,
@@ -36,19 +38,13 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     update_project,
 )
 
+MODULE = llmobs_project
 NAME = 'support-bot'
 PID = 'p-1'
-DROPPED = ("('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))")
 
 
 def args(**overrides):
-    values = dict(api_key=API_KEY, app_key=APP_KEY, name=NAME)
-    values.update(overrides)
-    return values
-
-
-def run(run_module, module_args, **kwargs):
-    return run_module(llmobs_project, module_args, **kwargs)
+    return with_keys(dict(name=NAME), overrides)
 
 
 def lookup(cursor=None):
@@ -63,20 +59,15 @@ def no_datasets():
 EMPTY = {'datasets': 0, 'records': 0}
 
 
-def facts(project_id=PID, name=NAME, description='', created_at=TIMESTAMP, updated_at=TIMESTAMP):
-    return dict(id=project_id, name=name, description=description, created_at=created_at, updated_at=updated_at)
-
-
-def assert_no_secrets(raw):
-    assert API_KEY not in raw
-    assert APP_KEY not in raw
+def facts(**overrides):
+    return project_facts(PID, NAME, **overrides)
 
 
 # ---------------------------------------------------------------- present: create
 
 
 @pytest.mark.parametrize('status', [200, 201])
-def test_create_when_no_project_has_the_name(http, run_module, clock, status):
+def test_create_when_no_project_has_the_name(http, run, clock, status):
     created = project(PID, NAME, 'the bot')
     http.expect(
         lookup().reply_page(),
@@ -84,7 +75,7 @@ def test_create_when_no_project_has_the_name(http, run_module, clock, status):
         lookup().reply_page(created),
     )
 
-    result, code, raw = run(run_module, args(description='the bot'))
+    result, code, raw = run(args(description='the bot'))
 
     assert code == 0
     assert result['changed'] is True
@@ -97,33 +88,33 @@ def test_create_when_no_project_has_the_name(http, run_module, clock, status):
     assert_no_secrets(raw)
 
 
-def test_create_without_description_does_not_send_one(http, run_module, clock):
+def test_create_without_description_does_not_send_one(http, run, clock):
     created = {'id': PID, 'type': 'projects', 'attributes': {'name': NAME}}
     http.expect(
         lookup().reply_page(),
         create_project(NAME).reply_data(created, status=201),
     )
 
-    result, code, dummy = run(run_module, args(wait=False))
+    result, code, dummy = run(args(wait=False))
 
     assert code == 0 and result['changed'] is True
     assert result['project'] == facts(description=None, created_at=None, updated_at=None)
 
 
-def test_create_ignores_near_misses_of_the_name_on_every_page(http, run_module, clock):
+def test_create_ignores_near_misses_of_the_name_on_every_page(http, run, clock):
     http.expect(
         lookup().reply_page(project('n1', NAME + ' '), project('n2', 'Support-Bot'), after='c2'),
         lookup(cursor='c2').reply_page(project('n3', NAME + '-old'), project('n4', 'my ' + NAME)),
         create_project(NAME).reply_data(project(PID, NAME), status=201),
     )
 
-    result, code, dummy = run(run_module, args(wait=False))
+    result, code, dummy = run(args(wait=False))
 
     assert code == 0 and result['changed'] is True
     assert result['project']['id'] == PID
 
 
-def test_create_reads_live_answers_leniently(http, run_module, clock):
+def test_create_reads_live_answers_leniently(http, run, clock):
     live = project(PID, NAME, author={'id': 'u-1'}, org_id=42)
     live['relationships'] = {'owner': {'data': {'id': 'u-1'}}}
     http.expect(
@@ -132,85 +123,19 @@ def test_create_reads_live_answers_leniently(http, run_module, clock):
         lookup().reply(200, json={'data': [live], 'meta': {'after': ''}}),
     )
 
-    result, code, dummy = run(run_module, args())
+    result, code, dummy = run(args())
 
     assert code == 0 and result['changed'] is True
     assert result['project'] == facts()
-
-
-# ---------------------------------------------------------------- waiting after a create
-
-
-def test_create_waits_until_the_list_shows_the_new_id(http, run_module, clock):
-    http.expect(
-        lookup().reply_page(),
-        create_project(NAME).reply_data(project(PID, NAME), status=201),
-        lookup().reply_page(),
-        lookup().reply_page(),
-        lookup().reply_page(project(PID, NAME)),
-    )
-
-    result, code, dummy = run(run_module, args())
-
-    assert code == 0 and result['changed'] is True
-    assert clock.sleeps == [0.5, 1.0]
-    assert warnings_of(result) == []
-
-
-def test_create_never_listed_fails_clearly_but_reports_the_change(http, run_module, clock):
-    http.expect(
-        lookup().reply_page(),
-        create_project(NAME).reply_data(project(PID, NAME), status=201),
-        lookup().reply_page().times(4),  # wait_timeout=3: polled at 0, 0.5, 1.5 and 3 seconds
-    )
-
-    result, code, raw = run(run_module, args(wait_timeout=3))
-
-    assert code == 1 and result['failed'] is True
-    assert result['changed'] is True
-    assert result['project'] == facts()
-    assert result['msg'] == ("Created project 'support-bot' (id p-1), but it was still missing from the list after 3 "
-                             "seconds. A run started before it appears may create it again; raise wait_timeout.")
-    assert clock.sleeps == [0.5, 1.0, 1.5]
-    assert http.count('POST') == 1
-    assert_no_secrets(raw)
-
-
-def test_create_warns_when_a_twin_appears(http, run_module, clock):
-    http.expect(
-        lookup().reply_page(),
-        create_project(NAME).reply_data(project(PID, NAME), status=201),
-        lookup().reply_page(project('p-twin', NAME), project(PID, NAME)),
-    )
-
-    result, code, dummy = run(run_module, args())
-
-    assert code == 0 and result['changed'] is True
-    assert result['project']['id'] == PID
-    warnings = warnings_of(result)
-    assert len(warnings) == 1
-    assert "Another project named 'support-bot' appeared" in warnings[0] and 'p-twin' in warnings[0]
-
-
-def test_wait_false_makes_no_poll(http, run_module, clock):
-    http.expect(
-        lookup().reply_page(),
-        create_project(NAME).reply_data(project(PID, NAME), status=201),
-    )
-
-    result, code, dummy = run(run_module, args(wait=False))
-
-    assert code == 0 and result['changed'] is True
-    assert clock.sleeps == []
 
 
 # ---------------------------------------------------------------- present: exists, update
 
 
-def test_existing_project_without_description_option_is_left_alone(http, run_module, clock):
+def test_existing_project_without_description_option_is_left_alone(http, run, clock):
     http.expect(lookup().reply_page(project(PID, NAME, 'kept')))
 
-    result, code, raw = run(run_module, args(), diff=True)
+    result, code, raw = run(args(), diff=True)
 
     assert code == 0
     assert result['changed'] is False
@@ -221,22 +146,13 @@ def test_existing_project_without_description_option_is_left_alone(http, run_mod
     assert_no_secrets(raw)
 
 
-def test_existing_project_with_the_same_description_is_unchanged(http, run_module, clock):
-    http.expect(lookup().reply_page(project(PID, NAME, 'same')))
-
-    result, code, dummy = run(run_module, args(description='same'))
-
-    assert code == 0 and result['changed'] is False
-    assert 'already exists' in result['msg']
-
-
-def test_other_description_is_patched_alone(http, run_module, clock):
+def test_other_description_is_patched_alone(http, run, clock):
     http.expect(
         lookup().reply_page(project(PID, NAME, 'old')),
         update_project(PID, {'description': 'new'}).reply_data(project(PID, NAME, 'new', updated_at='2026-11-25T11:00:00+00:00')),
     )
 
-    result, code, raw = run(run_module, args(description='new'), diff=True)
+    result, code, raw = run(args(description='new'), diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['msg'] == "Project 'support-bot' (id p-1): updated description."
@@ -247,25 +163,13 @@ def test_other_description_is_patched_alone(http, run_module, clock):
     assert_no_secrets(raw)
 
 
-def test_update_answer_missing_fields_keeps_the_value_written(http, run_module, clock):
-    http.expect(
-        lookup().reply_page(project(PID, NAME, 'old')),
-        update_project(PID, {'description': 'new'}).reply_data({'id': PID, 'type': 'projects', 'attributes': {}}),
-    )
-
-    result, code, dummy = run(run_module, args(description='new'))
-
-    assert code == 0 and result['changed'] is True
-    assert result['project'] == facts(description='new')
-
-
-def test_several_projects_of_the_name_fail_listing_their_ids(http, run_module, clock):
+def test_several_projects_of_the_name_fail_listing_their_ids(http, run, clock):
     http.expect(
         lookup().reply_page(project('p-a', NAME), after='c2'),
         lookup(cursor='c2').reply_page(project('p-b', NAME)),
     )
 
-    result, code, dummy = run(run_module, args(description='x'))
+    result, code, dummy = run(args(description='x'))
 
     assert code == 1
     assert result['msg'].startswith("Several projects named 'support-bot' exist (ids: p-a, p-b)")
@@ -273,21 +177,10 @@ def test_several_projects_of_the_name_fail_listing_their_ids(http, run_module, c
     http.assert_no_write()
 
 
-@pytest.mark.parametrize('state', ['present', 'absent'])
-def test_several_projects_fail_in_check_mode_and_when_absent(http, run_module, clock, state):
-    http.expect(lookup().reply_page(project('p-a', NAME), project('p-b', NAME)))
-
-    result, code, dummy = run(run_module, args(state=state), check_mode=True)
-
-    assert code == 1
-    assert '(ids: p-a, p-b)' in result['msg']
-    http.assert_no_write()
-
-
 # ---------------------------------------------------------------- absent
 
 
-def test_absent_deletes_and_waits_until_unlisted(http, run_module, clock):
+def test_absent_deletes_and_waits_until_unlisted(http, run, clock):
     http.expect(
         lookup().reply_page(project(PID, NAME, 'doomed')),
         no_datasets(),
@@ -296,7 +189,7 @@ def test_absent_deletes_and_waits_until_unlisted(http, run_module, clock):
         lookup().reply_page(),
     )
 
-    result, code, raw = run(run_module, args(state='absent', description='ignored'), diff=True)
+    result, code, raw = run(args(state='absent', description='ignored'), diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['msg'] == "Project 'support-bot' (id p-1) deleted; it held no datasets."
@@ -307,45 +200,6 @@ def test_absent_deletes_and_waits_until_unlisted(http, run_module, clock):
     assert clock.sleeps == [0.5]
     assert warnings_of(result) == []
     assert_no_secrets(raw)
-
-
-def test_absent_when_there_is_none_does_nothing(http, run_module, clock):
-    http.expect(lookup().reply_page(project('n1', NAME + '-2')))
-
-    result, code, dummy = run(run_module, args(state='absent'), diff=True)
-
-    assert code == 0 and result['changed'] is False
-    assert result['project'] is None
-    assert 'contents' not in result
-    assert result['msg'] == "Project 'support-bot' is absent; nothing to do."
-    assert result['diff'] == {'before': {'state': 'absent'}, 'after': {'state': 'absent'}}
-
-
-def test_delete_still_listed_after_wait_timeout_warns_and_succeeds(http, run_module, clock):
-    http.expect(
-        lookup().reply_page(project(PID, NAME)),
-        no_datasets(),
-        delete_project(PID).reply(204),
-        lookup().reply_page(project(PID, NAME)).times(3),  # wait_timeout=1: polled at 0, 0.5 and 1 second
-    )
-
-    result, code, dummy = run(run_module, args(state='absent', wait_timeout=1))
-
-    assert code == 0 and result['changed'] is True
-    assert 'deleted' in result['msg']
-    assert clock.sleeps == [0.5, 0.5]
-    warnings = warnings_of(result)
-    assert len(warnings) == 1
-    assert 'still listed after 1 seconds' in warnings[0] and PID in warnings[0]
-
-
-def test_absent_with_wait_false_makes_no_poll(http, run_module, clock):
-    http.expect(lookup().reply_page(project(PID, NAME)), no_datasets(), delete_project(PID).reply(204))
-
-    result, code, dummy = run(run_module, args(state='absent', wait=False))
-
-    assert code == 0 and result['changed'] is True
-    assert clock.sleeps == []
 
 
 # ---------------------------------------------------------------- absent: what goes with the project
@@ -368,11 +222,11 @@ REFUSED = ("Project 'support-bot' (id p-1) still holds 2 datasets with 3 records
 
 
 @pytest.mark.parametrize('check_mode', [False, True])
-def test_absent_with_datasets_fails_without_force_naming_the_counts_and_writes_nothing(http, run_module, clock,
+def test_absent_with_datasets_fails_without_force_naming_the_counts_and_writes_nothing(http, run, clock,
                                                                                        check_mode):
     http.expect(lookup().reply_page(project(PID, NAME, 'kept')), holding_two_datasets())
 
-    result, code, raw = run(run_module, args(state='absent'), check_mode=check_mode, diff=True)
+    result, code, raw = run(args(state='absent'), check_mode=check_mode, diff=True)
 
     assert code == 1 and result['failed'] is True
     assert result['msg'] == REFUSED
@@ -384,7 +238,7 @@ def test_absent_with_datasets_fails_without_force_naming_the_counts_and_writes_n
     assert_no_secrets(raw)
 
 
-def test_absent_with_force_deletes_the_project_with_its_datasets_and_reports_them(http, run_module, clock):
+def test_absent_with_force_deletes_the_project_with_its_datasets_and_reports_them(http, run, clock):
     http.expect(
         lookup().reply_page(project(PID, NAME, 'doomed')),
         holding_two_datasets(),
@@ -392,7 +246,7 @@ def test_absent_with_force_deletes_the_project_with_its_datasets_and_reports_the
         lookup().reply_page(),
     )
 
-    result, code, raw = run(run_module, args(state='absent', force=True), diff=True)
+    result, code, raw = run(args(state='absent', force=True), diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['msg'] == "Project 'support-bot' (id p-1) deleted with its 2 datasets and 3 records."
@@ -403,14 +257,14 @@ def test_absent_with_force_deletes_the_project_with_its_datasets_and_reports_the
     assert_no_secrets(raw)
 
 
-def test_check_mode_with_force_counts_what_would_go_and_writes_nothing(http, run_module, clock):
+def test_check_mode_with_force_counts_what_would_go_and_writes_nothing(http, run, clock):
     http.expect(
         lookup().reply_page(project(PID, NAME)),
         list_datasets(PID).reply_page(dataset('d-1', 'eval')),
         list_records('d-1', PID).reply_page(*records(1200)),
     )
 
-    result, code, dummy = run(run_module, args(state='absent', force=True), check_mode=True, diff=True)
+    result, code, dummy = run(args(state='absent', force=True), check_mode=True, diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['msg'] == ("Project 'support-bot' (id p-1) would be deleted with its 1 dataset and 1,200 records "
@@ -420,14 +274,14 @@ def test_check_mode_with_force_counts_what_would_go_and_writes_nothing(http, run
     http.assert_no_write()
 
 
-def test_one_empty_dataset_is_enough_to_refuse(http, run_module, clock):
+def test_one_empty_dataset_is_enough_to_refuse(http, run, clock):
     http.expect(
         lookup().reply_page(project(PID, NAME)),
         list_datasets(PID).reply_page(dataset('d-1', 'eval')),
         list_records('d-1', PID).reply_page(),
     )
 
-    result, code, dummy = run(run_module, args(state='absent'))
+    result, code, dummy = run(args(state='absent'))
 
     assert code == 1
     assert result['msg'] == ("Project 'support-bot' (id p-1) still holds 1 dataset with 0 records; deleting it deletes "
@@ -436,33 +290,24 @@ def test_one_empty_dataset_is_enough_to_refuse(http, run_module, clock):
     http.assert_no_write()
 
 
-def test_an_empty_project_is_deleted_without_force_and_force_changes_nothing_for_it(http, run_module, clock):
+def test_an_empty_project_is_deleted_without_force_and_force_changes_nothing_for_it(http, run, clock):
     http.expect(lookup().reply_page(project(PID, NAME)), no_datasets(), delete_project(PID).reply(204))
 
-    result, code, dummy = run(run_module, args(state='absent', wait=False, force=True))
+    result, code, dummy = run(args(state='absent', wait=False, force=True))
 
     assert code == 0 and result['changed'] is True
     assert result['msg'] == "Project 'support-bot' (id p-1) deleted; it held no datasets."
     assert result['contents'] == EMPTY
 
 
-def test_force_is_ignored_when_present(http, run_module, clock):
-    http.expect(lookup().reply_page(project(PID, NAME, 'kept')))
-
-    result, code, dummy = run(run_module, args(force=True))
-
-    assert code == 0 and result['changed'] is False
-    assert 'contents' not in result
-
-
-def test_a_failed_count_fails_before_any_write(http, run_module, clock):
+def test_a_failed_count_fails_before_any_write(http, run, clock):
     http.expect(
         lookup().reply_page(project(PID, NAME)),
         list_datasets(PID).reply_page(dataset('d-1', 'eval')),
         list_records('d-1', PID).reply_error(403, {'status': '403', 'title': 'Forbidden'}),
     )
 
-    result, code, dummy = run(run_module, args(state='absent', force=True))
+    result, code, dummy = run(args(state='absent', force=True))
 
     assert code == 1 and result['status'] == 403
     assert result['msg'].startswith('Listing the records of dataset d-1 of project p-1 failed with HTTP 403')
@@ -473,10 +318,10 @@ def test_a_failed_count_fails_before_any_write(http, run_module, clock):
 # ---------------------------------------------------------------- check mode
 
 
-def test_check_mode_create_predicts_the_project(http, run_module, clock):
+def test_check_mode_create_predicts_the_project(http, run, clock):
     http.expect(lookup().reply_page(project('n1', NAME + '-old')))
 
-    result, code, dummy = run(run_module, args(description='d'), check_mode=True, diff=True)
+    result, code, dummy = run(args(description='d'), check_mode=True, diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['project'] == {'id': None, 'name': NAME, 'description': 'd', 'created_at': None, 'updated_at': None}
@@ -487,10 +332,10 @@ def test_check_mode_create_predicts_the_project(http, run_module, clock):
     http.assert_no_write()
 
 
-def test_check_mode_update_predicts_the_new_description(http, run_module, clock):
+def test_check_mode_update_predicts_the_new_description(http, run, clock):
     http.expect(lookup().reply_page(project(PID, NAME, 'old')))
 
-    result, code, dummy = run(run_module, args(description='new'), check_mode=True, diff=True)
+    result, code, dummy = run(args(description='new'), check_mode=True, diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['project'] == facts(description='new')
@@ -499,10 +344,10 @@ def test_check_mode_update_predicts_the_new_description(http, run_module, clock)
     http.assert_no_write()
 
 
-def test_check_mode_delete_predicts_the_delete(http, run_module, clock):
+def test_check_mode_delete_predicts_the_delete(http, run, clock):
     http.expect(lookup().reply_page(project(PID, NAME, 'x')), no_datasets())
 
-    result, code, dummy = run(run_module, args(state='absent'), check_mode=True, diff=True)
+    result, code, dummy = run(args(state='absent'), check_mode=True, diff=True)
 
     assert code == 0 and result['changed'] is True
     assert result['project'] == facts(description='x')
@@ -515,44 +360,19 @@ def test_check_mode_delete_predicts_the_delete(http, run_module, clock):
     http.assert_no_write()
 
 
-@pytest.mark.parametrize('state, existing', [('present', True), ('absent', False)])
-def test_check_mode_with_nothing_to_do_is_unchanged(http, run_module, clock, state, existing):
-    http.expect(lookup().reply_page(*([project(PID, NAME)] if existing else [])))
-
-    result, code, dummy = run(run_module, args(state=state), check_mode=True)
-
-    assert code == 0 and result['changed'] is False
-    http.assert_no_write()
-
-
-def test_without_diff_mode_no_diff_is_returned(http, run_module, clock):
-    http.expect(lookup().reply_page(project(PID, NAME, 'old')),
-                update_project(PID, {'description': 'new'}).reply_data(project(PID, NAME, 'new')))
-
-    result, code, dummy = run(run_module, args(description='new'))
-
-    assert code == 0 and 'diff' not in result
-
-
 # ---------------------------------------------------------------- lost answers
 
 
-LOST = {
-    'http-500': lambda call: call.reply_error(500, {'title': 'Internal Server Error'}),
-    'dropped-connection': lambda call: call.raises(requests.exceptions.ConnectionError(DROPPED)),
-}
-
-
-@pytest.mark.parametrize('lost', sorted(LOST))
-def test_lost_create_answer_found_by_the_lookup_is_not_sent_again(http, run_module, clock, lost):
+@pytest.mark.parametrize('lost', sorted(LOST_ANSWERS))
+def test_lost_create_answer_found_by_the_lookup_is_not_sent_again(http, run, clock, lost):
     http.expect(
         lookup().reply_page(),
-        LOST[lost](create_project(NAME)),
+        LOST_ANSWERS[lost](create_project(NAME)),
         lookup().reply_page(project(PID, NAME)),  # the lookup before any re-send finds it
         lookup().reply_page(project(PID, NAME)),  # the wait
     )
 
-    result, code, dummy = run(run_module, args())
+    result, code, dummy = run(args())
 
     assert code == 0 and result['changed'] is True
     assert result['project']['id'] == PID
@@ -560,16 +380,16 @@ def test_lost_create_answer_found_by_the_lookup_is_not_sent_again(http, run_modu
     assert any('a lookup shows it was done' in w for w in warnings_of(result))
 
 
-@pytest.mark.parametrize('lost', sorted(LOST))
-def test_lost_create_answer_not_found_is_sent_again_after_the_lookup(http, run_module, clock, lost):
+@pytest.mark.parametrize('lost', sorted(LOST_ANSWERS))
+def test_lost_create_answer_not_found_is_sent_again_after_the_lookup(http, run, clock, lost):
     http.expect(
         lookup().reply_page(),
-        LOST[lost](create_project(NAME)),
+        LOST_ANSWERS[lost](create_project(NAME)),
         lookup().reply_page().times(3),  # looked for wait_timeout=1 second: at 0, 0.5 and 1
         create_project(NAME).reply_data(project(PID, NAME), status=201),
     )
 
-    result, code, dummy = run(run_module, args(wait=False, wait_timeout=1))
+    result, code, dummy = run(args(wait=False, wait_timeout=1))
 
     assert code == 0 and result['changed'] is True
     assert http.methods == ['GET', 'POST', 'GET', 'GET', 'GET', 'POST']
@@ -577,24 +397,24 @@ def test_lost_create_answer_not_found_is_sent_again_after_the_lookup(http, run_m
     assert any('a lookup shows it was not done' in w for w in warnings_of(result))
 
 
-@pytest.mark.parametrize('lost', sorted(LOST))
-def test_lost_delete_answer_is_looked_up_by_id_and_not_sent_again(http, run_module, clock, lost):
+@pytest.mark.parametrize('lost', sorted(LOST_ANSWERS))
+def test_lost_delete_answer_is_looked_up_by_id_and_not_sent_again(http, run, clock, lost):
     http.expect(
         lookup().reply_page(project(PID, NAME)),
         no_datasets(),
-        LOST[lost](delete_project(PID)),
+        LOST_ANSWERS[lost](delete_project(PID)),
         project_by_id(PID).reply_page(),
         lookup().reply_page(),
     )
 
-    result, code, dummy = run(run_module, args(state='absent'))
+    result, code, dummy = run(args(state='absent'))
 
     assert code == 0 and result['changed'] is True
     assert http.count('POST') == 1
     assert any('a lookup shows it was done' in w for w in warnings_of(result))
 
 
-def test_lost_delete_answer_still_listed_is_sent_again(http, run_module, clock):
+def test_lost_delete_answer_still_listed_is_sent_again(http, run, clock):
     http.expect(
         lookup().reply_page(project(PID, NAME)),
         no_datasets(),
@@ -603,7 +423,7 @@ def test_lost_delete_answer_still_listed_is_sent_again(http, run_module, clock):
         delete_project(PID).reply(204),
     )
 
-    result, code, dummy = run(run_module, args(state='absent', wait=False, wait_timeout=1))
+    result, code, dummy = run(args(state='absent', wait=False, wait_timeout=1))
 
     assert code == 0 and result['changed'] is True
     assert http.methods == ['GET', 'GET', 'POST', 'GET', 'GET', 'GET', 'POST']
@@ -612,12 +432,12 @@ def test_lost_delete_answer_still_listed_is_sent_again(http, run_module, clock):
 # ---------------------------------------------------------------- errors
 
 
-def test_jsonapi_error_objects_of_a_refused_create_reach_the_result(http, run_module, clock):
+def test_jsonapi_error_objects_of_a_refused_create_reach_the_result(http, run, clock):
     entries = [{'status': '400', 'title': 'Bad Request', 'detail': 'name too long',
                 'source': {'pointer': '/data/attributes/name'}}]
     http.expect(lookup().reply_page(), create_project(NAME).reply_error(400, *entries))
 
-    result, code, raw = run(run_module, args())
+    result, code, raw = run(args())
 
     assert code == 1
     assert result['msg'].startswith("Creating project 'support-bot' failed with HTTP 400")
@@ -629,10 +449,10 @@ def test_jsonapi_error_objects_of_a_refused_create_reach_the_result(http, run_mo
     assert_no_secrets(raw)
 
 
-def test_plain_string_errors_of_a_429_reach_the_result(http, run_module, clock):
+def test_plain_string_errors_of_a_429_reach_the_result(http, run, clock):
     http.expect(lookup().reply_error(429, 'Rate limit exceeded', 'try later').times(2))
 
-    result, code, dummy = run(run_module, args(retries=1))
+    result, code, dummy = run(args(retries=1))
 
     assert code == 1
     assert 'HTTP 429' in result['msg'] and 'Rate limit exceeded; try later' in result['msg']
@@ -640,7 +460,7 @@ def test_plain_string_errors_of_a_429_reach_the_result(http, run_module, clock):
     assert result['errors'] == ['Rate limit exceeded', 'try later']
 
 
-def test_plain_string_429_on_the_delete_is_sent_again_without_lookup(http, run_module, clock):
+def test_plain_string_429_on_the_delete_is_sent_again_without_lookup(http, run, clock):
     http.expect(
         lookup().reply_page(project(PID, NAME)),
         no_datasets(),
@@ -648,16 +468,16 @@ def test_plain_string_429_on_the_delete_is_sent_again_without_lookup(http, run_m
         delete_project(PID).reply(204),
     )
 
-    result, code, dummy = run(run_module, args(state='absent', wait=False))
+    result, code, dummy = run(args(state='absent', wait=False))
 
     assert code == 0 and result['changed'] is True
     assert clock.sleeps == [2.0]
 
 
-def test_error_bodies_that_echo_a_key_do_not_leak_it(http, run_module, clock):
+def test_error_bodies_that_echo_a_key_do_not_leak_it(http, run, clock):
     http.expect(lookup().reply_error(403, {'detail': 'key %s is not allowed' % APP_KEY}))
 
-    result, code, raw = run(run_module, args())
+    result, code, raw = run(args())
 
     assert code == 1 and result['status'] == 403
     assert_no_secrets(raw)
@@ -679,8 +499,8 @@ def test_error_bodies_that_echo_a_key_do_not_leak_it(http, run_module, clock):
     ({'state': 'gone'}, 'value of state must be one of: present, absent'),
     ({'retries': 0}, 'retries must be at least 1'),
 ])
-def test_bad_values_are_refused_before_any_request(http, run_module, overrides, expected):
-    result, code, raw = run(run_module, args(**overrides))
+def test_bad_values_are_refused_before_any_request(http, run, overrides, expected):
+    result, code, raw = run(args(**overrides))
 
     assert code == 1
     assert expected in result['msg']
@@ -688,22 +508,22 @@ def test_bad_values_are_refused_before_any_request(http, run_module, overrides, 
     assert_no_secrets(raw)
 
 
-def test_name_is_required(http, run_module):
-    result, code, dummy = run(run_module, dict(api_key=API_KEY, app_key=APP_KEY))
+def test_name_is_required(http, run):
+    result, code, dummy = run(dict(api_key=API_KEY, app_key=APP_KEY))
 
     assert code == 1
     assert 'missing required arguments: name' in result['msg']
     assert http.seen == []
 
 
-def test_a_failed_wait_after_a_create_still_reports_the_create(http, run_module, clock):
+def test_a_failed_wait_after_a_create_still_reports_the_create(http, run, clock):
     http.expect(
         projects_by_name(NAME).reply_page(),
         create_project(NAME).reply_data(project(PID, NAME), status=201),
         projects_by_name(NAME).reply_error(403, {'status': '403', 'title': 'Forbidden'}),
     )
 
-    result, code, dummy = run_module(llmobs_project, dict(api_key=API_KEY, app_key=APP_KEY, name=NAME))
+    result, code, dummy = run(args())
 
     assert code == 1
     assert result['changed'] is True
