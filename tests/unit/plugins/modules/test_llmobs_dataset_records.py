@@ -105,10 +105,10 @@ def test_update_sends_only_the_fields_that_differ_content_first(http, run_module
                       record('tags', 'c', None, None, ['t:0', 'x:9']), record('same', 'd')]),
         # The change that makes the version comes first; metadata and tags (no version) after it.
         batch_update(updates=[{'id': 'answer', 'expected_output': 'new B'},
-                       {'id': 'meta-only', 'metadata': {'level': 2}},
-                       # set says it all; remove and add say the same to a server that skips an empty set
-                       {'id': 'tags', 'tag_operations': {'remove': ['t:0', 'x:9'], 'add': ['t:1'], 'set': ['t:1']}}],
-              create=True),
+                              {'id': 'meta-only', 'metadata': {'level': 2}},
+                              # set says it all; remove and add say the same to a server that skips an empty set
+                              {'id': 'tags', 'tag_operations': {'remove': ['t:0', 'x:9'], 'add': ['t:1'], 'set': ['t:1']}}],
+                     create=True),
         records_dataset_by_id(records_dataset(version=2)),
     )
 
@@ -516,7 +516,7 @@ def test_a_refused_batch_says_how_much_was_written(http, run_module):
         records_page([]),
         batch_update(inserts=wanted[:1000]),
         batch_update(inserts=wanted[1000:], create=False, status=400,
-              reply={'errors': [{'title': 'Bad Request', 'detail': 'record rejected'}]}),
+                     reply={'errors': [{'title': 'Bad Request', 'detail': 'record rejected'}]}),
     )
 
     result, code, dummy = run(run_module, records=wanted)
