@@ -64,10 +64,15 @@ class API(object):
 
 
 class ModuleTask(object):
-    """What ``run`` gets: the checked options, check and diff mode, a warn callback and the API."""
+    """What ``run`` gets: the checked options, check and diff mode, a warn callback and the API.
 
-    def __init__(self, params, check_mode, diff, warn, api):
+    ``checked`` is what the module's ``check_options`` returned (None if nothing): a value it made while
+    checking the options, such as the declared records read from a file, which ``run`` then need not make again.
+    """
+
+    def __init__(self, params, check_mode, diff, warn, api, checked=None):
         self.params = params
+        self.checked = checked
         self.check_mode = check_mode
         self.diff = diff
         self.warn = warn
@@ -78,7 +83,8 @@ class LLMObsModule(object):
     """One module of the collection: its options, its checks and its ``run``.
 
     ``options`` is the module's own argument spec (the connection options are added);
-    ``check_options(params)`` raises ValidationError before any request; ``run(task)`` returns
+    ``check_options(params)`` raises ValidationError before any request (what it returns is
+    ``task.checked``); ``run(task)`` returns
     the result dict or raises LLMObsError. ``addresses`` says which of 'project' and 'dataset'
     the module addresses by id or name: their options, exclusivity and checks come from here.
     """
@@ -119,14 +125,16 @@ class LLMObsModule(object):
         )
 
     def check(self, params):
-        """Every check of the options, in the order a user reads them; raises ValidationError."""
+        """Every check of the options, in the order a user reads them; raises ValidationError.
+
+        Returns the connection settings and what ``check_options`` returned.
+        """
         if 'project' in self.addresses:
             check_project_address(params)
         if 'dataset' in self.addresses:
             check_dataset_address(params)
-        if self.check_options is not None:
-            self.check_options(params)
-        return connection_settings(params)
+        checked = self.check_options(params) if self.check_options is not None else None
+        return connection_settings(params), checked
 
     def execute(self, params, check_mode, diff, warn, session=None):
         """Check the options, then run the module's logic; returns the result, raises LLMObsError.
@@ -134,9 +142,9 @@ class LLMObsModule(object):
         Needs nothing of AnsibleModule: ``params`` are options already validated against
         ``module_kwargs()``. Callers check HAS_REQUESTS first.
         """
-        settings = self.check(params)
+        settings, checked = self.check(params)
         api = API(Transport(settings, warn=warn, session=session))
-        return self.run(ModuleTask(params, check_mode, diff, warn, api))
+        return self.run(ModuleTask(params, check_mode, diff, warn, api, checked))
 
     def main(self):
         module = AnsibleModule(**self.module_kwargs())

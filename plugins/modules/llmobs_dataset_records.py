@@ -263,9 +263,9 @@ errors:
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
-from ansible_collections.llmobs.datadog.plugins.module_utils._records import (
+from ansible_collections.llmobs.datadog.plugins.module_utils._records import read_declared_records
+from ansible_collections.llmobs.datadog.plugins.module_utils._records_results import (
     DIFF_RECORDS,
-    read_declared_records,
     records_diff,
     sync_counts,
     sync_message,
@@ -273,10 +273,17 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._records import (
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_wait_timeout
 
 
-def run(task):
-    params, api = task.params, task.api
+def check_options(params):
+    """Checks wait_timeout, then reads and checks every declared record, before the first request.
+
+    Returns the declared records (``task.checked``): a file is read once.
+    """
     check_wait_timeout(params['wait_timeout'])
-    declared = read_declared_records(params)  # every record checked before the first request
+    return read_declared_records(params)
+
+
+def run(task):
+    params, api, declared = task.params, task.api, task.checked
     state, purge = params['state'], params['purge'] and params['state'] == 'present'
     project_id, dummy = resolve_project(api, params)
     result = dict(changed=False, project_id=project_id)
@@ -306,6 +313,7 @@ MODULE = LLMObsModule(
     addresses=('project', 'dataset'),
     mutually_exclusive=[['records', 'src']],
     required_one_of=[['records', 'src']],
+    check_options=check_options,
     run=run,
 )
 

@@ -190,11 +190,10 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import check_destination, jsonl_lines, write_lines
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
-from ansible_collections.llmobs.datadog.plugins.module_utils._record_files import check_destination, write_lines
-from ansible_collections.llmobs.datadog.plugins.module_utils._records import jsonl_lines, record_view
 
 
 def check_options(params):
@@ -205,39 +204,25 @@ def check_options(params):
 
 
 def run(task):
-    params, api = task.params, task.api
+    params, api, dest = task.params, task.api, task.params['dest']
     project_id, dummy = resolve_project(api, params)
     dataset_id, found = resolve_dataset(api, project_id, params)
-    views = (record_view(item) for item in api.records.pages(project_id, dataset_id, params['version']))
-    result = dict(changed=False, project_id=project_id)
-    if params['dest'] is None:
-        records = list(views)
-    else:
-        lines = jsonl_lines(views)
+    views = api.records.views(project_id, dataset_id, params['version'])
+    # With dest, only the lines of the file are kept: a large dataset is never held as Python objects.
+    listed = list(views) if dest is None else jsonl_lines(views)
     found = found or api.datasets.get(project_id, dataset_id)
     facts = dataset_facts(found) if found else None
-    count = len(records) if params['dest'] is None else len(lines)
-    check_version_exists(dataset_id, params['version'], facts, count)
-    if params['dest'] is None:
-        result.update(records=records, count=count)
-    else:
-        changed, diff = write_lines(params['dest'], lines, task.check_mode, task.diff)
-        result.update(changed=changed, dest=params['dest'], count=count)
-        if diff is not None:
-            result['diff'] = diff
-    result['dataset'] = facts
-    result['version'] = params['version'] if params['version'] is not None else (facts or {}).get('current_version')
+    api.records.check_version_exists(dataset_id, params['version'], facts, len(listed))
+    result = dict(changed=False, project_id=project_id, dataset=facts, count=len(listed),
+                  version=params['version'] if params['version'] is not None else (facts or {}).get('current_version'))
+    if dest is None:
+        result['records'] = listed
+        return result
+    changed, diff = write_lines(dest, listed, task.check_mode, task.diff)
+    result.update(changed=changed, dest=dest)
+    if diff is not None:
+        result['diff'] = diff
     return result
-
-
-def check_version_exists(dataset_id, version, facts, count):
-    """A version past the dataset's current one that lists no record does not exist, whatever the server answered.
-
-    Only an empty answer is doubted: a list of the dataset can lag behind a version just made.
-    """
-    current = (facts or {}).get('current_version')
-    if version is not None and not count and isinstance(current, int) and version > current:
-        raise LLMObsError('Dataset %s has no version %d: its current version is %d.' % (dataset_id, version, current))
 
 
 MODULE = LLMObsModule(

@@ -53,6 +53,7 @@ helpers.PROJECT, ``source`` to helpers.SOURCE, ``cursor`` adds ``page[cursor]``)
                ``clone_dataset(name, description=None, source=SOURCE)``
     records:   ``list_records(dataset_id, project_id=PROJECT, cursor=None, version=None)`` (one page of the
                records list), with ``records(count, start=0)``: that many record objects to answer it with
+    the records modules' dataset (RECORDS_DATASET): see the block at the end of this file
 
 The ``http`` fixture (an ``HTTPMock``):
     ``http.expect(*calls)``     append calls (or lists of calls) to the expected list
@@ -79,8 +80,12 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     APP_KEY,
     BASE_URL,
     PROJECT,
+    PROJECT_NAME,
     SOURCE,
+    TIMESTAMP,
+    dataset,
     page,
+    project,
 )
 
 API_PREFIX = '/api/v2/llm-obs/v1'
@@ -528,3 +533,82 @@ def records(count, start=0):
     """``count`` records as the records list answers (ids ``r<start>`` on), to answer ``list_records`` with."""
     return [{'id': 'r%d' % number, 'type': 'records', 'attributes': {'input': 'question %d' % number}}
             for number in range(start, start + count)]
+
+
+# ---------------------------------------------------------------------- the records modules' dataset
+# llmobs_dataset_records and llmobs_dataset_records_info tests work on one dataset, RECORDS_DATASET of PROJECT:
+#     ``records_page(items, cursor=None, after=None, version=None)``  one page of its records list, answered
+#     ``records_list(version=None)``   the first request of its records list, still to be answered
+#     ``batch_update(inserts=(), updates=(), deletes=(), create=True, status=200, reply=None, raises=None)``
+#                                      a batch_update with its exact body (answered 200 unless told otherwise)
+#     ``records_dataset_by_id(item)``, ``records_dataset_by_name(items)``, ``records_project_by_name()``
+#                                      the lookups of the dataset and its project, answered
+#     ``sent_batches(http)``           the attributes of every batch_update sent, in order
+# Objects: ``record(record_id, input, expected_output=None, metadata=None, tags=(), shape='nested')``,
+# ``records_dataset(dataset_id=RECORDS_DATASET, name=RECORDS_DATASET_NAME, version=1)``; module arguments: ``records_module_args(**overrides)``.
+
+RECORDS_DATASET = 'ds-1'
+RECORDS_DATASET_NAME = 'eval-set'
+BATCH_UPDATE_PATH = '%s/%s/batch_update' % (datasets_path(), RECORDS_DATASET)
+MUTATION_ANSWER = {'data': [{'records': []}]}
+
+
+def record(record_id, input_value, expected_output=None, metadata=None, tags=(), shape='nested', **extra):
+    """One record as the records list answers: nested under ``attributes`` (live) or flat (the spec)."""
+    fields = dict(dataset_id=RECORDS_DATASET, input=input_value, expected_output=expected_output, metadata=metadata,
+                  tags=list(tags), canonical_id='canon-' + record_id, created_at=TIMESTAMP, updated_at=TIMESTAMP)
+    fields.update(extra)
+    if shape == 'flat':
+        return dict(fields, id=record_id)
+    return {'id': record_id, 'type': 'records', 'attributes': fields}
+
+
+def records_dataset(dataset_id=RECORDS_DATASET, name=RECORDS_DATASET_NAME, version=1):
+    return dataset(dataset_id, name, version=version)
+
+
+def records_list(version=None, cursor=None):
+    """The request of one page of RECORDS_DATASET's records list, still to be answered."""
+    return list_records(RECORDS_DATASET, cursor=cursor, version=None if version is None else str(version))
+
+
+def records_page(items, cursor=None, after=None, version=None):
+    return records_list(version, cursor).reply_page(*items, after=after)
+
+
+def records_dataset_by_id(item):
+    return dataset_by_id(RECORDS_DATASET).reply_page(*([item] if item else []))
+
+
+def records_dataset_by_name(items):
+    return datasets_by_name(RECORDS_DATASET_NAME).reply_page(*items)
+
+
+def records_project_by_name():
+    return projects_by_name(PROJECT_NAME).reply_page(project(PROJECT, PROJECT_NAME))
+
+
+def batch_body(inserts=(), updates=(), deletes=(), create=True):
+    return {'data': {'type': 'datasets', 'id': RECORDS_DATASET, 'attributes': {
+        'create_new_version': create, 'insert_records': list(inserts), 'update_records': list(updates),
+        'delete_records': list(deletes)}}}
+
+
+def batch_update(inserts=(), updates=(), deletes=(), create=True, status=200, reply=None, raises=None):
+    """One batch_update with its exact body; answered 200 with an empty mutation list unless told otherwise."""
+    call = Call('POST', BATCH_UPDATE_PATH).expect_json(batch_body(inserts, updates, deletes, create))
+    if raises is not None:
+        return call.raises(raises)
+    return call.reply(status, json=reply if reply is not None else MUTATION_ANSWER)
+
+
+def sent_batches(http):
+    """The attributes of every batch_update sent, in order."""
+    return [seen.json['data']['attributes'] for seen in http.seen if seen.method == 'POST' and seen.path == BATCH_UPDATE_PATH]
+
+
+def records_module_args(**overrides):
+    """Arguments of llmobs_dataset_records and llmobs_dataset_records_info, addressing RECORDS_DATASET by id."""
+    args = dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT, dataset_id=RECORDS_DATASET)
+    args.update(overrides)
+    return args

@@ -54,7 +54,7 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     projects_by_name,
     update_dataset,
 )
-from ansible_collections.llmobs.datadog.tests.unit.plugins.module_utils import test_records_support as records
+from ansible_collections.llmobs.datadog.tests.unit.plugins import http_calls as records
 from ansible_collections.llmobs.datadog.tests.unit.plugins.plugin_utils.in_process_support import (
     make_action,
     module_stdout,
@@ -515,14 +515,14 @@ CASES = [
      False, True, {}),
     ('llmobs_dataset_info', dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT),
      lambda: [list_datasets().reply_page(dataset('d-1', 'd'))], False, False, {}),
-    ('llmobs_dataset_records', records.module_args(records=[{'id': 'a', 'input': {'q': 'x'}}, {'id': 'b', 'input': 'y'}]),
+    ('llmobs_dataset_records', records.records_module_args(records=[{'id': 'a', 'input': {'q': 'x'}}, {'id': 'b', 'input': 'y'}]),
      lambda: [records.records_page([records.record('a', {'q': 'x'}), records.record('b', 'y', shape='flat')]),
-              records.dataset_by_id(records.dataset(version=4))], False, True, {}),
-    ('llmobs_dataset_records', records.module_args(records=[{'input': 1}], src='/nowhere.jsonl'), (), False, False, {}),
-    ('llmobs_dataset_records_info', records.module_args(dest='DEST'),
-     lambda: [records.records_page([records.record('a', 'x')]), records.dataset_by_id(records.dataset())], False, True, {}),
-    ('llmobs_dataset_records_info', records.module_args(),
-     lambda: [records.records_page([records.record('a', 'x')]), records.dataset_by_id(records.dataset())], False, False, {}),
+              records.records_dataset_by_id(records.records_dataset(version=4))], False, True, {}),
+    ('llmobs_dataset_records', records.records_module_args(records=[{'input': 1}], src='/nowhere.jsonl'), (), False, False, {}),
+    ('llmobs_dataset_records_info', records.records_module_args(dest='DEST'),
+     lambda: [records.records_page([records.record('a', 'x')]), records.records_dataset_by_id(records.records_dataset())], False, True, {}),
+    ('llmobs_dataset_records_info', records.records_module_args(),
+     lambda: [records.records_page([records.record('a', 'x')]), records.records_dataset_by_id(records.records_dataset())], False, False, {}),
 ]
 
 

@@ -15,20 +15,17 @@ import os
 
 import pytest
 
-from ansible_collections.llmobs.datadog.plugins.module_utils import _record_files
+from ansible_collections.llmobs.datadog.plugins.module_utils import _record_yaml
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
-from ansible_collections.llmobs.datadog.plugins.module_utils._record_files import (
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import jsonl_line, write_lines
+from ansible_collections.llmobs.datadog.plugins.module_utils._record_canonical import (
     body_fields,
     canonical,
     canonical_json,
     differing_fields,
-    from_file,
-    from_list,
-    jsonl_line,
     plain,
-    read_declared,
-    write_lines,
 )
+from ansible_collections.llmobs.datadog.plugins.module_utils._record_readers import from_file, from_list, read_declared
 
 
 def write(tmp_path, name, text):
@@ -184,7 +181,7 @@ def test_blank_src_and_nothing_given():
 
 
 def test_yaml_without_pyyaml(tmp_path, monkeypatch):
-    monkeypatch.setattr(_record_files, 'HAS_YAML', False)
+    monkeypatch.setattr(_record_yaml, 'HAS_YAML', False)
     assert 'needs the PyYAML library' in refused(from_file, write(tmp_path, 'r.yaml', '- input: 1\n'))
 
 

@@ -19,18 +19,12 @@ import time
 
 import pytest
 
-from ansible_collections.llmobs.datadog.plugins.module_utils import _record_files
+from ansible_collections.llmobs.datadog.plugins.module_utils import _jsonl_output, _record_readers, _record_yaml
+from ansible_collections.llmobs.datadog.plugins.module_utils._declared_records import MAX_NESTING
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
-from ansible_collections.llmobs.datadog.plugins.module_utils._record_files import (
-    MAX_NESTING,
-    MAX_SRC_BYTES,
-    MAX_YAML_NODES,
-    check_destination,
-    from_file,
-    from_list,
-    read_declared,
-    write_lines,
-)
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import check_destination, write_lines
+from ansible_collections.llmobs.datadog.plugins.module_utils._record_readers import MAX_SRC_BYTES, from_file, from_list, read_declared
+from ansible_collections.llmobs.datadog.plugins.module_utils._record_yaml import MAX_YAML_NODES
 
 
 def write(tmp_path, name, text):
@@ -50,7 +44,7 @@ def bodies(declared):
 
 
 class OsWith(object):
-    """The os module with some functions replaced, for _record_files alone."""
+    """The os module with some functions replaced, for one module alone."""
 
     def __init__(self, **replaced):
         self.__dict__.update(replaced)
@@ -178,7 +172,7 @@ def test_a_fifo_swapped_in_after_the_first_look_is_refused(tmp_path, monkeypatch
     regular = write(tmp_path, 'regular.jsonl', '{"input": 1}\n')
     path = str(tmp_path / 'r.jsonl')
     os.mkfifo(path)
-    monkeypatch.setattr(_record_files, 'os', OsWith(stat=lambda name: os.stat(regular)))
+    monkeypatch.setattr(_record_readers, 'os', OsWith(stat=lambda name: os.stat(regular)))
     thread, outcome = in_thread(lambda: from_file(path))
     if thread.is_alive():
         os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
@@ -235,7 +229,7 @@ def test_a_file_larger_than_the_bound_is_refused_before_it_is_read(tmp_path):
 def test_the_bound_holds_exactly(tmp_path, monkeypatch, name, record):
     text = record % ('x' * (102 - len(record)))
     assert len(text) == 100
-    monkeypatch.setattr(_record_files, 'MAX_SRC_BYTES', 100)
+    monkeypatch.setattr(_record_readers, 'MAX_SRC_BYTES', 100)
     assert len(from_file(write(tmp_path, name, text))) == 1
     path = write(tmp_path, name, record % ('x' * (103 - len(record))))
     assert refused(from_file, path) == 'src %r is larger than 100 bytes, the most a records file may hold.' % path
@@ -246,10 +240,10 @@ def test_a_file_that_grows_is_read_no_further_than_the_bound(tmp_path, monkeypat
     # /dev/zero as a file whose size said nothing: the bound is kept while reading, one byte past it at most.
     path = str(tmp_path / name)
     os.symlink('/dev/zero', path)
-    monkeypatch.setattr(_record_files, '_file_type', lambda mode: None)
-    monkeypatch.setattr(_record_files, 'MAX_SRC_BYTES', 4096)
+    monkeypatch.setattr(_record_readers, '_file_type', lambda mode: None)
+    monkeypatch.setattr(_record_readers, 'MAX_SRC_BYTES', 4096)
     reads = []
-    real_open = _record_files.open_src
+    real_open = _record_readers.open_src
 
     def counting_open(*args):
         handle = real_open(*args)
@@ -271,7 +265,7 @@ def test_a_file_that_grows_is_read_no_further_than_the_bound(tmp_path, monkeypat
                 return readline(size)
         return Counted()
 
-    monkeypatch.setattr(_record_files, 'open_src', counting_open)
+    monkeypatch.setattr(_record_readers, 'open_src', counting_open)
     assert refused(from_file, path) == 'src %r is larger than 4 KiB, the most a records file may hold.' % path
     assert sum(reads) <= 4097
 
@@ -351,7 +345,7 @@ def test_yaml_aliases_within_the_bound_are_read(tmp_path):
 
 
 def test_a_file_that_aliases_expand_too_much_in_all_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(_record_files, 'MAX_YAML_NODES', 1000)
+    monkeypatch.setattr(_record_yaml, 'MAX_YAML_NODES', 1000)
     # One anchor of 300 values, then records of 2 + 1 + 300 + ... values each: a few records fit, 100 do not.
     lines = ['- id: r0', '  input: 0', '  metadata: {shared: &s [%s]}' % ', '.join(['x'] * 299)]
     for number in range(1, 100):
@@ -521,7 +515,7 @@ def test_the_records_list_the_same_on_a_deep_stack():
 
 def test_a_dest_in_a_directory_that_cannot_be_written_is_refused_before_any_request(tmp_path, monkeypatch):
     path = str(tmp_path / 'out.jsonl')
-    monkeypatch.setattr(_record_files, 'os', OsWith(access=lambda name, mode: False))
+    monkeypatch.setattr(_jsonl_output, 'os', OsWith(access=lambda name, mode: False))
     assert refused(check_destination, path) == "dest %r cannot be written: permission denied in %s." % (path, tmp_path)
     assert refused(write_lines, path, ['x\n'], check_mode=True) == (
         "dest %r cannot be written: permission denied in %s." % (path, tmp_path))

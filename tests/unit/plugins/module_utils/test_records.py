@@ -11,25 +11,29 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._record_files import from_list
-from ansible_collections.llmobs.datadog.plugins.module_utils._records import (
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import jsonl_lines
+from ansible_collections.llmobs.datadog.plugins.module_utils._record_readers import from_list
+from ansible_collections.llmobs.datadog.plugins.module_utils._records import record_view
+from ansible_collections.llmobs.datadog.plugins.module_utils._records_batches import (
     BATCH_MAX_BYTES,
-    batches,
-    compare,
-    jsonl_lines,
+    Change,
+    pack_batches,
     planned_changes,
-    record_view,
-    records_diff,
-    sync_counts,
-    sync_message,
 )
+from ansible_collections.llmobs.datadog.plugins.module_utils._records_plan import plan_sync
+from ansible_collections.llmobs.datadog.plugins.module_utils._records_results import records_diff, sync_counts, sync_message
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import PROJECT, make_api
-from ansible_collections.llmobs.datadog.tests.unit.plugins.module_utils.test_records_support import (
-    DATASET,
-    batch,
+from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
+    RECORDS_DATASET,
+    batch_update,
     record,
     records_page,
 )
+
+
+def views(items):
+    """Records as the API lists them, as the planner reads them."""
+    return [record_view(item) for item in items]
 
 
 # ---------------------------------------------------------------- reading
@@ -54,12 +58,12 @@ def test_record_view_ignores_what_it_does_not_know():
 
 def test_records_list_every_page(http):
     http.expect(records_page([record('a', 1)], after='c2'), records_page([record('b', 2)], cursor='c2'))
-    assert [view['id'] for view in make_api().records.list(PROJECT, DATASET)] == ['a', 'b']
+    assert [view['id'] for view in make_api().records.list(PROJECT, RECORDS_DATASET)] == ['a', 'b']
 
 
 def test_records_list_of_a_version(http):
     http.expect(records_page([record('a', 1)], version=3))
-    assert len(make_api().records.list(PROJECT, DATASET, version=3)) == 1
+    assert len(make_api().records.list(PROJECT, RECORDS_DATASET, version=3)) == 1
 
 
 # ---------------------------------------------------------------- planning
@@ -69,7 +73,7 @@ def test_plan_by_id():
     declared = from_list([{'id': 'same', 'input': 1}, {'id': 'changed', 'input': 2, 'expected_output': 'new'},
                           {'id': 'new', 'input': 3}])
     listed = [record('same', 1), record('changed', 2, 'old'), record('other', 9)]
-    plan = compare(declared, listed, 'present', purge=False)
+    plan = plan_sync(declared, views(listed), 'present', purge=False)
     assert plan.inserts == [2]
     assert plan.updates == [(1, 'changed', ['expected_output'])]
     assert plan.deletes == [] and plan.unchanged == 1 and plan.left_alone == 1
@@ -79,44 +83,44 @@ def test_plan_by_id():
 def test_plan_by_input_with_purge():
     declared = from_list([{'input': {'q': 1}, 'metadata': {'m': 2}}])
     listed = [record('srv-1', {'q': 1}, metadata={'m': 1}), record('srv-2', {'q': 2})]
-    plan = compare(declared, listed, 'present', purge=True)
+    plan = plan_sync(declared, views(listed), 'present', purge=True)
     assert plan.updates == [(0, 'srv-1', ['metadata'])] and plan.deletes == ['srv-2']
     assert plan.versioning is True   # the delete makes it
 
 
 def test_plan_of_metadata_only_makes_no_version():
     declared = from_list([{'id': 'a', 'input': 1, 'tags': ['t:1']}])
-    plan = compare(declared, [record('a', 1)], 'present', purge=False)
+    plan = plan_sync(declared, views([record('a', 1)]), 'present', purge=False)
     assert plan.updates == [(0, 'a', ['tags'])] and plan.versioning is False
 
 
 def test_plan_absent():
     declared = from_list([{'id': 'a'}, {'id': 'b'}], require_input=False)
-    plan = compare(declared, [record('a', 1), record('c', 3)], 'absent', purge=True)
+    plan = plan_sync(declared, views([record('a', 1), record('c', 3)]), 'absent', purge=True)
     assert plan.deletes == ['a'] and plan.unchanged == 1 and plan.left_alone == 1 and plan.inserts == []
 
 
 def test_plan_keeps_one_copy_of_a_duplicated_record():
     declared = from_list([{'input': 'q', 'expected_output': 'A'}])
-    plan = compare(declared, [record('d1', 'q', 'A'), record('d2', 'q', 'B'), record('d3', 'q', 'A')], 'present', False)
+    plan = plan_sync(declared, views([record('d1', 'q', 'A'), record('d2', 'q', 'B'), record('d3', 'q', 'A')]), 'present', False)
     assert plan.deletes == ['d2', 'd3'] and plan.duplicates == 2 and plan.unchanged == 1 and plan.updates == []
 
 
 def test_plan_prefers_the_exact_copy_even_when_listed_second():
     declared = from_list([{'input': 'q', 'expected_output': 'A'}])
-    plan = compare(declared, [record('d1', 'q', 'B'), record('d2', 'q', 'A')], 'present', False)
+    plan = plan_sync(declared, views([record('d1', 'q', 'B'), record('d2', 'q', 'A')]), 'present', False)
     assert plan.deletes == ['d1'] and plan.updates == [] and plan.unchanged == 1
 
 
 def test_plan_keeps_bodies_only_for_diffs():
     declared = from_list([{'id': 'a', 'input': 2}])
     listed = [record('a', 1)] + [record('x%d' % n, n) for n in range(30)]
-    assert compare(declared, listed, 'present', True).before == {}
-    kept = compare(declared, listed, 'present', True, keep_before=5).before
+    assert plan_sync(declared, views(listed), 'present', True).before == {}
+    kept = plan_sync(declared, views(listed), 'present', True, keep_before=5).before
     # At most keep_before updates (the first declared) and keep_before deletes (the first listed).
     assert list(kept) == ['a', 'x0', 'x1', 'x2', 'x3', 'x4']
     updates = from_list([{'id': 'u%d' % n, 'input': n} for n in range(8)])
-    kept = compare(updates, [record('u%d' % n, -n - 1) for n in reversed(range(8))], 'present', False, keep_before=3).before
+    kept = plan_sync(updates, views([record('u%d' % n, -n - 1) for n in reversed(range(8))]), 'present', False, keep_before=3).before
     assert sorted(kept) == ['u0', 'u1', 'u2']
 
 
@@ -128,7 +132,7 @@ def test_plan_reads_the_listing_once():
             consumed.append(item['id'])
             yield item
 
-    compare(from_list([{'id': 'a', 'input': 1}]), listing(), 'present', False)
+    plan_sync(from_list([{'id': 'a', 'input': 1}]), (record_view(item) for item in listing()), 'present', False)
     assert consumed == ['a']
 
 
@@ -136,39 +140,39 @@ def test_plan_reads_the_listing_once():
 
 
 def _changes(count, size=10):
-    return [('i', n, {'input': 'x' * size}, size + 20, True) for n in range(count)]
+    return [Change('i', n, {'input': 'x' * size}, size + 20, True) for n in range(count)]
 
 
 def test_batches_of_at_most_1000():
-    assert [len(b) for b in batches(_changes(2001), 200)] == [1000, 1000, 1]
+    assert [len(b) for b in pack_batches(_changes(2001), 200)] == [1000, 1000, 1]
 
 
 def test_batches_under_5_mib():
     changes = _changes(11, size=1024 * 1024 - 20)
-    packed = list(batches(changes, 200))
+    packed = list(pack_batches(changes, 200))
     assert [len(b) for b in packed] == [4, 4, 3]
     assert all(b.size < BATCH_MAX_BYTES for b in packed)
 
 
 def test_halves_of_a_batch_keep_every_change_once():
-    batch_ = next(batches(_changes(5), 200))
-    first, second = batch_.halves(200)
-    assert [c[1] for c in first.changes] + [c[1] for c in second.changes] == [0, 1, 2, 3, 4]
+    batch_ = next(pack_batches(_changes(5), 200))
+    first, second = batch_.halves()
+    assert [c.key for c in first.changes] + [c.key for c in second.changes] == [0, 1, 2, 3, 4]
 
 
 def test_changes_make_the_version_first():
     declared = from_list([{'id': 'meta', 'input': 1, 'metadata': {'a': 1}}, {'id': 'content', 'input': 2},
                           {'id': 'new', 'input': 3}])
-    plan = compare(declared, [record('meta', 1), record('content', 'old'), record('gone', 0)], 'present', True)
-    order = [(kind, versioning) for kind, dummy, dummy2, dummy3, versioning in planned_changes(declared, plan)]
+    plan = plan_sync(declared, views([record('meta', 1), record('content', 'old'), record('gone', 0)]), 'present', True)
+    order = [(change.kind, change.versioning) for change in planned_changes(declared, plan)]
     assert order == [('d', True), ('i', True), ('u', True), ('u', False)]
 
 
 def test_sizes_are_the_json_sent():
     declared = from_list([{'id': 'a', 'input': u'caf\u00e9 \u2603', 'tags': ['t:1']}])
-    plan = compare(declared, [], 'present', False)
+    plan = plan_sync(declared, views([]), 'present', False)
     (change,) = list(planned_changes(declared, plan))
-    assert change[3] == len(json.dumps(change[2])) + 2
+    assert change.size == len(json.dumps(change.item)) + 2
 
 
 # ---------------------------------------------------------------- a sync over HTTP
@@ -177,14 +181,14 @@ def test_sizes_are_the_json_sent():
 def test_sync_in_check_mode_sends_nothing(http):
     http.expect(records_page([record('a', 1)]))
     declared = from_list([{'id': 'a', 'input': 2}])
-    plan, version_created = make_api().records.sync(PROJECT, DATASET, declared, check_mode=True)
+    plan, version_created = make_api().records.sync(PROJECT, RECORDS_DATASET, declared, check_mode=True)
     assert plan.updates == [(0, 'a', ['input'])] and version_created is True
     http.assert_no_write()
 
 
 def test_sync_writes_and_reports_the_version(http):
-    http.expect(records_page([]), batch(inserts=[{'id': 'a', 'input': 2}]))
-    plan, version_created = make_api().records.sync(PROJECT, DATASET, from_list([{'id': 'a', 'input': 2}]))
+    http.expect(records_page([]), batch_update(inserts=[{'id': 'a', 'input': 2}]))
+    plan, version_created = make_api().records.sync(PROJECT, RECORDS_DATASET, from_list([{'id': 'a', 'input': 2}]))
     assert plan.inserts == [0] and version_created is True
 
 
@@ -193,22 +197,22 @@ def test_sync_writes_and_reports_the_version(http):
 
 def test_messages():
     declared = from_list([{'id': 'a', 'input': 1}, {'id': 'b', 'input': 2}])
-    plan = compare(declared, [record('a', 0), record('z', 9)], 'present', False)
-    assert sync_message(DATASET, plan, 'present', False, False, True) == (
+    plan = plan_sync(declared, views([record('a', 0), record('z', 9)]), 'present', False)
+    assert sync_message(RECORDS_DATASET, plan, 'present', False, False, True) == (
         'Dataset ds-1: 1 record created, 1 updated; 0 unchanged. A new dataset version was made. '
         '1 record not declared is left as it is (purge: false).')
-    assert sync_message(DATASET, plan, 'present', False, True, True).startswith(
+    assert sync_message(RECORDS_DATASET, plan, 'present', False, True, True).startswith(
         'Dataset ds-1: 1 record would be created, 1 updated; 0 unchanged. (check mode: nothing was sent)')
-    same = compare(declared, [record('a', 1), record('b', 2)], 'present', False)
-    assert sync_message(DATASET, same, 'present', False, False, False) == (
+    same = plan_sync(declared, views([record('a', 1), record('b', 2)]), 'present', False)
+    assert sync_message(RECORDS_DATASET, same, 'present', False, False, False) == (
         'Dataset ds-1 already holds the 2 declared records; nothing to do.')
     assert sync_counts(same) == dict(created=0, updated=0, deleted=0, unchanged=2)
 
 
 def test_diff_of_inputs_without_ids():
     declared = from_list([{'input': 'new'}])
-    plan = compare(declared, [record('gone', 'old')], 'present', True, keep_before=20)
-    diff = records_diff(declared, plan, DATASET, sync_counts(plan))
+    plan = plan_sync(declared, views([record('gone', 'old')]), 'present', True, keep_before=20)
+    diff = records_diff(declared, plan, RECORDS_DATASET, sync_counts(plan))
     assert diff['before']['records'] == [
         {'input': 'new', 'state': 'absent'},
         {'id': 'gone', 'input': 'old', 'expected_output': None, 'metadata': {}, 'tags': []}]

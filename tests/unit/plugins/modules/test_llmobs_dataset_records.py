@@ -14,21 +14,21 @@ import json
 import pytest
 import requests
 
-from ansible_collections.llmobs.datadog.plugins.module_utils import _record_files
+from ansible_collections.llmobs.datadog.plugins.module_utils import _record_readers
 from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_records
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import API_KEY, APP_KEY, PROJECT, PROJECT_NAME, warnings_of
-from ansible_collections.llmobs.datadog.tests.unit.plugins.module_utils.test_records_support import (
-    DATASET,
-    DATASET_NAME,
-    batch,
-    dataset,
-    dataset_by_id,
-    dataset_by_name,
-    module_args,
-    project_by_name,
+from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
+    RECORDS_DATASET,
+    RECORDS_DATASET_NAME,
+    batch_update,
     record,
+    records_dataset,
+    records_dataset_by_id,
+    records_dataset_by_name,
     records_list,
+    records_module_args,
     records_page,
+    records_project_by_name,
     sent_batches,
 )
 
@@ -36,7 +36,7 @@ ERROR_500 = {'errors': [{'status': '500', 'title': 'Internal Server Error'}]}
 
 
 def run(run_module, check_mode=False, diff=False, **args):
-    return run_module(llmobs_dataset_records, module_args(**args), check_mode=check_mode, diff=diff)
+    return run_module(llmobs_dataset_records, records_module_args(**args), check_mode=check_mode, diff=diff)
 
 
 def declared(count, prefix='q'):
@@ -56,8 +56,8 @@ def test_first_load_inserts_everything_in_one_request_and_makes_one_version(http
     wanted = declared(3)
     http.expect(
         records_page([]),
-        batch(inserts=wanted, create=True),
-        dataset_by_id(dataset(version=1)),
+        batch_update(inserts=wanted, create=True),
+        records_dataset_by_id(records_dataset(version=1)),
     )
 
     result, code, raw = run(run_module, records=wanted)
@@ -81,7 +81,7 @@ def test_rerun_with_nothing_changed_sends_no_write(http, run_module):
         # Key order, 1 against 1.0, tag order, a null metadata and a missing expected_output are no difference.
         records_page([record('a', {'n': 1, 'q': 'x'}, None, None, ['a:1', 'b:2']),
                       record('b', 'plain text', shape='flat')]),
-        dataset_by_id(dataset(version=4)),
+        records_dataset_by_id(records_dataset(version=4)),
     )
 
     result, code, dummy = run(run_module, records=wanted)
@@ -104,12 +104,12 @@ def test_update_sends_only_the_fields_that_differ_content_first(http, run_module
         records_page([record('meta-only', 'a', 'A', {'level': 1}), record('answer', 'b', 'old B'),
                       record('tags', 'c', None, None, ['t:0', 'x:9']), record('same', 'd')]),
         # The change that makes the version comes first; metadata and tags (no version) after it.
-        batch(updates=[{'id': 'answer', 'expected_output': 'new B'},
-                       {'id': 'meta-only', 'metadata': {'level': 2}},
-                       # set says it all; remove and add say the same to a server that skips an empty set
-                       {'id': 'tags', 'tag_operations': {'remove': ['t:0', 'x:9'], 'add': ['t:1'], 'set': ['t:1']}}],
-              create=True),
-        dataset_by_id(dataset(version=2)),
+        batch_update(updates=[{'id': 'answer', 'expected_output': 'new B'},
+                              {'id': 'meta-only', 'metadata': {'level': 2}},
+                              # set says it all; remove and add say the same to a server that skips an empty set
+                              {'id': 'tags', 'tag_operations': {'remove': ['t:0', 'x:9'], 'add': ['t:1'], 'set': ['t:1']}}],
+                     create=True),
+        records_dataset_by_id(records_dataset(version=2)),
     )
 
     result, code, dummy = run(run_module, records=wanted)
@@ -122,8 +122,8 @@ def test_update_sends_only_the_fields_that_differ_content_first(http, run_module
 def test_clearing_every_tag_removes_them_explicitly(http, run_module):
     http.expect(
         records_page([record('r', 'c', None, None, ['t:0', 'x:9'])]),
-        batch(updates=[{'id': 'r', 'tag_operations': {'remove': ['t:0', 'x:9'], 'set': []}}], create=False),
-        dataset_by_id(dataset()),
+        batch_update(updates=[{'id': 'r', 'tag_operations': {'remove': ['t:0', 'x:9'], 'set': []}}], create=False),
+        records_dataset_by_id(records_dataset()),
     )
 
     result, code, dummy = run(run_module, records=[{'id': 'r', 'input': 'c'}])
@@ -134,8 +134,8 @@ def test_clearing_every_tag_removes_them_explicitly(http, run_module):
 def test_metadata_only_changes_ask_for_no_version(http, run_module):
     http.expect(
         records_page([record('a', 'x', None, {'v': 1})]),
-        batch(updates=[{'id': 'a', 'metadata': {}}], create=False),
-        dataset_by_id(dataset(version=1)),
+        batch_update(updates=[{'id': 'a', 'metadata': {}}], create=False),
+        records_dataset_by_id(records_dataset(version=1)),
     )
 
     result, code, dummy = run(run_module, records=[{'id': 'a', 'input': 'x'}])
@@ -149,8 +149,8 @@ def test_records_without_ids_are_keyed_by_input(http, run_module):
     wanted = [{'input': {'q': 'kept'}, 'expected_output': 'new'}, {'input': {'q': 'added'}}]
     http.expect(
         records_page([record('srv-1', {'q': 'kept'}, 'old'), record('srv-2', {'q': 'other'})]),
-        batch(inserts=[{'input': {'q': 'added'}}], updates=[{'id': 'srv-1', 'expected_output': 'new'}]),
-        dataset_by_id(dataset(version=3)),
+        batch_update(inserts=[{'input': {'q': 'added'}}], updates=[{'id': 'srv-1', 'expected_output': 'new'}]),
+        records_dataset_by_id(records_dataset(version=3)),
     )
 
     result, code, dummy = run(run_module, records=wanted)
@@ -168,7 +168,7 @@ def test_every_page_is_read_before_anything_is_written(http, run_module):
         records_page(listed[1:2], cursor='c2', after='c3'),
         records_page([], cursor='c3', after='c4'),
         records_page(listed[2:], cursor='c4'),
-        dataset_by_id(dataset()),
+        records_dataset_by_id(records_dataset()),
     )
 
     result, code, dummy = run(run_module, records=wanted)
@@ -179,18 +179,18 @@ def test_every_page_is_read_before_anything_is_written(http, run_module):
 def test_dataset_and_project_by_name(http, run_module):
     wanted = declared(1)
     http.expect(
-        project_by_name(),
-        dataset_by_name([dataset(), dataset('ds-9', DATASET_NAME + '-copy')]),
+        records_project_by_name(),
+        records_dataset_by_name([records_dataset(), records_dataset('ds-9', RECORDS_DATASET_NAME + '-copy')]),
         records_page(as_listed(wanted)),
     )
 
-    args = module_args(project_name=PROJECT_NAME, dataset_name=DATASET_NAME, records=wanted)
+    args = records_module_args(project_name=PROJECT_NAME, dataset_name=RECORDS_DATASET_NAME, records=wanted)
     del args['project_id'], args['dataset_id']
     result, code, dummy = run_module(llmobs_dataset_records, args)
 
     # Nothing written: the facts of the name lookup are the facts after the run.
     assert code == 0 and result['changed'] is False
-    assert result['dataset']['id'] == DATASET and result['dataset']['name'] == DATASET_NAME
+    assert result['dataset']['id'] == RECORDS_DATASET and result['dataset']['name'] == RECORDS_DATASET_NAME
 
 
 # ---------------------------------------------------------------- purge and absent
@@ -200,8 +200,8 @@ def test_purge_deletes_what_is_not_declared(http, run_module):
     wanted = declared(2)
     http.expect(
         records_page(as_listed(wanted) + [record('old-1', 'x'), record('old-2', 'y')]),
-        batch(deletes=['old-1', 'old-2'], create=True),
-        dataset_by_id(dataset(version=5)),
+        batch_update(deletes=['old-1', 'old-2'], create=True),
+        records_dataset_by_id(records_dataset(version=5)),
     )
 
     result, code, dummy = run(run_module, records=wanted, purge=True)
@@ -214,8 +214,8 @@ def test_purge_deletes_what_is_not_declared(http, run_module):
 def test_purge_with_no_records_empties_the_dataset(http, run_module):
     http.expect(
         records_page([record('a', 1), record('b', 2)]),
-        batch(deletes=['a', 'b']),
-        dataset_by_id(dataset(version=2)),
+        batch_update(deletes=['a', 'b']),
+        records_dataset_by_id(records_dataset(version=2)),
     )
 
     result, code, dummy = run(run_module, records=[], purge=True)
@@ -226,8 +226,8 @@ def test_purge_with_no_records_empties_the_dataset(http, run_module):
 def test_absent_deletes_the_declared_records_by_key(http, run_module):
     http.expect(
         records_page([record('keep', 'k'), record('gone-1', 'a', 'changed since'), record('gone-2', 'b')]),
-        batch(deletes=['gone-1', 'gone-2']),
-        dataset_by_id(dataset(version=7)),
+        batch_update(deletes=['gone-1', 'gone-2']),
+        records_dataset_by_id(records_dataset(version=7)),
     )
 
     # With ids, records to delete need no input.
@@ -240,7 +240,7 @@ def test_absent_deletes_the_declared_records_by_key(http, run_module):
 
 
 def test_absent_when_already_gone_sends_nothing(http, run_module):
-    http.expect(records_page([record('keep', 'k')]), dataset_by_id(dataset()))
+    http.expect(records_page([record('keep', 'k')]), records_dataset_by_id(records_dataset()))
 
     result, code, dummy = run(run_module, records=[{'input': 'gone'}], state='absent')
 
@@ -253,8 +253,8 @@ def test_extra_server_copies_of_a_declared_record_are_deleted(http, run_module):
     # A push by another tool made two records of the same input; the exact one is kept.
     http.expect(
         records_page([record('dup-1', 'q', 'stale'), record('dup-2', 'q', 'A'), record('dup-3', 'q', 'A')]),
-        batch(deletes=['dup-1', 'dup-3']),
-        dataset_by_id(dataset()),
+        batch_update(deletes=['dup-1', 'dup-3']),
+        records_dataset_by_id(records_dataset()),
     )
 
     result, code, dummy = run(run_module, records=[{'input': 'q', 'expected_output': 'A'}])
@@ -271,10 +271,10 @@ def test_inserts_are_split_at_1000_records_and_make_one_version(http, run_module
     wanted = declared(2500)
     http.expect(
         records_page([]),
-        batch(inserts=wanted[:1000], create=True),
-        batch(inserts=wanted[1000:2000], create=False),
-        batch(inserts=wanted[2000:], create=False),
-        dataset_by_id(dataset()),
+        batch_update(inserts=wanted[:1000], create=True),
+        batch_update(inserts=wanted[1000:2000], create=False),
+        batch_update(inserts=wanted[2000:], create=False),
+        records_dataset_by_id(records_dataset()),
     )
 
     result, code, dummy = run(run_module, records=wanted)
@@ -295,9 +295,9 @@ def test_deletes_inserts_and_updates_share_the_1000_record_limit(http, run_modul
     http.expect(
         records_page(listed),
         # Deletes and inserts first, then the update; 1,000 changes a request whatever their kind.
-        batch(deletes=['old-%d' % n for n in range(300)], inserts=wanted[400:1100], create=True),
-        batch(inserts=wanted[1100:], updates=[{'id': 'q-0', 'expected_output': {'answer': 'Answer 0'}}], create=False),
-        dataset_by_id(dataset()),
+        batch_update(deletes=['old-%d' % n for n in range(300)], inserts=wanted[400:1100], create=True),
+        batch_update(inserts=wanted[1100:], updates=[{'id': 'q-0', 'expected_output': {'answer': 'Answer 0'}}], create=False),
+        records_dataset_by_id(records_dataset()),
     )
 
     result, code, dummy = run(run_module, records=wanted, purge=True)
@@ -315,10 +315,10 @@ def test_batches_stay_under_5_mib(http, run_module):
     wanted = [{'id': 'big-%d' % n, 'input': big + str(n)} for n in range(12)]
     http.expect(
         records_page([]),
-        batch(inserts=wanted[:5], create=True),
-        batch(inserts=wanted[5:10], create=False),
-        batch(inserts=wanted[10:], create=False),
-        dataset_by_id(dataset()),
+        batch_update(inserts=wanted[:5], create=True),
+        batch_update(inserts=wanted[5:10], create=False),
+        batch_update(inserts=wanted[10:], create=False),
+        records_dataset_by_id(records_dataset()),
     )
 
     result, code, dummy = run(run_module, records=wanted)
@@ -334,10 +334,10 @@ def test_a_413_splits_the_batch_in_halves(http, run_module):
     wanted = declared(4)
     http.expect(
         records_page([]),
-        batch(inserts=wanted, create=True, status=413, reply={'errors': [{'status': '413', 'title': 'Payload Too Large'}]}),
-        batch(inserts=wanted[:2], create=True),
-        batch(inserts=wanted[2:], create=False),
-        dataset_by_id(dataset()),
+        batch_update(inserts=wanted, create=True, status=413, reply={'errors': [{'status': '413', 'title': 'Payload Too Large'}]}),
+        batch_update(inserts=wanted[:2], create=True),
+        batch_update(inserts=wanted[2:], create=False),
+        records_dataset_by_id(records_dataset()),
     )
 
     result, code, dummy = run(run_module, records=wanted)
@@ -354,17 +354,17 @@ def test_after_a_413_the_rest_of_the_run_sends_no_more_than_was_accepted(http, r
     too_large = {'errors': [{'status': '413', 'title': 'Payload Too Large'}]}
     http.expect(
         records_page([]),
-        batch(inserts=wanted[:1000], create=True, status=413, reply=too_large),
-        batch(inserts=wanted[:500], create=True, status=413, reply=too_large),
-        batch(inserts=wanted[:250], create=True),
-        batch(inserts=wanted[250:500], create=False),
-        batch(inserts=wanted[500:750], create=False),    # the second half of the first batch, split unsent
-        batch(inserts=wanted[750:1000], create=False),
-        batch(inserts=wanted[1000:1250], create=False),  # then batches of 250 from the start
-        batch(inserts=wanted[1250:1500], create=False),
-        batch(inserts=wanted[1500:1750], create=False),
-        batch(inserts=wanted[1750:], create=False),
-        dataset_by_id(dataset()),
+        batch_update(inserts=wanted[:1000], create=True, status=413, reply=too_large),
+        batch_update(inserts=wanted[:500], create=True, status=413, reply=too_large),
+        batch_update(inserts=wanted[:250], create=True),
+        batch_update(inserts=wanted[250:500], create=False),
+        batch_update(inserts=wanted[500:750], create=False),    # the second half of the first batch, split unsent
+        batch_update(inserts=wanted[750:1000], create=False),
+        batch_update(inserts=wanted[1000:1250], create=False),  # then batches of 250 from the start
+        batch_update(inserts=wanted[1250:1500], create=False),
+        batch_update(inserts=wanted[1500:1750], create=False),
+        batch_update(inserts=wanted[1750:], create=False),
+        records_dataset_by_id(records_dataset()),
     )
 
     result, code, dummy = run(run_module, records=wanted)
@@ -376,7 +376,7 @@ def test_after_a_413_the_rest_of_the_run_sends_no_more_than_was_accepted(http, r
 
 
 def test_a_413_on_one_record_fails_with_its_size(http, run_module):
-    http.expect(records_page([]), batch(inserts=declared(1), status=413, reply={'errors': ['too large']}))
+    http.expect(records_page([]), batch_update(inserts=declared(1), status=413, reply={'errors': ['too large']}))
 
     result, code, dummy = run(run_module, records=declared(1))
 
@@ -391,9 +391,9 @@ def test_lost_answer_of_a_batch_that_was_written_is_not_sent_again(http, run_mod
     wanted = declared(2)
     http.expect(
         records_page([]),
-        batch(inserts=wanted, status=500, reply=ERROR_500),
+        batch_update(inserts=wanted, status=500, reply=ERROR_500),
         records_page(as_listed(wanted)),        # read again: it was written
-        dataset_by_id(dataset()),
+        records_dataset_by_id(records_dataset()),
     )
 
     result, code, dummy = run(run_module, records=wanted)
@@ -407,10 +407,10 @@ def test_lost_answer_of_a_batch_that_was_not_written_is_sent_again_after_the_rea
     wanted = declared(2)
     http.expect(
         records_page([]),
-        batch(inserts=wanted, raises=requests.exceptions.ConnectionError('Connection aborted: RemoteDisconnected')),
+        batch_update(inserts=wanted, raises=requests.exceptions.ConnectionError('Connection aborted: RemoteDisconnected')),
         records_page([]).times(5),               # read again until wait_timeout has passed
-        batch(inserts=wanted, create=True),      # the same batch, still the one that makes the version
-        dataset_by_id(dataset()),
+        batch_update(inserts=wanted, create=True),      # the same batch, still the one that makes the version
+        records_dataset_by_id(records_dataset()),
     )
 
     result, code, dummy = run(run_module, records=wanted, wait_timeout=5)
@@ -426,11 +426,11 @@ def test_after_a_lost_answer_only_what_is_still_missing_is_sent(http, run_module
     listed = as_listed(wanted)
     http.expect(
         records_page([]),
-        batch(inserts=wanted[:1000], create=True),                         # the version
-        batch(inserts=wanted[1000:2000], create=False, status=502, reply=ERROR_500),  # lost, but written
+        batch_update(inserts=wanted[:1000], create=True),                         # the version
+        batch_update(inserts=wanted[1000:2000], create=False, status=502, reply=ERROR_500),  # lost, but written
         records_page(listed[:2000]),                                       # read again: 2,000 are there
-        batch(inserts=wanted[2000:], create=False),                        # the last 500, no second version
-        dataset_by_id(dataset()),
+        batch_update(inserts=wanted[2000:], create=False),                        # the last 500, no second version
+        records_dataset_by_id(records_dataset()),
     )
 
     result, code, dummy = run(run_module, records=wanted)
@@ -447,8 +447,8 @@ def test_lost_answers_are_bounded_by_retries(http, run_module):
     wanted = declared(1)
     http.expect(
         records_page([]),
-        batch(inserts=wanted, status=500, reply=ERROR_500), records_page([]).times(6),
-        batch(inserts=wanted, status=500, reply=ERROR_500), records_page([]).times(6),
+        batch_update(inserts=wanted, status=500, reply=ERROR_500), records_page([]).times(6),
+        batch_update(inserts=wanted, status=500, reply=ERROR_500), records_page([]).times(6),
     )
 
     result, code, dummy = run(run_module, records=wanted, retries=1, wait_timeout=6)
@@ -462,7 +462,7 @@ def test_a_lost_batch_of_records_without_ids_is_never_sent_again(http, run_modul
     wanted = [{'input': r['input'], 'expected_output': r['expected_output']} for r in declared(2)]
     http.expect(
         records_page([]),
-        batch(inserts=wanted, status=500, reply=ERROR_500),
+        batch_update(inserts=wanted, status=500, reply=ERROR_500),
         records_page([]).times(5),               # read again until wait_timeout has passed: nothing shows
     )
 
@@ -479,11 +479,11 @@ def test_a_resent_batch_refused_for_its_own_ids_proves_the_first_landed(http, ru
     wanted = declared(2)
     http.expect(
         records_page([]),
-        batch(inserts=wanted, status=503, reply=ERROR_500),
+        batch_update(inserts=wanted, status=503, reply=ERROR_500),
         records_page([]).times(4),               # reads lag: nothing shows within wait_timeout
-        batch(inserts=wanted, status=400, reply={'errors': [{
-            'title': 'Bad Request', 'detail': 'a record with id q-0 already exists in dataset %s' % DATASET}]}),
-        dataset_by_id(dataset()),
+        batch_update(inserts=wanted, status=400, reply={'errors': [{
+            'title': 'Bad Request', 'detail': 'a record with id q-0 already exists in dataset %s' % RECORDS_DATASET}]}),
+        records_dataset_by_id(records_dataset()),
     )
 
     result, code, dummy = run(run_module, records=wanted, wait_timeout=3)
@@ -498,9 +498,9 @@ def test_a_resent_batch_refused_otherwise_leaves_the_outcome_unknown(http, run_m
     wanted = declared(2)
     http.expect(
         records_page([]),
-        batch(inserts=wanted, status=503, reply=ERROR_500),
+        batch_update(inserts=wanted, status=503, reply=ERROR_500),
         records_page([]).times(4),
-        batch(inserts=wanted, status=400, reply={'errors': [{'title': 'Bad Request', 'detail': 'dataset is locked'}]}),
+        batch_update(inserts=wanted, status=400, reply={'errors': [{'title': 'Bad Request', 'detail': 'dataset is locked'}]}),
     )
 
     result, code, dummy = run(run_module, records=wanted, wait_timeout=3)
@@ -514,9 +514,9 @@ def test_a_refused_batch_says_how_much_was_written(http, run_module):
     wanted = declared(1500)
     http.expect(
         records_page([]),
-        batch(inserts=wanted[:1000]),
-        batch(inserts=wanted[1000:], create=False, status=400,
-              reply={'errors': [{'title': 'Bad Request', 'detail': 'record rejected'}]}),
+        batch_update(inserts=wanted[:1000]),
+        batch_update(inserts=wanted[1000:], create=False, status=400,
+                     reply={'errors': [{'title': 'Bad Request', 'detail': 'record rejected'}]}),
     )
 
     result, code, dummy = run(run_module, records=wanted)
@@ -544,7 +544,7 @@ def test_check_mode_reads_and_reports_the_same_counts(http, run_module):
     wanted = declared(3)
     listed = as_listed(wanted[:2]) + [record('old', 'x')]
     listed[1]['attributes']['expected_output'] = 'stale'
-    http.expect(records_page(listed), dataset_by_id(dataset(version=3)))
+    http.expect(records_page(listed), records_dataset_by_id(records_dataset(version=3)))
 
     result, code, dummy = run(run_module, check_mode=True, diff=True, records=wanted, purge=True)
 
@@ -570,7 +570,7 @@ def test_check_mode_reads_and_reports_the_same_counts(http, run_module):
 
 
 def test_diff_shows_the_first_20_changes(http, run_module):
-    http.expect(records_page([]), dataset_by_id(dataset()))
+    http.expect(records_page([]), records_dataset_by_id(records_dataset()))
 
     result, code, dummy = run(run_module, check_mode=True, diff=True, records=declared(50))
 
@@ -585,7 +585,7 @@ def test_diff_shows_the_old_values_of_updates_when_deletes_are_listed_first(http
     # shows first still come with their old values, and the deletes fill the slots left.
     wanted = declared(30)
     stale = [dict(r, expected_output={'answer': 'Old %d' % n}) for n, r in enumerate(wanted[:3])] + wanted[3:]
-    http.expect(records_page(as_listed(declared(25, prefix='gone')) + as_listed(stale)), dataset_by_id(dataset()))
+    http.expect(records_page(as_listed(declared(25, prefix='gone')) + as_listed(stale)), records_dataset_by_id(records_dataset()))
 
     result, code, dummy = run(run_module, check_mode=True, diff=True, records=wanted, purge=True)
 
@@ -599,7 +599,7 @@ def test_diff_shows_the_old_values_of_updates_when_deletes_are_listed_first(http
 
 
 def test_check_mode_with_nothing_to_change(http, run_module):
-    http.expect(records_page(as_listed(declared(2))), dataset_by_id(dataset()))
+    http.expect(records_page(as_listed(declared(2))), records_dataset_by_id(records_dataset()))
 
     result, code, dummy = run(run_module, check_mode=True, records=declared(2))
 
@@ -677,14 +677,14 @@ def test_a_missing_file_is_refused(http, run_module, tmp_path):
 def test_an_unreadable_file_is_refused(http, run_module, tmp_path, monkeypatch):
     path = write(tmp_path, 'r.jsonl', '{"input": 1}\n')
 
-    real_open = _record_files.os.open
+    real_open = _record_readers.os.open
 
     def refuse(name, *args, **kwargs):
         if name == path:
             raise OSError(13, 'Permission denied')
         return real_open(name, *args, **kwargs)
 
-    monkeypatch.setattr(_record_files.os, 'open', refuse)
+    monkeypatch.setattr(_record_readers.os, 'open', refuse)
     result, code, dummy = run(run_module, src=path)
 
     assert code == 1 and http.seen == []
@@ -709,7 +709,7 @@ def test_records_and_src_are_exclusive(http, run_module, tmp_path):
 def test_a_jsonl_file_loads_like_the_same_list(http, run_module, tmp_path):
     wanted = declared(3)
     path = write(tmp_path, 'r.jsonl', ''.join(json.dumps(r) + '\n' for r in wanted))
-    http.expect(records_page([]), batch(inserts=wanted), dataset_by_id(dataset()))
+    http.expect(records_page([]), batch_update(inserts=wanted), records_dataset_by_id(records_dataset()))
 
     result, code, dummy = run(run_module, src=path)
 
@@ -720,10 +720,10 @@ def test_a_csv_file_takes_input_and_expected_output_as_text(http, run_module, tm
     path = write(tmp_path, 'r.csv', 'id,input,expected_output,metadata,tags\n'
                                     'a,What is 2+2?,4,"{""level"": 1}","topic:math, kind:easy"\n'
                                     'b,"Two\nlines",,,\n')
-    http.expect(records_page([]), batch(inserts=[
+    http.expect(records_page([]), batch_update(inserts=[
         {'id': 'a', 'input': 'What is 2+2?', 'expected_output': '4', 'metadata': {'level': 1},
          'tags': ['kind:easy', 'topic:math']},
-        {'id': 'b', 'input': 'Two\nlines'}]), dataset_by_id(dataset()))
+        {'id': 'b', 'input': 'Two\nlines'}]), records_dataset_by_id(records_dataset()))
 
     result, code, dummy = run(run_module, src=path)
 
@@ -733,7 +733,7 @@ def test_a_csv_file_takes_input_and_expected_output_as_text(http, run_module, tm
 def test_server_answers_in_the_flat_shape_are_read_too(http, run_module):
     wanted = declared(2)
     http.expect(records_page([record(r['id'], r['input'], r['expected_output'], shape='flat') for r in wanted]),
-                dataset_by_id(dataset()))
+                records_dataset_by_id(records_dataset()))
 
     result, code, dummy = run(run_module, records=wanted)
 
@@ -742,7 +742,7 @@ def test_server_answers_in_the_flat_shape_are_read_too(http, run_module):
 
 def test_undeclared_server_records_are_left_alone_in_id_mode(http, run_module):
     http.expect(records_page([record('8b1c0e4e-uuid', 'from the UI')] + as_listed(declared(1))),
-                dataset_by_id(dataset()))
+                records_dataset_by_id(records_dataset()))
 
     result, code, dummy = run(run_module, records=declared(1))
 

@@ -14,28 +14,28 @@ import os
 
 from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_records_info
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import PROJECT, PROJECT_NAME
-from ansible_collections.llmobs.datadog.tests.unit.plugins.module_utils.test_records_support import (
-    DATASET,
-    DATASET_NAME,
-    dataset,
-    dataset_by_id,
-    dataset_by_name,
-    module_args,
-    project_by_name,
+from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
+    RECORDS_DATASET,
+    RECORDS_DATASET_NAME,
     record,
+    records_dataset,
+    records_dataset_by_id,
+    records_dataset_by_name,
     records_list,
+    records_module_args,
     records_page,
+    records_project_by_name,
 )
 
 LISTED = [record('b-2', {'q': 'second'}, 'B', {'m': 1}, ['z:1', 'a:1']), record('a-1', 'first', shape='flat')]
 
 
 def run(run_module, check_mode=False, diff=False, **args):
-    return run_module(llmobs_dataset_records_info, module_args(**args), check_mode=check_mode, diff=diff)
+    return run_module(llmobs_dataset_records_info, records_module_args(**args), check_mode=check_mode, diff=diff)
 
 
 def test_records_of_the_current_version(http, run_module):
-    http.expect(records_page(LISTED[:1], after='c2'), records_page(LISTED[1:], cursor='c2'), dataset_by_id(dataset(version=4)))
+    http.expect(records_page(LISTED[:1], after='c2'), records_page(LISTED[1:], cursor='c2'), records_dataset_by_id(records_dataset(version=4)))
 
     result, code, dummy = run(run_module)
 
@@ -46,14 +46,14 @@ def test_records_of_the_current_version(http, run_module):
         {'id': 'a-1', 'input': 'first', 'expected_output': None, 'metadata': {}, 'tags': []},
     ]
     assert result['count'] == 2 and result['version'] == 4
-    assert result['dataset']['id'] == DATASET and result['project_id'] == PROJECT
+    assert result['dataset']['id'] == RECORDS_DATASET and result['project_id'] == PROJECT
     http.assert_no_write()
 
 
 def test_records_of_a_version_by_names(http, run_module):
-    http.expect(project_by_name(), dataset_by_name([dataset(version=5)]), records_page(LISTED, version=2))
+    http.expect(records_project_by_name(), records_dataset_by_name([records_dataset(version=5)]), records_page(LISTED, version=2))
 
-    args = module_args(project_name=PROJECT_NAME, dataset_name=DATASET_NAME, version=2)
+    args = records_module_args(project_name=PROJECT_NAME, dataset_name=RECORDS_DATASET_NAME, version=2)
     del args['project_id'], args['dataset_id']
     result, code, dummy = run_module(llmobs_dataset_records_info, args)
 
@@ -62,7 +62,7 @@ def test_records_of_a_version_by_names(http, run_module):
 
 
 def test_empty_dataset(http, run_module):
-    http.expect(records_page([]), dataset_by_id(dataset(version=0)))
+    http.expect(records_page([]), records_dataset_by_id(records_dataset(version=0)))
 
     result, code, dummy = run(run_module)
 
@@ -82,7 +82,7 @@ def test_a_version_past_the_current_one_answered_with_no_records_fails(http, run
     # A server that answers 200 and an empty list for a version it does not have: the dataset's own
     # current version tells, and nothing is written to dest.
     dest = str(tmp_path / 'records.jsonl')
-    http.expect(records_page([], version=9), dataset_by_id(dataset(version=4)))
+    http.expect(records_page([], version=9), records_dataset_by_id(records_dataset(version=4)))
 
     result, code, dummy = run(run_module, version=9, dest=dest)
 
@@ -93,7 +93,7 @@ def test_a_version_past_the_current_one_answered_with_no_records_fails(http, run
 
 def test_a_version_past_the_current_one_that_lists_records_is_trusted(http, run_module):
     # The dataset list can lag behind a version just made: records listed for it are taken as they are.
-    http.expect(records_page(LISTED, version=5), dataset_by_id(dataset(version=4)))
+    http.expect(records_page(LISTED, version=5), records_dataset_by_id(records_dataset(version=4)))
 
     result, code, dummy = run(run_module, version=5)
 
@@ -109,10 +109,10 @@ def test_a_negative_version_is_refused_before_any_request(http, run_module):
 def test_dest_gets_stable_jsonl_and_changes_only_when_the_content_differs(http, run_module, tmp_path):
     dest = str(tmp_path / 'records.jsonl')
     http.expect(
-        records_page(LISTED), dataset_by_id(dataset()),                  # check mode: would write
-        records_page(LISTED), dataset_by_id(dataset()),                  # writes
-        records_page(list(reversed(LISTED))), dataset_by_id(dataset()),  # another order: same file
-        records_page(LISTED[:1]), dataset_by_id(dataset()),              # one record fewer
+        records_page(LISTED), records_dataset_by_id(records_dataset()),                  # check mode: would write
+        records_page(LISTED), records_dataset_by_id(records_dataset()),                  # writes
+        records_page(list(reversed(LISTED))), records_dataset_by_id(records_dataset()),  # another order: same file
+        records_page(LISTED[:1]), records_dataset_by_id(records_dataset()),              # one record fewer
     )
 
     dry, code, dummy = run(run_module, check_mode=True, diff=True, dest=dest)
