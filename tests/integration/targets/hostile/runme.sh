@@ -80,7 +80,8 @@ fi
 
 # The keys go in a vars file: Ansible itself prints the extra vars of its command line at -vvvv.
 printf 'emulator_api_key: %s\nemulator_app_key: %s\n' "${api_key}" "${app_key}" > "${out}/keys.yml"
-extra=(-e "emulator_url=${url}" -e "@${out}/keys.yml" -e "work_dir=${work}" -e "unwritable_dir=${unwritable}")
+extra=(-e "emulator_url=${url}" -e "@${out}/keys.yml" -e "work_dir=${work}" -e "unwritable_dir=${unwritable}"
+  -e "common_tasks=${repo_root}/tests/integration/common/tasks")
 
 run() {  # run NAME PATH [ansible-playbook options...]: PATH is in_process or module
   local name=$1 path=$2 started
