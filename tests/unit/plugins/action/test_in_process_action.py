@@ -25,7 +25,6 @@ import sys
 import warnings
 
 import pytest
-import yaml
 
 from ansible_collections.llmobs.datadog.plugins.modules import (
     llmobs_dataset,
@@ -57,7 +56,7 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.module_utils import test_records_support as records
 from ansible_collections.llmobs.datadog.tests.unit.plugins.plugin_utils.in_process_support import (
-    ACTION_PLUGIN,
+    IN_PROCESS_ACTION,
     make_action,
     module_stdout,
     normalized,
@@ -78,7 +77,7 @@ MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
 @pytest.fixture
 def action_plugin():
-    return importlib.import_module(ACTION_PLUGIN)
+    return importlib.import_module(IN_PROCESS_ACTION)
 
 
 @pytest.fixture(autouse=True)
@@ -585,11 +584,18 @@ MODULE_NAMES = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, 'plugi
                       if name.endswith('.py') and not name.startswith('_'))
 
 
-def test_meta_runtime_routes_every_module_s_action_to_the_one_plugin():
-    with open(os.path.join(ROOT, 'meta', 'runtime.yml')) as handle:
-        routing = yaml.safe_load(handle)['plugin_routing']['action']
-    assert sorted(routing) == MODULE_NAMES == sorted(MODULES)
-    assert all(route == {'redirect': 'llmobs.datadog.llmobs'} for route in routing.values())
+def test_every_module_s_action_is_the_one_in_process_action():
+    """A file per module names the action (docs/execution.md says why not a redirect): each only imports it."""
+    actions = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, 'plugins', 'action')) if name.endswith('.py'))
+    assert actions == MODULE_NAMES == sorted(MODULES)
+    texts = set()
+    for name in actions:
+        with open(os.path.join(ROOT, 'plugins', 'action', '%s.py' % name)) as handle:
+            texts.add(handle.read())
+    assert len(texts) == 1
+    for name in actions:
+        plugin = importlib.import_module('ansible_collections.llmobs.datadog.plugins.action.%s' % name)
+        assert plugin.ActionModule is importlib.import_module(IN_PROCESS_ACTION).InProcessAction
 
 
 @pytest.mark.parametrize('module_name', sorted(MODULES))
@@ -633,8 +639,8 @@ def test_every_module_is_imported_with_the_plugin(action_plugin):
     assert all(reason is None for reason in action_plugin.DECLARATION_REASONS.values())
 
 
-IN_PROCESS_FILES = ['plugins/action/llmobs.py'] + sorted(
-    'plugins/plugin_utils/%s' % name for name in os.listdir(os.path.join(ROOT, 'plugins', 'plugin_utils')) if name.endswith('.py'))
+IN_PROCESS_FILES = sorted('plugins/%s/%s' % (folder, name) for folder in ('action', 'plugin_utils')
+                          for name in os.listdir(os.path.join(ROOT, 'plugins', folder)) if name.endswith('.py'))
 
 
 @pytest.mark.parametrize('path', IN_PROCESS_FILES)

@@ -4,7 +4,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The action of every module of the collection: meta/runtime.yml routes each module's action here.
+# This plugin_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""The action of every module of the collection: each file of plugins/action/ is this class under its module's name.
 
 For each task (and each loop item) it decides:
 
@@ -15,10 +18,15 @@ For each task (and each loop item) it decides:
 * otherwise it executes the module as ansible-core always does (the ``normal`` action), so the
   fallback is exactly the module path.
 
-The module is the one the task resolves to (``self._task.resolved_action``: a redirected action
-keeps naming its module). ``module_path_reason`` returns why a task takes the module path (None:
-it runs in the controller). The user guide chapter docs/execution.md explains the rules; keep both
-in step.
+The module is the one the task resolves to (``self._task.resolved_action``). ``module_path_reason``
+returns why a task takes the module path (None: it runs in the controller). The user guide chapter
+docs/execution.md explains the rules; keep both in step.
+
+Why a file per module in plugins/action/ rather than one plugin that meta/runtime.yml routes every
+module to: ansible-core resolves a task whose action is redirected to the action plugin's name, and
+applies ``module_defaults`` by that name, so the defaults given to one module would reach every
+module of the collection; and a module whose routing names an ``action_plugin`` gets it loaded in
+each worker, per task, instead of once in the main process.
 
 Everything this file needs is imported at the top, and the collection's modules with it
 (``_controller_imports``): strategies load plugin classes in the main process, so every worker
@@ -96,7 +104,7 @@ def _switch(value, source):
 DECLARATION_REASONS = declaration_reasons(MODULE_FILES, MODULE_IMPORT_ERRORS)
 
 
-class ActionModule(NormalAction):
+class InProcessAction(NormalAction):
     """The action of a module of the collection: in the controller when the task is local, else the module."""
 
     @property
@@ -186,7 +194,7 @@ class ActionModule(NormalAction):
             prepared, reason = self._prepare()
         if reason is not None:
             display.vvv('%s runs as a module: %s' % (self._task.action, reason), host=self._play_context.remote_addr)
-            return super(ActionModule, self).run(tmp, task_vars)
+            return super(InProcessAction, self).run(tmp, task_vars)
         display.vvv('%s runs in the controller (llmobs.datadog in-process path)' % self._task.action,
                     host=self._play_context.remote_addr)
         result = ActionBase.run(self, tmp, task_vars)  # the base's checks of async and check mode
