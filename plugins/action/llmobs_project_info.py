@@ -9,4 +9,6 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmobs.datadog.plugins.plugin_utils._in_process_action import InProcessAction as ActionModule  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.llmobs.datadog.plugins.plugin_utils._in_process_action import action_for
+
+ActionModule = action_for(__name__)

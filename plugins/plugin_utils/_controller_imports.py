@@ -7,12 +7,12 @@
 # This plugin_utils is PRIVATE and should only be used by this collection.
 # Breaking changes can occur at any time.
 
-"""The collection's own code as the controller imports it: its module_utils and every module, once.
+"""The collection's own code as the controller imports it: its module_utils, and each module when its action loads.
 
-The action plugin imports this file, and the linear and free strategies load plugin classes in the
+The action plugins import this file, and the linear and free strategies load plugin classes in the
 main process: every forked worker inherits these imports instead of paying for them per task. What
-cannot be imported here must not crash the controller: it is recorded, and the tasks it concerns
-take the module path, which reports it.
+cannot be imported here must not crash the controller: the tasks it concerns take the module path,
+which reports it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,7 +22,6 @@ import importlib
 # requests imports netrc inside the first request of every process (for ~/.netrc credentials):
 # imported here, every forked worker has it already.
 import netrc  # noqa: F401 pylint: disable=unused-import
-import os
 
 try:
     from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
@@ -35,23 +34,15 @@ else:
 
 COLLECTION = 'llmobs.datadog'
 MODULES_PACKAGE = 'ansible_collections.llmobs.datadog.plugins.modules'
-MODULES_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'modules')
 
 
-def module_names(folder):
-    """The short names of the modules in ``folder`` (plugins/modules); none if it cannot be read."""
+def import_module_file(name):
+    """(the Python module of the collection's module ``name``, None), or (None, the exception its import raised).
+
+    Called when an action plugin of plugins/action/ loads (in the main process under the linear and
+    free strategies), never per task.
+    """
     try:
-        entries = os.listdir(folder)
-    except OSError:
-        return []
-    return sorted(entry[:-3] for entry in entries if entry.endswith('.py') and not entry.startswith('_'))
-
-
-# By short name: each module's Python file, or the exception its import raised (then its tasks take the module path).
-MODULE_FILES = {}
-MODULE_IMPORT_ERRORS = {}
-for _name in module_names(MODULES_FOLDER):
-    try:
-        MODULE_FILES[_name] = importlib.import_module('%s.%s' % (MODULES_PACKAGE, _name))
+        return importlib.import_module('%s.%s' % (MODULES_PACKAGE, name)), None
     except Exception as exc:  # pylint: disable=broad-except
-        MODULE_IMPORT_ERRORS[_name] = exc
+        return None, exc

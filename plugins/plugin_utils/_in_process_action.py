@@ -7,7 +7,7 @@
 # This plugin_utils is PRIVATE and should only be used by this collection.
 # Breaking changes can occur at any time.
 
-"""The action of every module of the collection: each file of plugins/action/ is this class under its module's name.
+"""The action of every module of the collection: each file of plugins/action/ is ``action_for(__name__)``.
 
 For each task (and each loop item) it decides:
 
@@ -28,8 +28,8 @@ applies ``module_defaults`` by that name, so the defaults given to one module wo
 module of the collection; and a module whose routing names an ``action_plugin`` gets it loaded in
 each worker, per task, instead of once in the main process.
 
-Everything this file needs is imported at the top, and the collection's modules with it
-(``_controller_imports``): strategies load plugin classes in the main process, so every worker
+Everything this file needs is imported at the top, and each action plugin file imports its module
+when it loads (``action_for``): strategies load plugin classes in the main process, so every worker
 inherits these imports instead of paying for them per task.
 """
 
@@ -55,8 +55,7 @@ from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_imports
     COLLECTION,
     ENGINE_IMPORT_ERROR,
     HAS_REQUESTS,
-    MODULE_FILES,
-    MODULE_IMPORT_ERRORS,
+    import_module_file,
 )
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._core_interfaces import CORE
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._module_process import (
@@ -74,12 +73,10 @@ OPT_OUT_ENV = 'LLMOBS_IN_PROCESS'
 
 AUTO_INTERPRETERS = ('auto', 'auto_legacy', 'auto_silent', 'auto_legacy_silent')
 
-
-def declaration_reasons(module_files, import_errors):
-    """By module short name, why the module keeps to the module path (None: it can run in process)."""
-    reasons = dict((name, module_declaration_reason(module_file)) for name, module_file in module_files.items())
-    reasons.update((name, 'the module cannot be imported in the controller (%s)' % exc) for name, exc in import_errors.items())
-    return reasons
+# By module short name, filled as each action plugin loads: the module's Python module, and why its
+# tasks keep to the module path (None: they can run in process). A declaration does not change between tasks.
+MODULE_FILES = {}
+DECLARATION_REASONS = {}
 
 
 def same_python(interpreter, executable):
@@ -100,8 +97,6 @@ def _switch(value, source):
                                 % (source, to_text(value)))
 
 
-# Made once, when the plugin loads: a module's declaration does not change between tasks.
-DECLARATION_REASONS = declaration_reasons(MODULE_FILES, MODULE_IMPORT_ERRORS)
 
 
 class InProcessAction(NormalAction):
@@ -249,3 +244,16 @@ class InProcessAction(NormalAction):
             if stream in data and '%s_lines' % stream not in data:
                 data['%s_lines' % stream] = (data.get(stream) or u'').splitlines()
         return data
+
+
+def action_for(plugin_name):
+    """The action class of the plugin file ``plugin_name`` (its ``__name__``), whose module it imports now, once."""
+    name = plugin_name.rpartition('.')[2]
+    if name not in DECLARATION_REASONS:
+        module_file, error = import_module_file(name)
+        if error is not None:
+            DECLARATION_REASONS[name] = 'the module cannot be imported in the controller (%s)' % error
+        else:
+            MODULE_FILES[name] = module_file
+            DECLARATION_REASONS[name] = module_declaration_reason(module_file)
+    return InProcessAction

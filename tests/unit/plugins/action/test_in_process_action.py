@@ -584,8 +584,8 @@ MODULE_NAMES = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, 'plugi
                       if name.endswith('.py') and not name.startswith('_'))
 
 
-def test_every_module_s_action_is_the_one_in_process_action():
-    """A file per module names the action (docs/execution.md says why not a redirect): each only imports it."""
+def test_every_module_s_action_is_the_one_in_process_action(action_plugin):
+    """A file per module names the action (docs/execution.md says why not a redirect), each the same text."""
     actions = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, 'plugins', 'action')) if name.endswith('.py'))
     assert actions == MODULE_NAMES == sorted(MODULES)
     texts = set()
@@ -595,7 +595,15 @@ def test_every_module_s_action_is_the_one_in_process_action():
     assert len(texts) == 1
     for name in actions:
         plugin = importlib.import_module('ansible_collections.llmobs.datadog.plugins.action.%s' % name)
-        assert plugin.ActionModule is importlib.import_module(IN_PROCESS_ACTION).InProcessAction
+        assert plugin.ActionModule is action_plugin.InProcessAction
+
+
+@pytest.mark.parametrize('module_name', sorted(MODULES))
+def test_an_action_file_imports_its_module_when_it_loads(action_plugin, module_name):
+    """Strategies load plugin classes in the main process: the module imported there is paid once, not per task."""
+    importlib.import_module('ansible_collections.llmobs.datadog.plugins.action.%s' % module_name)
+    assert action_plugin.MODULE_FILES[module_name] is MODULES[module_name]
+    assert action_plugin.DECLARATION_REASONS[module_name] is None
 
 
 @pytest.mark.parametrize('module_name', sorted(MODULES))
@@ -604,22 +612,19 @@ def test_the_action_runs_the_module_the_task_resolves_to(module_name):
     assert action.module_name == module_name and action.module_file is MODULES[module_name]
 
 
-def test_a_task_whose_action_names_the_module_briefly_runs_the_module_it_resolves_to():
-    action = clone_action()
-    action._task.action = 'llmobs_dataset_clone'  # collections: [llmobs.datadog]
-    assert action.module_file is llmobs_dataset_clone
-    assert action.module_path_reason(action.task_vars) is None
-
-
 def test_a_module_that_is_not_the_collection_s_takes_the_module_path():
     action = clone_action()
     action._task.resolved_action = 'other.collection.llmobs_dataset_clone'
     assert action.module_path_reason(action.task_vars) == 'other.collection.llmobs_dataset_clone is not a module of llmobs.datadog'
 
 
-def test_a_module_that_cannot_be_imported_keeps_the_module_path(action_plugin):
-    reasons = action_plugin.declaration_reasons({'llmobs_project': llmobs_project}, {'broken': ImportError("cannot import name 'x'")})
-    assert reasons == {'llmobs_project': None, 'broken': "the module cannot be imported in the controller (cannot import name 'x')"}
+def test_a_module_that_cannot_be_imported_keeps_the_module_path(monkeypatch, action_plugin):
+    monkeypatch.setattr(action_plugin, 'DECLARATION_REASONS', {})
+    monkeypatch.setattr(action_plugin, 'MODULE_FILES', {})
+    assert action_plugin.action_for('ansible_collections.llmobs.datadog.plugins.action.no_such_module') is action_plugin.InProcessAction
+    assert action_plugin.DECLARATION_REASONS == {'no_such_module': "the module cannot be imported in the controller "
+                                                 "(No module named 'ansible_collections.llmobs.datadog.plugins.modules.no_such_module')"}
+    assert action_plugin.MODULE_FILES == {}
 
 
 def test_a_module_whose_import_failed_takes_the_module_path(monkeypatch, action_plugin):
@@ -633,24 +638,39 @@ def test_a_module_whose_import_failed_takes_the_module_path(monkeypatch, action_
     assert action.run(task_vars=action.task_vars) == module_path.result and len(module_path.calls) == 1
 
 
-def test_every_module_is_imported_with_the_plugin(action_plugin):
-    """Strategies load plugin classes in the main process: the modules imported there are paid once, not per task."""
-    assert sorted(action_plugin.MODULE_FILES) == MODULE_NAMES and not action_plugin.MODULE_IMPORT_ERRORS
-    assert all(reason is None for reason in action_plugin.DECLARATION_REASONS.values())
-
-
 IN_PROCESS_FILES = sorted('plugins/%s/%s' % (folder, name) for folder in ('action', 'plugin_utils')
                           for name in os.listdir(os.path.join(ROOT, 'plugins', folder)) if name.endswith('.py'))
+# The one function that imports by name: the module of an action plugin, called as the plugin file loads.
+IMPORTS_A_MODULE_FILE = 'import_module_file'
+
+
+def parsed(path):
+    with open(os.path.join(ROOT, path)) as handle:
+        return ast.parse(handle.read())
 
 
 @pytest.mark.parametrize('path', IN_PROCESS_FILES)
 def test_everything_the_in_process_path_needs_is_imported_at_the_top(path):
     """Strategies load plugin classes in the main process: imports there are paid once, not per task."""
-    with open(os.path.join(ROOT, path)) as handle:
-        tree = ast.parse(handle.read())
-    for function in ast.walk(tree):
+    for function in ast.walk(parsed(path)):
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            name = getattr(function, 'name', 'a lambda')
             imports = [node for node in ast.walk(function) if isinstance(node, (ast.Import, ast.ImportFrom))]
-            assert not imports, 'import inside %s' % getattr(function, 'name', 'a lambda')
-            dump = ast.dump(function)
-            assert 'importlib' not in dump and '__import__' not in dump, 'import inside %s' % getattr(function, 'name', 'a lambda')
+            assert not imports, 'import inside %s' % name
+            if name != IMPORTS_A_MODULE_FILE:
+                dump = ast.dump(function)
+                assert 'importlib' not in dump and '__import__' not in dump, 'import inside %s' % name
+
+
+def test_a_module_file_is_imported_only_as_an_action_plugin_loads():
+    callers = [function.name for path in IN_PROCESS_FILES for function in ast.walk(parsed(path))
+               if isinstance(function, ast.FunctionDef) and IMPORTS_A_MODULE_FILE in ast.dump(function)
+               and function.name != IMPORTS_A_MODULE_FILE]
+    assert callers == ['action_for']
+    for path in IN_PROCESS_FILES:
+        tree = parsed(path)
+        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and 'action_for' in ast.dump(node.func)]
+        if path.startswith('plugins/action/'):
+            assert calls == [tree.body[-1].value]  # ActionModule = action_for(__name__), at the top level
+        else:
+            assert calls == []
