@@ -32,6 +32,9 @@ except Exception as exc:  # pylint: disable=broad-except
 else:
     ENGINE_IMPORT_ERROR = None
 
+# What the in-process path takes from here.
+__all__ = ['HAS_REQUESTS', 'LLMObsError', 'ENGINE_IMPORT_ERROR', 'COLLECTION', 'MODULES_PACKAGE', 'import_module_file']
+
 COLLECTION = 'llmobs.datadog'
 MODULES_PACKAGE = 'ansible_collections.llmobs.datadog.plugins.modules'
 

@@ -97,8 +97,6 @@ def _switch(value, source):
                                 % (source, to_text(value)))
 
 
-
-
 class InProcessAction(NormalAction):
     """The action of a module of the collection: in the controller when the task is local, else the module."""
 
