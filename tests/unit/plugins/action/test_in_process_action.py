@@ -56,6 +56,7 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins import http_calls as records
 from ansible_collections.llmobs.datadog.tests.unit.plugins.plugin_utils.in_process_support import (
+    IN_PROCESS_ACTION,
     make_action,
     module_stdout,
     normalized,
@@ -75,8 +76,8 @@ MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
 
 @pytest.fixture
-def in_process():
-    return importlib.import_module('ansible_collections.llmobs.datadog.plugins.plugin_utils._in_process')
+def action_plugin():
+    return importlib.import_module(IN_PROCESS_ACTION)
 
 
 @pytest.fixture(autouse=True)
@@ -122,10 +123,10 @@ def test_environment_opt_in_values_keep_the_in_process_path(monkeypatch, value):
     assert action.module_path_reason(action.task_vars) is None
 
 
-def test_an_unreadable_opt_out_is_an_error_not_a_guess(monkeypatch, in_process):
+def test_an_unreadable_opt_out_is_an_error_not_a_guess(monkeypatch, action_plugin):
     monkeypatch.setenv('LLMOBS_IN_PROCESS', 'flase')
     action = clone_action()
-    with pytest.raises(in_process.AnsibleActionFail, match='LLMOBS_IN_PROCESS must be true or false'):
+    with pytest.raises(action_plugin.AnsibleActionFail, match='LLMOBS_IN_PROCESS must be true or false'):
         action.module_path_reason(action.task_vars)
 
 
@@ -146,21 +147,21 @@ def test_the_delegated_host_s_variable_counts_when_delegated():
     assert action.module_path_reason(action.task_vars) == 'llmobs_in_process is false'
 
 
-def test_missing_core_interfaces(monkeypatch, in_process):
-    monkeypatch.setattr(in_process.CORE, 'missing', 'ansible-core no longer exposes X')
+def test_missing_core_interfaces(monkeypatch, action_plugin):
+    monkeypatch.setattr(action_plugin.CORE, 'missing', 'ansible-core no longer exposes X')
     action = clone_action()
     assert action.module_path_reason(action.task_vars) == 'ansible-core no longer exposes X'
 
 
-def test_macos_controller(monkeypatch, in_process):
-    monkeypatch.setattr(in_process.sys, 'platform', 'darwin')
+def test_macos_controller(monkeypatch, action_plugin):
+    monkeypatch.setattr(action_plugin.sys, 'platform', 'darwin')
     action = clone_action()
     assert 'macOS' in action.module_path_reason(action.task_vars)
     assert '76631' in action.module_path_reason(action.task_vars)
 
 
-def test_controller_without_requests(monkeypatch, in_process):
-    monkeypatch.setattr(in_process, 'HAS_REQUESTS', False)
+def test_controller_without_requests(monkeypatch, action_plugin):
+    monkeypatch.setattr(action_plugin, 'HAS_REQUESTS', False)
     action = clone_action()
     assert action.module_path_reason(action.task_vars) == 'the controller has no requests library'
 
@@ -170,10 +171,10 @@ def test_a_non_local_connection():
     assert action.module_path_reason(action.task_vars) == 'the connection is not the builtin local one'
 
 
-def test_a_connection_derived_from_local_is_not_local(in_process):
+def test_a_connection_derived_from_local_is_not_local(action_plugin):
     from ansible.playbook.play_context import PlayContext
 
-    class Elsewhere(in_process.LocalConnection):
+    class Elsewhere(action_plugin.LocalConnection):
         transport = 'elsewhere'
 
     action = clone_action(connection=Elsewhere(PlayContext(), '/dev/null'))
@@ -192,13 +193,13 @@ def test_async():
 
 def test_a_module_without_check_mode_in_check_mode(monkeypatch):
     action = clone_action(check_mode=True)
-    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'supports_check_mode', False)
+    monkeypatch.setattr(action.module_file.MODULE, 'supports_check_mode', False)
     assert action.module_path_reason(action.task_vars) == 'the module does not support check mode'
 
 
-def test_a_module_the_in_process_path_cannot_promise(monkeypatch):
+def test_a_module_the_in_process_path_cannot_promise(monkeypatch, action_plugin):
     action = clone_action()
-    monkeypatch.setattr(type(action), '_llmobs_declaration_reason', 'option x has aliases')
+    monkeypatch.setitem(action_plugin.DECLARATION_REASONS, 'llmobs_dataset_clone', 'option x has aliases')
     assert action.module_path_reason(action.task_vars) == 'option x has aliases'
 
 
@@ -283,9 +284,9 @@ def test_the_in_process_path_never_executes_the_module(http, monkeypatch):
     assert result['_ansible_parsed'] is True
 
 
-def test_the_decision_is_shown_at_vvv(http, monkeypatch, in_process):
+def test_the_decision_is_shown_at_vvv(http, monkeypatch, action_plugin):
     shown = []
-    monkeypatch.setattr(in_process.display, 'vvv', lambda msg, host=None: shown.append(msg))
+    monkeypatch.setattr(action_plugin.display, 'vvv', lambda msg, host=None: shown.append(msg))
     http.expect(datasets_by_name('copy-1').reply_page(dataset('ds-9', 'copy-1')))
     action = clone_action()
     action.run(task_vars=action.task_vars)
@@ -315,7 +316,7 @@ def test_the_task_environment_is_applied_while_the_module_runs_and_restored(http
 def test_each_loop_item_gets_its_own_environment(monkeypatch):
     seen = []
     action = clone_action(environment=[{'LLMOBS_UNIT_ITEM': trusted('{{ item }}')}], task_vars=dict(item='one'))
-    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run', lambda task: seen.append(os.environ.get('LLMOBS_UNIT_ITEM')) or {})
+    monkeypatch.setattr(action.module_file.MODULE, 'run', lambda task: seen.append(os.environ.get('LLMOBS_UNIT_ITEM')) or {})
     action.run(task_vars=action.task_vars)
     second = clone_action(environment=[{'LLMOBS_UNIT_ITEM': trusted('{{ item }}')}], task_vars=dict(item=2))
     second.run(task_vars=second.task_vars)
@@ -329,7 +330,7 @@ def test_the_environment_is_restored_when_the_module_code_crashes(monkeypatch):
         raise KeyError('boom')
 
     action = clone_action(environment=[{'LLMOBS_UNIT_KEPT': 'during'}])
-    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run', crash)
+    monkeypatch.setattr(action.module_file.MODULE, 'run', crash)
     result = action.run(task_vars=action.task_vars)
     assert os.environ['LLMOBS_UNIT_KEPT'] == 'before'
     assert result['failed'] is True
@@ -340,7 +341,7 @@ def test_a_crash_in_the_module_code_is_reported_as_the_module_path_reports_it(mo
         raise KeyError('boom')
 
     action = clone_action()
-    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run', crash)
+    monkeypatch.setattr(action.module_file.MODULE, 'run', crash)
     result = action.run(task_vars=action.task_vars)
 
     core = action_core(action)
@@ -372,7 +373,7 @@ def test_the_module_runs_in_the_playbook_directory_as_on_the_local_connection(mo
     seen = []
     action = clone_action()
     action._loader.set_basedir(str(tmp_path))
-    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run',
+    monkeypatch.setattr(action.module_file.MODULE, 'run',
                         lambda task: seen.append((os.getcwd(), os.environ.get('PWD'))) or dict(changed=False))
     before = os.getcwd()
     result = action.run(task_vars=action.task_vars)
@@ -395,7 +396,7 @@ def test_python_warnings_stay_out_of_the_terminal_as_on_a_module_s_stderr(monkey
         return dict(changed=False)
 
     action = clone_action()
-    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run', noisy)
+    monkeypatch.setattr(action.module_file.MODULE, 'run', noisy)
     handlers = list(logging.getLogger().handlers)
     result = action.run(task_vars=action.task_vars)
     assert result['changed'] is False and 'warnings' not in result
@@ -447,11 +448,11 @@ def test_a_value_equal_to_a_key_is_replaced_whole(http):
     assert API_KEY not in repr(result)
 
 
-def test_keys_never_reach_the_display(http, monkeypatch, in_process):
+def test_keys_never_reach_the_display(http, monkeypatch, action_plugin):
     printed = []
     for level in ('v', 'vv', 'vvv', 'vvvv', 'vvvvv', 'display', 'warning', 'debug'):
-        monkeypatch.setattr(in_process.display, level, lambda msg, *a, **k: printed.append(str(msg)))
-    monkeypatch.setattr(in_process.display, 'verbosity', 4)
+        monkeypatch.setattr(action_plugin.display, level, lambda msg, *a, **k: printed.append(str(msg)))
+    monkeypatch.setattr(action_plugin.display, 'verbosity', 4)
     http.expect(datasets_by_name('copy-1').reply_page(dataset('ds-9', 'copy-1')))
     args = module_args()
     del args['api_key']
@@ -561,7 +562,7 @@ def test_a_key_inside_a_warning_is_masked_on_both_paths(run_module, monkeypatch)
         return dict(changed=False)
 
     action = clone_action()
-    monkeypatch.setattr(action.LLMOBS_MODULE.MODULE, 'run', warns)
+    monkeypatch.setattr(action.module_file.MODULE, 'run', warns)
     raw, code = module_stdout(run_module, llmobs_dataset_clone,
                               dict(module_args(), _ansible_module_name='llmobs.datadog.llmobs_dataset_clone'))
     module_result = action._finish(action_core(action).parse_output(action, raw, '', code))
@@ -572,21 +573,104 @@ def test_a_key_inside_a_warning_is_masked_on_both_paths(run_module, monkeypatch)
 
 
 def action_core(action):
-    return sys.modules[type(action).__mro__[1].__module__].CORE
+    return sys.modules[type(action).__module__].CORE
 
 
-# ---------------------------------------------------------------------------------- imports
+# ---------------------------------------------------------------------------------- one action for every module
 
 
-@pytest.mark.parametrize('path', ['plugins/plugin_utils/_in_process.py'] + [
-    'plugins/action/%s.py' % name for name in sorted(MODULES)])
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+MODULE_NAMES = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, 'plugins', 'modules'))
+                      if name.endswith('.py') and not name.startswith('_'))
+
+
+def test_every_module_s_action_is_the_one_in_process_action(action_plugin):
+    """A file per module names the action (docs/execution.md says why not a redirect), each the same text."""
+    actions = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, 'plugins', 'action')) if name.endswith('.py'))
+    assert actions == MODULE_NAMES == sorted(MODULES)
+    texts = set()
+    for name in actions:
+        with open(os.path.join(ROOT, 'plugins', 'action', '%s.py' % name)) as handle:
+            texts.add(handle.read())
+    assert len(texts) == 1
+    for name in actions:
+        plugin = importlib.import_module('ansible_collections.llmobs.datadog.plugins.action.%s' % name)
+        assert plugin.ActionModule is action_plugin.InProcessAction
+
+
+@pytest.mark.parametrize('module_name', sorted(MODULES))
+def test_an_action_file_imports_its_module_when_it_loads(action_plugin, module_name):
+    """Strategies load plugin classes in the main process: the module imported there is paid once, not per task."""
+    importlib.import_module('ansible_collections.llmobs.datadog.plugins.action.%s' % module_name)
+    assert action_plugin.MODULE_FILES[module_name] is MODULES[module_name]
+    assert action_plugin.DECLARATION_REASONS[module_name] is None
+
+
+@pytest.mark.parametrize('module_name', sorted(MODULES))
+def test_the_action_runs_the_module_the_task_resolves_to(module_name):
+    action = make_action(module_name, {})
+    assert action.module_name == module_name and action.module_file is MODULES[module_name]
+
+
+def test_a_module_that_is_not_the_collection_s_takes_the_module_path():
+    action = clone_action()
+    action._task.resolved_action = 'other.collection.llmobs_dataset_clone'
+    assert action.module_path_reason(action.task_vars) == 'other.collection.llmobs_dataset_clone is not a module of llmobs.datadog'
+
+
+def test_a_module_that_cannot_be_imported_keeps_the_module_path(monkeypatch, action_plugin):
+    monkeypatch.setattr(action_plugin, 'DECLARATION_REASONS', {})
+    monkeypatch.setattr(action_plugin, 'MODULE_FILES', {})
+    assert action_plugin.action_for('ansible_collections.llmobs.datadog.plugins.action.no_such_module') is action_plugin.InProcessAction
+    assert action_plugin.DECLARATION_REASONS == {'no_such_module': "the module cannot be imported in the controller "
+                                                 "(No module named 'ansible_collections.llmobs.datadog.plugins.modules.no_such_module')"}
+    assert action_plugin.MODULE_FILES == {}
+
+
+def test_a_module_whose_import_failed_takes_the_module_path(monkeypatch, action_plugin):
+    action = clone_action()
+    monkeypatch.delitem(action_plugin.MODULE_FILES, 'llmobs_dataset_clone')
+    monkeypatch.setitem(action_plugin.DECLARATION_REASONS, 'llmobs_dataset_clone',
+                        "the module cannot be imported in the controller (cannot import name 'x')")
+    module_path = ModulePath()
+    monkeypatch.setattr(action, '_execute_module', module_path)
+    assert action.module_path_reason(action.task_vars) == "the module cannot be imported in the controller (cannot import name 'x')"
+    assert action.run(task_vars=action.task_vars) == module_path.result and len(module_path.calls) == 1
+
+
+IN_PROCESS_FILES = sorted('plugins/%s/%s' % (folder, name) for folder in ('action', 'plugin_utils')
+                          for name in os.listdir(os.path.join(ROOT, 'plugins', folder)) if name.endswith('.py'))
+# The one function that imports by name: the module of an action plugin, called as the plugin file loads.
+IMPORTS_A_MODULE_FILE = 'import_module_file'
+
+
+def parsed(path):
+    with open(os.path.join(ROOT, path)) as handle:
+        return ast.parse(handle.read())
+
+
+@pytest.mark.parametrize('path', IN_PROCESS_FILES)
 def test_everything_the_in_process_path_needs_is_imported_at_the_top(path):
     """Strategies load plugin classes in the main process: imports there are paid once, not per task."""
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
-    with open(os.path.join(root, path)) as handle:
-        tree = ast.parse(handle.read())
-    for function in ast.walk(tree):
+    for function in ast.walk(parsed(path)):
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            name = getattr(function, 'name', 'a lambda')
             imports = [node for node in ast.walk(function) if isinstance(node, (ast.Import, ast.ImportFrom))]
-            assert not imports, 'import inside %s' % getattr(function, 'name', 'a lambda')
-    assert 'importlib' not in ast.dump(tree) and '__import__' not in ast.dump(tree)
+            assert not imports, 'import inside %s' % name
+            if name != IMPORTS_A_MODULE_FILE:
+                dump = ast.dump(function)
+                assert 'importlib' not in dump and '__import__' not in dump, 'import inside %s' % name
+
+
+def test_a_module_file_is_imported_only_as_an_action_plugin_loads():
+    callers = [function.name for path in IN_PROCESS_FILES for function in ast.walk(parsed(path))
+               if isinstance(function, ast.FunctionDef) and IMPORTS_A_MODULE_FILE in ast.dump(function)
+               and function.name != IMPORTS_A_MODULE_FILE]
+    assert callers == ['action_for']
+    for path in IN_PROCESS_FILES:
+        tree = parsed(path)
+        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and 'action_for' in ast.dump(node.func)]
+        if path.startswith('plugins/action/'):
+            assert calls == [tree.body[-1].value]  # ActionModule = action_for(__name__), at the top level
+        else:
+            assert calls == []

@@ -12,8 +12,8 @@ display instead of the module result, which the module tests elsewhere rely on. 
 import controller code only inside ``controller_side`` (autouse in both test folders), which puts the
 switches back afterwards, and run a module's ``main()`` inside ``target_side()``, as in its own process.
 
-``make_action(module_name, args, ...)``  an action plugin of the collection with a real local (or
-    another) connection, PlayContext, DataLoader and Templar, and a small task object
+``make_action(module_name, args, ...)``  the module's action plugin, with a real local (or another)
+    connection, PlayContext, DataLoader and Templar, and a small task object
 ``module_stdout(run_module, module, args, ...)``  what the module prints, run as in its own process
 ``trusted(text)``  a template string as a playbook holds it
 ``normalized(result)``  a controller-side result with ansible-core 2.19's warning objects as texts
@@ -28,6 +28,8 @@ import sys
 from contextlib import contextmanager
 
 import pytest
+
+IN_PROCESS_ACTION = 'ansible_collections.llmobs.datadog.plugins.plugin_utils._in_process_action'
 
 try:
     from ansible.module_utils import _internal as _module_utils_internal  # ansible-core 2.19 and later
@@ -51,7 +53,7 @@ def _restore(switches):
 def controller_side():
     """Controller mode for one test (as in an Ansible worker), the process as it was afterwards."""
     before = _switches()
-    importlib.import_module('ansible_collections.llmobs.datadog.plugins.plugin_utils._in_process')
+    importlib.import_module(IN_PROCESS_ACTION)
     if _module_utils_internal is not None:
         _module_utils_internal.is_controller = True
     try:
@@ -97,7 +99,7 @@ def connection_of(kind, play_context):
 
 
 def make_action(module_name, args, task_vars=None, connection='local', become=False, **task_kwargs):
-    """An action plugin of the collection for one task; ``action.task_vars`` holds the variables to run it with."""
+    """The action plugin of ``module_name`` for one task; ``action.task_vars`` holds the variables to run it with."""
     from ansible.parsing.dataloader import DataLoader
     from ansible.playbook.play_context import PlayContext
     from ansible.template import Templar

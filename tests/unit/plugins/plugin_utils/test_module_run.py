@@ -4,8 +4,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""plugin_utils/_in_process.py: ModuleRun (AnsibleModule without a process), the checks of a module's
-declaration, the environment helpers and the guards around ansible-core's private interfaces."""
+"""plugin_utils/_module_run.py: ModuleRun (AnsibleModule without a process) and the checks of a module's
+declaration that keep it on the module path."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -26,7 +26,12 @@ MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
 @pytest.fixture
 def ip():
-    return importlib.import_module('ansible_collections.llmobs.datadog.plugins.plugin_utils._in_process')
+    return importlib.import_module('ansible_collections.llmobs.datadog.plugins.plugin_utils._module_run')
+
+
+@pytest.fixture
+def core():
+    return importlib.import_module('ansible_collections.llmobs.datadog.plugins.plugin_utils._core_interfaces')
 
 
 def fake_module(run, **options):
@@ -121,8 +126,8 @@ def test_nested_values_and_booleans(ip):
 
 
 @pytest.mark.parametrize('verbosity', [0, 3])
-def test_a_traceback_at_high_verbosity_as_fail_json_adds_it(ip, monkeypatch, verbosity):
-    monkeypatch.setattr(ip.display, 'verbosity', verbosity)
+def test_a_traceback_at_high_verbosity_as_fail_json_adds_it(ip, core, monkeypatch, verbosity):
+    monkeypatch.setattr(core.display, 'verbosity', verbosity)
     monkeypatch.setattr(ip.CORE, 'error_traceback_wanted', lambda: verbosity >= 3)
 
     def run_(task):
@@ -132,22 +137,6 @@ def test_a_traceback_at_high_verbosity_as_fail_json_adds_it(ip, monkeypatch, ver
     assert ('exception' in result) is (verbosity >= 3)
     if verbosity >= 3:
         assert 'run_' in result['exception'] and API_KEY not in result['exception']
-
-
-def test_when_fail_json_adds_a_traceback(ip, monkeypatch):
-    if ip.CORE.profiles:  # ansible-core 2.19 and later: the DISPLAY_TRACEBACK setting
-        monkeypatch.setattr(ip.C.config, 'get_config_value', lambda name, *a, **k: ['error'])
-        assert ip.CORE.error_traceback_wanted() is True
-        monkeypatch.setattr(ip.C.config, 'get_config_value', lambda name, *a, **k: ['never'])
-        assert ip.CORE.error_traceback_wanted() is False
-        monkeypatch.setattr(ip.C.config, 'get_config_value', lambda name, *a, **k: ['always'])
-        assert ip.CORE.error_traceback_wanted() is True
-    else:  # before: debug, or -vvv and more
-        monkeypatch.setattr(ip.display, 'verbosity', 3)
-        assert ip.CORE.error_traceback_wanted() is True
-        monkeypatch.setattr(ip.display, 'verbosity', 2)
-        monkeypatch.setattr(ip.C, 'DEFAULT_DEBUG', False)
-        assert ip.CORE.error_traceback_wanted() is False
 
 
 # ---------------------------------------------------------------------------------- declarations
@@ -201,87 +190,9 @@ def test_file_facts_as_ansible_module_adds_them(ip, tmp_path):
     assert 'state' not in missing
 
 
-def test_a_module_that_cannot_be_imported_keeps_the_module_path(ip):
-    reason = ip.module_declaration_reason(ImportError("cannot import name 'x'"))
-    assert reason == "the module cannot be imported in the controller (cannot import name 'x')"
-
-
 def test_metadata_and_unknown_module_kwargs_keep_the_module_path(ip, monkeypatch):
     module = LLMObsModule(options={}, run=lambda task: {})
     assert ip.module_declaration_reason(module_file(module, METADATA={'x': 1})) == 'the module declares its own metadata'
     monkeypatch.setattr(module, 'module_kwargs', lambda: dict(argument_spec={}, add_file_common_args=True))
     assert 'add_file_common_args' in ip.module_declaration_reason(module_file(module))
     assert ip.module_declaration_reason(types.SimpleNamespace()) == 'the module has no in-process entry point'
-
-
-# ---------------------------------------------------------------------------------- environment
-
-
-def test_applied_environment_sets_and_restores(ip, monkeypatch):
-    monkeypatch.setenv('LLMOBS_UNIT_A', 'old')
-    monkeypatch.delenv('LLMOBS_UNIT_B', raising=False)
-    with ip.applied_environment({'LLMOBS_UNIT_A': 'new', 'LLMOBS_UNIT_B': 'added'}):
-        assert os.environ['LLMOBS_UNIT_A'] == 'new' and os.environ['LLMOBS_UNIT_B'] == 'added'
-    assert os.environ['LLMOBS_UNIT_A'] == 'old' and 'LLMOBS_UNIT_B' not in os.environ
-
-
-def test_applied_environment_restores_after_an_error(ip, monkeypatch):
-    monkeypatch.delenv('LLMOBS_UNIT_C', raising=False)
-    with pytest.raises(RuntimeError):
-        with ip.applied_environment({'LLMOBS_UNIT_C': 'x'}):
-            raise RuntimeError('boom')
-    assert 'LLMOBS_UNIT_C' not in os.environ
-
-
-def test_environment_values_are_strings_as_the_shell_passes_them(ip):
-    assert ip.environment_strings({'A': 1, 'B': True, 'C': None, 'D': 'text'}) == {'A': '1', 'B': 'True', 'C': 'None', 'D': 'text'}
-    assert ip.environment_strings({'1A': 'x'}) is None
-    assert ip.environment_strings({'A-B': 'x'}) is None
-    assert ip.environment_strings({'A': 'x\x00y'}) is None
-
-
-# ---------------------------------------------------------------------------------- ansible-core interfaces
-
-
-def test_this_ansible_core_offers_every_interface(ip):
-    assert ip.CORE.missing is None and ip.CORE.path_facts is True
-    assert ip.ENGINE_IMPORT_ERROR is None
-
-
-def test_file_facts_that_cannot_be_added_turn_only_them_off(ip, monkeypatch):
-    def broken(self, kwargs):
-        raise AttributeError('_selinux_enabled')
-
-    monkeypatch.setattr(ip.PathFacts, 'add_path_info', broken)
-    core = ip.CoreInterfaces()
-    assert core.path_facts is False and core.missing is None
-
-
-def test_a_changed_output_reader_turns_the_in_process_path_off(ip, monkeypatch):
-    monkeypatch.setattr(ip.ActionBase, '_parse_returned_data', lambda self, res, profile, strict: None)
-    assert ip.CoreInterfaces().missing == 'ansible-core reads module output in a way this collection does not know'
-
-
-def test_a_missing_environment_interface_turns_the_in_process_path_off(ip, monkeypatch):
-    monkeypatch.setattr(ip.ActionBase, '_compute_environment_string', lambda self: '')
-    assert 'environment' in ip.CoreInterfaces().missing
-
-
-def test_missing_no_log_values_turn_the_in_process_path_off(ip, monkeypatch):
-    real = ip.ArgumentSpecValidator
-
-    class Validator(real):
-        def validate(self, *args, **kwargs):
-            result = super(Validator, self).validate(*args, **kwargs)
-            del result._no_log_values
-            return result
-
-    monkeypatch.setattr(ip, 'ArgumentSpecValidator', Validator)
-    assert 'no_log' in ip.CoreInterfaces().missing
-
-
-def test_module_arguments_go_through_the_controller_s_encoder(ip):
-    params = ip.CORE.module_params({'a': ('x', 1), 'b': {'c': True}, 'd': None})
-    assert params == {'a': ['x', 1], 'b': {'c': True}, 'd': None}
-    with pytest.raises(TypeError):
-        ip.CORE.module_params({'a': object()})
