@@ -26,6 +26,8 @@ COLLECTION = 'llmobs.datadog'
 ACTION_GROUP = 'llmobs'
 IN_PROCESS_CASES = 'tests/integration/targets/in_process/cases.yml'
 MODULE_TABLE_HEADER = re.compile(r'^\|\s*module\s*\|')
+# What every module's action file holds: the one in-process action, for the module of the file's name.
+ACTION_LINE = 'ActionModule = action_for(__name__)'
 
 
 def read(root, path):
@@ -42,16 +44,14 @@ def runtime_of(root):
     return yaml.safe_load(read(root, 'meta/runtime.yml')) or {}
 
 
-def action_routing(root, module):
-    """plugin_routing: action: <module>: redirect: llmobs.datadog.<plugin>, a plugin of plugins/action/."""
-    routing = ((runtime_of(root).get('plugin_routing') or {}).get('action') or {}).get(module) or {}
-    redirect = routing.get('redirect') or ''
-    if not redirect.startswith(COLLECTION + '.'):
-        return 'no action routing: meta/runtime.yml needs plugin_routing.action.%s.redirect: %s.<action plugin>' % (
-            module, COLLECTION)
-    plugin = 'plugins/action/%s.py' % redirect[len(COLLECTION) + 1:]
+def action_file(root, module):
+    """plugins/action/<module>.py: the collection's one action, named for the module (docs/adding-a-module.md says
+    why a file of the module's name rather than a redirect in meta/runtime.yml)."""
+    plugin = 'plugins/action/%s.py' % module
     if not os.path.isfile(os.path.join(root, plugin)):
-        return 'its action routing in meta/runtime.yml redirects to %s, but %s does not exist' % (redirect, plugin)
+        return 'no action: %s must name the in-process action (copy another module\'s action file)' % plugin
+    if ACTION_LINE not in read(root, plugin):
+        return 'its action %s is not the in-process action: it must hold %r' % (plugin, ACTION_LINE)
     return None
 
 
@@ -131,7 +131,7 @@ def in_process_cases(root, module):
 
 
 PARTS = (
-    ('action routing', action_routing),
+    ('action', action_file),
     ('action group', action_group),
     ('integration target', integration_target),
     ('doc page', doc_page),
@@ -161,11 +161,8 @@ def test_every_module_has_every_part(module):
 MODULE = 'llmobs_widget'
 COMPLETE_TREE = {
     'plugins/modules/%s.py' % MODULE: '',
-    'plugins/action/llmobs.py': '',
-    'meta/runtime.yml': yaml.safe_dump({
-        'action_groups': {ACTION_GROUP: [MODULE]},
-        'plugin_routing': {'action': {MODULE: {'redirect': '%s.llmobs' % COLLECTION}}},
-    }),
+    'plugins/action/%s.py' % MODULE: 'from x import action_for\n\n%s\n' % ACTION_LINE,
+    'meta/runtime.yml': yaml.safe_dump({'action_groups': {ACTION_GROUP: [MODULE]}}),
     'tests/integration/targets/%s/runme.sh' % MODULE: '#!/usr/bin/env bash\n',
     'tests/integration/targets/%s/aliases' % MODULE: 'context/controller\n',
     'docs/%s_module.rst' % MODULE: '',
@@ -218,18 +215,10 @@ def without_action_group(tree):
     (tree / 'meta/runtime.yml').write_text(yaml.safe_dump(runtime))
 
 
-def with_old_routing(tree):
-    # An action plugin of the module's own name, and no routing: the form before one shared plugin.
-    runtime = yaml.safe_load((tree / 'meta/runtime.yml').read_text())
-    del runtime['plugin_routing']
-    (tree / 'meta/runtime.yml').write_text(yaml.safe_dump(runtime))
-    (tree / 'plugins/action' / ('%s.py' % MODULE)).write_text('')
-
-
 @pytest.mark.parametrize('damage, expected', [
-    (with_old_routing, 'no action routing: meta/runtime.yml needs plugin_routing.action.llmobs_widget.redirect'),
-    (without_file('plugins/action/llmobs.py'),
-     'its action routing in meta/runtime.yml redirects to llmobs.datadog.llmobs, but plugins/action/llmobs.py does not exist'),
+    (without_file('plugins/action/llmobs_widget.py'), 'no action: plugins/action/llmobs_widget.py must name the in-process'),
+    (rewrite('plugins/action/llmobs_widget.py', ACTION_LINE, 'class ActionModule(object): pass'),
+     'its action plugins/action/llmobs_widget.py is not the in-process action'),
     (without_action_group, 'not in the llmobs action group'),
     (without_file('tests/integration/targets/llmobs_widget/runme.sh'),
      'no integration target: tests/integration/targets/llmobs_widget/ needs runme.sh'),
@@ -247,7 +236,7 @@ def with_old_routing(tree):
      'no changelog fragment mentions it'),
     (rewrite(IN_PROCESS_CASES, 'llmobs.datadog.llmobs_widget:', 'llmobs.datadog.llmobs_widget_info:'),
      'not run on both execution paths: add a task of llmobs.datadog.llmobs_widget'),
-], ids=['routing', 'routed-plugin', 'action-group', 'runme', 'aliases', 'runme-mode', 'doc-page', 'readme-row',
+], ids=['action-file', 'action-text', 'action-group', 'runme', 'aliases', 'runme-mode', 'doc-page', 'readme-row',
         'readme-table', 'user-guide', 'user-guide-row', 'changelog', 'in-process-cases'])
 def test_a_missing_part_is_named(tree, damage, expected):
     damage(tree)
