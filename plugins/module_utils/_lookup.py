@@ -17,10 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
-
-
-def _plural(kind):
-    return kind + 's'
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import plural
 
 
 def exactly_one(matches, kind, name, where='', **result_extras):
@@ -33,7 +30,7 @@ def exactly_one(matches, kind, name, where='', **result_extras):
         raise LLMObsError(
             'Several %s named %r exist%s (ids: %s); the module cannot tell which one is meant. '
             'Rename or delete the extra ones.'
-            % (_plural(kind), name, (' ' + where) if where else '', ', '.join(str(m.get('id')) for m in matches)),
+            % (plural(kind), name, (' ' + where) if where else '', ', '.join(str(m.get('id')) for m in matches)),
             **result_extras)
     return matches[0] if matches else None
 
