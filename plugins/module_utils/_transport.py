@@ -431,7 +431,9 @@ class Transport(object):
                     raise
                 attempt += 1
                 reason = self._retry_reason(exc, operation)
-                self._retry_after(delay, '%s; a lookup shows it was not done' % reason if unknown else reason, attempt)
+                if unknown:  # not "it was not done": reads can lag behind writes
+                    reason = '%s; a lookup found no sign of it (reads can lag behind writes)' % reason
+                self._retry_after(delay, reason, attempt)
 
     def pages(self, path, operation, params, page_limit, key=None, hints=None):
         """Yield every item of a cursor-paged list once, following ``meta.after`` to the end.

@@ -418,7 +418,7 @@ def test_lost_answer_of_a_batch_that_was_not_written_is_sent_again_after_the_rea
     assert code == 0, result
     assert result['created'] == 2
     assert sum(clock.sleeps[:4]) == 5
-    assert any('a lookup shows it was not done' in w for w in warnings_of(result))
+    assert any('a lookup found no sign of it' in w for w in warnings_of(result))
 
 
 def test_after_a_lost_answer_only_what_is_still_missing_is_sent(http, run_module):
