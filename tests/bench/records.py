@@ -218,7 +218,7 @@ class Bench(object):
     def __init__(self, options):
         self.options = options
         self.emulator = EmulatorProcess(['--no-demo-seed', '--api-key', API_KEY, '--app-key', APP_KEY])
-        # ddtrace accepts only a 200 to a dataset create (Datadog answers 200 or 201: API-NOTES).
+        # ddtrace accepts only a 200 to a dataset create (Datadog answers 200 or 201).
         self.emulator.configure(log_bodies=False, dataset_create_status=200)
         self.session = requests.Session()
         self.project = self.api('POST', '/projects', {'data': {'type': 'projects', 'attributes': {'name': 'bench'}}})['data']['id']

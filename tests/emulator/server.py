@@ -183,7 +183,7 @@ def paginate(items, query, by_offset=False):
 
 
 def dataset_json(dataset):
-    """A dataset as the spec shows it, plus the fields live answers carry (API-NOTES)."""
+    """A dataset as the spec shows it, plus the fields live answers carry (author, dataset_type, project_id)."""
     return {'id': dataset.id, 'type': 'datasets', 'attributes': {
         'name': dataset.name, 'description': dataset.description, 'metadata': dataset.metadata,
         'current_version': dataset.current_version, 'created_at': dataset.created_at,
@@ -271,7 +271,7 @@ class DatadogAPI(object):
     def ListLLMObsDatasets(self, query, body, project_id):  # noqa: N802
         items = self.store.list_datasets(project_id, query.get('filter[name]'), query.get('filter[id]'))
         page, after = paginate(items, query, by_offset=self.page_churn > 0)
-        # Live dataset lists end with after: "" rather than null (API-NOTES).
+        # Live dataset lists end with after: "" rather than null.
         answer = {'data': [dataset_json(d) for d in page], 'meta': {'after': after or ''}}
         if after and self.page_churn:
             # The list changes before the client asks for the next page.

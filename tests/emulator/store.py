@@ -76,7 +76,7 @@ def check_record(item, for_update=False):
     """The fields of one record as sent (insert, append, update or seed), checked.
 
     Returns a dict with only the fields given. ``input`` is required unless ``for_update``, where
-    ``id`` is. ``input`` and ``expected_output`` may be any JSON value (API-NOTES: the spec's
+    ``id`` is. ``input`` and ``expected_output`` may be any JSON value (the spec's
     AnyValue says object, the API takes strings too); ``metadata`` an object or null.
     """
     if not isinstance(item, dict):

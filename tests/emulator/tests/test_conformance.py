@@ -34,11 +34,11 @@ BATCH = DATASETS + '/%s/batch_update' % DEMO_DATASET
 def openapi(spec_path):
     with open(spec_path) as handle:
         spec = yaml.load(handle, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))
-    # Relaxed on purpose (API-NOTES): the spec's AnyValue (record input and expected_output) lists
+    # Relaxed on purpose (Datadog's SDK sends a string input every day): the spec's AnyValue (record input and expected_output) lists
     # string, number, object, array and boolean in a oneOf but also says "type: object", so a strict
     # validator refuses the string inputs that Datadog's SDK sends every day. Here it is any JSON
     # value, as in the emulator; every other schema is checked as published.
-    spec['components']['schemas']['AnyValue'] = {'description': 'Any JSON value (relaxed, see API-NOTES)',
+    spec['components']['schemas']['AnyValue'] = {'description': 'Any JSON value (relaxed: live records hold strings too)',
                                                  'nullable': True}
     return OpenAPI.from_dict(spec)
 
@@ -50,7 +50,7 @@ def as_openapi_request(method, path, query, body, headers):
 
 def as_spec_records(content):
     """A live (nested) records list in the spec's flat shape: each record's attributes lifted up
-    beside its id. The live shape itself is not in the spec (API-NOTES); its content is."""
+    beside its id. The live shape itself is not in the spec (live answers nest it under attributes); its content is."""
     body = json.loads(content)
     body['data'] = [dict(item['attributes'], id=item['id']) for item in body['data']]
     return json.dumps(body).encode()
