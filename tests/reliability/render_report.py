@@ -44,7 +44,13 @@ RETRY_POLICY = """\
   create or a clone, the id after a delete), for up to `wait_timeout` seconds because lists lag
   behind writes. If the lookup shows it was done, that is the result (with a warning); only if it
   was not is the write sent again. If every try fails, the message says that a lookup found
-  nothing, so nothing was created (or deleted).
+  nothing, so nothing was created (or deleted). A write whose earlier try got no clear answer is
+  never reported as not done: a later refusal leaves its outcome unknown. Records without ids are
+  not sent again at all after a lost answer (they would be written twice): the run stops, saying
+  the outcome is unknown, and the next run converges.
+- **Every request and every list is bounded in time.** `timeout` bounds a request from
+  connecting to its last byte, so a server that drips its answer fails it; `list_timeout` bounds
+  every page of a list together, so a list that never ends stops, saying what was read.
 - **Some failures are final at once:** HTTP 400, 401, 403 and 404 (another try gives the same
   answer), a redirect (never followed, so the keys only go to the configured host), and a TLS
   certificate that does not verify.
