@@ -44,6 +44,18 @@ PROJECT_ADDRESS_OPTIONS = dict(project_id=dict(type='str'), project_name=dict(ty
 DATASET_ADDRESS_OPTIONS = dict(dataset_id=dict(type='str'), dataset_name=dict(type='str'))
 
 
+def _records_resource():
+    from ansible_collections.llmobs.datadog.plugins.module_utils._records import Records  # pylint: disable=import-outside-toplevel
+    return Records
+
+
+# Resources only some modules use, imported when such a module is declared: their file formats (csv,
+# yaml, hashlib) would add to the start of every other module's process. A module that uses one says
+# so (``LLMObsModule(resources=...)``), so that the controller imports it once, with the module, and
+# not in every task's worker.
+OPTIONAL_RESOURCES = {'records': _records_resource}
+
+
 class API(object):
     """Every resource of the API over one Transport: what a module's ``run`` talks to."""
 
@@ -55,11 +67,9 @@ class API(object):
 
     @property
     def records(self):
-        """The records resource, imported on first use: only the records modules need it, and its file
-        formats (csv, yaml, hashlib) would add to the start of every other module's process."""
+        """The records resource (see OPTIONAL_RESOURCES)."""
         if self._records is None:
-            from ansible_collections.llmobs.datadog.plugins.module_utils._records import Records  # pylint: disable=import-outside-toplevel
-            self._records = Records(self.transport)
+            self._records = OPTIONAL_RESOURCES['records']()(self.transport)
         return self._records
 
 
@@ -87,10 +97,13 @@ class LLMObsModule(object):
     ``task.checked``); ``run(task)`` returns
     the result dict or raises LLMObsError. ``addresses`` says which of 'project' and 'dataset'
     the module addresses by id or name: their options, exclusivity and checks come from here.
+    ``resources`` names the OPTIONAL_RESOURCES the module's ``run`` uses.
     """
 
     def __init__(self, options, run, check_options=None, addresses=(), mutually_exclusive=(),
-                 required_one_of=(), required_if=(), supports_check_mode=True):
+                 required_one_of=(), required_if=(), supports_check_mode=True, resources=()):
+        for name in resources:
+            OPTIONAL_RESOURCES[name]()  # imported now, with the module (see OPTIONAL_RESOURCES)
         self.options = options
         self.run = run
         self.check_options = check_options

@@ -311,6 +311,7 @@ MODULE = LLMObsModule(
         wait_timeout=dict(type='int', default=30),
     ),
     addresses=('project', 'dataset'),
+    resources=('records',),
     mutually_exclusive=[['records', 'src']],
     required_one_of=[['records', 'src']],
     check_options=check_options,

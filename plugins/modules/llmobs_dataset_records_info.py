@@ -228,6 +228,7 @@ def run(task):
 MODULE = LLMObsModule(
     options=dict(version=dict(type='int'), dest=dict(type='path')),
     addresses=('project', 'dataset'),
+    resources=('records',),
     check_options=check_options,
     run=run,
 )
