@@ -31,6 +31,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import re
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DATASET_HINTS, datasets_path
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError
@@ -161,8 +162,10 @@ class BatchWriter(object):
 
         def landed(exc):
             # Sent again after a lost answer, the batch is refused for records it inserts that exist already.
+            # An id counts only as a whole word: 'e1' is not named by 'e10' or by a dataset's UUID.
             text = ' '.join([exc.message] + [json.dumps(entry, default=str) for entry in exc.errors or ()])
-            if ALREADY_EXISTS in text.lower() and any(record_id in text for record_id in inserted_ids):
+            if ALREADY_EXISTS in text.lower() and any(re.search(r'(?<![\w.-])%s(?![\w.-])' % re.escape(record_id), text)
+                                                      for record_id in inserted_ids):
                 return _LANDED
             return None
 

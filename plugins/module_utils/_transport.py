@@ -413,9 +413,7 @@ class Transport(object):
                 if delay is None:
                     if isinstance(exc, APIError) and not unknown:
                         if uncertain:
-                            exc.extend_message(' The request was refused, but an earlier attempt got no clear answer '
-                                               'and may have been carried out: its outcome is unknown.')
-                            exc.outcome_unknown = True
+                            _outcome_unknown(exc, ' The request was refused, but')
                         else:
                             exc.extend_message(' The request was refused, so %s.' % undone)
                     raise
@@ -423,9 +421,7 @@ class Transport(object):
                     if unknown:
                         exc.extend_message(' A lookup found no trace of it, so %s.' % undone)
                     elif uncertain:
-                        exc.extend_message(' An earlier attempt got no clear answer and may have been carried out: '
-                                           'its outcome is unknown.')
-                        exc.outcome_unknown = True
+                        _outcome_unknown(exc, '')
                     else:
                         exc.extend_message(' The request was not carried out, so %s.' % undone)
                     raise
@@ -481,6 +477,13 @@ class Transport(object):
                 return None
             self.sleep(min(interval, remaining))
             interval = min(MAX_POLL_INTERVAL, interval * 2)
+
+
+def _outcome_unknown(exc, lead):
+    """End the message of a write that failed after an attempt whose answer was lost: it may have been done."""
+    text = 'an earlier attempt got no clear answer and may have been carried out: its outcome is unknown.'
+    exc.extend_message('%s %s' % (lead, text) if lead else ' ' + text[0].upper() + text[1:])
+    exc.outcome_unknown = True
 
 
 def _format_seconds(seconds):

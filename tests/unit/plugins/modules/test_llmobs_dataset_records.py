@@ -510,6 +510,23 @@ def test_a_resent_batch_refused_otherwise_leaves_the_outcome_unknown(http, run_m
     assert result['changed'] is True
 
 
+def test_an_existing_id_that_only_contains_one_of_the_batch_is_no_proof(http, run_module, clock):
+    # q-10 exists, not q-1: the refusal does not show that this batch landed.
+    wanted = declared(2)
+    http.expect(
+        records_page([]),
+        batch_update(inserts=wanted, status=503, reply=ERROR_500),
+        records_page([]).times(4),
+        batch_update(inserts=wanted, status=400, reply={'errors': [{
+            'title': 'Bad Request', 'detail': 'a record with id q-10 already exists in dataset q-00'}]}),
+    )
+
+    result, code, dummy = run(run_module, records=wanted, wait_timeout=3)
+
+    assert code == 1
+    assert 'outcome is unknown' in result['msg'] and result['changed'] is True
+
+
 def test_a_refused_batch_says_how_much_was_written(http, run_module):
     wanted = declared(1500)
     http.expect(
