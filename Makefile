@@ -183,13 +183,16 @@ docs-check: $(STAMP)
 	if [ -n "$${stale}" ]; then echo "stale:$${stale}: run 'make docs'"; exit 1; fi
 	$(BIN)/ansible-doc $(addprefix llmobs.datadog.,$(MODULES)) > /dev/null
 
+# The fragments, then the release history: CHANGELOG.rst as generated from changelogs/changelog.yaml,
+# galaxy.yml's version not older than the newest release (docs/releasing.md).
 changelog-lint: $(STAMP)
 	$(BIN)/antsibull-changelog lint
+	$(BIN)/python tests/utils/release_check.py
 
 # What must never ship: caches, build output, virtualenvs, and what works only in a checkout.
-NOT_SHIPPED := (^|/)(__pycache__|\.pytest_cache|\.hypothesis|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.ansible|\.ansible-lint-cache)(/|$$)|\.py[co]$$|\.tar\.gz$$|(^|/)\.plugin-cache\.yaml$$|^(\.venv|build|tests/output|\.ci|tests/requirements)(/|$$)|^(Makefile|requirements-dev\.txt|pytest\.ini|tests/utils/(run-sanity\.sh|demo\.sh|link_collection\.py|ansible_test_get_pip\.py))$$
-# What must ship: the plugins, their metadata, the playbooks and the emulator.
-SHIPPED := plugins meta playbooks tests/emulator
+NOT_SHIPPED := (^|/)(__pycache__|\.pytest_cache|\.hypothesis|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.ansible|\.ansible-lint-cache)(/|$$)|\.py[co]$$|\.tar\.gz$$|(^|/)\.plugin-cache\.yaml$$|^(\.venv|build|tests/output|\.ci|tests/requirements)(/|$$)|^(Makefile|requirements-dev\.txt|pytest\.ini|tests/utils/(run-sanity\.sh|demo\.sh|link_collection\.py|ansible_test_get_pip\.py|release_check\.py))$$
+# What must ship: the plugins, their metadata, the playbooks, the emulator and the release history.
+SHIPPED := plugins meta playbooks tests/emulator CHANGELOG.rst changelogs/changelog.yaml
 COLLECTION_BUILD := $(BUILD)/collection
 
 # The tarball is built from a clean tree: a copy of the files git knows about (tracked, or new and

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: llmobs_dataset_clone
 short_description: Clone a Datadog LLM Observability dataset into a new dataset
-version_added: 1.0.0
+version_added: 1.1.0
 author:
   - llmobs.datadog maintainers (@llmobs)
 description:
