@@ -15,7 +15,8 @@
 In the foreground it prints its base URL on the first line of standard output once it accepts
 connections, then serves until stopped (Ctrl-C or SIGTERM). With --detach it starts itself in
 the background, waits until it answers, prints the same URL, where its pid file and log are, and
-the run.py that serves (an emulator already running may be another install's), and returns; --stop stops the one a pid file names. Listens on 127.0.0.1 only. Bad input
+the run.py that serves (an emulator already running may be another install's), and returns;
+--stop stops the one a pid file names. Listens on 127.0.0.1 only. Bad input
 (options, seed files, TLS files, a port in use) ends it with a one-line message and exit code 2.
 """
 
@@ -361,10 +362,10 @@ def detach(args, arguments):
         handle.write('%d\n' % process.pid)
     with open(_state_file(pid_file), 'w') as handle:
         json.dump({'url': url, 'arguments': arguments, 'log_file': log_file, 'run_py': os.path.abspath(__file__)}, handle)
-    return (url, '%s in the background (pid %d, pid file %s, log %s)' % (
-                'restarted' if restarted else 'started', process.pid, pid_file, log_file),
-            os.path.abspath(__file__),
-            'stop it with: %s %s --stop --pid-file %s' % (sys.executable, os.path.abspath(__file__), pid_file))
+    status = '%s in the background (pid %d, pid file %s, log %s)' % (
+        'restarted' if restarted else 'started', process.pid, pid_file, log_file)
+    run_py = os.path.abspath(__file__)
+    return url, status, run_py, 'stop it with: %s %s --stop --pid-file %s' % (sys.executable, run_py, pid_file)
 
 
 # ---------------------------------------------------------------------- entry point

@@ -111,8 +111,8 @@ def test_the_playbook_holds_each_modules_examples_as_written_under_the_plays_con
         'The EXAMPLES of second reached the emulator with its keys']
     examples = plays[1]
     assert examples['tasks'] == yaml.safe_load(GOOD)
-    assert examples['module_defaults'] == {GROUP: {'api_url': '{{ emulator_url }}', 'api_key': '{{ emulator_api_key }}',
-                                                  'app_key': '{{ emulator_app_key }}'}}
+    connection = {'api_url': '{{ emulator_url }}', 'api_key': '{{ emulator_api_key }}', 'app_key': '{{ emulator_app_key }}'}
+    assert examples['module_defaults'] == {GROUP: connection}
     assert '    # How to clone\n    - name: Clone it\n      llmobs.datadog.llmobs_dataset_clone:\n' in playbook([('m', text)])
 
 

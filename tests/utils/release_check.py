@@ -85,9 +85,9 @@ def version_problems(galaxy_version, released, versions_added):
         except ValueError:
             valid = False
         if not valid:
+            releases = ', '.join(map(str, released)) or 'none yet'
             problems.append('%s: version_added %s is neither a release of %s (%s) nor the version being prepared, '
-                            'galaxy.yml\'s %s' % (path, added, CHANGES, ', '.join(map(str, released)) or 'none yet',
-                                                 galaxy_version))
+                            'galaxy.yml\'s %s' % (path, added, CHANGES, releases, galaxy_version))
     return problems
 
 
