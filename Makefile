@@ -190,7 +190,7 @@ changelog-lint: $(STAMP)
 	$(BIN)/python tests/utils/release_check.py
 
 # What must never ship: caches, build output, virtualenvs, and what works only in a checkout.
-NOT_SHIPPED := (^|/)(__pycache__|\.pytest_cache|\.hypothesis|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.ansible|\.ansible-lint-cache)(/|$$)|\.py[co]$$|\.tar\.gz$$|(^|/)\.plugin-cache\.yaml$$|^(\.venv|build|tests/output|\.ci|tests/requirements)(/|$$)|^(Makefile|requirements-dev\.txt|pytest\.ini|tests/utils/(run-sanity\.sh|demo\.sh|link_collection\.py|ansible_test_get_pip\.py|release_check\.py))$$
+NOT_SHIPPED := (^|/)(__pycache__|\.pytest_cache|\.hypothesis|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.ansible|\.ansible-lint-cache)(/|$$)|\.py[co]$$|\.tar\.gz$$|(^|/)\.plugin-cache\.yaml$$|^(\.venv|build|tests/output|\.ci|tests/requirements)(/|$$)|^(Makefile|requirements-dev\.txt|pytest\.ini|tests/utils/(run-sanity\.sh|demo\.sh|link_collection\.py|ansible_test_get_pip\.py))$$
 # What must ship: the plugins, their metadata, the playbooks, the emulator and the release history.
 SHIPPED := plugins meta playbooks tests/emulator CHANGELOG.rst changelogs/changelog.yaml
 COLLECTION_BUILD := $(BUILD)/collection

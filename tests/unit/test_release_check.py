@@ -18,8 +18,10 @@ from packaging.version import Version
 
 from ansible_collections.llmobs.datadog.tests.utils.release_check import (
     REPO_ROOT,
+    read_yaml,
     changelog_problems,
     generated_changelog,
+    plugin_versions_added,
     problems,
     released_versions,
     version_problems,
@@ -52,12 +54,23 @@ def make_tree(root, version='1.2.0', releases=(), version_added='1.2.0'):
     return root
 
 
+NEEDS_ANTSIBULL_CHANGELOG = pytest.mark.skipif(not shutil.which('antsibull-changelog'),
+                                               reason='antsibull-changelog is in the newest virtualenv')
+
+
 def no_generate(root):
     raise AssertionError('nothing to generate before the first release')
 
 
-def test_the_repository_passes():
-    assert problems(REPO_ROOT, generate=no_generate if not released_versions(REPO_ROOT) else generated_changelog) == []
+def test_the_repositorys_versions_agree():
+    galaxy = read_yaml(REPO_ROOT, 'galaxy.yml')['version']
+    assert version_problems(V(galaxy), released_versions(REPO_ROOT), plugin_versions_added(REPO_ROOT)) == []
+    assert ('plugins/modules/llmobs_dataset_clone.py', galaxy) in list(plugin_versions_added(REPO_ROOT))
+
+
+@NEEDS_ANTSIBULL_CHANGELOG
+def test_the_repositorys_changelog_is_the_generated_one():
+    assert changelog_problems(REPO_ROOT, released_versions(REPO_ROOT)) == []
 
 
 @pytest.mark.parametrize('galaxy, released, wrong', [
@@ -103,7 +116,7 @@ def test_no_changelog_before_the_first_release(tmp_path):
         '(`antsibull-changelog release` makes it)']
 
 
-@pytest.mark.skipif(not shutil.which('antsibull-changelog'), reason='antsibull-changelog is in the newest virtualenv')
+@NEEDS_ANTSIBULL_CHANGELOG
 def test_changelog_must_be_what_antsibull_changelog_generates(tmp_path):
     root = make_tree(str(tmp_path), version='1.2.0', releases=['1.1.0', '1.2.0'])
     assert problems(root) == ['CHANGELOG.rst is missing though changelogs/changelog.yaml has releases: '

@@ -40,7 +40,7 @@ GENERATE = 'antsibull-changelog generate'
 RELEASE = 'antsibull-changelog release'
 
 
-def _read_yaml(root, path):
+def read_yaml(root, path):
     with open(os.path.join(root, path)) as handle:
         return yaml.safe_load(handle) or {}
 
@@ -54,7 +54,7 @@ def _version(text, where):
 
 def released_versions(root):
     """The versions of changelogs/changelog.yaml, oldest first."""
-    releases = _read_yaml(root, CHANGES).get('releases') or {}
+    releases = read_yaml(root, CHANGES).get('releases') or {}
     return sorted(_version(name, '%s: release' % CHANGES) for name in releases)
 
 
@@ -124,7 +124,7 @@ def changelog_problems(root, released, generate=generated_changelog):
 
 def problems(root, generate=generated_changelog):
     try:
-        galaxy_version = _version(_read_yaml(root, 'galaxy.yml').get('version'), 'galaxy.yml: version')
+        galaxy_version = _version(read_yaml(root, 'galaxy.yml').get('version'), 'galaxy.yml: version')
         released = released_versions(root)
     except ValueError as error:
         return [str(error)]
@@ -141,7 +141,7 @@ def main(argv):
         released = released_versions(root)
         print('release history: %s; galaxy.yml version %s' % (
             'releases %s, %s up to date' % (', '.join(map(str, released)), CHANGELOG) if released else 'no release yet',
-            _read_yaml(root, 'galaxy.yml').get('version')))
+            read_yaml(root, 'galaxy.yml').get('version')))
     return 1 if found else 0
 
 
