@@ -347,6 +347,7 @@ def detach(args, arguments):
             with open(log_file) as log:
                 lines = [line.strip() for line in log if line.strip()]
             message = lines[-1] if lines else 'it ended with exit code %d' % process.returncode
+            _remove(log_file)  # its one line is the message: nothing is left behind by a start that failed
             raise UsageError(message[len(PROG) + 2:] if message.startswith(PROG + ': ') else message)
         with open(log_file) as log:
             first = log.readline().strip()

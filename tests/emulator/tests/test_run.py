@@ -197,7 +197,7 @@ def test_detach_reports_why_it_could_not_start(tmp_path):
         port = taken.getsockname()[1]
         result = run('--detach', '--port', str(port), '--pid-file', str(tmp_path / 'e.pid'))
     assert_usage_error(result, 'port %d on 127.0.0.1 is already in use' % port)
-    assert not os.path.exists(str(tmp_path / 'e.pid'))
+    assert os.listdir(str(tmp_path)) == []  # neither the pid file nor the log
     assert_usage_error(run('--detach', '--port', '0', '--pid-file', str(tmp_path / 'e.pid'), '--seed', str(tmp_path / 'no.json')),
                        'cannot read seed file')
 
@@ -288,6 +288,7 @@ def test_collection_playbook_reports_a_taken_port_as_a_failure_in_its_own_terms(
     assert ('Port %d on 127.0.0.1 is already in use: stop what uses it, or choose another port with '
             '-e emulator_port=<port> (-e emulator_port=0 picks a free one).' % port) in result.stdout
     assert '--port' not in result.stdout and 'non-zero return code' not in result.stdout
+    assert os.listdir(str(tmp_path)) == []  # no pid file, no log
 
 
 def test_collection_playbook_names_the_copy_whose_emulator_answers(tmp_path):
