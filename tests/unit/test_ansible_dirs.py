@@ -46,12 +46,10 @@ def settings(dump):
         if isinstance(node, dict):
             name = node.get('name', name)
             for key, value in node.items():
-                for item in walk(value, key if name is None else name):
-                    yield item
+                yield from walk(value, key if name is None else name)
         elif isinstance(node, list):
             for value in node:
-                for item in walk(value, name):
-                    yield item
+                yield from walk(value, name)
         elif isinstance(node, str):
             yield name, node
     return list(walk(dump, None))

@@ -44,7 +44,7 @@ run_step() {
   step_started=$(date +%s)
   { time make --no-print-directory "${@:-${step}}" > "${log}.log" 2>&1; } 2> "${log}.cpu" || status=FAILED
   read -r user_seconds system_seconds < <(tail -n 1 "${log}.cpu")
-  line=$(printf '%-40s %5ds wall %5ds cpu  from +%ds  %s' "${step}" $(($(date +%s) - step_started)) \
+  line=$(printf '%-48s %5ds wall %5ds cpu  from +%ds  %s' "${step}" $(($(date +%s) - step_started)) \
     $((user_seconds + system_seconds)) $((step_started - started)) "${status}")
   {
     flock 9
@@ -59,9 +59,9 @@ run_step() {
 summary() {
   printf '\n======== make test: every job (%s at a time), in the order they ended\n' "${max_jobs}"
   cat "${log_dir}/timings"
-  awk '$1 ~ /^integration\// {n++; cpu += $4} END {if (n) printf "%-40s %5s      %5ds cpu  (%d runs)\n", "integration, all runs", "", cpu, n}' \
+  awk '$1 ~ /^integration\// {n++; cpu += $4} END {if (n) printf "%-48s %5s      %5ds cpu  (%d runs)\n", "integration, all runs", "", cpu, n}' \
     "${log_dir}/timings"
-  printf '%-40s %5ds wall %5ds cpu  (the whole machine: %ds cpu on %s processors)\n' total $(($(date +%s) - started)) \
+  printf '%-48s %5ds wall %5ds cpu  (the whole machine: %ds cpu on %s processors)\n' total $(($(date +%s) - started)) \
     "$(awk '{sum += $4} END {print sum + 0}' "${log_dir}/timings")" $(($(machine_cpu) - machine_started)) "$(nproc)"
   failed=$(awk '$NF == "FAILED" {printf " %s", $1}' "${log_dir}/timings")
   if [ -n "${failed}" ]; then
