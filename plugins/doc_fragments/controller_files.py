@@ -27,7 +27,7 @@ options:
     default: false
   controller_files:
     description:
-      - Set by the collection's action plugin, not in a task (any value given is replaced): how the task named
-        each file found on the controller, and where it was found, for the module's messages.
+      - Set by the collection's action plugin, not in a task; any value given is replaced. It tells the module how
+        the task named each file found on the controller, and where it was found, for the module's messages.
     type: dict
 '''

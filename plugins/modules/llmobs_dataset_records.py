@@ -67,13 +67,14 @@ options:
     elements: raw
   src:
     description:
-      - A records file, read instead of O(records): a file of the repository, found on the controller as
+      - A records file of the repository, read instead of O(records), found on the controller as
         M(ansible.builtin.copy) finds its C(src). A relative path is looked for in the C(files/) directory of the
         task's role, the role's directory, the playbook's C(files/) directory and the playbook's directory, in
         that order; an absolute path is used as it is. When it is in none of them, the task fails before any
-        request, naming the places looked at. See O(remote_src) for a file on the host that runs the module.
-      - The extension decides the
-        format. C(.jsonl) is one record, a JSON object, per line (blank lines are skipped). C(.json) is a JSON
+        request, naming the places looked at. When the task runs as a module elsewhere (a remote host, C(become),
+        C(async)), the file found is copied to the task's temporary directory there. See O(remote_src) for a
+        file on the host that runs the module.
+      - The extension decides the format. C(.jsonl) is one record, a JSON object, per line (blank lines are skipped). C(.json) is a JSON
         array of records. C(.yaml) or C(.yml) is a YAML list of records (needs PyYAML, which comes with Ansible).
         C(.csv) has a header row naming its columns.
       - CSV columns are C(input) (required) and C(expected_output), both taken as text; C(metadata), the JSON
