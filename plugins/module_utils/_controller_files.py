@@ -72,8 +72,7 @@ def file_origin(params, option):
 def missing_message(option, given, searched):
     """The message of a file option whose file is not on the controller."""
     if searched:
-        where = 'it was looked for at %s (%s)' % (', '.join(searched), SEARCH_ORDER)
-    else:
-        where = 'an absolute path is used as it is'
-    return ('%s %r was not found on the controller: %s. For a file on the host that runs the module, set '
-            'remote_src: true.' % (option, given, where))
+        where = 'was not found on the controller: it was looked for at %s (%s)' % (', '.join(searched), SEARCH_ORDER)
+    else:  # an absolute path: looked for as it is
+        where = 'does not exist on the controller'
+    return '%s %r %s. For a file on the host that runs the module, set remote_src: true.' % (option, given, where)

@@ -14,17 +14,18 @@ path (``become``) the file is sent to the remote temporary directory, stood in f
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
+import importlib
 import shutil
 
 import pytest
 
 from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_records
-from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_files import ControllerFiles, _shown
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import records_module_args
 from ansible_collections.llmobs.datadog.tests.unit.plugins.plugin_utils.in_process_support import make_action
 
 RECORDS = '{"id": "a", "input": "x"}\n'
+# Controller code is imported inside each test only (see in_process_support).
+CONTROLLER_FILES = 'ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_files'
 
 
 @pytest.fixture(autouse=True)
@@ -139,8 +140,8 @@ def test_a_missing_file_fails_naming_src_and_every_place_looked_at(playbook, see
 def test_a_missing_absolute_path(playbook, seen):
     action = records_action(playbook, src=str(playbook / 'nowhere.jsonl'))
     result = action.run(task_vars=action.task_vars)
-    assert result['msg'] == ("src '%s' was not found on the controller: an absolute path is used as it is. For a file "
-                             "on the host that runs the module, set remote_src: true." % (playbook / 'nowhere.jsonl'))
+    assert result['msg'] == ("src '%s' does not exist on the controller. For a file on the host that runs the module, "
+                             "set remote_src: true." % (playbook / 'nowhere.jsonl'))
 
 
 def test_a_directory_is_refused_by_name(playbook, seen):
@@ -240,7 +241,7 @@ def test_the_module_path_sends_nothing_it_need_not_send(playbook, tmp_path_facto
 
 def test_a_module_that_declares_no_file_is_left_alone(monkeypatch):
     action = make_action('llmobs_dataset_clone', records_module_args(src='r.jsonl'))
-    files = ControllerFiles(action, action.module_file.MODULE)
+    files = importlib.import_module(CONTROLLER_FILES).ControllerFiles(action, action.module_file.MODULE)
     assert files.told == {} and files.found == {}
 
 
@@ -256,4 +257,4 @@ def test_a_module_that_declares_no_file_is_left_alone(monkeypatch):
     ('/data/r.jsonl', '/data/r.jsonl', '/data/r.jsonl'),
 ])
 def test_where_a_file_was_found_is_shown_from_the_playbook_s_directory(given, found, shown):
-    assert _shown(given, found, '/pb') == shown
+    assert importlib.import_module(CONTROLLER_FILES)._shown(given, found, '/pb') == shown
