@@ -26,6 +26,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._connection import 
     connection_argument_spec,
     connection_settings,
 )
+from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import CONTROLLER_FILE_OPTIONS
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import Projects
@@ -97,11 +98,13 @@ class LLMObsModule(object):
     ``task.checked``); ``run(task)`` returns
     the result dict or raises LLMObsError. ``addresses`` says which of 'project' and 'dataset'
     the module addresses by id or name: their options, exclusivity and checks come from here.
-    ``resources`` names the OPTIONAL_RESOURCES the module's ``run`` uses.
+    ``resources`` names the OPTIONAL_RESOURCES the module's ``run`` uses. ``controller_files`` names the
+    options that give a file of the repository, found on the controller by the collection's action
+    (``_controller_files``); the module then also has the options ``remote_src`` and ``controller_files``.
     """
 
     def __init__(self, options, run, check_options=None, addresses=(), mutually_exclusive=(),
-                 required_one_of=(), required_if=(), supports_check_mode=True, resources=()):
+                 required_one_of=(), required_if=(), supports_check_mode=True, resources=(), controller_files=()):
         for name in resources:
             OPTIONAL_RESOURCES[name]()  # imported now, with the module (see OPTIONAL_RESOURCES)
         self.options = options
@@ -112,6 +115,7 @@ class LLMObsModule(object):
         self.required_one_of = list(required_one_of)
         self.required_if = list(required_if)
         self.supports_check_mode = supports_check_mode
+        self.controller_files = tuple(controller_files)
 
     def argument_spec(self):
         spec = connection_argument_spec()
@@ -119,6 +123,8 @@ class LLMObsModule(object):
             spec.update(PROJECT_ADDRESS_OPTIONS)
         if 'dataset' in self.addresses:
             spec.update(DATASET_ADDRESS_OPTIONS)
+        if self.controller_files:
+            spec.update(CONTROLLER_FILE_OPTIONS)
         spec.update(self.options)
         return spec
 

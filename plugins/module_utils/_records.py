@@ -22,6 +22,7 @@ sends nothing.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import file_origin
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DATASET_HINTS, datasets_path
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_canonical import tag_list
@@ -70,9 +71,13 @@ def record_view(item):
 
 
 def read_declared_records(params):
-    """The declared records of a module's ``records`` or ``src``, each small enough for one batch_update."""
+    """The declared records of a module's ``records`` or ``src``, each small enough for one batch_update.
+
+    A file is named in messages as the user gave it and where the action found it (``_controller_files``).
+    """
+    origin = file_origin(params, 'src') if params.get('src') is not None else None
     return read_declared(params.get('records'), params.get('src'), require_input=params.get('state') != 'absent',
-                         max_record_bytes=MAX_RECORD_BYTES)
+                         max_record_bytes=MAX_RECORD_BYTES, origin=origin)
 
 
 class Records(object):

@@ -34,6 +34,7 @@ extends_documentation_fragment:
   - llmobs.datadog.connection
   - llmobs.datadog.addressing.PROJECT
   - llmobs.datadog.addressing.DATASET
+  - llmobs.datadog.controller_files
   - llmobs.datadog.attributes
   - llmobs.datadog.attributes.ACTIONGROUP
 attributes:
@@ -66,13 +67,20 @@ options:
     elements: raw
   src:
     description:
-      - A records file on the host that runs the module, read instead of O(records). The extension decides the
-        format. C(.jsonl) is one record, a JSON object, per line (blank lines are skipped). C(.json) is a JSON
+      - A records file of the repository, read instead of O(records), found on the controller as
+        M(ansible.builtin.copy) finds its C(src). A relative path is looked for in the C(files/) directory of the
+        task's role, the role's directory, the playbook's C(files/) directory and the playbook's directory, in
+        that order; an absolute path is used as it is. When it is in none of them, the task fails before any
+        request, naming the places looked at. When the task runs as a module elsewhere (a remote host, C(become),
+        C(async)), the file found is copied to the task's temporary directory there. See O(remote_src) for a
+        file on the host that runs the module.
+      - The extension decides the format. C(.jsonl) is one record, a JSON object, per line (blank lines are skipped). C(.json) is a JSON
         array of records. C(.yaml) or C(.yml) is a YAML list of records (needs PyYAML, which comes with Ansible).
         C(.csv) has a header row naming its columns.
       - CSV columns are C(input) (required) and C(expected_output), both taken as text; C(metadata), the JSON
         text of an object; C(id); and C(tags), comma separated. An empty cell is a missing field.
-      - The file is UTF-8 text. Messages about a record give the file and the line where the record starts.
+      - The file is UTF-8 text. Messages about a record give the file (where it was found, relative to the
+        playbook's directory) and the line where the record starts.
       - The file must declare at least one record. An empty file, or one with only blank lines, only a CSV header
         row or an empty list, is an error, so that it cannot empty a dataset by mistake with O(purge=true); to
         empty a dataset on purpose, give O(records=[]) with O(purge=true).
@@ -320,6 +328,7 @@ MODULE = LLMObsModule(
     ),
     addresses=('project', 'dataset'),
     resources=('records',),
+    controller_files=('src',),
     mutually_exclusive=[['records', 'src']],
     required_one_of=[['records', 'src']],
     check_options=check_options,

@@ -51,6 +51,9 @@ options:
   dest:
     description:
       - A file on the host that runs the module to write the records to, as JSONL, instead of returning them.
+        Unlike O(llmobs.datadog.llmobs_dataset_records#module:src), which is found on the controller, O(dest) is a
+        path of the host that runs the module (the controller for a task on C(localhost)), relative to the
+        directory the module runs in (the playbook's directory on the local connection).
       - The file is replaced as a whole (written to a temporary file in the same directory, then renamed), only
         when its content differs. An existing file keeps its permissions. Its directory must exist and be
         writable; that is checked before any request is sent.

@@ -57,6 +57,7 @@ from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_imports
     HAS_REQUESTS,
     import_module_file,
 )
+from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_files import ControllerFiles
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._core_interfaces import CORE
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._module_process import (
     applied_environment,
@@ -181,12 +182,18 @@ class InProcessAction(NormalAction):
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars if task_vars is not None else {}
+        # Files of the repository (a records file) are found on the controller first, as copy finds its src.
+        with ControllerFiles(self, getattr(self.module_file, 'MODULE', None)) as files:
+            return files.shown_as_given(self._run_either_path(tmp, task_vars, files))
+
+    def _run_either_path(self, tmp, task_vars, files):
         reason = self.module_path_reason(task_vars)
         prepared = None
         if reason is None:
             prepared, reason = self._prepare()
         if reason is not None:
             display.vvv('%s runs as a module: %s' % (self._task.action, reason), host=self._play_context.remote_addr)
+            files.send()
             return super(InProcessAction, self).run(tmp, task_vars)
         display.vvv('%s runs in the controller (llmobs.datadog in-process path)' % self._task.action,
                     host=self._play_context.remote_addr)
