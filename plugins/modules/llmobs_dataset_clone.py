@@ -256,7 +256,7 @@ def run(task):
                                              params['wait_timeout']),
         diff_keys=DIFF_KEYS, server_assigned=SERVER_ASSIGNED, where=where,
         texts=CLONE_TEXTS, text_fields=dict(source=source_id), create_diff_extras=dict(source_dataset_id=source_id),
-        check_mode_refusal=source_missing)
+        check_mode_refusal=source_missing, summary_kind='clone')
     result = dict(changed=False, project_id=project_id, source_dataset_id=source_id)
     return ensure(task, clone, params['name'], dict(description=params['description']), result, create_only=True)
 

@@ -269,6 +269,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._records_results im
     records_diff,
     sync_counts,
     sync_message,
+    sync_summary,
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_wait_timeout
 
@@ -288,15 +289,17 @@ def run(task):
     project_id, dummy = resolve_project(api, params)
     result = dict(changed=False, project_id=project_id)
     dataset_id, found = resolve_dataset(api, project_id, params)
+    label = 'dataset %s' % (params['dataset_name'] or (found or {}).get('name') or dataset_id)
     plan, version_created = api.records.sync(project_id, dataset_id, declared, state, purge, task.check_mode,
                                              keep_before=DIFF_RECORDS if task.diff else 0,
-                                             settle_timeout=params['wait_timeout'])
+                                             settle_timeout=params['wait_timeout'], label=label)
     if found is None or (plan.changes and not task.check_mode):
         found = api.datasets.get(project_id, dataset_id) or found  # the version the writes made
     counts = sync_counts(plan)
     result.update(counts, changed=bool(plan.changes), version_created=version_created,
                   dataset=dataset_facts(found) if found else None,
-                  msg=sync_message(dataset_id, plan, state, purge, task.check_mode, version_created))
+                  msg=sync_message(dataset_id, plan, state, purge, task.check_mode, version_created),
+                  summary=sync_summary(label, plan, task.check_mode, version_created))
     if task.diff:
         result['diff'] = records_diff(declared, plan, dataset_id, counts)
     return result

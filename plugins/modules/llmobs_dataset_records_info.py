@@ -207,7 +207,8 @@ def run(task):
     params, api, dest = task.params, task.api, task.params['dest']
     project_id, dummy = resolve_project(api, params)
     dataset_id, found = resolve_dataset(api, project_id, params)
-    views = api.records.views(project_id, dataset_id, params['version'])
+    views = api.records.views(project_id, dataset_id, params['version'],
+                              label='dataset %s' % (params['dataset_name'] or (found or {}).get('name') or dataset_id))
     # With dest, only the lines of the file are kept: a large dataset is never held as Python objects.
     listed = list(views) if dest is None else jsonl_lines(views)
     found = found or api.datasets.get(project_id, dataset_id)
