@@ -67,8 +67,8 @@ def sync_summary(label, plan, check_mode, version_created):
     if not plan.changes:
         return '%s: records unchanged (%s)' % (label, counted_large(plan.unchanged, 'declared record'))
     counts = sync_counts(plan)
-    text = '%s: %s +%d ~%d -%d' % (label, 'would change records' if check_mode else 'records', counts['created'],
-                                   counts['updated'], counts['deleted'])
+    changes = '+{0:,} ~{1:,} -{2:,}'.format(counts['created'], counts['updated'], counts['deleted'])
+    text = '%s: %s %s' % (label, 'would change records' if check_mode else 'records', changes)
     return text + (', new version' if version_created else '')
 
 

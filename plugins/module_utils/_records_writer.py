@@ -124,7 +124,8 @@ class BatchWriter(object):
             except LLMObsError as exc:
                 self._progress(exc)
                 raise
-            self.transport.progress.step(self, self._written_text() + ' so far.')
+            if self.written < self.total:  # the last batch's line is the one the end shows
+                self.transport.progress.step(self, self._written_text() + ' so far.')
             if fresh is not None:
                 replans += 1
                 if replans > self.transport.settings.retries:
@@ -137,8 +138,8 @@ class BatchWriter(object):
 
     def _written_text(self):
         """'dataset eval: 6,000 of 20,000 changes written in 6 requests'."""
-        return '%s: %s of %s written in %s' % (self.label, counted_large(self.written, 'change'),
-                                                '{0:,}'.format(self.total), counted(self.sent, 'request'))
+        return '%s: %s of %s written in %s' % (self.label, '{0:,}'.format(self.written),
+                                                counted_large(self.total, 'change'), counted(self.sent, 'request'))
 
     def _progress(self, exc):
         if exc.outcome_unknown:
