@@ -260,7 +260,7 @@ errors:
   sample: [{"status": "404", "title": "Not Found", "detail": "dataset not found"}]
 '''
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts, dataset_label
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._records import read_declared_records
@@ -289,17 +289,17 @@ def run(task):
     project_id, dummy = resolve_project(api, params)
     result = dict(changed=False, project_id=project_id)
     dataset_id, found = resolve_dataset(api, project_id, params)
-    label = 'dataset %s' % (params['dataset_name'] or (found or {}).get('name') or dataset_id)
     plan, version_created = api.records.sync(project_id, dataset_id, declared, state, purge, task.check_mode,
                                              keep_before=DIFF_RECORDS if task.diff else 0,
-                                             settle_timeout=params['wait_timeout'], label=label)
+                                             settle_timeout=params['wait_timeout'],
+                                             label=dataset_label(params, found, dataset_id))
     if found is None or (plan.changes and not task.check_mode):
         found = api.datasets.get(project_id, dataset_id) or found  # the version the writes made
     counts = sync_counts(plan)
     result.update(counts, changed=bool(plan.changes), version_created=version_created,
                   dataset=dataset_facts(found) if found else None,
                   msg=sync_message(dataset_id, plan, state, purge, task.check_mode, version_created),
-                  summary=sync_summary(label, plan, task.check_mode, version_created))
+                  summary=sync_summary(dataset_label(params, found, dataset_id), plan, task.check_mode, version_created))
     if task.diff:
         result['diff'] = records_diff(declared, plan, dataset_id, counts)
     return result
