@@ -171,6 +171,17 @@ msg:
   returned: always
   type: str
   sample: 'Dataset 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d: records 12 created, 3 updated, 1 deleted, 984 unchanged. A new dataset version was made.'
+summary:
+  description:
+    - >-
+      What the sync did (in check mode, would do) in one line for a pull request comment: the dataset, then the
+      records created (C(+)), updated (C(~)) and deleted (C(-)), and whether a new version was made, for example
+      C(dataset eval-questions: would change records +12 ~3 -1, new version) or C(dataset eval-questions: records
+      unchanged) followed by the count of declared records.
+    - The callback plugin C(llmobs.datadog.summary) shows it in a table at the end of the run (see the user guide).
+  returned: success
+  type: str
+  sample: 'dataset eval-questions: records +12 ~3 -1, new version'
 project_id:
   description: The project of the dataset, as given in O(project_id) or found by O(project_name).
   returned: when the project is known
