@@ -139,7 +139,7 @@ class BatchWriter(object):
     def _written_text(self):
         """'dataset eval: 6,000 of 20,000 changes written in 6 requests'."""
         return '%s: %s of %s written in %s' % (self.label, '{0:,}'.format(self.written),
-                                                counted_large(self.total, 'change'), counted(self.sent, 'request'))
+                                               counted_large(self.total, 'change'), counted(self.sent, 'request'))
 
     def _progress(self, exc):
         if exc.outcome_unknown:
