@@ -84,7 +84,8 @@ class Datasets(object):
         if dataset_id is not None:
             params['filter[id]'] = dataset_id
         operation = 'Listing datasets of project %s' % project_id
-        return list(self.transport.pages(datasets_path(project_id), operation, params, DATASET_PAGE_LIMIT, hints=DATASETS_PATH_HINTS))
+        return list(self.transport.pages(datasets_path(project_id), operation, params, DATASET_PAGE_LIMIT,
+                                         hints=DATASETS_PATH_HINTS, noun='dataset'))
 
     def find_by_name(self, project_id, name):
         """Datasets whose name is exactly ``name``, from every page."""

@@ -15,8 +15,8 @@ be shown before the module ends) it says nothing. It knows no Ansible: the in-pr
 it an ``emit`` that prints through Ansible's Display.
 
 What is shown: nothing in the first ``quiet`` seconds of the task, so that a short task prints
-nothing extra; after that, a step at most every ``every`` seconds; and the end of every operation
-whose progress was shown, so that the last line says where it finished.
+nothing extra; after that, a step or an end at most every ``every`` seconds; and the end of every
+operation whose progress was shown, so that its last line says where it finished.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -43,20 +43,27 @@ class Progress(object):
 
     def step(self, operation, text):
         """``operation`` (any key that names it) has come so far: ``text`` says how far."""
-        if self.emit is None:
-            return
-        now = self.clock()
-        if now - self.started < self.quiet:
-            return
-        if self.last_line is not None and now - self.last_line < self.every:
-            return
-        self.last_line = now
-        self.shown.add(operation)
-        self.emit(text)
+        if self._due():
+            self.shown.add(operation)
+            self._emit(text)
 
     def done(self, operation, text):
-        """``operation`` has ended: ``text`` is its last line, shown if any of its progress was."""
+        """``operation`` has ended: ``text`` is its last line, shown if any of its progress was, or if a line is
+        due (many short operations in a long task, such as counting the records of every dataset of a project)."""
         if operation in self.shown:
             self.shown.discard(operation)
-            self.last_line = self.clock()
-            self.emit(text)
+            self._emit(text)
+        elif self._due():
+            self._emit(text)
+
+    def _due(self):
+        if self.emit is None:
+            return False
+        now = self.clock()
+        if now - self.started < self.quiet:
+            return False
+        return self.last_line is None or now - self.last_line >= self.every
+
+    def _emit(self, text):
+        self.last_line = self.clock()
+        self.emit(text)

@@ -43,8 +43,9 @@ AGAIN_ROWS = [
     ('ok', 'Clone for the experiments', 'clone capitals-v2: already exists'),
     ('ok', 'Clone for the experiments', 'clone capitals-v3: already exists'),
 ]
-# 1,200 inserts and the 5 records of the seed deleted: two requests of at most 1,000 changes.
-PROGRESS_LINES = ['dataset capitals: 1,000 of 1,205 changes written in 1 request so far.',
+# The read of the seed's 5 records, then 1,200 inserts and the 5 deletes: two requests of at most 1,000 changes.
+PROGRESS_LINES = ['dataset capitals: 5 records read in all.',
+                  'dataset capitals: 1,000 of 1,205 changes written in 1 request so far.',
                   'dataset capitals: 1,205 of 1,205 changes written in 2 requests.']
 
 problems = []
@@ -117,10 +118,13 @@ def check_path(out, path, api_key, app_key):
                        APPLIED_ROWS)
     stderr = read(os.path.join(out, path + '-applied.stderr')).splitlines()
     progress = [line for line in stderr if line.startswith('dataset capitals: ')]
+    listed = [line for line in stderr if line.startswith('Listing ') and ' read in all.' in line]
     if path == 'in_process':
         expect(progress == PROGRESS_LINES, 'in_process: progress lines %r, expected %r' % (progress, PROGRESS_LINES))
+        expect(listed, 'in_process: no progress line of the lookups (Listing ...: read in all.)')
     else:
-        expect(progress == [], 'module path: progress lines %r, expected none (it cannot show any)' % progress)
+        expect(progress == listed == [], 'module path: progress lines %r, expected none (it cannot show any)'
+               % (progress + listed))
     for name in (path + '-check.stdout', path + '-check.stderr', path + '-applied.stdout', path + '-applied.stderr',
                  path + '-step-summary.md'):
         text = read(os.path.join(out, name))

@@ -592,7 +592,9 @@ def test_progress_of_a_long_read_is_shown_through_display_on_stderr(http, monkey
 
     assert result['count'] == 2
     assert shown == [('dataset ds-1: 1 record read so far.', {'stderr': True}),
-                     ('dataset ds-1: 2 records read in all.', {'stderr': True})]
+                     ('dataset ds-1: 2 records read in all.', {'stderr': True}),
+                     # the read of the dataset's facts, a list of datasets filtered by id
+                     ('Listing datasets of project proj-1: 1 dataset read in all.', {'stderr': True})]
 
 
 def test_by_default_a_short_task_shows_no_progress(http, monkeypatch, action_plugin):

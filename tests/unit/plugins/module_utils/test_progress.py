@@ -53,15 +53,24 @@ def test_a_long_task_shows_a_line_every_few_seconds_and_where_it_ended():
     assert lines == ['at 5.0', 'at 10.0', 'at 15.0', 'all written']
 
 
-def test_the_end_of_an_operation_nothing_was_shown_of_says_nothing():
+def test_the_end_of_an_operation_is_shown_when_its_progress_was_or_a_line_is_due():
     progress, clock, lines = throttle(every=10.0)
     clock.now = 106.0
     progress.step('read', 'read 1')
     clock.now = 107.0
     progress.step('count', 'counted 1')  # too soon after the line of 'read'
-    progress.done('count', 'counted all')
+    progress.done('count', 'counted all')  # and nothing of it was shown
     progress.done('read', 'read all')
     assert lines == ['read 1', 'read all']
+
+
+def test_many_short_operations_of_a_long_task_show_an_end_now_and_then():
+    progress, clock, lines = throttle()
+    for number in range(20):  # one dataset counted a second, each in one page
+        clock.now = 100.0 + number
+        progress.done(number, 'dataset %d: 3 records read in all.' % number)
+    assert lines == ['dataset 5: 3 records read in all.', 'dataset 10: 3 records read in all.',
+                     'dataset 15: 3 records read in all.']
 
 
 def test_without_emit_nothing_is_shown():
@@ -101,6 +110,7 @@ def test_the_records_writer_reports_each_batch_and_the_end(http):
 
     api_with(progress).records.sync(PROJECT, RECORDS_DATASET, read_declared(wanted, None), label='dataset eval-set')
 
-    assert lines == ['dataset eval-set: 1,000 of 2,500 changes written in 1 request so far.',
+    assert lines == ['dataset eval-set: 0 records read in all.',
+                     'dataset eval-set: 1,000 of 2,500 changes written in 1 request so far.',
                      'dataset eval-set: 2,000 of 2,500 changes written in 2 requests so far.',
                      'dataset eval-set: 2,500 of 2,500 changes written in 3 requests.']
