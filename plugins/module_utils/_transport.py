@@ -475,8 +475,16 @@ class Transport(object):
     def poll(self, find, timeout):
         """Call ``find`` until it returns something other than None or ``timeout`` seconds have passed.
 
-        The first call is immediate; returns the last result (None when nothing appeared).
+        The first call is immediate; returns the last result (None when nothing appeared). The reads
+        of a wait report no progress: they are the same read again, not a step forward.
         """
+        progress, self.progress = self.progress, Progress()
+        try:
+            return self._poll(find, timeout)
+        finally:
+            self.progress = progress
+
+    def _poll(self, find, timeout):
         deadline = self.clock() + timeout
         interval = 0.5
         while True:

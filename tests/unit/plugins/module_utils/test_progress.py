@@ -114,3 +114,14 @@ def test_the_records_writer_reports_each_batch_and_the_end(http):
                      'dataset eval-set: 1,000 of 2,500 changes written in 1 request so far.',
                      'dataset eval-set: 2,000 of 2,500 changes written in 2 requests so far.',
                      'dataset eval-set: 2,500 of 2,500 changes written in 3 requests.']
+
+
+def test_the_reads_of_a_wait_report_no_progress(http):
+    http.expect(records_page([], after='c1'), records_page([], cursor='c1'))
+    progress, dummy, lines = throttle(quiet=0, every=0)
+    api = api_with(progress)
+
+    assert api.transport.poll(lambda: api.records.list(PROJECT, RECORDS_DATASET) or None, 0) is None
+
+    assert lines == []
+    assert api.transport.progress is progress  # and after the wait, the task's reads report again
