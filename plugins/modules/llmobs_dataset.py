@@ -81,9 +81,18 @@ seealso:
 '''
 
 EXAMPLES = r'''
+# Connection: keys from DD_API_KEY and DD_APP_KEY, site from DD_SITE, or set once in the play's
+# module_defaults. Against the local emulator (ansible-playbook llmobs.datadog.emulator), whose demo
+# data these examples use, the play sets:
+#   module_defaults:
+#     group/llmobs.datadog.llmobs:
+#       api_url: http://127.0.0.1:8126
+#       api_key: local-api-key
+#       app_key: local-app-key
+
 - name: Make sure the evaluation dataset exists
   llmobs.datadog.llmobs_dataset:
-    project_name: support-bot
+    project_name: demo-project
     name: eval-questions
     description: Questions the assistant must answer well
     metadata:
@@ -93,20 +102,11 @@ EXAMPLES = r'''
 
 - name: Delete last month's working copy, with its records
   llmobs.datadog.llmobs_dataset:
-    project_name: support-bot
+    project_name: demo-project
     name: eval-questions-2026-10
     state: absent
   register: removed
   # removed.contents.records says how many records went with it
-
-# The local emulator (ansible-playbook llmobs.datadog.emulator) holds the project demo-project from the start.
-- name: Rehearse against the local emulator
-  llmobs.datadog.llmobs_dataset:
-    api_url: http://127.0.0.1:8126
-    api_key: local-emulator-api-key
-    app_key: local-emulator-app-key
-    project_name: demo-project
-    name: rehearsal-dataset
 '''
 
 RETURN = r'''

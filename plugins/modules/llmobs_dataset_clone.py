@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: llmobs_dataset_clone
 short_description: Clone a Datadog LLM Observability dataset into a new dataset
-version_added: 1.0.0
+version_added: 1.1.0
 author:
   - llmobs.datadog maintainers (@llmobs)
 description:
@@ -93,7 +93,16 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Clone a dataset by names (keys from DD_API_KEY and DD_APP_KEY)
+# Connection: keys from DD_API_KEY and DD_APP_KEY, site from DD_SITE, or set once in the play's
+# module_defaults. Against the local emulator (ansible-playbook llmobs.datadog.emulator), whose demo
+# data these examples use, the play sets:
+#   module_defaults:
+#     group/llmobs.datadog.llmobs:
+#       api_url: http://127.0.0.1:8126
+#       api_key: local-api-key
+#       app_key: local-app-key
+
+- name: Clone a dataset by names
   llmobs.datadog.llmobs_dataset_clone:
     project_name: demo-project
     dataset_name: capitals
@@ -105,28 +114,14 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ clone.dataset.id }}"
 
-- name: Clone by ids, with the connection set once for every module of the collection
-  module_defaults:
-    group/llmobs.datadog.llmobs:
-      site: datadoghq.eu
-      api_key: "{{ vault_datadog_api_key }}"
-      app_key: "{{ vault_datadog_app_key }}"
-  block:
-    - name: Clone the evaluation set for this release
-      llmobs.datadog.llmobs_dataset_clone:
-        project_id: a33671aa-24fd-4dcd-9b33-a8ec7dde7751
-        dataset_id: 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d
-        name: "eval-{{ release }}"
-
-# The local emulator (ansible-playbook llmobs.datadog.emulator) holds these ids and names from the start.
-- name: Rehearse against the local emulator, without waiting
+# A block's or a task's module_defaults for group/llmobs.datadog.llmobs replaces the play's whole
+# entry for its tasks, api_url included: keep connection settings in the play (or the environment),
+# or a rehearsal against the emulator sends those tasks to Datadog.
+- name: Clone by ids, without waiting until the dataset list shows the clone
   llmobs.datadog.llmobs_dataset_clone:
-    api_url: http://127.0.0.1:8126
-    api_key: local-emulator-api-key
-    app_key: local-emulator-app-key
     project_id: a33671aa-24fd-4dcd-9b33-a8ec7dde7751
     dataset_id: 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d
-    name: rehearsal
+    name: capitals-2026-12
     wait: false
 '''
 

@@ -129,11 +129,20 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Keep the evaluation set equal to the file in the repository
+# Connection: keys from DD_API_KEY and DD_APP_KEY, site from DD_SITE, or set once in the play's
+# module_defaults. Against the local emulator (ansible-playbook llmobs.datadog.emulator), whose demo
+# data these examples use, the play sets:
+#   module_defaults:
+#     group/llmobs.datadog.llmobs:
+#       api_url: http://127.0.0.1:8126
+#       api_key: local-api-key
+#       app_key: local-app-key
+
+- name: Keep the capitals dataset equal to the file in the repository
   llmobs.datadog.llmobs_dataset_records:
-    project_name: support-bot
-    dataset_name: eval-questions
-    src: "{{ playbook_dir }}/datasets/eval-questions.jsonl"
+    project_name: demo-project
+    dataset_name: capitals
+    src: "{{ playbook_dir }}/datasets/capitals.jsonl"
     purge: true
   register: synced
 
@@ -143,26 +152,25 @@ EXAMPLES = r'''
 
 - name: Declare a few records inline, keyed by id
   llmobs.datadog.llmobs_dataset_records:
-    project_name: support-bot
-    dataset_name: smoke-questions
+    project_name: demo-project
+    dataset_name: support-tickets
     records:
       - id: refund-1
-        input: {question: 'How do I get a refund?'}
-        expected_output: {answer: 'From the Orders page, within 30 days.'}
+        input: {ticket: 'How do I get a refund?'}
+        expected_output: {queue: billing}
         metadata: {difficulty: easy}
         tags: ['topic:billing']
       - id: reset-1
-        input: {question: 'How do I reset my password?'}
-        expected_output: {answer: 'Use the link on the sign-in page.'}
+        input: {ticket: 'How do I reset my password?'}
+        expected_output: {queue: how-to}
 
-- name: Remove two retired records
+- name: Remove a retired record (records with an id need no input here)
   llmobs.datadog.llmobs_dataset_records:
-    project_name: support-bot
-    dataset_name: smoke-questions
+    project_name: demo-project
+    dataset_name: support-tickets
     state: absent
     records:
-      - {id: legacy-3, input: null}
-      - {id: legacy-4, input: null}
+      - id: reset-1
 '''
 
 RETURN = r'''

@@ -65,22 +65,31 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: The records of the evaluation set
+# Connection: keys from DD_API_KEY and DD_APP_KEY, site from DD_SITE, or set once in the play's
+# module_defaults. Against the local emulator (ansible-playbook llmobs.datadog.emulator), whose demo
+# data these examples use, the play sets:
+#   module_defaults:
+#     group/llmobs.datadog.llmobs:
+#       api_url: http://127.0.0.1:8126
+#       api_key: local-api-key
+#       app_key: local-app-key
+
+- name: The records of the capitals dataset
   llmobs.datadog.llmobs_dataset_records_info:
-    project_name: support-bot
-    dataset_name: eval-questions
-  register: eval_records
+    project_name: demo-project
+    dataset_name: capitals
+  register: capitals_records
 
 - name: How many
   ansible.builtin.debug:
-    msg: "{{ eval_records.records | length }} records"
+    msg: "{{ capitals_records.records | length }} records"
 
-- name: Save version 3 to a file that llmobs_dataset_records can load again
+- name: Save its first version to a file that llmobs_dataset_records can load again
   llmobs.datadog.llmobs_dataset_records_info:
-    project_name: support-bot
-    dataset_name: eval-questions
-    version: 3
-    dest: "{{ playbook_dir }}/datasets/eval-questions-v3.jsonl"
+    project_name: demo-project
+    dataset_name: capitals
+    version: 0
+    dest: "{{ playbook_dir }}/datasets/capitals-v0.jsonl"
 '''
 
 RETURN = r'''

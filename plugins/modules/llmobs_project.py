@@ -83,6 +83,15 @@ seealso:
 '''
 
 EXAMPLES = r'''
+# Connection: keys from DD_API_KEY and DD_APP_KEY, site from DD_SITE, or set once in the play's
+# module_defaults. Against the local emulator (ansible-playbook llmobs.datadog.emulator), whose demo
+# data these examples use, the play sets:
+#   module_defaults:
+#     group/llmobs.datadog.llmobs:
+#       api_url: http://127.0.0.1:8126
+#       api_key: local-api-key
+#       app_key: local-app-key
+
 - name: Make sure the project exists
   llmobs.datadog.llmobs_project:
     name: support-bot
@@ -101,14 +110,6 @@ EXAMPLES = r'''
     force: true
   register: removed
   # removed.contents says what went, e.g. {"datasets": 7, "records": 40000}
-
-# The local emulator (ansible-playbook llmobs.datadog.emulator) accepts any keys.
-- name: Rehearse against the local emulator
-  llmobs.datadog.llmobs_project:
-    api_url: http://127.0.0.1:8126
-    api_key: local-emulator-api-key
-    app_key: local-emulator-app-key
-    name: rehearsal-project
 '''
 
 RETURN = r'''
