@@ -21,10 +21,13 @@ python=${PYTHON:-python3}
 api_key=summary-api-key-5b07e1c4
 app_key=summary-app-key-82d9f3a6
 
+# shellcheck source=tests/utils/ansible_dirs.sh
+. "${repo_root}/tests/utils/ansible_dirs.sh"
 # shellcheck source=tests/utils/emulator.sh
 . "${repo_root}/tests/utils/emulator.sh"
 start_emulator --api-key "${api_key}" --app-key "${app_key}"
 out=$(mktemp -d)
+keep_ansible_dirs_in "${out}/ansible"
 passed=false
 trap '"${passed}" || echo "runs kept in ${out}"; stop_emulator' EXIT
 
