@@ -11,7 +11,8 @@
 
 A module declares its options, its own option checks and a ``run(task)``; LLMObsModule merges
 the connection options, checks that ``requests`` is there, runs every option check before any
-request, builds the API with the module's ``warn``, calls ``run`` and turns the collection's
+request, builds the API with the module's ``warn`` (and, where the caller can show it while the
+task runs, its ``progress``), calls ``run`` and turns the collection's
 exceptions into ``fail_json``. ``run`` sees only a ModuleTask, never AnsibleModule, so the same
 logic can execute wherever the task's parameters are known (see ``LLMObsModule.execute``).
 """
@@ -75,19 +76,21 @@ class API(object):
 
 
 class ModuleTask(object):
-    """What ``run`` gets: the checked options, check and diff mode, a warn callback and the API.
+    """What ``run`` gets: the checked options, check and diff mode, a warn callback, a progress and the API.
 
     ``checked`` is what the module's ``check_options`` returned (None if nothing): a value it made while
     checking the options, such as the declared records read from a file, which ``run`` then need not make again.
+    ``progress`` (a Progress) takes how far a long operation has come; the API's requests report to it already.
     """
 
-    def __init__(self, params, check_mode, diff, warn, api, checked=None):
+    def __init__(self, params, check_mode, diff, warn, api, checked=None, progress=None):
         self.params = params
         self.checked = checked
         self.check_mode = check_mode
         self.diff = diff
         self.warn = warn
         self.api = api
+        self.progress = progress or api.transport.progress
 
 
 class LLMObsModule(object):
@@ -155,14 +158,15 @@ class LLMObsModule(object):
         checked = self.check_options(params) if self.check_options is not None else None
         return connection_settings(params), checked
 
-    def execute(self, params, check_mode, diff, warn, session=None):
+    def execute(self, params, check_mode, diff, warn, session=None, progress=None):
         """Check the options, then run the module's logic; returns the result, raises LLMObsError.
 
         Needs nothing of AnsibleModule: ``params`` are options already validated against
-        ``module_kwargs()``. Callers check HAS_REQUESTS first.
+        ``module_kwargs()``. Callers check HAS_REQUESTS first. ``progress`` is a Progress that can
+        show lines while the task runs (None: nothing is shown before the end, as on the module path).
         """
         settings, checked = self.check(params)
-        api = API(Transport(settings, warn=warn, session=session))
+        api = API(Transport(settings, warn=warn, session=session, progress=progress))
         return self.run(ModuleTask(params, check_mode, diff, warn, api, checked))
 
     def main(self):

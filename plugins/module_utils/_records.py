@@ -86,19 +86,23 @@ class Records(object):
     def __init__(self, transport):
         self.transport = transport
 
-    def pages(self, project_id, dataset_id, version=None):
-        """Every listed record of the dataset (of ``version``, default the current one), page by page, once each."""
+    def pages(self, project_id, dataset_id, version=None, label=None):
+        """Every listed record of the dataset (of ``version``, default the current one), page by page, once each.
+
+        ``label`` names the dataset in progress lines ("dataset eval-questions"; by default its id).
+        """
         params = {}
         if version is not None:
             params['filter[version]'] = version
         operation = 'Listing the records of dataset %s of project %s%s' % (
             dataset_id, project_id, (' (version %s)' % version) if version is not None else '')
         return self.transport.pages(records_path(project_id, dataset_id), operation, params, RECORDS_PAGE_LIMIT,
-                                    hints=VERSION_HINTS if version is not None else DATASET_HINTS)
+                                    hints=VERSION_HINTS if version is not None else DATASET_HINTS, noun='record',
+                                    label=label or 'dataset %s' % dataset_id)
 
-    def views(self, project_id, dataset_id, version=None):
+    def views(self, project_id, dataset_id, version=None, label=None):
         """Every record as ``record_view`` shows it, one at a time."""
-        return (record_view(item) for item in self.pages(project_id, dataset_id, version))
+        return (record_view(item) for item in self.pages(project_id, dataset_id, version, label))
 
     def list(self, project_id, dataset_id, version=None):
         """Every record as ``record_view`` shows it."""
@@ -114,21 +118,22 @@ class Records(object):
         if version is not None and not count and isinstance(current, int) and version > current:
             raise LLMObsError('Dataset %s has no version %d: its current version is %d.' % (dataset_id, version, current))
 
-    def plan(self, project_id, dataset_id, declared, state, purge, keep_before=0):
+    def plan(self, project_id, dataset_id, declared, state, purge, keep_before=0, label=None):
         """One read of every page, compared with ``declared``: the SyncPlan of a sync."""
-        return plan_sync(declared, self.views(project_id, dataset_id), state, purge, keep_before)
+        return plan_sync(declared, self.views(project_id, dataset_id, label=label), state, purge, keep_before)
 
     def sync(self, project_id, dataset_id, declared, state='present', purge=False, check_mode=False, keep_before=0,
-             settle_timeout=LOST_BATCH_SETTLE):
+             settle_timeout=LOST_BATCH_SETTLE, label=None):
         """Make the dataset's records equal to ``declared`` (or, ``absent``, delete them).
 
         Returns ``(plan, version_created)``; in check mode nothing is sent and ``version_created``
         tells whether the plan would make a version. ``settle_timeout``: how long the records are
-        read again after a batch whose answer was lost, before it is sent again.
+        read again after a batch whose answer was lost, before it is sent again. ``label`` names the
+        dataset in progress lines.
         """
-        plan = self.plan(project_id, dataset_id, declared, state, purge, keep_before)
+        plan = self.plan(project_id, dataset_id, declared, state, purge, keep_before, label)
         if check_mode or not plan.changes:
             return plan, check_mode and plan.versioning
-        writer = BatchWriter(self, project_id, dataset_id, declared, state, purge, settle_timeout)
+        writer = BatchWriter(self, project_id, dataset_id, declared, state, purge, settle_timeout, label)
         writer.write(plan)
         return plan, writer.version_created

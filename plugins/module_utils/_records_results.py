@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_canonical import body_fields
-from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted, counted_large
 
 # Changed records shown in a diff.
 DIFF_RECORDS = 20
@@ -60,6 +60,16 @@ def records_diff(declared, plan, dataset_id, counts, limit=DIFF_RECORDS):
 
 def sync_counts(plan):
     return dict(created=len(plan.inserts), updated=len(plan.updates), deleted=len(plan.deletes), unchanged=plan.unchanged)
+
+
+def sync_summary(label, plan, check_mode, version_created):
+    """One line for a pull request comment: 'dataset eval: records +5 ~3 -2, new version' (created, updated, deleted)."""
+    if not plan.changes:
+        return '%s: records unchanged (%s)' % (label, counted_large(plan.unchanged, 'declared record'))
+    counts = sync_counts(plan)
+    changes = '+{0:,} ~{1:,} -{2:,}'.format(counts['created'], counts['updated'], counts['deleted'])
+    text = '%s: %s %s' % (label, 'would change records' if check_mode else 'records', changes)
+    return text + (', new version' if version_created else '')
 
 
 def sync_message(dataset_id, plan, state, purge, check_mode, version_created):

@@ -117,6 +117,16 @@ msg:
   returned: always
   type: str
   sample: Dataset 'eval-questions' in project a33671aa-24fd-4dcd-9b33-a8ec7dde7751 created (id 7c8d4e9a-1234-5678-9abc-def012345678).
+summary:
+  description:
+    - >-
+      What the task did (in check mode, would do) in one line for a pull request comment: C(dataset), the name,
+      and what happened to it, one of C(created), C(would be created), C(description and metadata updated),
+      C(unchanged), C(deleted) followed by what went with it (C(1,200 records)) or C(already absent).
+    - The callback plugin C(llmobs.datadog.summary) shows it in a table at the end of the run (see the user guide).
+  returned: success
+  type: str
+  sample: 'dataset eval-questions: description updated'
 contents:
   description:
     - What the dataset held when O(state=absent) found it, counted before the delete, and so what went (or,

@@ -131,6 +131,15 @@ msg:
   returned: always
   type: str
   sample: Cloned dataset 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d into 'capitals-v2' (id 7c8d4e9a-1234-5678-9abc-def012345678).
+summary:
+  description:
+    - >-
+      What the task did (in check mode, would do) in one line for a pull request comment: C(clone), the name, and
+      what happened to it, one of C(created), C(would be created) or C(already exists).
+    - The callback plugin C(llmobs.datadog.summary) shows it in a table at the end of the run (see the user guide).
+  returned: success
+  type: str
+  sample: 'clone capitals-v2: would be created'
 dataset:
   description:
     - The facts of the dataset named O(name), whether it was just cloned or already existed.
@@ -251,7 +260,7 @@ def run(task):
                                              params['wait_timeout']),
         diff_keys=DIFF_KEYS, server_assigned=SERVER_ASSIGNED, where=where,
         texts=CLONE_TEXTS, text_fields=dict(source=source_id), create_diff_extras=dict(source_dataset_id=source_id),
-        check_mode_refusal=source_missing)
+        check_mode_refusal=source_missing, summary_kind='clone')
     result = dict(changed=False, project_id=project_id, source_dataset_id=source_id)
     return ensure(task, clone, params['name'], dict(description=params['description']), result, create_only=True)
 

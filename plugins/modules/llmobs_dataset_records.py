@@ -187,6 +187,17 @@ msg:
   returned: always
   type: str
   sample: 'Dataset 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d: records 12 created, 3 updated, 1 deleted, 984 unchanged. A new dataset version was made.'
+summary:
+  description:
+    - >-
+      What the sync did (in check mode, would do) in one line for a pull request comment: the dataset, then the
+      records created (C(+)), updated (C(~)) and deleted (C(-)), and whether a new version was made, for example
+      C(dataset eval-questions: would change records +12 ~3 -1, new version) or C(dataset eval-questions: records
+      unchanged) followed by the count of declared records.
+    - The callback plugin C(llmobs.datadog.summary) shows it in a table at the end of the run (see the user guide).
+  returned: success
+  type: str
+  sample: 'dataset eval-questions: records +12 ~3 -1, new version'
 project_id:
   description: The project of the dataset, as given in O(project_id) or found by O(project_name).
   returned: when the project is known
@@ -276,7 +287,7 @@ errors:
   sample: [{"status": "404", "title": "Not Found", "detail": "dataset not found"}]
 '''
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts, dataset_label
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._records import read_declared_records
@@ -285,6 +296,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._records_results im
     records_diff,
     sync_counts,
     sync_message,
+    sync_summary,
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_wait_timeout
 
@@ -306,13 +318,15 @@ def run(task):
     dataset_id, found = resolve_dataset(api, project_id, params)
     plan, version_created = api.records.sync(project_id, dataset_id, declared, state, purge, task.check_mode,
                                              keep_before=DIFF_RECORDS if task.diff else 0,
-                                             settle_timeout=params['wait_timeout'])
+                                             settle_timeout=params['wait_timeout'],
+                                             label=dataset_label(params, found, dataset_id))
     if found is None or (plan.changes and not task.check_mode):
         found = api.datasets.get(project_id, dataset_id) or found  # the version the writes made
     counts = sync_counts(plan)
     result.update(counts, changed=bool(plan.changes), version_created=version_created,
                   dataset=dataset_facts(found) if found else None,
-                  msg=sync_message(dataset_id, plan, state, purge, task.check_mode, version_created))
+                  msg=sync_message(dataset_id, plan, state, purge, task.check_mode, version_created),
+                  summary=sync_summary(dataset_label(params, found, dataset_id), plan, task.check_mode, version_created))
     if task.diff:
         result['diff'] = records_diff(declared, plan, dataset_id, counts)
     return result

@@ -201,7 +201,7 @@ errors:
   sample: [{"status": "404", "title": "Not Found", "detail": "dataset not found"}]
 '''
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts, dataset_label
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import check_destination, jsonl_lines, write_lines
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
@@ -219,7 +219,7 @@ def run(task):
     params, api, dest = task.params, task.api, task.params['dest']
     project_id, dummy = resolve_project(api, params)
     dataset_id, found = resolve_dataset(api, project_id, params)
-    views = api.records.views(project_id, dataset_id, params['version'])
+    views = api.records.views(project_id, dataset_id, params['version'], label=dataset_label(params, found, dataset_id))
     # With dest, only the lines of the file are kept: a large dataset is never held as Python objects.
     listed = list(views) if dest is None else jsonl_lines(views)
     found = found or api.datasets.get(project_id, dataset_id)

@@ -120,6 +120,16 @@ msg:
   returned: always
   type: str
   sample: Project 'support-bot' created (id 00000000-0000-0000-0000-000000000002).
+summary:
+  description:
+    - >-
+      What the task did (in check mode, would do) in one line for a pull request comment: C(project), the name,
+      and what happened to it, one of C(created), C(would be created), C(description updated), C(unchanged),
+      C(deleted) followed by what went with it (C(3 datasets, 200 records)) or C(already absent).
+    - The callback plugin C(llmobs.datadog.summary) shows it in a table at the end of the run (see the user guide).
+  returned: success
+  type: str
+  sample: 'project support-bot: created'
 contents:
   description:
     - What the project held when O(state=absent) found it, counted before the delete, and so what went (or,

@@ -71,6 +71,8 @@ display = Display()
 
 OPT_OUT_VARIABLE = 'llmobs_in_process'
 OPT_OUT_ENV = 'LLMOBS_IN_PROCESS'
+# Seconds of a task before its first progress line, and between two (docs/execution.md).
+PROGRESS_ENV = 'LLMOBS_PROGRESS_SECONDS'
 
 AUTO_INTERPRETERS = ('auto', 'auto_legacy', 'auto_silent', 'auto_legacy_silent')
 
@@ -87,6 +89,27 @@ def same_python(interpreter, executable):
         return True
     return (os.path.isabs(interpreter) and os.path.dirname(interpreter) == os.path.dirname(executable)
             and os.path.realpath(interpreter) == os.path.realpath(executable))
+
+
+def progress_timing():
+    """The Progress timing of ``LLMOBS_PROGRESS_SECONDS`` (unset: the defaults); a value that is not a number fails."""
+    setting = os.environ.get(PROGRESS_ENV, '').strip()
+    if not setting:
+        return {}
+    try:
+        seconds = float(setting)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float('inf'):
+        raise AnsibleActionFail('The environment variable %s must be a number of seconds, 0 or more, got %r; see '
+                                'docs/execution.md of llmobs.datadog.' % (PROGRESS_ENV, setting))
+    return dict(quiet=seconds, every=seconds)
+
+
+def show_progress(text):
+    # Through Display, which a worker forwards to the main process; on stderr, so that a stdout callback
+    # printing JSON stays readable.
+    display.display(text, stderr=True)
 
 
 def _switch(value, source):
@@ -225,7 +248,7 @@ class InProcessAction(NormalAction):
     def _run_in_process(self, params, environment, basedir):
         """Run the module's logic in this process and read its output as the module path reads it."""
         run = ModuleRun(self.module_file.MODULE, params, bool(self._task.check_mode), bool(self._task.diff),
-                        self._task.action)
+                        self._task.action, show_progress=show_progress, progress_timing=progress_timing())
         stdout, stderr = u'', u''
         with working_directory(basedir), applied_environment(environment), quiet_stderr():
             try:
