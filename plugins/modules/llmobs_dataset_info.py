@@ -121,8 +121,9 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import project_where, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import is_planned
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_id, check_name
 
 
@@ -135,7 +136,10 @@ def check_options(params):
 
 def run(task):
     datasets, params = task.api.datasets, task.params
-    project_id, dummy = resolve_project(task.api, params)
+    project_id, project = resolve_project(task.api, params, task.plan)
+    if is_planned(project):
+        return dict(changed=False, project_id=None, datasets=[],
+                    msg='No datasets yet %s (check mode).' % project_where(project_id, project))
     if params['dataset_id'] is not None:
         dataset = datasets.get(project_id, params['dataset_id'])
         found = [dataset] if dataset is not None else []

@@ -261,8 +261,9 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_label, resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import is_planned
 from ansible_collections.llmobs.datadog.plugins.module_utils._records import read_declared_records
 from ansible_collections.llmobs.datadog.plugins.module_utils._records_results import (
     DIFF_RECORDS,
@@ -285,20 +286,23 @@ def check_options(params):
 def run(task):
     params, api, declared = task.params, task.api, task.checked
     state, purge = params['state'], params['purge'] and params['state'] == 'present'
-    project_id, dummy = resolve_project(api, params)
-    result = dict(changed=False, project_id=project_id)
-    dataset_id, found = resolve_dataset(api, project_id, params)
-    plan, version_created = api.records.sync(project_id, dataset_id, declared, state, purge, task.check_mode,
-                                             keep_before=DIFF_RECORDS if task.diff else 0,
-                                             settle_timeout=params['wait_timeout'])
-    if found is None or (plan.changes and not task.check_mode):
-        found = api.datasets.get(project_id, dataset_id) or found  # the version the writes made
-    counts = sync_counts(plan)
+    keep_before = DIFF_RECORDS if task.diff else 0
+    project_id, dummy = resolve_project(api, params, task.plan)
+    result = dict(changed=False, project_id=project_id, records_digest=declared.records_digest())
+    dataset_id, found = resolve_dataset(api, project_id, params, task.plan)
+    if is_planned(found):  # check mode: an earlier task would create the dataset, so it would start empty or cloned
+        plan, version_created = api.records.predict(found.get('source'), declared, state, purge, keep_before)
+    else:
+        plan, version_created = api.records.sync(project_id, dataset_id, declared, state, purge, task.check_mode,
+                                                 keep_before=keep_before, settle_timeout=params['wait_timeout'])
+        if found is None or (plan.changes and not task.check_mode):
+            found = api.datasets.get(project_id, dataset_id) or found  # the version the writes made
+    counts, label = sync_counts(plan), dataset_label(dataset_id, found)
     result.update(counts, changed=bool(plan.changes), version_created=version_created,
                   dataset=dataset_facts(found) if found else None,
-                  msg=sync_message(dataset_id, plan, state, purge, task.check_mode, version_created))
+                  msg=sync_message(label, plan, state, purge, task.check_mode, version_created))
     if task.diff:
-        result['diff'] = records_diff(declared, plan, dataset_id, counts)
+        result['diff'] = records_diff(declared, plan, label, counts)
     return result
 
 

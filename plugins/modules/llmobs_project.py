@@ -185,6 +185,7 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import Slot
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import (
     PROJECT_CONTENTS,
     project_contents,
@@ -213,7 +214,8 @@ def run(task):
         delete=lambda project_id: projects.delete(project_id, timeout),
         diff_keys=('name', 'description'), server_assigned=('id', 'created_at', 'updated_at'),
         contents=Contents(lambda project_id: project_contents(task.api, project_id), PROJECT_CONTENTS,
-                          guarded='datasets'))
+                          guarded='datasets'),
+        plan=Slot(task.plan, 'project'))
     return ensure(task, project, task.params['name'], dict(description=task.params['description']), dict(changed=False))
 
 

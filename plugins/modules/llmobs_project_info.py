@@ -102,6 +102,7 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLANNED_NOTE
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import project_facts
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_id, check_name
 
@@ -120,6 +121,9 @@ def run(task):
         found = [project] if project is not None else []
     elif params['name'] is not None:
         found = projects.find_by_name(params['name'])
+        if not found and task.plan.project(params['name']):
+            return dict(changed=False, projects=[], msg='Project %r does not exist yet: %s (check mode).'
+                        % (params['name'], PLANNED_NOTE))
     else:
         found = projects.list()
     return dict(changed=False, projects=[project_facts(item) for item in found])

@@ -93,11 +93,13 @@ class ModuleRun(object):
     ``run()`` validates ``params`` with the module's own argument spec (environment fallbacks,
     defaults, types, exclusivity), runs ``MODULE.execute`` and returns the result AnsibleModule
     would print: ``invocation`` with the validated arguments, ``warnings``, ``failed`` and ``msg``
-    on failure, every no_log value masked. ``rc`` is the exit code of the module process.
+    on failure, every no_log value masked. ``rc`` is the exit code of the module process. ``plan``:
+    the run's plan for a check-mode task (see _check_plan), which the module path gets in its environment.
     """
 
-    def __init__(self, module, params, check_mode, diff, name, core=None):
+    def __init__(self, module, params, check_mode, diff, name, core=None, plan=None):
         self.module = module
+        self.plan = plan
         self.params = params
         self.check_mode = check_mode
         self.diff = diff
@@ -129,7 +131,7 @@ class ModuleRun(object):
                 msg = 'Unsupported parameters for (%s) module: %s' % (self.name, msg)
             return self.fail(msg)
         try:
-            result = self.module.execute(self.params, self.check_mode, self.diff, self.warn)
+            result = self.module.execute(self.params, self.check_mode, self.diff, self.warn, plan=self.plan)
         except LLMObsError as exc:
             return self.fail(exc.message, exc, **exc.result_extras)
         return self.exit(**result)
