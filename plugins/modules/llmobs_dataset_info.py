@@ -61,6 +61,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+msg:
+  description:
+    - In check mode, when a project that an earlier task of the same run would create is named, says so; the
+      answer is then empty.
+  returned: in check mode, when a planned project is named
+  type: str
+  sample: "No datasets yet in project 'support-bot' (an earlier task of this run would create it) (check mode)."
 project_id:
   description: The project of the datasets, as given in O(project_id) or found by O(project_name).
   returned: success

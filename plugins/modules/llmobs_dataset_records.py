@@ -172,7 +172,9 @@ msg:
   type: str
   sample: 'Dataset 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d: records 12 created, 3 updated, 1 deleted, 984 unchanged. A new dataset version was made.'
 project_id:
-  description: The project of the dataset, as given in O(project_id) or found by O(project_name).
+  description:
+    - The project of the dataset, as given in O(project_id) or found by O(project_name).
+    - V(null) in check mode when an earlier task of the run would create the project.
   returned: when the project is known
   type: str
   sample: a33671aa-24fd-4dcd-9b33-a8ec7dde7751
@@ -200,6 +202,15 @@ unchanged:
   returned: success
   type: int
   sample: 984
+records_digest:
+  description:
+    - A short hash of the declared records as data, 32 hexadecimal characters. The same records give the same
+      digest whatever their file format, their order and the order of the keys in them, in check mode as in a
+      real run, so it can name what is made from them (a frozen copy with M(llmobs.datadog.llmobs_dataset_clone))
+      before the server numbers a version.
+  returned: success
+  type: str
+  sample: 3fa2c1d09b7e4c55a1f0e2b8d6c4a9f1
 version_created:
   description:
     - Whether the run made a new dataset version (in check mode, whether it would). False when only C(metadata) or
@@ -208,7 +219,11 @@ version_created:
   type: bool
   sample: true
 dataset:
-  description: The facts of the dataset after the run (in check mode, as they are), read again after any write.
+  description:
+    - The facts of the dataset after the run (in check mode, as they are), read again after any write.
+    - In check mode, for a dataset that an earlier task of the run would create, its name with RV(dataset.id),
+      RV(dataset.current_version) and the other server-assigned fields V(null); every declared record is then
+      counted as created (or, for a copy of an existing dataset, compared with that dataset's records).
   returned: success
   type: dict
   contains:

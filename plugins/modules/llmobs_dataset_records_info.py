@@ -84,6 +84,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+msg:
+  description:
+    - In check mode, when a dataset (or project) that an earlier task of the same run would create is named, says so; the
+      answer is then empty.
+  returned: in check mode, when a planned dataset is named
+  type: str
+  sample: "Dataset 'eval-questions' (an earlier task of this run would create it) has no records to read yet (check mode)."
 project_id:
   description: The project of the dataset, as given in O(project_id) or found by O(project_name).
   returned: success

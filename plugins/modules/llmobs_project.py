@@ -112,6 +112,21 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+ansible_facts:
+  description:
+    - In check mode, when the project would be created, the plan of the dry run, so that later check-mode tasks of
+      the same run that name it find it planned instead of missing (see the user guide, check mode).
+  returned: in check mode, when the task plans a create (or the delete of something planned)
+  type: dict
+  contains:
+    llmobs_planned:
+      description:
+        - What earlier check-mode tasks of this run would create, by API endpoint, stamped with the run.
+          Internal to the collection; a later run, or a task that is not in check mode, does not use it.
+      type: dict
+      returned: in check mode, when the task plans a create
+      sample: {"entries": [{"api": "https://api.datadoghq.eu", "kind": "project", "name": "support-bot"}],
+               "run": "3b6c0e0f8b2d4f4f9a51c1e0f1d2a3b4"}
 msg:
   description:
     - What the module did or, in check mode, would do. A delete says how many datasets and records went

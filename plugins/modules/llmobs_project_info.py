@@ -57,6 +57,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+msg:
+  description:
+    - In check mode, when a project that an earlier task of the same run would create is named, says so; the
+      answer is then empty.
+  returned: in check mode, when a planned project is named
+  type: str
+  sample: "Project 'support-bot' does not exist yet: an earlier task of this run would create it (check mode)."
 projects:
   description: The facts of the matching projects, newest first; empty when none matches.
   returned: success
