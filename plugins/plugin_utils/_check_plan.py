@@ -24,7 +24,7 @@ import uuid
 
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_imports import PLAN_ENV, PLAN_FACT
 
-RUN_TOKEN = uuid.uuid4().hex
+RUN_TOKEN = str(uuid.uuid4())
 
 # The plan the last item of a task returned, by (host, task uuid): what later items of the loop build on.
 _LATEST = {}
