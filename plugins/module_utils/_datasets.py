@@ -41,7 +41,7 @@ def dataset_facts(item):
     )
 
 
-def dataset_label(params, found, dataset_id):
+def summary_label(params, found, dataset_id):
     """How progress lines and summaries name a dataset: ``dataset_name`` as given, else the name of ``found`` (the
     dataset's JSON:API object, or None), else its id."""
     return 'dataset %s' % (params.get('dataset_name') or (dataset_name(found) if found else None) or dataset_id)

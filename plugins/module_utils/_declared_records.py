@@ -22,6 +22,7 @@ objects of them.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import hashlib
 import json
 import re
 
@@ -165,6 +166,16 @@ class DeclaredRecords(object):
                 raise ValidationError('%s: the record is %d bytes of JSON, more than one request can carry (%d bytes); '
                                       'it cannot be written.' % (where, size, self.max_record_bytes))
         self._keep(DeclaredRecord(position, key, digest(text), text if offset is None else offset), record_id is not None)
+
+    def records_digest(self):
+        """A short, stable hash of the declared records as data: the same whatever the file format, the order of
+        the records or of the keys in them, and the same in check mode as for real (see RETURN ``records_digest``)."""
+        pairs = sorted((record.key if isinstance(record.key, bytes) else record.key.encode('utf-8'), record.digest)
+                       for record in self.entries)
+        total = hashlib.sha256(('keyed by %s\n' % self.keyed_by).encode('utf-8'))
+        for key, value in pairs:
+            total.update(b'%d:%s%s' % (len(key), key, value))
+        return total.hexdigest()[:32]
 
     def text_of(self, record):
         """The canonical text of a record's fields."""

@@ -17,6 +17,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import attributes_of
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLANNED_NOTE, is_planned, planned_item
 from ansible_collections.llmobs.datadog.plugins.module_utils._text import plural
 
 
@@ -46,26 +48,77 @@ def require_one(matches, kind, name, where='', option=None, **result_extras):
     return found
 
 
-def resolve_project(api, params):
+def resolve_project(api, params, plan=None):
     """The project id of ``project_id`` (as given, no request) or ``project_name`` (one lookup).
 
-    Returns ``(project_id, item)``: the item is the project found by name, None for an id.
+    Returns ``(project_id, item)``: the item is the project found by name, None for an id. A name
+    that matches nothing but that an earlier task of a dry run would create (``plan``, see
+    ``_planned``) gives ``(None, planned item)``.
     """
     if params.get('project_id') is not None:
         return params['project_id'], None
     name = params['project_name']
-    item = require_one(api.projects.find_by_name(name), 'project', name, option='project_name')
+    matches = api.projects.find_by_name(name)
+    if not matches and plan is not None and plan.project(name):
+        return None, planned_item(name)
+    item = require_one(matches, 'project', name, option='project_name')
     return item['id'], item
 
 
-def resolve_dataset(api, project_id, params):
+def resolve_dataset(api, project_id, params, plan=None):
     """The dataset id of ``dataset_id`` (as given, no request) or ``dataset_name`` in the project (one lookup).
 
-    Returns ``(dataset_id, item)``: the item is the dataset found by name, None for an id.
+    Returns ``(dataset_id, item)``: the item is the dataset found by name, None for an id. A name
+    that an earlier task of a dry run would create (``plan``) gives ``(None, planned item)``, whose
+    ``source`` says where its records would come from. ``project_id`` None: the project is planned
+    (``params['project_name']``), so nothing in it can be looked up; only planned datasets are there.
     """
+    name = params.get('dataset_name')
+    if project_id is None:
+        project_name = params['project_name']
+        if name is None:
+            raise LLMObsError('No dataset with id %s can be in project %r: the project does not exist yet (%s).'
+                              % (params['dataset_id'], project_name, PLANNED_NOTE))
+        entry = plan.dataset(None, project_name, name) if plan is not None else None
+        if entry is None:
+            raise LLMObsError('No dataset named %r was found: project %r does not exist yet (%s), and no earlier task '
+                              'would create a dataset of that name in it (given as dataset_name; names are compared '
+                              'exactly).' % (name, project_name, PLANNED_NOTE))
+        return None, planned_item(name, source=entry.get('source'))
     if params.get('dataset_id') is not None:
         return params['dataset_id'], None
-    name = params['dataset_name']
-    item = require_one(api.datasets.find_by_name(project_id, name), 'dataset', name,
-                       'in project %s' % project_id, option='dataset_name')
+    matches = api.datasets.find_by_name(project_id, name)
+    entry = plan.dataset(project_id, None, name) if not matches and plan is not None else None
+    if entry is not None:
+        return None, planned_item(name, source=entry.get('source'))
+    item = require_one(matches, 'dataset', name, 'in project %s' % project_id, option='dataset_name')
     return item['id'], item
+
+
+def project_where(project_id, project):
+    """Where a dataset is, in messages: 'in project <id>', or for a planned project its name and why it is missing."""
+    if is_planned(project):
+        return 'in project %r (%s)' % (attributes_of(project).get('name'), PLANNED_NOTE)
+    return 'in project %s' % project_id
+
+
+def dataset_finder(api, project_id):
+    """``find(name)`` over the datasets of a project; a planned project (``project_id`` None) holds none yet."""
+    if project_id is None:
+        return lambda name: []
+    return lambda name: api.datasets.find_by_name(project_id, name)
+
+
+def dataset_label(dataset_id, dataset):
+    """How messages name a dataset: its id, or for a planned dataset its name and why it is missing."""
+    if is_planned(dataset):
+        return '%r (%s)' % (attributes_of(dataset).get('name'), PLANNED_NOTE)
+    return dataset_id
+
+
+def records_origin(project_id, dataset_id, dataset):
+    """Where the records of a clone of this dataset would come from: the dataset itself when it exists, the
+    origin of a planned one (None: it would be empty)."""
+    if is_planned(dataset):
+        return dataset.get('source')
+    return dict(project_id=project_id, dataset_id=dataset_id)

@@ -30,6 +30,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._connection import 
 from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import CONTROLLER_FILE_OPTIONS
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLAN_FACT, Plan, plan_from_environment
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import Projects
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
     HAS_REQUESTS,
@@ -81,10 +82,12 @@ class ModuleTask(object):
     ``checked`` is what the module's ``check_options`` returned (None if nothing): a value it made while
     checking the options, such as the declared records read from a file, which ``run`` then need not make again.
     ``progress`` (a Progress) takes how far a long operation has come; the API's requests report to it already.
+    ``plan``: what earlier check-mode tasks of the run would create (``_planned.Plan``; inactive outside check mode).
     """
 
-    def __init__(self, params, check_mode, diff, warn, api, checked=None, progress=None):
+    def __init__(self, params, check_mode, diff, warn, api, checked=None, progress=None, plan=None):
         self.params = params
+        self.plan = plan if plan is not None else Plan(active=False)
         self.checked = checked
         self.check_mode = check_mode
         self.diff = diff
@@ -158,16 +161,22 @@ class LLMObsModule(object):
         checked = self.check_options(params) if self.check_options is not None else None
         return connection_settings(params), checked
 
-    def execute(self, params, check_mode, diff, warn, session=None, progress=None):
+    def execute(self, params, check_mode, diff, warn, session=None, progress=None, plan=None):
         """Check the options, then run the module's logic; returns the result, raises LLMObsError.
 
         Needs nothing of AnsibleModule: ``params`` are options already validated against
         ``module_kwargs()``. Callers check HAS_REQUESTS first. ``progress`` is a Progress that can
         show lines while the task runs (None: nothing is shown before the end, as on the module path).
+        ``plan``: the entries of the run's plan (``_planned``), used in check mode only; a task that
+        changes it returns it as a fact.
         """
         settings, checked = self.check(params)
         api = API(Transport(settings, warn=warn, session=session, progress=progress))
-        return self.run(ModuleTask(params, check_mode, diff, warn, api, checked))
+        planned = Plan(plan, settings.base_url, active=bool(check_mode))
+        result = self.run(ModuleTask(params, check_mode, diff, warn, api, checked, progress, planned))
+        if planned.changed:
+            result.setdefault('ansible_facts', {})[PLAN_FACT] = planned.fact()
+        return result
 
     def main(self):
         module = AnsibleModule(**self.module_kwargs())
@@ -180,7 +189,7 @@ class LLMObsModule(object):
             module.warn(remove_values(message, module.no_log_values))
 
         try:
-            result = self.execute(module.params, module.check_mode, module._diff, warn)
+            result = self.execute(module.params, module.check_mode, module._diff, warn, plan=plan_from_environment())
         except LLMObsError as exc:
             module.fail_json(**dict(exc.result_extras, msg=exc.message))
         module.exit_json(**result)

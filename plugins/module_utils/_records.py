@@ -122,6 +122,16 @@ class Records(object):
         """One read of every page, compared with ``declared``: the SyncPlan of a sync."""
         return plan_sync(declared, self.views(project_id, dataset_id, label=label), state, purge, keep_before)
 
+    def predict(self, origin, declared, state='present', purge=False, keep_before=0):
+        """Check mode, for a dataset that an earlier task of the run would create: what a sync would do.
+
+        ``origin``: the existing dataset (``{project_id, dataset_id}``) whose records the new one would
+        start with (a clone's source), read once; None for a new, empty dataset. Returns ``(plan, version_created)``.
+        """
+        views = self.views(origin['project_id'], origin['dataset_id']) if origin else ()
+        plan = plan_sync(declared, views, state, purge, keep_before)
+        return plan, plan.versioning
+
     def sync(self, project_id, dataset_id, declared, state='present', purge=False, check_mode=False, keep_before=0,
              settle_timeout=LOST_BATCH_SETTLE, label=None):
         """Make the dataset's records equal to ``declared`` (or, ``absent``, delete them).

@@ -40,6 +40,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._diff import (
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import exactly_one
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLANNED_NOTE
 
 # What the engine says about a create and about a resource that already exists, as str.format
 # templates. Fields: title ("Dataset 'x' in project p"), label (the same, lower case), name, where,
@@ -121,13 +122,14 @@ class NamedResource(object):
     replace CREATE_TEXTS entries) with the ``text_fields`` they name, ``create_diff_extras`` (values
     a create's diff shows besides the fields, such as a clone's source), ``check_mode_refusal``
     (a read, made only in check mode before a create is predicted, that returns why the create
-    would fail, or None), so that a dry run fails where the real run would, and ``summary_kind``
-    (how a summary names the resource, by default ``kind``: "clone" for a clone).
+    would fail, or None), so that a dry run fails where the real run would, ``summary_kind``
+    (how a summary names the resource, by default ``kind``: "clone" for a clone) and ``plan`` (a
+    ``_planned.Slot``: where a create in check mode is planned, so that later tasks of the dry run find the name).
     """
 
     def __init__(self, kind, find, facts, create, diff_keys, server_assigned, update=None, delete=None, where='',
                  contents=None, texts=None, text_fields=None, create_diff_extras=None, check_mode_refusal=None,
-                 summary_kind=None):
+                 summary_kind=None, plan=None):
         self.kind = kind
         self.summary_kind = summary_kind or kind
         self.find = find
@@ -143,6 +145,7 @@ class NamedResource(object):
         self.text_fields = dict(text_fields or {})
         self.create_diff_extras = dict(create_diff_extras or {})
         self.check_mode_refusal = check_mode_refusal
+        self.plan = plan
 
     def label(self, name):
         """How messages name the resource: "dataset 'eval' in project P"."""
@@ -170,8 +173,13 @@ def ensure(task, resource, name, desired, result, create_only=False):
     facts go into ``result[resource.kind]``. Returns the result; raises LLMObsError.
     """
     existing = exactly_one(resource.find(name), resource.kind, name, resource.where, **result)
+    planned = existing is None and task.check_mode and resource.plan is not None and resource.plan.holds(name)
     if not create_only and task.params['state'] == 'absent':
+        if planned:
+            return _planned_absent(task, resource, name, result)
         return _ensure_absent(task, resource, name, existing, result)
+    if planned:
+        return _planned_present(task, resource, name, desired, result)
     if existing is None:
         return _create(task, resource, name, desired, result)
     if create_only:
@@ -235,12 +243,42 @@ def _create(task, resource, name, desired, result):
             raise LLMObsError(refusal, **result)
         result.update({resource.kind: predicted(fields, resource.server_assigned + resource.diff_keys),
                        'msg': resource.say('would_create', name), 'summary': resource.summary(name, 'would be created')})
+        if resource.plan is not None:
+            resource.plan.add(name)  # later tasks of this dry run find it planned, not missing
         return result
     facts = resource.facts(resource.create(fields))
     result.update({resource.kind: facts, 'msg': resource.say('created', name, id=facts['id']),
                    'summary': resource.summary(name, 'created')})
     if task.params['wait']:
         _wait_until_created(task, resource, name, facts['id'], result)
+    return result
+
+
+def _planned_present(task, resource, name, desired, result):
+    """Check mode: an earlier task of this run would create the resource, so this one would find it."""
+    fields = dict((key, value) for key, value in desired.items() if value is not None)
+    facts = predicted(dict(fields, name=name), resource.server_assigned + resource.diff_keys)
+    result.update({'changed': False, resource.kind: facts,
+                   'msg': '%s does not exist yet, but an earlier task of this run would create it; nothing more to '
+                          'do (check mode: nothing was sent).' % resource.title(name)})
+    _set_diff(task, result, unchanged_diff(facts, resource.diff_keys))
+    return result
+
+
+def _planned_absent(task, resource, name, result):
+    """Check mode: the resource would be deleted right after an earlier task of this run has created it."""
+    title = resource.title(name)
+    held = resource.plan.planned_contents(name)
+    if held and resource.contents is not None and resource.contents.guarded and not task.params.get('force'):
+        raise LLMObsError('%s does not exist yet, but earlier tasks of this run would create it with %s; deleting '
+                          'it deletes them too. Set force: true to delete it with them, or delete the %s first.'
+                          % (title, amount(held, resource.contents.guarded), resource.contents.guarded), **result)
+    facts = predicted(dict(name=name), resource.server_assigned + resource.diff_keys)
+    result.update({'changed': True, resource.kind: facts,
+                   'msg': '%s does not exist yet: %s, and this task would then delete it (check mode: nothing was '
+                          'sent).' % (title, PLANNED_NOTE)})
+    _set_diff(task, result, delete_diff(facts, resource.diff_keys))
+    resource.plan.remove(name)
     return result
 
 

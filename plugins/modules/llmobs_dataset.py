@@ -110,6 +110,21 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+ansible_facts:
+  description:
+    - In check mode, when the dataset would be created, the plan of the dry run, so that later check-mode tasks of
+      the same run that name it find it planned instead of missing (see the user guide, check mode).
+  returned: in check mode, when the task plans a create (or the delete of something planned)
+  type: dict
+  contains:
+    llmobs_planned:
+      description:
+        - What earlier check-mode tasks of this run would create, by API endpoint, stamped with the run.
+          Internal to the collection; a later run, or a task that is not in check mode, does not use it.
+      type: dict
+      returned: in check mode, when the task plans a create
+      sample: {"entries": [{"api": "https://api.datadoghq.eu", "kind": "project", "name": "support-bot"}],
+               "run": "3b6c0e0f8b2d4f4f9a51c1e0f1d2a3b4"}
 msg:
   description:
     - What the module did or, in check mode, would do. A delete says how many records went (or would go)
@@ -207,8 +222,9 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import (
     dataset_contents,
     dataset_facts,
 )
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_finder, project_where, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import Slot
 from ansible_collections.llmobs.datadog.plugins.module_utils._state import Contents, NamedResource, ensure
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
     check_description,
@@ -225,17 +241,18 @@ def check_options(params):
 
 def run(task):
     params, datasets, timeout = task.params, task.api.datasets, task.params['wait_timeout']
-    project_id, dummy = resolve_project(task.api, params)
+    project_id, project = resolve_project(task.api, params, task.plan)
     dataset = NamedResource(
-        'dataset', find=lambda name: datasets.find_by_name(project_id, name), facts=dataset_facts,
+        'dataset', find=dataset_finder(task.api, project_id), facts=dataset_facts,
         create=lambda fields: datasets.create(project_id, fields['name'], fields.get('description'),
                                               fields.get('metadata'), timeout),
         update=lambda dataset_id, changes: datasets.update(project_id, dataset_id, changes),
         delete=lambda dataset_id: datasets.delete(project_id, dataset_id, timeout),
         diff_keys=('name', 'description', 'metadata'),
         server_assigned=('id', 'current_version', 'created_at', 'updated_at'),
-        where='in project %s' % project_id,
-        contents=Contents(lambda dataset_id: dataset_contents(task.api, project_id, dataset_id), DATASET_CONTENTS))
+        where=project_where(project_id, project),
+        contents=Contents(lambda dataset_id: dataset_contents(task.api, project_id, dataset_id), DATASET_CONTENTS),
+        plan=Slot(task.plan, 'dataset', project_id, params['project_name']))
     desired = dict(description=params['description'], metadata=params['metadata'])
     return ensure(task, dataset, params['name'], desired, dict(changed=False, project_id=project_id))
 

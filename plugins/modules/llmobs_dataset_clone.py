@@ -126,6 +126,21 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+ansible_facts:
+  description:
+    - In check mode, when the new dataset would be created, the plan of the dry run, so that later check-mode tasks of
+      the same run that name it find it planned instead of missing (see the user guide, check mode).
+  returned: in check mode, when the task plans a create (or the delete of something planned)
+  type: dict
+  contains:
+    llmobs_planned:
+      description:
+        - What earlier check-mode tasks of this run would create, by API endpoint, stamped with the run.
+          Internal to the collection; a later run, or a task that is not in check mode, does not use it.
+      type: dict
+      returned: in check mode, when the task plans a create
+      sample: {"entries": [{"api": "https://api.datadoghq.eu", "kind": "project", "name": "support-bot"}],
+               "run": "3b6c0e0f8b2d4f4f9a51c1e0f1d2a3b4"}
 msg:
   description: What the module did.
   returned: always
@@ -210,8 +225,16 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import (
+    dataset_finder,
+    dataset_label,
+    project_where,
+    records_origin,
+    resolve_dataset,
+    resolve_project,
+)
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import Slot
 from ansible_collections.llmobs.datadog.plugins.module_utils._state import NamedResource, ensure
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
     check_description,
@@ -243,9 +266,9 @@ def check_options(params):
 def run(task):
     """Look the new name up, then clone unless it exists (the state engine's create-only mode)."""
     params, datasets = task.params, task.api.datasets
-    project_id, dummy = resolve_project(task.api, params)
-    source_id, source = resolve_dataset(task.api, project_id, params)
-    where = 'in project %s' % project_id
+    project_id, project = resolve_project(task.api, params, task.plan)
+    source_id, source = resolve_dataset(task.api, project_id, params, task.plan)
+    where = project_where(project_id, project)
 
     def source_missing():
         # A dry run fails where the real run would: the source must exist (already known when found by name).
@@ -255,12 +278,13 @@ def run(task):
         return None
 
     clone = NamedResource(
-        'dataset', find=lambda name: datasets.find_by_name(project_id, name), facts=dataset_facts,
+        'dataset', find=dataset_finder(task.api, project_id), facts=dataset_facts,
         create=lambda fields: datasets.clone(project_id, source_id, fields['name'], fields.get('description'),
                                              params['wait_timeout']),
         diff_keys=DIFF_KEYS, server_assigned=SERVER_ASSIGNED, where=where,
-        texts=CLONE_TEXTS, text_fields=dict(source=source_id), create_diff_extras=dict(source_dataset_id=source_id),
-        check_mode_refusal=source_missing, summary_kind='clone')
+        texts=CLONE_TEXTS, text_fields=dict(source=dataset_label(source_id, source)),
+        create_diff_extras=dict(source_dataset_id=source_id), check_mode_refusal=source_missing, summary_kind='clone',
+        plan=Slot(task.plan, 'dataset', project_id, params['project_name'], records_origin(project_id, source_id, source)))
     result = dict(changed=False, project_id=project_id, source_dataset_id=source_id)
     return ensure(task, clone, params['name'], dict(description=params['description']), result, create_only=True)
 

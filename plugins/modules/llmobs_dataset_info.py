@@ -70,6 +70,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+msg:
+  description:
+    - In check mode, when a project that an earlier task of the same run would create is named, says so; the
+      answer is then empty.
+  returned: in check mode, when a planned project is named
+  type: str
+  sample: "No datasets yet in project 'support-bot' (an earlier task of this run would create it) (check mode)."
 project_id:
   description: The project of the datasets, as given in O(project_id) or found by O(project_name).
   returned: success
@@ -130,8 +137,9 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import project_where, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import is_planned
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_id, check_name
 
 
@@ -144,7 +152,10 @@ def check_options(params):
 
 def run(task):
     datasets, params = task.api.datasets, task.params
-    project_id, dummy = resolve_project(task.api, params)
+    project_id, project = resolve_project(task.api, params, task.plan)
+    if is_planned(project):
+        return dict(changed=False, project_id=None, datasets=[],
+                    msg='No datasets yet %s (check mode).' % project_where(project_id, project))
     if params['dataset_id'] is not None:
         dataset = datasets.get(project_id, params['dataset_id'])
         found = [dataset] if dataset is not None else []

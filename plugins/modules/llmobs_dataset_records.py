@@ -199,7 +199,9 @@ summary:
   type: str
   sample: 'dataset eval-questions: records +12 ~3 -1, new version'
 project_id:
-  description: The project of the dataset, as given in O(project_id) or found by O(project_name).
+  description:
+    - The project of the dataset, as given in O(project_id) or found by O(project_name).
+    - V(null) in check mode when an earlier task of the run would create the project.
   returned: when the project is known
   type: str
   sample: a33671aa-24fd-4dcd-9b33-a8ec7dde7751
@@ -227,6 +229,15 @@ unchanged:
   returned: success
   type: int
   sample: 984
+records_digest:
+  description:
+    - A short hash of the declared records as data, 32 hexadecimal characters. The same records give the same
+      digest whatever their file format, their order and the order of the keys in them, in check mode as in a
+      real run, so it can name what is made from them (a frozen copy with M(llmobs.datadog.llmobs_dataset_clone))
+      before the server numbers a version.
+  returned: success
+  type: str
+  sample: 3fa2c1d09b7e4c55a1f0e2b8d6c4a9f1
 version_created:
   description:
     - Whether the run made a new dataset version (in check mode, whether it would). False when only C(metadata) or
@@ -235,7 +246,11 @@ version_created:
   type: bool
   sample: true
 dataset:
-  description: The facts of the dataset after the run (in check mode, as they are), read again after any write.
+  description:
+    - The facts of the dataset after the run (in check mode, as they are), read again after any write.
+    - In check mode, for a dataset that an earlier task of the run would create, its name with RV(dataset.id),
+      RV(dataset.current_version) and the other server-assigned fields V(null); every declared record is then
+      counted as created (or, for a copy of an existing dataset, compared with that dataset's records).
   returned: success
   type: dict
   contains:
@@ -287,9 +302,10 @@ errors:
   sample: [{"status": "404", "title": "Not Found", "detail": "dataset not found"}]
 '''
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts, dataset_label
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts, summary_label
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_label, resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import is_planned
 from ansible_collections.llmobs.datadog.plugins.module_utils._records import read_declared_records
 from ansible_collections.llmobs.datadog.plugins.module_utils._records_results import (
     DIFF_RECORDS,
@@ -313,22 +329,25 @@ def check_options(params):
 def run(task):
     params, api, declared = task.params, task.api, task.checked
     state, purge = params['state'], params['purge'] and params['state'] == 'present'
-    project_id, dummy = resolve_project(api, params)
-    result = dict(changed=False, project_id=project_id)
-    dataset_id, found = resolve_dataset(api, project_id, params)
-    plan, version_created = api.records.sync(project_id, dataset_id, declared, state, purge, task.check_mode,
-                                             keep_before=DIFF_RECORDS if task.diff else 0,
-                                             settle_timeout=params['wait_timeout'],
-                                             label=dataset_label(params, found, dataset_id))
-    if found is None or (plan.changes and not task.check_mode):
-        found = api.datasets.get(project_id, dataset_id) or found  # the version the writes made
-    counts = sync_counts(plan)
+    keep_before = DIFF_RECORDS if task.diff else 0
+    project_id, dummy = resolve_project(api, params, task.plan)
+    result = dict(changed=False, project_id=project_id, records_digest=declared.records_digest())
+    dataset_id, found = resolve_dataset(api, project_id, params, task.plan)
+    if is_planned(found):  # check mode: an earlier task would create the dataset, so it would start empty or cloned
+        plan, version_created = api.records.predict(found.get('source'), declared, state, purge, keep_before)
+    else:
+        plan, version_created = api.records.sync(project_id, dataset_id, declared, state, purge, task.check_mode,
+                                                 keep_before=keep_before, settle_timeout=params['wait_timeout'],
+                                                 label=summary_label(params, found, dataset_id))
+        if found is None or (plan.changes and not task.check_mode):
+            found = api.datasets.get(project_id, dataset_id) or found  # the version the writes made
+    counts, label = sync_counts(plan), dataset_label(dataset_id, found)
     result.update(counts, changed=bool(plan.changes), version_created=version_created,
                   dataset=dataset_facts(found) if found else None,
-                  msg=sync_message(dataset_id, plan, state, purge, task.check_mode, version_created),
-                  summary=sync_summary(dataset_label(params, found, dataset_id), plan, task.check_mode, version_created))
+                  msg=sync_message(label, plan, state, purge, task.check_mode, version_created),
+                  summary=sync_summary(summary_label(params, found, dataset_id), plan, task.check_mode, version_created))
     if task.diff:
-        result['diff'] = records_diff(declared, plan, dataset_id, counts)
+        result['diff'] = records_diff(declared, plan, label, counts)
     return result
 
 

@@ -96,6 +96,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+msg:
+  description:
+    - In check mode, when a dataset (or project) that an earlier task of the same run would create is named, says so; the
+      answer is then empty.
+  returned: in check mode, when a planned dataset is named
+  type: str
+  sample: "Dataset 'eval-questions' (an earlier task of this run would create it) has no records to read yet (check mode)."
 project_id:
   description: The project of the dataset, as given in O(project_id) or found by O(project_name).
   returned: success
@@ -201,11 +208,12 @@ errors:
   sample: [{"status": "404", "title": "Not Found", "detail": "dataset not found"}]
 '''
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts, dataset_label
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts, summary_label
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import check_destination, jsonl_lines, write_lines
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_label, resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import is_planned
 
 
 def check_options(params):
@@ -217,15 +225,20 @@ def check_options(params):
 
 def run(task):
     params, api, dest = task.params, task.api, task.params['dest']
-    project_id, dummy = resolve_project(api, params)
-    dataset_id, found = resolve_dataset(api, project_id, params)
-    views = api.records.views(project_id, dataset_id, params['version'], label=dataset_label(params, found, dataset_id))
+    project_id, dummy = resolve_project(api, params, task.plan)
+    dataset_id, found = resolve_dataset(api, project_id, params, task.plan)
+    result = dict(changed=False, project_id=project_id)
+    if is_planned(found):  # check mode: an earlier task would create it; its records are not known before the run
+        result['msg'] = 'Dataset %s has no records to read yet (check mode).' % dataset_label(dataset_id, found)
+        views = ()
+    else:
+        views = api.records.views(project_id, dataset_id, params['version'], label=summary_label(params, found, dataset_id))
     # With dest, only the lines of the file are kept: a large dataset is never held as Python objects.
     listed = list(views) if dest is None else jsonl_lines(views)
     found = found or api.datasets.get(project_id, dataset_id)
     facts = dataset_facts(found) if found else None
     api.records.check_version_exists(dataset_id, params['version'], facts, len(listed))
-    result = dict(changed=False, project_id=project_id, dataset=facts, count=len(listed),
+    result.update(dataset=facts, count=len(listed),
                   version=params['version'] if params['version'] is not None else (facts or {}).get('current_version'))
     if dest is None:
         result['records'] = listed

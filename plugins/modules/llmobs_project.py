@@ -113,6 +113,21 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+ansible_facts:
+  description:
+    - In check mode, when the project would be created, the plan of the dry run, so that later check-mode tasks of
+      the same run that name it find it planned instead of missing (see the user guide, check mode).
+  returned: in check mode, when the task plans a create (or the delete of something planned)
+  type: dict
+  contains:
+    llmobs_planned:
+      description:
+        - What earlier check-mode tasks of this run would create, by API endpoint, stamped with the run.
+          Internal to the collection; a later run, or a task that is not in check mode, does not use it.
+      type: dict
+      returned: in check mode, when the task plans a create
+      sample: {"entries": [{"api": "https://api.datadoghq.eu", "kind": "project", "name": "support-bot"}],
+               "run": "3b6c0e0f8b2d4f4f9a51c1e0f1d2a3b4"}
 msg:
   description:
     - What the module did or, in check mode, would do. A delete says how many datasets and records went
@@ -196,6 +211,7 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import Slot
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import (
     PROJECT_CONTENTS,
     project_contents,
@@ -224,7 +240,8 @@ def run(task):
         delete=lambda project_id: projects.delete(project_id, timeout),
         diff_keys=('name', 'description'), server_assigned=('id', 'created_at', 'updated_at'),
         contents=Contents(lambda project_id: project_contents(task.api, project_id), PROJECT_CONTENTS,
-                          guarded='datasets'))
+                          guarded='datasets'),
+        plan=Slot(task.plan, 'project'))
     return ensure(task, project, task.params['name'], dict(description=task.params['description']), dict(changed=False))
 
 

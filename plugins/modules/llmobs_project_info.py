@@ -66,6 +66,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+msg:
+  description:
+    - In check mode, when a project that an earlier task of the same run would create is named, says so; the
+      answer is then empty.
+  returned: in check mode, when a planned project is named
+  type: str
+  sample: "Project 'support-bot' does not exist yet: an earlier task of this run would create it (check mode)."
 projects:
   description: The facts of the matching projects, newest first; empty when none matches.
   returned: success
@@ -111,6 +118,7 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLANNED_NOTE
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import project_facts
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_id, check_name
 
@@ -129,6 +137,9 @@ def run(task):
         found = [project] if project is not None else []
     elif params['name'] is not None:
         found = projects.find_by_name(params['name'])
+        if not found and task.plan.project(params['name']):
+            return dict(changed=False, projects=[], msg='Project %r does not exist yet: %s (check mode).'
+                        % (params['name'], PLANNED_NOTE))
     else:
         found = projects.list()
     return dict(changed=False, projects=[project_facts(item) for item in found])

@@ -57,6 +57,7 @@ from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_imports
     HAS_REQUESTS,
     import_module_file,
 )
+from ansible_collections.llmobs.datadog.plugins.plugin_utils._check_plan import plan_environment, plan_of_run, stamp
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_files import ControllerFiles
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._core_interfaces import CORE
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._module_process import (
@@ -123,6 +124,9 @@ def _switch(value, source):
 
 class InProcessAction(NormalAction):
     """The action of a module of the collection: in the controller when the task is local, else the module."""
+
+    # The run's plan for a check-mode task on the module path, as environment variables (see _check_plan).
+    _plan_environment = {}
 
     @property
     def module_name(self):
@@ -210,6 +214,9 @@ class InProcessAction(NormalAction):
             return files.shown_as_given(self._run_either_path(tmp, task_vars, files))
 
     def _run_either_path(self, tmp, task_vars, files):
+        # A dry run's later tasks find what its earlier tasks would create (docs/user-guide.md, check mode).
+        plan_key = (task_vars.get('inventory_hostname'), getattr(self._task, '_uuid', None))
+        plan = plan_of_run(task_vars, plan_key) if self._task.check_mode else []
         reason = self.module_path_reason(task_vars)
         prepared = None
         if reason is None:
@@ -217,13 +224,24 @@ class InProcessAction(NormalAction):
         if reason is not None:
             display.vvv('%s runs as a module: %s' % (self._task.action, reason), host=self._play_context.remote_addr)
             files.send()
-            return super(InProcessAction, self).run(tmp, task_vars)
+            self._plan_environment = plan_environment(plan)
+            return stamp(super(InProcessAction, self).run(tmp, task_vars), plan_key)
         display.vvv('%s runs in the controller (llmobs.datadog in-process path)' % self._task.action,
                     host=self._play_context.remote_addr)
         result = ActionBase.run(self, tmp, task_vars)  # the base's checks of async and check mode
         del tmp
         params, environment, basedir = prepared
-        return merge_hash(result, self._run_in_process(params, environment, basedir))
+        return stamp(merge_hash(result, self._run_in_process(params, environment, basedir, plan)), plan_key)
+
+    def _compute_environment_string(self, raw_environment_out=None):
+        """The task's environment; on the module path of a check-mode task, with the run's plan added."""
+        environment = {}
+        super(InProcessAction, self)._compute_environment_string(environment)
+        environment.update(self._plan_environment)
+        if isinstance(raw_environment_out, dict):
+            raw_environment_out.clear()
+            raw_environment_out.update(environment)
+        return self._connection._shell.env_prefix(**environment)
 
     def _prepare(self):
         """The module's arguments and the task's environment, or why they need the module path."""
@@ -245,10 +263,10 @@ class InProcessAction(NormalAction):
             return None, 'the current directory of the controller no longer exists'
         return (params, environment, basedir), None
 
-    def _run_in_process(self, params, environment, basedir):
+    def _run_in_process(self, params, environment, basedir, plan=None):
         """Run the module's logic in this process and read its output as the module path reads it."""
         run = ModuleRun(self.module_file.MODULE, params, bool(self._task.check_mode), bool(self._task.diff),
-                        self._task.action, show_progress=show_progress, progress_timing=progress_timing())
+                        self._task.action, show_progress=show_progress, progress_timing=progress_timing(), plan=plan)
         stdout, stderr = u'', u''
         with working_directory(basedir), applied_environment(environment), quiet_stderr():
             try:

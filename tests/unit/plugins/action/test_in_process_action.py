@@ -55,6 +55,7 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     update_dataset,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins import http_calls as records
+from ansible_collections.llmobs.datadog.plugins.plugin_utils._check_plan import stamp
 from ansible_collections.llmobs.datadog.tests.unit.plugins.plugin_utils.in_process_support import (
     IN_PROCESS_ACTION,
     make_action,
@@ -542,7 +543,8 @@ def test_both_paths_return_the_same_result(http, run_module, monkeypatch, tmp_pa
     raw, code = module_stdout(run_module, MODULES[module_name], dict(args, _ansible_module_name=fqcn),
                               check_mode=check_mode, diff=diff)
     http.assert_done()
-    module_result = action._finish(action_core(action).parse_output(action, raw, '', code))
+    # The action stamps a dry run's plan on both paths (see _check_plan).
+    module_result = stamp(action._finish(action_core(action).parse_output(action, raw, '', code)), ('localhost', None))
     if os.path.exists(dest):  # the in-process run writes it again, from scratch
         os.remove(dest)
 

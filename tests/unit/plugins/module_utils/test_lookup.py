@@ -124,3 +124,66 @@ def test_several_datasets_of_the_name_fail_listing_the_ids(http):
 
     with pytest.raises(LLMObsError, match=r"^Several datasets named 'eval' exist in project proj-1 \(ids: d1, d2\)"):
         resolve_dataset(make_api(), PROJECT, {'dataset_name': 'eval'})
+
+
+# ---------------------------------------------------------------- names a dry run plans
+
+
+def planned(*entries):
+    from ansible_collections.llmobs.datadog.plugins.module_utils._planned import Plan
+    return Plan([dict(entry, api='https://api.datadoghq.com') for entry in entries], 'https://api.datadoghq.com')
+
+
+PLANNED_PROJECT = dict(kind='project', name='new-project')
+
+
+def test_a_project_that_matches_nothing_but_is_planned_resolves_to_no_id(http):
+    http.expect(projects_by_name('new-project').reply_page())
+
+    project_id, item = resolve_project(make_api(), dict(project_name='new-project'), planned(PLANNED_PROJECT))
+
+    assert project_id is None and item['planned'] is True and item['attributes'] == {'name': 'new-project'}
+
+
+def test_a_project_that_exists_is_found_even_when_planned(http):
+    found = project('p-1', 'new-project')
+    http.expect(projects_by_name('new-project').reply_page(found))
+
+    assert resolve_project(make_api(), dict(project_name='new-project'), planned(PLANNED_PROJECT)) == ('p-1', found)
+
+
+def test_a_project_nothing_plans_still_fails(http):
+    http.expect(projects_by_name('new-projcet').reply_page())
+
+    with pytest.raises(LLMObsError, match=r"^No project named 'new-projcet' was found \(given as project_name"):
+        resolve_project(make_api(), dict(project_name='new-projcet'), planned(PLANNED_PROJECT))
+
+
+def test_in_a_planned_project_only_planned_datasets_are_found_and_nothing_is_asked(http):
+    plan = planned(PLANNED_PROJECT, dict(kind='dataset', name='eval', project_id=None, project_name='new-project',
+                                         source=None))
+    params = dict(project_name='new-project', dataset_name='eval')
+
+    dataset_id, item = resolve_dataset(make_api(), None, params, plan)
+
+    assert dataset_id is None and item['planned'] is True and item['source'] is None
+    with pytest.raises(LLMObsError) as info:
+        resolve_dataset(make_api(), None, dict(params, dataset_name='evl'), plan)
+    assert info.value.message == (
+        "No dataset named 'evl' was found: project 'new-project' does not exist yet (an earlier task of this run "
+        "would create it), and no earlier task would create a dataset of that name in it (given as dataset_name; "
+        "names are compared exactly).")
+    with pytest.raises(LLMObsError, match=r"^No dataset with id d-9 can be in project 'new-project'"):
+        resolve_dataset(make_api(), None, dict(project_name='new-project', dataset_id='d-9'), plan)
+
+
+def test_a_dataset_planned_in_an_existing_project_is_found_after_its_lookup(http):
+    plan = planned(dict(kind='dataset', name='copy', project_id=PROJECT, project_name=None,
+                        source=dict(project_id=PROJECT, dataset_id='d-1')))
+    http.expect(datasets_by_name('copy').reply_page(), datasets_by_name('cpy').reply_page())
+
+    dataset_id, item = resolve_dataset(make_api(), PROJECT, dict(dataset_name='copy'), plan)
+
+    assert dataset_id is None and item['source'] == {'project_id': PROJECT, 'dataset_id': 'd-1'}
+    with pytest.raises(LLMObsError, match=r"^No dataset named 'cpy' was found in project %s" % PROJECT):
+        resolve_dataset(make_api(), PROJECT, dict(dataset_name='cpy'), plan)

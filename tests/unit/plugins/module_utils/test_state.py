@@ -612,3 +612,85 @@ def test_the_summary_of_create_only_names_the_resource_its_own_way_and_what_was_
     assert summary_of([[item('d1')]], task, create_only=True, summary_kind='clone') == 'clone eval: already exists'
     assert (summary_of([[item('d1')]], task, dict(description='other'), create_only=True, summary_kind='clone')
             == 'clone eval: already exists with another description, not updated')
+
+
+# ---------------------------------------------------------------- check mode: names an earlier task plans
+
+
+def planned_resource(resource, plan, **options):
+    from ansible_collections.llmobs.datadog.plugins.module_utils._planned import Slot
+    return resource.declared(plan=Slot(plan, 'dataset', 'p', None), **options)
+
+
+def a_plan(*names):
+    from ansible_collections.llmobs.datadog.plugins.module_utils._planned import Plan
+    plan = Plan([], 'https://api.datadoghq.com')
+    for name in names:
+        plan.add_dataset('p', None, name)
+    plan.changed = False
+    return plan
+
+
+def test_a_create_in_check_mode_is_planned_for_later_tasks():
+    resource, plan = Resource([[]]), a_plan()
+
+    result = ensure(Task(check_mode=True), planned_resource(resource, plan), 'eval', {'description': 'd'},
+                    dict(changed=False))
+
+    assert resource.writes == [] and result['changed'] is True and result['dataset']['id'] is None
+    assert plan.changed is True and plan.dataset('p', None, 'eval') is not None
+
+
+def test_a_planned_name_present_again_is_nothing_more_to_do():
+    resource, plan = Resource([[]]), a_plan('eval')
+
+    result = ensure(Task(check_mode=True, diff=True), planned_resource(resource, plan), 'eval', {'description': 'd'},
+                    dict(changed=False))
+
+    assert resource.writes == [] and plan.changed is False
+    assert result['changed'] is False and result['dataset'] == {'id': None, 'created_at': None, 'name': 'eval',
+                                                                'description': 'd', 'metadata': None}
+    assert result['msg'] == ("Dataset 'eval' in project p does not exist yet, but an earlier task of this run would "
+                             "create it; nothing more to do (check mode: nothing was sent).")
+    assert result['diff']['before'] == result['diff']['after']
+
+
+def test_a_planned_name_deleted_would_be_deleted_and_is_planned_no_more():
+    resource, plan = Resource([[]]), a_plan('eval')
+
+    result = ensure(Task(state='absent', check_mode=True), planned_resource(resource, plan), 'eval', {},
+                    dict(changed=False))
+
+    assert resource.calls == [('find', 'eval')]
+    assert result['changed'] is True and 'contents' not in result
+    assert result['msg'] == ("Dataset 'eval' in project p does not exist yet: an earlier task of this run would create "
+                             "it, and this task would then delete it (check mode: nothing was sent).")
+    assert plan.dataset('p', None, 'eval') is None and plan.changed is True
+
+
+def test_a_planned_project_with_planned_datasets_is_not_deleted_without_force():
+    from ansible_collections.llmobs.datadog.plugins.module_utils._planned import Plan, Slot
+    plan = Plan([], 'https://api.datadoghq.com')
+    plan.add_project('bot')
+    plan.add_dataset(None, 'bot', 'eval')
+    resource = Resource([[], []], counts={'datasets': 0, 'records': 0}, guarded='datasets')
+    project = NamedResource('project', find=resource.find, facts=dict, create=resource.create,
+                            diff_keys=('name',), server_assigned=('id',), contents=resource.declared().contents,
+                            plan=Slot(plan, 'project'))
+
+    with pytest.raises(LLMObsError) as info:
+        ensure(Task(state='absent', check_mode=True), project, 'bot', {}, dict(changed=False))
+    assert info.value.message == ("Project 'bot' does not exist yet, but earlier tasks of this run would create it "
+                                  "with 1 dataset; deleting it deletes them too. Set force: true to delete it with "
+                                  "them, or delete the datasets first.")
+    result = ensure(Task(state='absent', check_mode=True, force=True), project, 'bot', {}, dict(changed=False))
+    assert result['changed'] is True and plan.entries == [] and resource.writes == []
+
+
+def test_a_real_run_never_uses_the_plan():
+    created = item('d1')
+    resource, plan = Resource([[], [created]], created=created), a_plan('eval')
+
+    result = ensure(Task(), planned_resource(resource, plan), 'eval', {}, dict(changed=False))
+
+    assert resource.writes == [('create', {'name': 'eval'})] and result['dataset'] == created

@@ -15,12 +15,15 @@ import pytest
 import requests
 
 from ansible_collections.llmobs.datadog.plugins.module_utils import _record_readers
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLAN_ENV
 from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_records
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import API_KEY, APP_KEY, PROJECT, PROJECT_NAME, warnings_of
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     RECORDS_DATASET,
     RECORDS_DATASET_NAME,
     batch_update,
+    datasets_by_name,
+    projects_by_name,
     record,
     records_dataset,
     records_dataset_by_id,
@@ -769,3 +772,61 @@ def test_undeclared_server_records_are_left_alone_in_id_mode(http, run_module):
     result, code, dummy = run(run_module, records=declared(1))
 
     assert code == 0 and result['changed'] is False and '1 record not declared is left as it is' in result['msg']
+
+
+# ---------------------------------------------------------------- check mode: a dataset an earlier task would create
+
+
+def with_plan(monkeypatch, *entries):
+    """The run's plan, as the action hands it to a module process (see plugin_utils/_check_plan.py)."""
+    api = 'https://api.datadoghq.com'
+    monkeypatch.setenv(PLAN_ENV, json.dumps([dict(entry, api=api) for entry in entries]))
+
+
+PLANNED_PROJECT = dict(kind='project', name=PROJECT_NAME)
+PLANNED_DATASET = dict(kind='dataset', name=RECORDS_DATASET_NAME, project_id=None, project_name=PROJECT_NAME, source=None)
+
+
+def by_names(**args):
+    args = records_module_args(**dict(dict(project_name=PROJECT_NAME, dataset_name=RECORDS_DATASET_NAME), **args))
+    del args['project_id'], args['dataset_id']
+    return args
+
+
+def test_records_of_a_planned_dataset_would_all_be_created_and_nothing_else_is_asked(http, run_module, monkeypatch):
+    with_plan(monkeypatch, PLANNED_PROJECT, PLANNED_DATASET)
+    http.expect(projects_by_name(PROJECT_NAME).reply_page())
+
+    result, code, dummy = run_module(llmobs_dataset_records, by_names(records=declared(3)), check_mode=True, diff=True)
+
+    assert code == 0 and result['changed'] is True and result['version_created'] is True
+    assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (3, 0, 0, 0)
+    assert result['project_id'] is None
+    assert result['dataset']['id'] is None and result['dataset']['current_version'] is None
+    assert result['dataset']['name'] == RECORDS_DATASET_NAME
+    assert result['msg'] == ("Dataset 'eval-set' (an earlier task of this run would create it): 3 records would be "
+                             "created; 0 unchanged. (check mode: nothing was sent)")
+    assert [entry['id'] for entry in result['diff']['after']['records']] == ['q-0', 'q-1', 'q-2']
+    assert len(result['records_digest']) == 32 and 'ansible_facts' not in result
+
+
+def test_records_of_a_planned_copy_are_compared_with_its_source(http, run_module, monkeypatch):
+    with_plan(monkeypatch, dict(kind='dataset', name='frozen', project_id=PROJECT, project_name=None,
+                                source=dict(project_id=PROJECT, dataset_id=RECORDS_DATASET)))
+    http.expect(records_project_by_name(), datasets_by_name('frozen').reply_page(), records_page(as_listed(declared(2))))
+
+    result, code, dummy = run_module(llmobs_dataset_records, by_names(dataset_name='frozen', records=declared(3)),
+                                     check_mode=True)
+
+    assert code == 0 and result['changed'] is True
+    assert (result['created'], result['unchanged']) == (1, 2)
+    assert result['project_id'] == PROJECT and result['dataset']['id'] is None
+
+
+def test_a_real_run_does_not_use_the_plan(http, run_module, monkeypatch):
+    with_plan(monkeypatch, PLANNED_PROJECT, PLANNED_DATASET)
+    http.expect(projects_by_name(PROJECT_NAME).reply_page())
+
+    result, code, dummy = run_module(llmobs_dataset_records, by_names(records=declared(1)))
+
+    assert code == 1 and result['msg'].startswith("No project named 'project-one' was found")
