@@ -32,8 +32,11 @@ options:
       - The Datadog site of your organisation, such as V(datadoghq.com), V(us3.datadoghq.com),
         V(us5.datadoghq.com), V(ap1.datadoghq.com), V(ap2.datadoghq.com), V(uk1.datadoghq.com),
         V(datadoghq.eu) or V(ddog-gov.com). Requests go to C(https://api.<site>).
-      - Any site under C(datadoghq.com), C(datadoghq.eu) or C(ddog-gov.com) is accepted, so new
-        regions work without an update. A URL, a host starting with C(api.), or another domain is refused.
+      - Only these sites (and V(us2.ddog-gov.com)) are accepted, so that a typo such as V(us55.datadoghq.com)
+        fails before any request, with the closest site when one stands out. For a site not in this list,
+        set O(api_url) to C(https://api.<site>).
+      - The address of the web app (V(app.datadoghq.eu), what the browser shows), a URL, or a host starting
+        with C(api.) is refused with the site to write instead.
       - If not set, the value of the E(DD_SITE) environment variable is used, then V(datadoghq.com).
       - Ignored when O(api_url) is set.
     type: str
