@@ -12,6 +12,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import OptionHint
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import API_PREFIX, attributes_of, single_object
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
 
@@ -23,8 +24,9 @@ DATASET_PAGE_LIMIT = 5000
 
 # What a 404 means to the user, by request. A request to datasets_path (the list, a create, a delete)
 # names the project only; one to a dataset's own path names both.
-DATASETS_PATH_HINTS = {404: 'Check project_id or project_name: the project does not exist for these keys.'}
-DATASET_HINTS = {404: 'Check project_id and dataset_id: the project or dataset does not exist for these keys.'}
+DATASETS_PATH_HINTS = {404: OptionHint(('project_id', 'project_name'), 'the project does not exist for these keys.')}
+DATASET_HINTS = {404: OptionHint(('project_id', 'project_name', 'dataset_id', 'dataset_name'),
+                                 'the project or dataset does not exist for these keys.')}
 
 
 def dataset_facts(item):

@@ -24,7 +24,7 @@ def exactly_one(matches, kind, name, where='', **result_extras):
     """The one item of ``matches`` (exact name matches), None when there is none.
 
     Several matches are a failure that lists their ids: the module cannot tell which is meant.
-    ``where`` says where they were looked for ("in project X"); ``result_extras`` go into the failure result.
+    ``where`` says where they were looked for ("in project 'x' (id X)"); ``result_extras`` go into the failure result.
     """
     if len(matches) > 1:
         raise LLMObsError(
@@ -44,6 +44,26 @@ def require_one(matches, kind, name, where='', option=None, **result_extras):
                              (' (given as %s; names are compared exactly)' % option) if option else ''),
                           **result_extras)
     return found
+
+
+def named(kind, name, item_id):
+    """How a message names a resource: as the user gave it, by its name with the id beside it
+    ("project 'support-bot' (id 0d89...)"), or by its id alone when the user gave the id."""
+    if name is None:
+        return '%s %s' % (kind, item_id)
+    if item_id is None:  # not made yet (check mode)
+        return '%s %r' % (kind, name)
+    return '%s %r (id %s)' % (kind, name, item_id)
+
+
+def project_label(params, project_id):
+    """The project as the task addressed it: ``project_name`` with the id beside it, or ``project_id``."""
+    return named('project', params.get('project_name'), project_id)
+
+
+def dataset_label(params, dataset_id):
+    """The dataset as the task addressed it: ``dataset_name`` with the id beside it, or ``dataset_id``."""
+    return named('dataset', params.get('dataset_name'), dataset_id)
 
 
 def resolve_project(api, params):
@@ -67,5 +87,5 @@ def resolve_dataset(api, project_id, params):
         return params['dataset_id'], None
     name = params['dataset_name']
     item = require_one(api.datasets.find_by_name(project_id, name), 'dataset', name,
-                       'in project %s' % project_id, option='dataset_name')
+                       'in ' + project_label(params, project_id), option='dataset_name')
     return item['id'], item

@@ -156,7 +156,8 @@ class LLMObsModule(object):
         ``module_kwargs()``. Callers check HAS_REQUESTS first.
         """
         settings, checked = self.check(params)
-        api = API(Transport(settings, warn=warn, session=session))
+        given = [name for name, value in params.items() if value is not None]
+        api = API(Transport(settings, warn=warn, session=session, given=given))
         return self.run(ModuleTask(params, check_mode, diff, warn, api, checked))
 
     def main(self):

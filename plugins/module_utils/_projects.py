@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import count_records
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import OptionHint
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import API_PREFIX, attributes_of, single_object
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
 
@@ -23,7 +24,7 @@ PROJECTS_PATH = API_PREFIX + '/projects'
 PROJECT_PAGE_LIMIT = 5000
 
 # What a 404 about a project means to the user.
-PROJECT_HINTS = {404: 'Check project_id or project_name: the project does not exist for these keys.'}
+PROJECT_HINTS = {404: OptionHint(('project_id', 'project_name'), 'the project does not exist for these keys.')}
 
 
 def project_facts(item):

@@ -23,7 +23,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DATASET_HINTS, datasets_path
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, OptionHint
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_canonical import tag_list
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_readers import read_declared
 from ansible_collections.llmobs.datadog.plugins.module_utils._records_batches import BATCH_MAX_BYTES
@@ -36,8 +36,8 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._transport import p
 RECORDS_PAGE_LIMIT = 5000
 # The largest declared record: what one batch_update carries, less room for the request around it.
 MAX_RECORD_BYTES = BATCH_MAX_BYTES - 1024
-VERSION_HINTS = {404: 'Check project_id, dataset_id and version: the project, the dataset or that version does '
-                      'not exist for these keys.'}
+VERSION_HINTS = {404: OptionHint(('project_id', 'project_name', 'dataset_id', 'dataset_name', 'version'),
+                                 'the project, the dataset or that version does not exist for these keys.')}
 
 
 def records_path(project_id, dataset_id):

@@ -266,8 +266,10 @@ class _Pager(object):
 class Transport(object):
     """The session to Datadog's API: one per task, shared by every resource."""
 
-    def __init__(self, settings, warn=None, sleep=None, clock=None, session=None):
+    def __init__(self, settings, warn=None, sleep=None, clock=None, session=None, given=()):
         self.settings = settings
+        # The options the task set: a hint at the end of an error names only those.
+        self.given = frozenset(given)
         self.warn = warn or (lambda message: None)
         self.sleep = sleep or time.sleep
         self.clock = clock or time.monotonic
@@ -355,7 +357,8 @@ class Transport(object):
             raise redirect_error(operation, status, response.headers.get('Location'))
         retry_after = rate_limit_delay(response.headers) if status == 429 else None
         raise api_error(operation, status, response.reason, response.content, response.headers.get('Content-Type'),
-                        retry_after=retry_after, hints=hints, secrets=self.settings.secrets)
+                        retry_after=retry_after, hints=hints, secrets=self.settings.secrets,
+                        given=self.given)
 
     def _retry_delay(self, exc, attempt, idempotent):
         """Seconds to wait before sending again after ``exc``, or None when it must not be sent again."""

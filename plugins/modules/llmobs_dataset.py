@@ -116,7 +116,7 @@ msg:
       with the dataset.
   returned: always
   type: str
-  sample: Dataset 'eval-questions' in project a33671aa-24fd-4dcd-9b33-a8ec7dde7751 created (id 7c8d4e9a-1234-5678-9abc-def012345678).
+  sample: Dataset 'eval-questions' in project 'support-bot' (id a33671aa-24fd-4dcd-9b33-a8ec7dde7751) created (id 7c8d4e9a-1234-5678-9abc-def012345678).
 contents:
   description:
     - What the dataset held when O(state=absent) found it, counted before the delete, and so what went (or,
@@ -197,7 +197,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import (
     dataset_contents,
     dataset_facts,
 )
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import project_label, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._state import Contents, NamedResource, ensure
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
@@ -224,7 +224,7 @@ def run(task):
         delete=lambda dataset_id: datasets.delete(project_id, dataset_id, timeout),
         diff_keys=('name', 'description', 'metadata'),
         server_assigned=('id', 'current_version', 'created_at', 'updated_at'),
-        where='in project %s' % project_id,
+        where='in ' + project_label(params, project_id),
         contents=Contents(lambda dataset_id: dataset_contents(task.api, project_id, dataset_id), DATASET_CONTENTS))
     desired = dict(description=params['description'], metadata=params['metadata'])
     return ensure(task, dataset, params['name'], desired, dict(changed=False, project_id=project_id))

@@ -261,7 +261,7 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_label, resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._records import read_declared_records
 from ansible_collections.llmobs.datadog.plugins.module_utils._records_results import (
@@ -296,9 +296,9 @@ def run(task):
     counts = sync_counts(plan)
     result.update(counts, changed=bool(plan.changes), version_created=version_created,
                   dataset=dataset_facts(found) if found else None,
-                  msg=sync_message(dataset_id, plan, state, purge, task.check_mode, version_created))
+                  msg=sync_message(dataset_label(params, dataset_id), plan, state, purge, task.check_mode, version_created))
     if task.diff:
-        result['diff'] = records_diff(declared, plan, dataset_id, counts)
+        result['diff'] = records_diff(declared, plan, dataset_label(params, dataset_id), counts)
     return result
 
 
