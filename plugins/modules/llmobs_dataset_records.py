@@ -44,7 +44,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - Shows the counts and the first 20 changed records, before and after.
+      - Shows the counts and the first 20 changed records, one entry per changed field named C([key] field)
+        (the key is the record's id, or its input for records without ids), so that a record pairs with itself.
   idempotent:
     support: full
     details:
@@ -170,7 +171,7 @@ msg:
   description: What the module did or, in check mode, would do.
   returned: always
   type: str
-  sample: 'Dataset 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d: records 12 created, 3 updated, 1 deleted, 984 unchanged. A new dataset version was made.'
+  sample: "Dataset 'support-questions' (id 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d): 12 records created, 3 updated, 1 deleted; 984 unchanged."
 project_id:
   description: The project of the dataset, as given in O(project_id) or found by O(project_name).
   returned: when the project is known
