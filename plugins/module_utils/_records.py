@@ -99,15 +99,17 @@ class Records(object):
         """Every record as ``record_view`` shows it."""
         return list(self.views(project_id, dataset_id, version))
 
-    def check_version_exists(self, dataset_id, version, facts, count):
+    def check_version_exists(self, dataset, version, facts, count):
         """A version past the dataset's current one that lists no record does not exist, whatever the server answered.
 
-        ``facts``: the dataset's facts (or None); ``count``: how many records the version listed. Only an empty
-        answer is doubted: a list of the dataset can lag behind a version just made.
+        ``dataset`` names the dataset (``_lookup.dataset_label``); ``facts``: its facts (or None); ``count``: how
+        many records the version listed. Only an empty answer is doubted: a list of the dataset can lag behind a
+        version just made.
         """
         current = (facts or {}).get('current_version')
         if version is not None and not count and isinstance(current, int) and version > current:
-            raise LLMObsError('Dataset %s has no version %d: its current version is %d.' % (dataset_id, version, current))
+            raise LLMObsError('%s%s has no version %d: its current version is %d.'
+                              % (dataset[:1].upper(), dataset[1:], version, current))
 
     def plan(self, project_id, dataset_id, declared, state, purge, keep_before=0):
         """One read of every page, compared with ``declared``: the SyncPlan of a sync."""

@@ -192,7 +192,7 @@ errors:
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import check_destination, jsonl_lines, write_lines
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_label, resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 
 
@@ -212,7 +212,7 @@ def run(task):
     listed = list(views) if dest is None else jsonl_lines(views)
     found = found or api.datasets.get(project_id, dataset_id)
     facts = dataset_facts(found) if found else None
-    api.records.check_version_exists(dataset_id, params['version'], facts, len(listed))
+    api.records.check_version_exists(dataset_label(params, dataset_id), params['version'], facts, len(listed))
     result = dict(changed=False, project_id=project_id, dataset=facts, count=len(listed),
                   version=params['version'] if params['version'] is not None else (facts or {}).get('current_version'))
     if dest is None:
