@@ -56,6 +56,24 @@ def named(kind, name, item_id):
     return '%s %r (id %s)' % (kind, name, item_id)
 
 
+class Names(object):
+    """The names that the task's lookups by name found, by id: so that a request's messages name a project or
+    dataset the way the task gave it ("project 'support-bot' (id 0d89...)"), and by id otherwise."""
+
+    def __init__(self):
+        self._names = {}
+
+    def found(self, kind, items, name):
+        """Remember ``name`` for the ids of ``items``, the exact matches of a lookup of ``name``."""
+        for item in items:
+            if item.get('id') is not None:
+                self._names[(kind, item['id'])] = name
+        return items
+
+    def label(self, kind, item_id):
+        return named(kind, self._names.get((kind, item_id)), item_id)
+
+
 def project_label(params, project_id):
     """The project as the task addressed it: ``project_name`` with the id beside it, or ``project_id``."""
     return named('project', params.get('project_name'), project_id)

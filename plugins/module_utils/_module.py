@@ -28,6 +28,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._connection import 
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import Projects
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
     HAS_REQUESTS,
@@ -61,15 +62,17 @@ class API(object):
 
     def __init__(self, transport):
         self.transport = transport
-        self.projects = Projects(transport)
-        self.datasets = Datasets(transport)
+        # One book of the names found by lookups, so that every resource's messages name things alike.
+        self.names = Names()
+        self.projects = Projects(transport, self.names)
+        self.datasets = Datasets(transport, self.names)
         self._records = None
 
     @property
     def records(self):
         """The records resource (see OPTIONAL_RESOURCES)."""
         if self._records is None:
-            self._records = OPTIONAL_RESOURCES['records']()(self.transport)
+            self._records = OPTIONAL_RESOURCES['records']()(self.transport, self.names)
         return self._records
 
 

@@ -24,6 +24,7 @@ __metaclass__ = type
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DATASET_HINTS, datasets_path
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, OptionHint
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_canonical import tag_list
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_readers import read_declared
 from ansible_collections.llmobs.datadog.plugins.module_utils._records_batches import BATCH_MAX_BYTES
@@ -78,16 +79,18 @@ def read_declared_records(params):
 class Records(object):
     """Requests about the records of a dataset, over one Transport."""
 
-    def __init__(self, transport):
+    def __init__(self, transport, names=None):
         self.transport = transport
+        self.names = names if names is not None else Names()
 
     def pages(self, project_id, dataset_id, version=None):
         """Every listed record of the dataset (of ``version``, default the current one), page by page, once each."""
         params = {}
         if version is not None:
             params['filter[version]'] = version
-        operation = 'Listing the records of dataset %s of project %s%s' % (
-            dataset_id, project_id, (' (version %s)' % version) if version is not None else '')
+        operation = 'Listing the records of %s of %s%s' % (
+            self.names.label('dataset', dataset_id), self.names.label('project', project_id),
+            (' (version %s)' % version) if version is not None else '')
         return self.transport.pages(records_path(project_id, dataset_id), operation, params, RECORDS_PAGE_LIMIT,
                                     hints=VERSION_HINTS if version is not None else DATASET_HINTS)
 

@@ -18,8 +18,10 @@ import re
 import pytest
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import API
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import PROJECT, SOURCE, make_api, make_transport
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import dataset as dataset_item, project as project_item
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     Call,
     clone_dataset,
@@ -164,3 +166,20 @@ def test_a_dataset_404_names_the_options_as_the_task_gave_them(http, given, hint
         API(make_transport(1, given=given)).datasets.update(PROJECT, 'd1', {'name': 'n'})
 
     assert info.value.message.endswith('not found. ' + hint)
+
+
+def test_a_request_names_what_the_task_looked_up_by_name(http):
+    # project_name and dataset_name given: the failed request names both by name with the id beside, and so does the hint.
+    http.expect(projects_by_name('support-bot').reply_page(project_item('p-7', 'support-bot')),
+                datasets_by_name('eval', project_id='p-7').reply_page(dataset_item('d-3', 'eval')),
+                Call('GET', '/api/v2/llm-obs/v1/p-7/datasets/d-3/records').query({'page[limit]': 5000}).reply_error(404, 'gone'))
+    api = API(make_transport(1, given=['project_name', 'dataset_name']))
+
+    project_id, dummy = resolve_project(api, {'project_name': 'support-bot'})
+    dataset_id, dummy = resolve_dataset(api, project_id, {'dataset_name': 'eval', 'project_name': 'support-bot'})
+    with pytest.raises(APIError) as info:
+        api.records.list(project_id, dataset_id)
+
+    assert info.value.message == ("Listing the records of dataset 'eval' (id d-3) of project 'support-bot' (id p-7) "
+                                  "failed with HTTP 404 Not Found: gone. Check project_name and dataset_name: the project "
+                                  "or dataset does not exist for these keys.")
