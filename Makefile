@@ -4,7 +4,8 @@
 # The collection supports ansible-core 2.17 and later (meta/runtime.yml); `make test` proves it on
 # every version of ANSIBLE_VERSIONS, newest last. The newest is .venv, the whole tool chain of
 # requirements-dev.txt: every check runs there. Each older one gets .venv-<version>, pinned by
-# tests/requirements/ansible-core-<version>.txt, for the unit tests and the integration targets.
+# tests/requirements/ansible-core-<version>.txt, for the unit tests and the integration targets
+# that exercise what differs between versions (the matrix, below).
 #
 # Each virtualenv holds an editable link to this checkout, <venv>/collections/ansible_collections/
 # llmobs/datadog (tests/utils/link_collection.py), that only the commands run from here see:
@@ -43,22 +44,33 @@ export PYTHONPATH := $(abspath $(VENV))/collections
 # New modules and integration targets are picked up from their files.
 MODULES := $(sort $(basename $(notdir $(filter-out %/__init__.py,$(wildcard plugins/modules/*.py)))))
 INTEGRATION_TARGETS := $(sort $(notdir $(patsubst %/runme.sh,%,$(wildcard tests/integration/targets/*/runme.sh))))
-INTEGRATION_RUNS := $(foreach target,$(INTEGRATION_TARGETS),$(addsuffix /$(target),$(addprefix integration/,$(ANSIBLE_VERSIONS))))
-TEST_TARGETS := pytest $(addprefix unit-,$(OLDER)) integration lint sanity docs-check changelog-lint \
-	build-check shellcheck
+# The integration matrix: every target on the newest ansible-core; on the older ones only the
+# targets whose aliases file has the line `all_ansible_versions`: those that exercise what differs
+# between versions (the action plugin and the in-process path, both execution paths under hostile
+# input, the playbooks end to end). The rest of the code is the same Python on every version, and
+# the unit tests run on each. So the matrix grows by one run per new module, not by one per version
+# (docs/adding-a-module.md says when a target needs the alias; docs/testing.md has the figures).
+ALL_VERSIONS_TARGETS := $(sort $(notdir $(patsubst %/aliases,%,$(shell grep -lx 'all_ansible_versions' tests/integration/targets/*/aliases 2>/dev/null))))
+INTEGRATION_RUNS := $(addprefix integration/$(NEWEST)/,$(INTEGRATION_TARGETS)) \
+	$(foreach version,$(OLDER),$(addprefix integration/$(version)/,$(filter $(INTEGRATION_TARGETS),$(ALL_VERSIONS_TARGETS))))
+# The steps of `make test`, the longest first (tests/utils/run-tests.sh starts them in this order
+# when it has no timings of an earlier run).
+TEST_STEPS := pytest sanity integration $(addprefix unit-,$(OLDER)) build-check lint docs-check changelog-lint \
+	shellcheck
 
 # Prerequisites of the per-version rules (unit-<version>, ...) name the version's virtualenv.
 .SECONDEXPANSION:
 
-.PHONY: help demo emulator test test-targets integration-runs pytest unit integration reliability bench lint sanity docs \
+.PHONY: help demo emulator test test-steps integration-runs pytest unit integration reliability bench lint sanity docs \
 	docs-check changelog-lint build-check shellcheck clean venv venvs env
 
 help:
 	@echo "make demo           the demo playbook on the local emulator (or real Datadog with DD_API_KEY/DD_APP_KEY)"
-	@echo "make test           every check, one after the other (.ci/run runs the same steps in three lanes side by side)"
+	@echo "make test           every check, side by side (TEST_JOBS at a time; CI runs it too): the steps below, logs in $(BUILD)/test/"
 	@echo "make pytest         unit, emulator and reliability tests on ansible-core $(NEWEST)"
 	@echo "make unit           the unit tests on every ansible-core of the matrix ($(ANSIBLE_VERSIONS)); unit-<version> for one"
-	@echo "make integration    every tests/integration/targets/*/runme.sh on every ansible-core; integration-<version> for one"
+	@echo "make integration    the matrix: every integration target on $(NEWEST), the all_ansible_versions ones on $(OLDER) too"
+	@echo "                    integration-<version>: every target on one version; integration/<version>/<target>: one run"
 	@echo "make reliability    fault matrix, bad input, TLS and concurrency; rewrites docs/reliability.md"
 	@echo "make bench          the module beside ping, uri and datadog-api-client; rewrites docs/performance.md"
 	@echo "make emulator       run the emulator in the foreground on 127.0.0.1:$(EMULATOR_PORT)"
@@ -98,12 +110,14 @@ demo: $(STAMP)
 emulator:
 	$(PYTHON_BOOTSTRAP) tests/emulator/run.py --port $(EMULATOR_PORT)
 
-test: $(TEST_TARGETS)
-	@echo "make test: every check passed"
+# Every step of TEST_STEPS, the integration matrix as one job per run, TEST_JOBS at a time; a failed
+# step stops nothing else. tests/utils/run-tests.sh STEP... runs some steps the same way.
+test:
+	tests/utils/run-tests.sh
 
-# The steps of `make test`, for .ci/run.
-test-targets:
-	@echo $(TEST_TARGETS)
+# The steps of `make test`, for tests/utils/run-tests.sh.
+test-steps:
+	@echo $(TEST_STEPS)
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
@@ -113,14 +127,14 @@ unit: $(addprefix unit-,$(ANSIBLE_VERSIONS))
 unit-%: $$(call venv_of,$$*)/.installed
 	$(call venv_env,$(call venv_of,$*)) python -m pytest tests/unit
 
-# Every integration target on every ansible-core: one make target per pair,
-# integration/<version>/<target>, so that `make -j3 -k --output-sync=target integration` runs them
-# side by side (each target starts its own emulator on a free port), as .ci/run does.
+# The integration matrix (INTEGRATION_RUNS): one make target per run, integration/<version>/<target>,
+# so that `make test` runs them side by side (each target starts its own emulator on a free port).
 integration: $(INTEGRATION_RUNS)
 
+# Every target on one ansible-core, the matrix's choice aside.
 integration-%: $$(addprefix integration/$$*/,$$(INTEGRATION_TARGETS)) ;
 
-# The runs of `make integration`, for .ci/run.
+# The runs of `make integration`, for tests/utils/run-tests.sh.
 integration-runs:
 	@echo $(INTEGRATION_RUNS)
 
@@ -183,13 +197,16 @@ docs-check: $(STAMP)
 	if [ -n "$${stale}" ]; then echo "stale:$${stale}: run 'make docs'"; exit 1; fi
 	$(BIN)/ansible-doc $(addprefix llmobs.datadog.,$(MODULES)) > /dev/null
 
+# The fragments, then the release history: CHANGELOG.rst as generated from changelogs/changelog.yaml,
+# galaxy.yml's version not older than the newest release (docs/releasing.md).
 changelog-lint: $(STAMP)
 	$(BIN)/antsibull-changelog lint
+	$(BIN)/python tests/utils/release_check.py
 
 # What must never ship: caches, build output, virtualenvs, and what works only in a checkout.
-NOT_SHIPPED := (^|/)(__pycache__|\.pytest_cache|\.hypothesis|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.ansible|\.ansible-lint-cache)(/|$$)|\.py[co]$$|\.tar\.gz$$|(^|/)\.plugin-cache\.yaml$$|^(\.venv|build|tests/output|\.ci|tests/requirements)(/|$$)|^(Makefile|requirements-dev\.txt|pytest\.ini|tests/utils/(run-sanity\.sh|demo\.sh|link_collection\.py|ansible_test_get_pip\.py))$$
-# What must ship: the plugins, their metadata, the playbooks and the emulator.
-SHIPPED := plugins meta playbooks tests/emulator
+NOT_SHIPPED := (^|/)(__pycache__|\.pytest_cache|\.hypothesis|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.ansible|\.ansible-lint-cache)(/|$$)|\.py[co]$$|\.tar\.gz$$|(^|/)\.plugin-cache\.yaml$$|^(\.venv|build|tests/output|\.ci|tests/requirements)(/|$$)|^(Makefile|requirements-dev\.txt|pytest\.ini|tests/utils/(run-sanity\.sh|run-tests\.sh|demo\.sh|link_collection\.py|ansible_test_get_pip\.py))$$
+# What must ship: the plugins, their metadata, the playbooks, the emulator and the release history.
+SHIPPED := plugins meta playbooks tests/emulator CHANGELOG.rst changelogs/changelog.yaml
 COLLECTION_BUILD := $(BUILD)/collection
 
 # The tarball is built from a clean tree: a copy of the files git knows about (tracked, or new and

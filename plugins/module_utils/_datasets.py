@@ -44,6 +44,12 @@ def dataset_facts(item):
     )
 
 
+def dataset_label(params, found, dataset_id):
+    """How progress lines and summaries name a dataset: ``dataset_name`` as given, else the name of ``found`` (the
+    dataset's JSON:API object, or None), else its id."""
+    return 'dataset %s' % (params.get('dataset_name') or (dataset_name(found) if found else None) or dataset_id)
+
+
 def dataset_name(item):
     return attributes_of(item).get('name')
 
@@ -87,7 +93,8 @@ class Datasets(object):
         if dataset_id is not None:
             params['filter[id]'] = dataset_id
         operation = 'Listing datasets of %s' % self._where(project_id)
-        return list(self.transport.pages(datasets_path(project_id), operation, params, DATASET_PAGE_LIMIT, hints=DATASETS_PATH_HINTS))
+        return list(self.transport.pages(datasets_path(project_id), operation, params, DATASET_PAGE_LIMIT,
+                                         hints=DATASETS_PATH_HINTS, noun='dataset'))
 
     def find_by_name(self, project_id, name):
         """Datasets whose name is exactly ``name``, from every page."""

@@ -74,12 +74,12 @@ class Names(object):
         return named(kind, self._names.get((kind, item_id)), item_id)
 
 
-def project_label(params, project_id):
+def project_as_given(params, project_id):
     """The project as the task addressed it: ``project_name`` with the id beside it, or ``project_id``."""
     return named('project', params.get('project_name'), project_id)
 
 
-def dataset_label(params, dataset_id):
+def dataset_as_given(params, dataset_id):
     """The dataset as the task addressed it: ``dataset_name`` with the id beside it, or ``dataset_id``."""
     return named('dataset', params.get('dataset_name'), dataset_id)
 
@@ -105,5 +105,5 @@ def resolve_dataset(api, project_id, params):
         return params['dataset_id'], None
     name = params['dataset_name']
     item = require_one(api.datasets.find_by_name(project_id, name), 'dataset', name,
-                       'in ' + project_label(params, project_id), option='dataset_name')
+                       'in ' + project_as_given(params, project_id), option='dataset_name')
     return item['id'], item

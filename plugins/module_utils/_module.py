@@ -11,7 +11,8 @@
 
 A module declares its options, its own option checks and a ``run(task)``; LLMObsModule merges
 the connection options, checks that ``requests`` is there, runs every option check before any
-request, builds the API with the module's ``warn``, calls ``run`` and turns the collection's
+request, builds the API with the module's ``warn`` (and, where the caller can show it while the
+task runs, its ``progress``), calls ``run`` and turns the collection's
 exceptions into ``fail_json``. ``run`` sees only a ModuleTask, never AnsibleModule, so the same
 logic can execute wherever the task's parameters are known (see ``LLMObsModule.execute``).
 """
@@ -26,6 +27,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._connection import 
     connection_argument_spec,
     connection_settings,
 )
+from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import CONTROLLER_FILE_OPTIONS
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
@@ -77,19 +79,21 @@ class API(object):
 
 
 class ModuleTask(object):
-    """What ``run`` gets: the checked options, check and diff mode, a warn callback and the API.
+    """What ``run`` gets: the checked options, check and diff mode, a warn callback, a progress and the API.
 
     ``checked`` is what the module's ``check_options`` returned (None if nothing): a value it made while
     checking the options, such as the declared records read from a file, which ``run`` then need not make again.
+    ``progress`` (a Progress) takes how far a long operation has come; the API's requests report to it already.
     """
 
-    def __init__(self, params, check_mode, diff, warn, api, checked=None):
+    def __init__(self, params, check_mode, diff, warn, api, checked=None, progress=None):
         self.params = params
         self.checked = checked
         self.check_mode = check_mode
         self.diff = diff
         self.warn = warn
         self.api = api
+        self.progress = progress or api.transport.progress
 
 
 class LLMObsModule(object):
@@ -100,11 +104,13 @@ class LLMObsModule(object):
     ``task.checked``); ``run(task)`` returns
     the result dict or raises LLMObsError. ``addresses`` says which of 'project' and 'dataset'
     the module addresses by id or name: their options, exclusivity and checks come from here.
-    ``resources`` names the OPTIONAL_RESOURCES the module's ``run`` uses.
+    ``resources`` names the OPTIONAL_RESOURCES the module's ``run`` uses. ``controller_files`` names the
+    options that give a file of the repository, found on the controller by the collection's action
+    (``_controller_files``); the module then also has the options ``remote_src`` and ``controller_files``.
     """
 
     def __init__(self, options, run, check_options=None, addresses=(), mutually_exclusive=(),
-                 required_one_of=(), required_if=(), supports_check_mode=True, resources=()):
+                 required_one_of=(), required_if=(), supports_check_mode=True, resources=(), controller_files=()):
         for name in resources:
             OPTIONAL_RESOURCES[name]()  # imported now, with the module (see OPTIONAL_RESOURCES)
         self.options = options
@@ -115,6 +121,7 @@ class LLMObsModule(object):
         self.required_one_of = list(required_one_of)
         self.required_if = list(required_if)
         self.supports_check_mode = supports_check_mode
+        self.controller_files = tuple(controller_files)
 
     def argument_spec(self):
         spec = connection_argument_spec()
@@ -122,6 +129,8 @@ class LLMObsModule(object):
             spec.update(PROJECT_ADDRESS_OPTIONS)
         if 'dataset' in self.addresses:
             spec.update(DATASET_ADDRESS_OPTIONS)
+        if self.controller_files:
+            spec.update(CONTROLLER_FILE_OPTIONS)
         spec.update(self.options)
         return spec
 
@@ -152,15 +161,16 @@ class LLMObsModule(object):
         checked = self.check_options(params) if self.check_options is not None else None
         return connection_settings(params), checked
 
-    def execute(self, params, check_mode, diff, warn, session=None):
+    def execute(self, params, check_mode, diff, warn, session=None, progress=None):
         """Check the options, then run the module's logic; returns the result, raises LLMObsError.
 
         Needs nothing of AnsibleModule: ``params`` are options already validated against
-        ``module_kwargs()``. Callers check HAS_REQUESTS first.
+        ``module_kwargs()``. Callers check HAS_REQUESTS first. ``progress`` is a Progress that can
+        show lines while the task runs (None: nothing is shown before the end, as on the module path).
         """
         settings, checked = self.check(params)
         given = [name for name, value in params.items() if value is not None]
-        api = API(Transport(settings, warn=warn, session=session, given=given))
+        api = API(Transport(settings, warn=warn, session=session, progress=progress, given=given))
         return self.run(ModuleTask(params, check_mode, diff, warn, api, checked))
 
     def main(self):

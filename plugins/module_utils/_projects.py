@@ -71,7 +71,8 @@ class Projects(object):
             params['filter[name]'] = name
         if project_id is not None:
             params['filter[id]'] = project_id
-        return list(self.transport.pages(PROJECTS_PATH, 'Listing projects', params, PROJECT_PAGE_LIMIT, hints=PROJECT_HINTS))
+        return list(self.transport.pages(PROJECTS_PATH, 'Listing projects', params, PROJECT_PAGE_LIMIT, hints=PROJECT_HINTS,
+                                         noun='project'))
 
     def find_by_name(self, name):
         """Projects whose name is exactly ``name``, from every page."""

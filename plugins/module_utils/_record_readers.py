@@ -33,6 +33,7 @@ import os
 import re
 import stat
 
+from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import FileOrigin
 from ansible_collections.llmobs.datadog.plugins.module_utils._declared_records import (
     MAX_NESTING,
     RECORD_FIELDS,
@@ -54,16 +55,17 @@ BOM = u'\ufeff'
 MAX_SRC_BYTES = 1024 ** 3
 
 
-def read_declared(records=None, src=None, require_input=True, max_record_bytes=None):
+def read_declared(records=None, src=None, require_input=True, max_record_bytes=None, origin=None):
     """The declared records of ``records`` (a list) or ``src`` (a file path); raises ValidationError.
 
     ``require_input`` false (records to delete): a record with an ``id`` needs no ``input``.
-    ``max_record_bytes``: the largest record, as JSON, that can be sent.
+    ``max_record_bytes``: the largest record, as JSON, that can be sent. ``origin``: how messages name
+    the file (a ``_controller_files.FileOrigin``; default: ``src`` as it is).
     """
     if src is not None:
         if not src.strip():
             raise ValidationError('src must not be blank: give the path of a records file.')
-        return from_file(src, require_input=require_input, max_record_bytes=max_record_bytes)
+        return from_file(src, require_input=require_input, max_record_bytes=max_record_bytes, origin=origin)
     if records is None:
         raise ValidationError('Give the records, either as records (a list) or as src (a file).')
     return from_list(records, require_input=require_input, max_record_bytes=max_record_bytes)
@@ -78,52 +80,68 @@ def from_list(records, require_input=True, max_record_bytes=None):
     return declared
 
 
-def file_format(path):
+def file_format(path, named=None):
     """The format of a records file from its extension, or a ValidationError that lists the known ones."""
     extension = os.path.splitext(path)[1].lower()
     if extension not in FILE_FORMATS:
-        raise ValidationError('src %r: unknown file type %r; records files are %s.'
-                              % (path, extension or '(no extension)', ', '.join(sorted(FILE_FORMATS))))
+        raise ValidationError('%s: unknown file type %r; records files are %s.'
+                              % (named or 'src %r' % (path,), extension or '(no extension)',
+                                 ', '.join(sorted(FILE_FORMATS))))
     return FILE_FORMATS[extension]
 
 
-def from_file(path, require_input=True, max_record_bytes=None):
-    """Declared records from a ``.jsonl``, ``.json``, ``.yaml``/``.yml`` or ``.csv`` file; positions are lines from 1."""
-    kind = file_format(path)
+def from_file(path, require_input=True, max_record_bytes=None, origin=None):
+    """Declared records from a ``.jsonl``, ``.json``, ``.yaml``/``.yml`` or ``.csv`` file; positions are lines from 1.
+
+    ``path`` is read; messages name the file as ``origin`` says (default: ``path`` itself).
+    """
+    src = SrcFile(path, origin)
+    kind = file_format(src.origin.given, src.named)
     if kind == 'jsonl':
-        declared = JsonlRecords(path, require_input=require_input, max_record_bytes=max_record_bytes)
+        declared = JsonlRecords(src, require_input=require_input, max_record_bytes=max_record_bytes)
     else:
-        declared = DeclaredRecords(path, line_numbers=True, require_input=require_input, decoded_json=kind != 'yaml',
-                                   max_record_bytes=max_record_bytes)
+        declared = DeclaredRecords(src.label, line_numbers=True, require_input=require_input,
+                                   decoded_json=kind != 'yaml', max_record_bytes=max_record_bytes)
     try:
-        with open_src(path) as handle:
+        with open_src(src) as handle:
             if kind == 'jsonl':
-                _read_jsonl(handle, declared)  # line by line: a large file is never held whole
+                _read_jsonl(handle, declared, src)  # line by line: a large file is never held whole
             else:
                 data = handle.read(MAX_SRC_BYTES + 1)  # one byte more tells a file that grew past the bound
                 if len(data) > MAX_SRC_BYTES:
-                    raise _too_large(path)
+                    raise _too_large(src)
                 try:
                     text = data.decode('utf-8')
                 except UnicodeDecodeError as exc:
-                    raise ValidationError('src %r is not UTF-8 text (%s).' % (path, exc.reason))
+                    raise ValidationError('%s is not UTF-8 text (%s).' % (src.named, exc.reason))
                 del data
                 READERS[kind](text[1:] if text.startswith(BOM) else text, declared)
     except (IOError, OSError) as exc:
-        raise ValidationError('src %r cannot be read: %s.' % (path, exc.strerror or exc))
+        raise ValidationError('%s cannot be read: %s.' % (src.named, exc.strerror or exc))
     if not declared.entries:
         # With purge, no records would delete every record of the dataset: that must be said, not implied by a file.
-        raise ValidationError('src %r declares no records. To empty a dataset on purpose, give records: [] with '
-                              'purge: true.' % (path,))
+        raise ValidationError('%s declares no records. To empty a dataset on purpose, give records: [] with '
+                              'purge: true.' % (src.named,))
     return declared
+
+
+class SrcFile(object):
+    """A records file: ``path``, where it is read, and how messages name it (``named``, and ``label`` before a line)."""
+
+    def __init__(self, path, origin=None):
+        self.path = path
+        self.origin = origin if origin is not None else FileOrigin('src', path)
+        self.named = self.origin.named
+        self.label = self.origin.label
 
 
 class JsonlRecords(DeclaredRecords):
     """The records of a JSONL file: each keeps the offset of its line, read again when it is sent or shown."""
 
-    def __init__(self, path, require_input=True, max_record_bytes=None):
-        super(JsonlRecords, self).__init__(path, line_numbers=True, require_input=require_input, decoded_json=True,
+    def __init__(self, src, require_input=True, max_record_bytes=None):
+        super(JsonlRecords, self).__init__(src.label, line_numbers=True, require_input=require_input, decoded_json=True,
                                            max_record_bytes=max_record_bytes)
+        self.src = src
         self._reread = None
 
     def text_of(self, record):
@@ -133,7 +151,7 @@ class JsonlRecords(DeclaredRecords):
         """
         if self._reread is None:
             # Kept open for the run: records are read again one by one.
-            self._reread = open_src(self.source)
+            self._reread = open_src(self.src)
         self._reread.seek(record.text)
         line = self._reread.readline(MAX_SRC_BYTES + 1).decode('utf-8', 'replace').lstrip(BOM)
         try:
@@ -165,20 +183,22 @@ def _size_text(size):
     return '%d bytes' % size
 
 
-def _too_large(path):
-    return ValidationError('src %r is larger than %s, the most a records file may hold.' % (path, _size_text(MAX_SRC_BYTES)))
+def _too_large(src):
+    return ValidationError('%s is larger than %s, the most a records file may hold.' % (src.named, _size_text(MAX_SRC_BYTES)))
 
 
-def open_src(path):
+def open_src(src):
     """A records file opened for reading (binary), once it is known to be a regular file of at most MAX_SRC_BYTES.
 
     Symlinks are followed. A FIFO would block the open and a device would never end, so the path is opened
     without blocking and what was opened is checked: a file swapped after the first look is caught too.
     """
+    path = src.path
+
     def unreadable(exc):
         if exc.errno == errno.ENOENT:
-            return ValidationError('src %r does not exist on the host that runs the module.' % (path,))
-        return ValidationError('src %r cannot be read: %s.' % (path, exc.strerror or exc))
+            return ValidationError('%s does not exist on the host that runs the module.' % (src.named,))
+        return ValidationError('%s cannot be read: %s.' % (src.named, exc.strerror or exc))
 
     try:
         # A socket cannot be opened at all: look first, so that the message says what the path is.
@@ -186,7 +206,7 @@ def open_src(path):
     except OSError as exc:
         raise unreadable(exc)
     if kind is not None:
-        raise ValidationError('src %r is %s, not a regular file.' % (path, kind))
+        raise ValidationError('%s is %s, not a regular file.' % (src.named, kind))
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
@@ -195,9 +215,9 @@ def open_src(path):
         info = os.fstat(descriptor)
         kind = _file_type(info.st_mode)
         if kind is not None:
-            raise ValidationError('src %r is %s, not a regular file.' % (path, kind))
+            raise ValidationError('%s is %s, not a regular file.' % (src.named, kind))
         if info.st_size > MAX_SRC_BYTES:
-            raise _too_large(path)
+            raise _too_large(src)
         return os.fdopen(descriptor, 'rb')
     except BaseException:
         os.close(descriptor)
@@ -206,7 +226,7 @@ def open_src(path):
 
 # ---------------------------------------------------------------------- JSONL and JSON
 
-def _read_jsonl(handle, declared):
+def _read_jsonl(handle, declared, src):
     """One record a line, into JsonlRecords: only each line's offset is kept, read again when the record is sent."""
     decoder = json.JSONDecoder(parse_constant=_refuse_constant)
     offset = number = 0
@@ -219,7 +239,7 @@ def _read_jsonl(handle, declared):
         number += 1
         start, offset = offset, offset + len(raw)
         if offset > MAX_SRC_BYTES:
-            raise _too_large(declared.source)
+            raise _too_large(src)
         try:
             line = raw.decode('utf-8')
         except UnicodeDecodeError as exc:

@@ -22,6 +22,7 @@ sends nothing.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import file_origin
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DATASET_HINTS, datasets_path
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, OptionHint
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
@@ -71,9 +72,13 @@ def record_view(item):
 
 
 def read_declared_records(params):
-    """The declared records of a module's ``records`` or ``src``, each small enough for one batch_update."""
+    """The declared records of a module's ``records`` or ``src``, each small enough for one batch_update.
+
+    A file is named in messages as the user gave it and where the action found it (``_controller_files``).
+    """
+    origin = file_origin(params, 'src') if params.get('src') is not None else None
     return read_declared(params.get('records'), params.get('src'), require_input=params.get('state') != 'absent',
-                         max_record_bytes=MAX_RECORD_BYTES)
+                         max_record_bytes=MAX_RECORD_BYTES, origin=origin)
 
 
 class Records(object):
@@ -83,8 +88,11 @@ class Records(object):
         self.transport = transport
         self.names = names if names is not None else Names()
 
-    def pages(self, project_id, dataset_id, version=None):
-        """Every listed record of the dataset (of ``version``, default the current one), page by page, once each."""
+    def pages(self, project_id, dataset_id, version=None, label=None):
+        """Every listed record of the dataset (of ``version``, default the current one), page by page, once each.
+
+        ``label`` names the dataset in progress lines ("dataset eval-questions"; by default its id).
+        """
         params = {}
         if version is not None:
             params['filter[version]'] = version
@@ -92,11 +100,12 @@ class Records(object):
             self.names.label('dataset', dataset_id), self.names.label('project', project_id),
             (' (version %s)' % version) if version is not None else '')
         return self.transport.pages(records_path(project_id, dataset_id), operation, params, RECORDS_PAGE_LIMIT,
-                                    hints=VERSION_HINTS if version is not None else DATASET_HINTS)
+                                    hints=VERSION_HINTS if version is not None else DATASET_HINTS, noun='record',
+                                    label=label or 'dataset %s' % dataset_id)
 
-    def views(self, project_id, dataset_id, version=None):
+    def views(self, project_id, dataset_id, version=None, label=None):
         """Every record as ``record_view`` shows it, one at a time."""
-        return (record_view(item) for item in self.pages(project_id, dataset_id, version))
+        return (record_view(item) for item in self.pages(project_id, dataset_id, version, label))
 
     def list(self, project_id, dataset_id, version=None):
         """Every record as ``record_view`` shows it."""
@@ -105,7 +114,7 @@ class Records(object):
     def check_version_exists(self, dataset, version, facts, count):
         """A version past the dataset's current one that lists no record does not exist, whatever the server answered.
 
-        ``dataset`` names the dataset (``_lookup.dataset_label``); ``facts``: its facts (or None); ``count``: how
+        ``dataset`` names the dataset (``_lookup.dataset_as_given``); ``facts``: its facts (or None); ``count``: how
         many records the version listed. Only an empty answer is doubted: a list of the dataset can lag behind a
         version just made.
         """
@@ -114,21 +123,22 @@ class Records(object):
             raise LLMObsError('%s%s has no version %d: its current version is %d.'
                               % (dataset[:1].upper(), dataset[1:], version, current))
 
-    def plan(self, project_id, dataset_id, declared, state, purge, keep_before=0):
+    def plan(self, project_id, dataset_id, declared, state, purge, keep_before=0, label=None):
         """One read of every page, compared with ``declared``: the SyncPlan of a sync."""
-        return plan_sync(declared, self.views(project_id, dataset_id), state, purge, keep_before)
+        return plan_sync(declared, self.views(project_id, dataset_id, label=label), state, purge, keep_before)
 
     def sync(self, project_id, dataset_id, declared, state='present', purge=False, check_mode=False, keep_before=0,
-             settle_timeout=LOST_BATCH_SETTLE):
+             settle_timeout=LOST_BATCH_SETTLE, label=None):
         """Make the dataset's records equal to ``declared`` (or, ``absent``, delete them).
 
         Returns ``(plan, version_created)``; in check mode nothing is sent and ``version_created``
         tells whether the plan would make a version. ``settle_timeout``: how long the records are
-        read again after a batch whose answer was lost, before it is sent again.
+        read again after a batch whose answer was lost, before it is sent again. ``label`` names the
+        dataset in progress lines.
         """
-        plan = self.plan(project_id, dataset_id, declared, state, purge, keep_before)
+        plan = self.plan(project_id, dataset_id, declared, state, purge, keep_before, label)
         if check_mode or not plan.changes:
             return plan, check_mode and plan.versioning
-        writer = BatchWriter(self, project_id, dataset_id, declared, state, purge, settle_timeout)
+        writer = BatchWriter(self, project_id, dataset_id, declared, state, purge, settle_timeout, label)
         writer.write(plan)
         return plan, writer.version_created

@@ -22,7 +22,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._record_canonical i
     digest,
     plain,
 )
-from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted, counted_large
 
 # Changed records shown in a diff.
 DIFF_RECORDS = 20
@@ -66,7 +66,7 @@ def records_diff(declared, plan, dataset, counts, limit=DIFF_RECORDS):
     their input (what the sync matches them by; the server's id is then an entry too); a deleted
     record is keyed by the server's id. Inserted and updated records are the first declared, then
     the deleted ones in the order the API listed them. ``dataset`` names the dataset
-    (``_lookup.dataset_label``).
+    (``_lookup.dataset_as_given``).
     """
     before, after = {}, {}
     by_id = declared.keyed_by == 'id'
@@ -106,9 +106,19 @@ def sync_counts(plan):
     return dict(created=len(plan.inserts), updated=len(plan.updates), deleted=len(plan.deletes), unchanged=plan.unchanged)
 
 
+def sync_summary(label, plan, check_mode, version_created):
+    """One line for a pull request comment: 'dataset eval: records +5 ~3 -2, new version' (created, updated, deleted)."""
+    if not plan.changes:
+        return '%s: records unchanged (%s)' % (label, counted_large(plan.unchanged, 'declared record'))
+    counts = sync_counts(plan)
+    changes = '+{0:,} ~{1:,} -{2:,}'.format(counts['created'], counts['updated'], counts['deleted'])
+    text = '%s: %s %s' % (label, 'would change records' if check_mode else 'records', changes)
+    return text + (', new version' if version_created else '')
+
+
 def sync_message(dataset, plan, state, purge, check_mode, version_created):
     """What a sync did (or in check mode would do), in a sentence or two; ``dataset`` names the dataset
-    (``_lookup.dataset_label``)."""
+    (``_lookup.dataset_as_given``)."""
     title = dataset[:1].upper() + dataset[1:]
     counts = sync_counts(plan)
     if not plan.changes:

@@ -41,7 +41,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._records_batches im
     pack_batches,
     planned_changes,
 )
-from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted, counted_large
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
 
 # How long the records are read again after a batch whose answer was lost, before it is sent again,
@@ -72,8 +72,9 @@ class BatchWriter(object):
     ``records`` is the Records resource that planned the sync: a fresh plan comes from it.
     """
 
-    def __init__(self, records, project_id, dataset_id, declared, state, purge, settle_timeout):
+    def __init__(self, records, project_id, dataset_id, declared, state, purge, settle_timeout, label=None):
         self.records = records
+        self.label = label or 'dataset %s' % dataset_id  # how progress lines name the dataset
         self.settle_timeout = settle_timeout
         self.transport = records.transport
         self.project_id = project_id
@@ -98,6 +99,7 @@ class BatchWriter(object):
         while True:
             batch = pending.pop() if pending else next(queue, None)
             if batch is None:
+                self.transport.progress.done(self, self._written_text() + '.')
                 return
             if len(batch) > 1 and not limits.fits(batch):
                 pending.extend(reversed(batch.halves()))  # made before a 413 lowered the limits
@@ -122,6 +124,8 @@ class BatchWriter(object):
             except LLMObsError as exc:
                 self._progress(exc)
                 raise
+            if self.written < self.total:  # the last batch's line is the one the end shows
+                self.transport.progress.step(self, self._written_text() + ' so far.')
             if fresh is not None:
                 replans += 1
                 if replans > self.transport.settings.retries:
@@ -131,6 +135,11 @@ class BatchWriter(object):
                     raise error
                 pending = []
                 queue = pack_batches(planned_changes(self.declared, fresh), self.envelope_bytes, limits)
+
+    def _written_text(self):
+        """'dataset eval: 6,000 of 20,000 changes written in 6 requests'."""
+        return '%s: %s of %s written in %s' % (self.label, '{0:,}'.format(self.written),
+                                               counted_large(self.total, 'change'), counted(self.sent, 'request'))
 
     def _progress(self, exc):
         if exc.outcome_unknown:

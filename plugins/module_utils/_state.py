@@ -21,6 +21,9 @@ A delete takes more than the resource when the resource holds things (a project 
 dataset its records): a module says so with ``Contents``. Before any delete, also in check mode,
 the engine counts what would go, reports it (``contents`` in the result, the message, the diff) and,
 for a guarded kind of content, refuses unless the task sets ``force: true``.
+
+Besides ``msg``, every result gets a ``summary``: one short line for a pull request comment, such as
+"project support-bot: would be created" or "dataset eval: description updated" (see ``summary``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -91,6 +94,10 @@ class Contents(object):
                                     ' in all' if counts[first] > 1 else '')
         return text
 
+    def counted(self, counts):
+        """'3 datasets, 200 records': every count, for a summary."""
+        return ', '.join(amount(counts[key], key) for key in self.keys)
+
     def going(self, counts, done):
         """' with its 7 datasets and 40,000 records', or '; it held no datasets' ('holds' when not done)."""
         if not any(counts[key] for key in self.keys):
@@ -112,14 +119,17 @@ class NamedResource(object):
     diffs; ``server_assigned`` are the facts only the server knows. Optional: ``where`` ("in project
     P"), ``contents`` (a Contents: what a delete takes with the resource), ``texts`` (templates that
     replace CREATE_TEXTS entries) with the ``text_fields`` they name, ``create_diff_extras`` (values
-    a create's diff shows besides the fields, such as a clone's source) and ``check_mode_refusal``
+    a create's diff shows besides the fields, such as a clone's source), ``check_mode_refusal``
     (a read, made only in check mode before a create is predicted, that returns why the create
-    would fail, or None), so that a dry run fails where the real run would.
+    would fail, or None), so that a dry run fails where the real run would, and ``summary_kind``
+    (how a summary names the resource, by default ``kind``: "clone" for a clone).
     """
 
     def __init__(self, kind, find, facts, create, diff_keys, server_assigned, update=None, delete=None, where='',
-                 contents=None, texts=None, text_fields=None, create_diff_extras=None, check_mode_refusal=None):
+                 contents=None, texts=None, text_fields=None, create_diff_extras=None, check_mode_refusal=None,
+                 summary_kind=None):
         self.kind = kind
+        self.summary_kind = summary_kind or kind
         self.find = find
         self.facts = facts
         self.create = create
@@ -141,6 +151,10 @@ class NamedResource(object):
     def title(self, name):
         label = self.label(name)
         return label[:1].upper() + label[1:]
+
+    def summary(self, name, what):
+        """One line for a pull request comment: "project support-bot: would be created"."""
+        return '%s %s: %s' % (self.summary_kind, name, what)
 
     def say(self, text, name, **values):
         """The text ``text`` of ``texts`` about the resource called ``name``, with ``values`` filled in."""
@@ -172,14 +186,14 @@ def _set_diff(task, result, diff):
 
 def _ensure_absent(task, resource, name, existing, result):
     if existing is None:
-        result.update({'changed': False, resource.kind: None,
+        result.update({'changed': False, resource.kind: None, 'summary': resource.summary(name, 'already absent'),
                        'msg': '%s is absent; nothing to do.' % resource.title(name)})
         _set_diff(task, result, absent_diff())
         return result
     facts = resource.facts(existing)
     title = '%s (id %s)' % (resource.title(name), facts['id'])
     result[resource.kind] = facts
-    going = ''
+    going = held = ''
     diff = delete_diff(facts, resource.diff_keys)
     if resource.contents is not None:
         counts = result['contents'] = resource.contents.measure(facts['id'])
@@ -187,13 +201,16 @@ def _ensure_absent(task, resource, name, existing, result):
             raise LLMObsError(resource.contents.refusal(title, counts), **result)
         diff['before']['contents'] = counts
         going = resource.contents.going(counts, done=not task.check_mode)
+        held = ' (%s)' % resource.contents.counted(counts)
     result['changed'] = True
     _set_diff(task, result, diff)
     if task.check_mode:
         result['msg'] = '%s would be deleted%s (check mode: nothing was sent).' % (title, going)
+        result['summary'] = resource.summary(name, 'would be deleted' + held)
         return result
     resource.delete(facts['id'])
     result['msg'] = '%s deleted%s.' % (title, going)
+    result['summary'] = resource.summary(name, 'deleted' + held)
     if not task.params['wait']:
         return result
     gone = read_after_write('%s was deleted' % title, result, wait_until_unlisted, task.api.transport,
@@ -217,10 +234,11 @@ def _create(task, resource, name, desired, result):
             result['changed'] = False
             raise LLMObsError(refusal, **result)
         result.update({resource.kind: predicted(fields, resource.server_assigned + resource.diff_keys),
-                       'msg': resource.say('would_create', name)})
+                       'msg': resource.say('would_create', name), 'summary': resource.summary(name, 'would be created')})
         return result
     facts = resource.facts(resource.create(fields))
-    result.update({resource.kind: facts, 'msg': resource.say('created', name, id=facts['id'])})
+    result.update({resource.kind: facts, 'msg': resource.say('created', name, id=facts['id']),
+                   'summary': resource.summary(name, 'created')})
     if task.params['wait']:
         _wait_until_created(task, resource, name, facts['id'], result)
     return result
@@ -240,18 +258,20 @@ def _wait_until_created(task, resource, name, item_id, result):
                   % (resource.kind, name, ', '.join(others)))
 
 
-def _unchanged(task, resource, name, facts, result):
-    result.update({'changed': False, resource.kind: facts, 'msg': resource.say('exists', name, id=facts['id'])})
+def _unchanged(task, resource, name, facts, result, summary='unchanged'):
+    result.update({'changed': False, resource.kind: facts, 'msg': resource.say('exists', name, id=facts['id']),
+                   'summary': resource.summary(name, summary)})
     _set_diff(task, result, unchanged_diff(facts, resource.diff_keys))
     return result
 
 
 def _keep(task, resource, name, facts, desired, result):
     """Create-only mode: the resource exists, so it is reported as it is; given values that differ are warned of."""
-    differing = changed_fields(facts, desired)
+    differing = ' and '.join(sorted(changed_fields(facts, desired)))
     if differing:
-        task.warn(resource.say('kept_other', name, fields=' and '.join(sorted(differing))))
-    return _unchanged(task, resource, name, facts, result)
+        task.warn(resource.say('kept_other', name, fields=differing))
+    summary = 'already exists' + (' with another %s, not updated' % differing if differing else '')
+    return _unchanged(task, resource, name, facts, result, summary)
 
 
 def _update(task, resource, name, facts, desired, result):
@@ -264,14 +284,16 @@ def _update(task, resource, name, facts, desired, result):
     _set_diff(task, result, update_diff(facts, after, resource.diff_keys))
     if task.check_mode:
         result.update({resource.kind: after, 'msg': '%s (id %s): would update %s (check mode: nothing was sent).'
-                       % (resource.title(name), facts['id'], what)})
+                       % (resource.title(name), facts['id'], what),
+                       'summary': resource.summary(name, '%s would be updated' % what)})
         return result
     updated = resource.facts(resource.update(facts['id'], changes))
     # A lenient read: an answer that leaves a field out does not hide the value just written.
     for key, value in after.items():
         if updated.get(key) is None:
             updated[key] = value
-    result.update({resource.kind: updated, 'msg': '%s (id %s): updated %s.' % (resource.title(name), facts['id'], what)})
+    result.update({resource.kind: updated, 'msg': '%s (id %s): updated %s.' % (resource.title(name), facts['id'], what),
+                   'summary': resource.summary(name, '%s updated' % what)})
     return result
 
 

@@ -21,3 +21,8 @@ def plural(noun, count=2):
 def counted(count, noun):
     """'1 record', '3 records': a count and its noun (given in the singular)."""
     return '%d %s' % (count, plural(noun, count))
+
+
+def counted_large(count, noun):
+    """'12,000 records': ``counted`` with the thousands separated, for counts that can run high."""
+    return '{0:,} {1}'.format(count, plural(noun, count))

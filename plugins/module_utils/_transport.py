@@ -23,7 +23,8 @@ writes. The retry policy (also in docs/user-guide.md):
 * A write whose earlier attempt got no clear answer is never reported as not carried out: a
   later refusal leaves its outcome unknown. A caller can forbid sending such a write again
   (``resend_unknown``), and name refusals that prove the earlier attempt landed (``landed``).
-* Every retry is reported through the ``warn`` callback.
+* Every retry is reported through the ``warn`` callback; how far a long list has been read,
+  through ``progress`` (a Progress, which decides what is worth showing).
 * Every loop is bounded: one request by ``timeout`` from connecting to the last byte of its
   answer; paging by ``list_timeout`` in all, MAX_PAGES pages, a cursor seen before, or
   MAX_EMPTY_PAGES pages in a row that bring nothing new; polling by its timeout.
@@ -48,6 +49,8 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._errors import (
     mask_secrets,
     redirect_error,
 )
+from ansible_collections.llmobs.datadog.plugins.module_utils._progress import Progress
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted_large
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -266,11 +269,12 @@ class _Pager(object):
 class Transport(object):
     """The session to Datadog's API: one per task, shared by every resource."""
 
-    def __init__(self, settings, warn=None, sleep=None, clock=None, session=None, given=()):
+    def __init__(self, settings, warn=None, sleep=None, clock=None, session=None, progress=None, given=()):
         self.settings = settings
         # The options the task set: a hint at the end of an error names only those.
         self.given = frozenset(given)
         self.warn = warn or (lambda message: None)
+        self.progress = progress or Progress()
         self.sleep = sleep or time.sleep
         self.clock = clock or time.monotonic
         self.session = session or requests.Session()
@@ -474,8 +478,11 @@ class Transport(object):
                     reason = '%s; a lookup found no sign of it (reads can lag behind writes)' % reason
                 self._retry_after(delay, reason, attempt)
 
-    def pages(self, path, operation, params, page_limit, key=None, hints=None):
+    def pages(self, path, operation, params, page_limit, key=None, hints=None, noun='item', label=None):
         """Yield every item of a cursor-paged list once, following ``meta.after`` to the end.
+
+        After each page, ``progress`` hears how many items (``noun``, singular) were read; its lines
+        begin with ``label`` ("dataset eval-questions"), by default ``operation``.
 
         Items are told apart by ``key`` (default: their ``id``): a list that changes between
         pages can repeat an item. The end is a page without a next cursor, or an empty page whose
@@ -499,16 +506,28 @@ class Transport(object):
                 raise LLMObsError('%s returned a response without a "data" list; the API may have changed.' % operation)
             yield from pager.new_items(data)
             meta = document.get('meta')
-            if pager.at_end(data, meta.get('after') if isinstance(meta, dict) else None, number):
+            ended = pager.at_end(data, meta.get('after') if isinstance(meta, dict) else None, number)
+            read = '%s: %s read' % (label or operation, counted_large(pager.items, noun))
+            if ended:
+                self.progress.done(pager, read + ' in all.')
                 return
+            self.progress.step(pager, read + ' so far.')
         raise LLMObsError('%s: the list went on past %d pages; stopping rather than looping forever. The server '
                           'or a proxy may be ignoring page[cursor].' % (operation, MAX_PAGES))
 
     def poll(self, find, timeout):
         """Call ``find`` until it returns something other than None or ``timeout`` seconds have passed.
 
-        The first call is immediate; returns the last result (None when nothing appeared).
+        The first call is immediate; returns the last result (None when nothing appeared). The reads
+        of a wait report no progress: they are the same read again, not a step forward.
         """
+        progress, self.progress = self.progress, Progress()
+        try:
+            return self._poll(find, timeout)
+        finally:
+            self.progress = progress
+
+    def _poll(self, find, timeout):
         deadline = self.clock() + timeout
         interval = 0.5
         while True:

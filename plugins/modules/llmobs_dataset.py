@@ -81,9 +81,18 @@ seealso:
 '''
 
 EXAMPLES = r'''
+# Connection: keys from DD_API_KEY and DD_APP_KEY, site from DD_SITE, or set once in the play's
+# module_defaults. Against the local emulator (ansible-playbook llmobs.datadog.emulator), whose demo
+# data these examples use, the play sets:
+#   module_defaults:
+#     group/llmobs.datadog.llmobs:
+#       api_url: http://127.0.0.1:8126
+#       api_key: local-api-key
+#       app_key: local-app-key
+
 - name: Make sure the evaluation dataset exists
   llmobs.datadog.llmobs_dataset:
-    project_name: support-bot
+    project_name: demo-project
     name: eval-questions
     description: Questions the assistant must answer well
     metadata:
@@ -93,20 +102,11 @@ EXAMPLES = r'''
 
 - name: Delete last month's working copy, with its records
   llmobs.datadog.llmobs_dataset:
-    project_name: support-bot
+    project_name: demo-project
     name: eval-questions-2026-10
     state: absent
   register: removed
   # removed.contents.records says how many records went with it
-
-# The local emulator (ansible-playbook llmobs.datadog.emulator) holds the project demo-project from the start.
-- name: Rehearse against the local emulator
-  llmobs.datadog.llmobs_dataset:
-    api_url: http://127.0.0.1:8126
-    api_key: local-emulator-api-key
-    app_key: local-emulator-app-key
-    project_name: demo-project
-    name: rehearsal-dataset
 '''
 
 RETURN = r'''
@@ -117,6 +117,16 @@ msg:
   returned: always
   type: str
   sample: Dataset 'eval-questions' in project 'support-bot' (id a33671aa-24fd-4dcd-9b33-a8ec7dde7751) created (id 7c8d4e9a-1234-5678-9abc-def012345678).
+summary:
+  description:
+    - >-
+      What the task did (in check mode, would do) in one line for a pull request comment: C(dataset), the name,
+      and what happened to it, one of C(created), C(would be created), C(description and metadata updated),
+      C(unchanged), C(deleted) followed by what went with it (C(1,200 records)) or C(already absent).
+    - The callback plugin C(llmobs.datadog.summary) shows it in a table at the end of the run (see the user guide).
+  returned: success
+  type: str
+  sample: 'dataset eval-questions: description updated'
 contents:
   description:
     - What the dataset held when O(state=absent) found it, counted before the delete, and so what went (or,
@@ -197,7 +207,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import (
     dataset_contents,
     dataset_facts,
 )
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import project_label, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import project_as_given, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._state import Contents, NamedResource, ensure
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
@@ -224,7 +234,7 @@ def run(task):
         delete=lambda dataset_id: datasets.delete(project_id, dataset_id, timeout),
         diff_keys=('name', 'description', 'metadata'),
         server_assigned=('id', 'current_version', 'created_at', 'updated_at'),
-        where='in ' + project_label(params, project_id),
+        where='in ' + project_as_given(params, project_id),
         contents=Contents(lambda dataset_id: dataset_contents(task.api, project_id, dataset_id), DATASET_CONTENTS))
     desired = dict(description=params['description'], metadata=params['metadata'])
     return ensure(task, dataset, params['name'], desired, dict(changed=False, project_id=project_id))

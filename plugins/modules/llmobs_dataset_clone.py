@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: llmobs_dataset_clone
 short_description: Clone a Datadog LLM Observability dataset into a new dataset
-version_added: 1.0.0
+version_added: 1.1.0
 author:
   - llmobs.datadog maintainers (@llmobs)
 description:
@@ -93,7 +93,16 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Clone a dataset by names (keys from DD_API_KEY and DD_APP_KEY)
+# Connection: keys from DD_API_KEY and DD_APP_KEY, site from DD_SITE, or set once in the play's
+# module_defaults. Against the local emulator (ansible-playbook llmobs.datadog.emulator), whose demo
+# data these examples use, the play sets:
+#   module_defaults:
+#     group/llmobs.datadog.llmobs:
+#       api_url: http://127.0.0.1:8126
+#       api_key: local-api-key
+#       app_key: local-app-key
+
+- name: Clone a dataset by names
   llmobs.datadog.llmobs_dataset_clone:
     project_name: demo-project
     dataset_name: capitals
@@ -105,28 +114,14 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ clone.dataset.id }}"
 
-- name: Clone by ids, with the connection set once for every module of the collection
-  module_defaults:
-    group/llmobs.datadog.llmobs:
-      site: datadoghq.eu
-      api_key: "{{ vault_datadog_api_key }}"
-      app_key: "{{ vault_datadog_app_key }}"
-  block:
-    - name: Clone the evaluation set for this release
-      llmobs.datadog.llmobs_dataset_clone:
-        project_id: a33671aa-24fd-4dcd-9b33-a8ec7dde7751
-        dataset_id: 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d
-        name: "eval-{{ release }}"
-
-# The local emulator (ansible-playbook llmobs.datadog.emulator) holds these ids and names from the start.
-- name: Rehearse against the local emulator, without waiting
+# A block's or a task's module_defaults for group/llmobs.datadog.llmobs replaces the play's whole
+# entry for its tasks, api_url included: keep connection settings in the play (or the environment),
+# or a rehearsal against the emulator sends those tasks to Datadog.
+- name: Clone by ids, without waiting until the dataset list shows the clone
   llmobs.datadog.llmobs_dataset_clone:
-    api_url: http://127.0.0.1:8126
-    api_key: local-emulator-api-key
-    app_key: local-emulator-app-key
     project_id: a33671aa-24fd-4dcd-9b33-a8ec7dde7751
     dataset_id: 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d
-    name: rehearsal
+    name: capitals-2026-12
     wait: false
 '''
 
@@ -136,6 +131,15 @@ msg:
   returned: always
   type: str
   sample: Cloned dataset 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d into 'capitals-v2' (id 7c8d4e9a-1234-5678-9abc-def012345678).
+summary:
+  description:
+    - >-
+      What the task did (in check mode, would do) in one line for a pull request comment: C(clone), the name, and
+      what happened to it, one of C(created), C(would be created) or C(already exists).
+    - The callback plugin C(llmobs.datadog.summary) shows it in a table at the end of the run (see the user guide).
+  returned: success
+  type: str
+  sample: 'clone capitals-v2: would be created'
 dataset:
   description:
     - The facts of the dataset named O(name), whether it was just cloned or already existed.
@@ -207,8 +211,8 @@ errors:
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import (
-    dataset_label,
-    project_label,
+    dataset_as_given,
+    project_as_given,
     resolve_dataset,
     resolve_project,
 )
@@ -246,7 +250,7 @@ def run(task):
     params, datasets = task.params, task.api.datasets
     project_id, dummy = resolve_project(task.api, params)
     source_id, source = resolve_dataset(task.api, project_id, params)
-    where = 'in ' + project_label(params, project_id)
+    where = 'in ' + project_as_given(params, project_id)
 
     def source_missing():
         # A dry run fails where the real run would: the source must exist (already known when found by name).
@@ -260,8 +264,8 @@ def run(task):
         create=lambda fields: datasets.clone(project_id, source_id, fields['name'], fields.get('description'),
                                              params['wait_timeout']),
         diff_keys=DIFF_KEYS, server_assigned=SERVER_ASSIGNED, where=where,
-        texts=CLONE_TEXTS, text_fields=dict(source=dataset_label(params, source_id)), create_diff_extras=dict(source_dataset_id=source_id),
-        check_mode_refusal=source_missing)
+        texts=CLONE_TEXTS, text_fields=dict(source=dataset_as_given(params, source_id)),
+        create_diff_extras=dict(source_dataset_id=source_id), check_mode_refusal=source_missing, summary_kind='clone')
     result = dict(changed=False, project_id=project_id, source_dataset_id=source_id)
     return ensure(task, clone, params['name'], dict(description=params['description']), result, create_only=True)
 

@@ -44,9 +44,18 @@ seealso:
 '''
 
 EXAMPLES = r'''
+# Connection: keys from DD_API_KEY and DD_APP_KEY, site from DD_SITE, or set once in the play's
+# module_defaults. Against the local emulator (ansible-playbook llmobs.datadog.emulator), whose demo
+# data these examples use, the play sets:
+#   module_defaults:
+#     group/llmobs.datadog.llmobs:
+#       api_url: http://127.0.0.1:8126
+#       api_key: local-api-key
+#       app_key: local-app-key
+
 - name: Every dataset of the project
   llmobs.datadog.llmobs_dataset_info:
-    project_name: support-bot
+    project_name: demo-project
   register: datasets
 
 - name: The names of last month's working copies
@@ -55,9 +64,9 @@ EXAMPLES = r'''
 
 - name: One dataset by name
   llmobs.datadog.llmobs_dataset_info:
-    project_name: support-bot
-    name: eval-questions
-  register: eval_questions
+    project_name: demo-project
+    name: capitals
+  register: capitals
 '''
 
 RETURN = r'''

@@ -34,6 +34,7 @@ extends_documentation_fragment:
   - llmobs.datadog.connection
   - llmobs.datadog.addressing.PROJECT
   - llmobs.datadog.addressing.DATASET
+  - llmobs.datadog.controller_files
   - llmobs.datadog.attributes
   - llmobs.datadog.attributes.ACTIONGROUP
 attributes:
@@ -67,13 +68,20 @@ options:
     elements: raw
   src:
     description:
-      - A records file on the host that runs the module, read instead of O(records). The extension decides the
-        format. C(.jsonl) is one record, a JSON object, per line (blank lines are skipped). C(.json) is a JSON
+      - A records file of the repository, read instead of O(records), found on the controller as
+        M(ansible.builtin.copy) finds its C(src). A relative path is looked for in the C(files/) directory of the
+        task's role, the role's directory, the playbook's C(files/) directory and the playbook's directory, in
+        that order; an absolute path is used as it is. When it is in none of them, the task fails before any
+        request, naming the places looked at. When the task runs as a module elsewhere (a remote host, C(become),
+        C(async)), the file found is copied to the task's temporary directory there. See O(remote_src) for a
+        file on the host that runs the module.
+      - The extension decides the format. C(.jsonl) is one record, a JSON object, per line (blank lines are skipped). C(.json) is a JSON
         array of records. C(.yaml) or C(.yml) is a YAML list of records (needs PyYAML, which comes with Ansible).
         C(.csv) has a header row naming its columns.
       - CSV columns are C(input) (required) and C(expected_output), both taken as text; C(metadata), the JSON
         text of an object; C(id); and C(tags), comma separated. An empty cell is a missing field.
-      - The file is UTF-8 text. Messages about a record give the file and the line where the record starts.
+      - The file is UTF-8 text. Messages about a record give the file (where it was found, relative to the
+        playbook's directory) and the line where the record starts.
       - The file must declare at least one record. An empty file, or one with only blank lines, only a CSV header
         row or an empty list, is an error, so that it cannot empty a dataset by mistake with O(purge=true); to
         empty a dataset on purpose, give O(records=[]) with O(purge=true).
@@ -130,11 +138,20 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Keep the evaluation set equal to the file in the repository
+# Connection: keys from DD_API_KEY and DD_APP_KEY, site from DD_SITE, or set once in the play's
+# module_defaults. Against the local emulator (ansible-playbook llmobs.datadog.emulator), whose demo
+# data these examples use, the play sets:
+#   module_defaults:
+#     group/llmobs.datadog.llmobs:
+#       api_url: http://127.0.0.1:8126
+#       api_key: local-api-key
+#       app_key: local-app-key
+
+- name: Keep the capitals dataset equal to the file in the repository
   llmobs.datadog.llmobs_dataset_records:
-    project_name: support-bot
-    dataset_name: eval-questions
-    src: "{{ playbook_dir }}/datasets/eval-questions.jsonl"
+    project_name: demo-project
+    dataset_name: capitals
+    src: "{{ playbook_dir }}/datasets/capitals.jsonl"
     purge: true
   register: synced
 
@@ -144,26 +161,25 @@ EXAMPLES = r'''
 
 - name: Declare a few records inline, keyed by id
   llmobs.datadog.llmobs_dataset_records:
-    project_name: support-bot
-    dataset_name: smoke-questions
+    project_name: demo-project
+    dataset_name: support-tickets
     records:
       - id: refund-1
-        input: {question: 'How do I get a refund?'}
-        expected_output: {answer: 'From the Orders page, within 30 days.'}
+        input: {ticket: 'How do I get a refund?'}
+        expected_output: {queue: billing}
         metadata: {difficulty: easy}
         tags: ['topic:billing']
       - id: reset-1
-        input: {question: 'How do I reset my password?'}
-        expected_output: {answer: 'Use the link on the sign-in page.'}
+        input: {ticket: 'How do I reset my password?'}
+        expected_output: {queue: how-to}
 
-- name: Remove two retired records
+- name: Remove a retired record (records with an id need no input here)
   llmobs.datadog.llmobs_dataset_records:
-    project_name: support-bot
-    dataset_name: smoke-questions
+    project_name: demo-project
+    dataset_name: support-tickets
     state: absent
     records:
-      - {id: legacy-3, input: null}
-      - {id: legacy-4, input: null}
+      - id: reset-1
 '''
 
 RETURN = r'''
@@ -172,6 +188,17 @@ msg:
   returned: always
   type: str
   sample: "Dataset 'support-questions' (id 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d): 12 records created, 3 updated, 1 deleted; 984 unchanged."
+summary:
+  description:
+    - >-
+      What the sync did (in check mode, would do) in one line for a pull request comment: the dataset, then the
+      records created (C(+)), updated (C(~)) and deleted (C(-)), and whether a new version was made, for example
+      C(dataset eval-questions: would change records +12 ~3 -1, new version) or C(dataset eval-questions: records
+      unchanged) followed by the count of declared records.
+    - The callback plugin C(llmobs.datadog.summary) shows it in a table at the end of the run (see the user guide).
+  returned: success
+  type: str
+  sample: 'dataset eval-questions: records +12 ~3 -1, new version'
 project_id:
   description: The project of the dataset, as given in O(project_id) or found by O(project_name).
   returned: when the project is known
@@ -261,8 +288,8 @@ errors:
   sample: [{"status": "404", "title": "Not Found", "detail": "dataset not found"}]
 '''
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_label, resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts, dataset_label
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_as_given, resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._records import read_declared_records
 from ansible_collections.llmobs.datadog.plugins.module_utils._records_results import (
@@ -270,6 +297,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._records_results im
     records_diff,
     sync_counts,
     sync_message,
+    sync_summary,
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_wait_timeout
 
@@ -291,15 +319,17 @@ def run(task):
     dataset_id, found = resolve_dataset(api, project_id, params)
     plan, version_created = api.records.sync(project_id, dataset_id, declared, state, purge, task.check_mode,
                                              keep_before=DIFF_RECORDS if task.diff else 0,
-                                             settle_timeout=params['wait_timeout'])
+                                             settle_timeout=params['wait_timeout'],
+                                             label=dataset_label(params, found, dataset_id))
     if found is None or (plan.changes and not task.check_mode):
         found = api.datasets.get(project_id, dataset_id) or found  # the version the writes made
     counts = sync_counts(plan)
     result.update(counts, changed=bool(plan.changes), version_created=version_created,
                   dataset=dataset_facts(found) if found else None,
-                  msg=sync_message(dataset_label(params, dataset_id), plan, state, purge, task.check_mode, version_created))
+                  msg=sync_message(dataset_as_given(params, dataset_id), plan, state, purge, task.check_mode, version_created),
+                  summary=sync_summary(dataset_label(params, found, dataset_id), plan, task.check_mode, version_created))
     if task.diff:
-        result['diff'] = records_diff(declared, plan, dataset_label(params, dataset_id), counts)
+        result['diff'] = records_diff(declared, plan, dataset_as_given(params, dataset_id), counts)
     return result
 
 
@@ -313,6 +343,7 @@ MODULE = LLMObsModule(
     ),
     addresses=('project', 'dataset'),
     resources=('records',),
+    controller_files=('src',),
     mutually_exclusive=[['records', 'src']],
     required_one_of=[['records', 'src']],
     check_options=check_options,

@@ -51,6 +51,9 @@ options:
   dest:
     description:
       - A file on the host that runs the module to write the records to, as JSONL, instead of returning them.
+        Unlike O(llmobs.datadog.llmobs_dataset_records#module:src), which is found on the controller, O(dest) is a
+        path of the host that runs the module (the controller for a task on C(localhost)), relative to the
+        directory the module runs in (the playbook's directory on the local connection).
       - The file is replaced as a whole (written to a temporary file in the same directory, then renamed), only
         when its content differs. An existing file keeps its permissions. Its directory must exist and be
         writable; that is checked before any request is sent.
@@ -65,22 +68,31 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: The records of the evaluation set
+# Connection: keys from DD_API_KEY and DD_APP_KEY, site from DD_SITE, or set once in the play's
+# module_defaults. Against the local emulator (ansible-playbook llmobs.datadog.emulator), whose demo
+# data these examples use, the play sets:
+#   module_defaults:
+#     group/llmobs.datadog.llmobs:
+#       api_url: http://127.0.0.1:8126
+#       api_key: local-api-key
+#       app_key: local-app-key
+
+- name: The records of the capitals dataset
   llmobs.datadog.llmobs_dataset_records_info:
-    project_name: support-bot
-    dataset_name: eval-questions
-  register: eval_records
+    project_name: demo-project
+    dataset_name: capitals
+  register: capitals_records
 
 - name: How many
   ansible.builtin.debug:
-    msg: "{{ eval_records.records | length }} records"
+    msg: "{{ capitals_records.records | length }} records"
 
-- name: Save version 3 to a file that llmobs_dataset_records can load again
+- name: Save its first version to a file that llmobs_dataset_records can load again
   llmobs.datadog.llmobs_dataset_records_info:
-    project_name: support-bot
-    dataset_name: eval-questions
-    version: 3
-    dest: "{{ playbook_dir }}/datasets/eval-questions-v3.jsonl"
+    project_name: demo-project
+    dataset_name: capitals
+    version: 0
+    dest: "{{ playbook_dir }}/datasets/capitals-v0.jsonl"
 '''
 
 RETURN = r'''
@@ -189,10 +201,10 @@ errors:
   sample: [{"status": "404", "title": "Not Found", "detail": "dataset not found"}]
 '''
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts, dataset_label
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import check_destination, jsonl_lines, write_lines
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_label, resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_as_given, resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 
 
@@ -207,12 +219,12 @@ def run(task):
     params, api, dest = task.params, task.api, task.params['dest']
     project_id, dummy = resolve_project(api, params)
     dataset_id, found = resolve_dataset(api, project_id, params)
-    views = api.records.views(project_id, dataset_id, params['version'])
+    views = api.records.views(project_id, dataset_id, params['version'], label=dataset_label(params, found, dataset_id))
     # With dest, only the lines of the file are kept: a large dataset is never held as Python objects.
     listed = list(views) if dest is None else jsonl_lines(views)
     found = found or api.datasets.get(project_id, dataset_id)
     facts = dataset_facts(found) if found else None
-    api.records.check_version_exists(dataset_label(params, dataset_id), params['version'], facts, len(listed))
+    api.records.check_version_exists(dataset_as_given(params, dataset_id), params['version'], facts, len(listed))
     result = dict(changed=False, project_id=project_id, dataset=facts, count=len(listed),
                   version=params['version'] if params['version'] is not None else (facts or {}).get('current_version'))
     if dest is None:

@@ -83,6 +83,15 @@ seealso:
 '''
 
 EXAMPLES = r'''
+# Connection: keys from DD_API_KEY and DD_APP_KEY, site from DD_SITE, or set once in the play's
+# module_defaults. Against the local emulator (ansible-playbook llmobs.datadog.emulator), whose demo
+# data these examples use, the play sets:
+#   module_defaults:
+#     group/llmobs.datadog.llmobs:
+#       api_url: http://127.0.0.1:8126
+#       api_key: local-api-key
+#       app_key: local-app-key
+
 - name: Make sure the project exists
   llmobs.datadog.llmobs_project:
     name: support-bot
@@ -101,14 +110,6 @@ EXAMPLES = r'''
     force: true
   register: removed
   # removed.contents says what went, e.g. {"datasets": 7, "records": 40000}
-
-# The local emulator (ansible-playbook llmobs.datadog.emulator) accepts any keys.
-- name: Rehearse against the local emulator
-  llmobs.datadog.llmobs_project:
-    api_url: http://127.0.0.1:8126
-    api_key: local-emulator-api-key
-    app_key: local-emulator-app-key
-    name: rehearsal-project
 '''
 
 RETURN = r'''
@@ -119,6 +120,16 @@ msg:
   returned: always
   type: str
   sample: Project 'support-bot' created (id 00000000-0000-0000-0000-000000000002).
+summary:
+  description:
+    - >-
+      What the task did (in check mode, would do) in one line for a pull request comment: C(project), the name,
+      and what happened to it, one of C(created), C(would be created), C(description updated), C(unchanged),
+      C(deleted) followed by what went with it (C(3 datasets, 200 records)) or C(already absent).
+    - The callback plugin C(llmobs.datadog.summary) shows it in a table at the end of the run (see the user guide).
+  returned: success
+  type: str
+  sample: 'project support-bot: created'
 contents:
   description:
     - What the project held when O(state=absent) found it, counted before the delete, and so what went (or,

@@ -41,13 +41,22 @@ seealso:
 '''
 
 EXAMPLES = r'''
+# Connection: keys from DD_API_KEY and DD_APP_KEY, site from DD_SITE, or set once in the play's
+# module_defaults. Against the local emulator (ansible-playbook llmobs.datadog.emulator), whose demo
+# data these examples use, the play sets:
+#   module_defaults:
+#     group/llmobs.datadog.llmobs:
+#       api_url: http://127.0.0.1:8126
+#       api_key: local-api-key
+#       app_key: local-app-key
+
 - name: Every project
   llmobs.datadog.llmobs_project_info:
   register: all_projects
 
-- name: The project called support-bot
+- name: The project called demo-project
   llmobs.datadog.llmobs_project_info:
-    name: support-bot
+    name: demo-project
   register: found
 
 - name: Its id, when there is exactly one

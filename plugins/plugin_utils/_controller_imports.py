@@ -25,15 +25,16 @@ import netrc  # noqa: F401 pylint: disable=unused-import
 
 try:
     from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+    from ansible_collections.llmobs.datadog.plugins.module_utils._progress import Progress
     from ansible_collections.llmobs.datadog.plugins.module_utils._transport import HAS_REQUESTS
 except Exception as exc:  # pylint: disable=broad-except
-    LLMObsError, HAS_REQUESTS = None, False
+    LLMObsError, Progress, HAS_REQUESTS = None, None, False
     ENGINE_IMPORT_ERROR = 'the collection\'s module_utils cannot be imported in the controller (%s)' % exc
 else:
     ENGINE_IMPORT_ERROR = None
 
 # What the in-process path takes from here.
-__all__ = ['HAS_REQUESTS', 'LLMObsError', 'ENGINE_IMPORT_ERROR', 'COLLECTION', 'MODULES_PACKAGE', 'import_module_file']
+__all__ = ['HAS_REQUESTS', 'LLMObsError', 'Progress', 'ENGINE_IMPORT_ERROR', 'COLLECTION', 'MODULES_PACKAGE', 'import_module_file']
 
 COLLECTION = 'llmobs.datadog'
 MODULES_PACKAGE = 'ansible_collections.llmobs.datadog.plugins.modules'

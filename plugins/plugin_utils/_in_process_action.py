@@ -57,6 +57,7 @@ from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_imports
     HAS_REQUESTS,
     import_module_file,
 )
+from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_files import ControllerFiles
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._core_interfaces import CORE
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._module_process import (
     applied_environment,
@@ -70,6 +71,8 @@ display = Display()
 
 OPT_OUT_VARIABLE = 'llmobs_in_process'
 OPT_OUT_ENV = 'LLMOBS_IN_PROCESS'
+# Seconds of a task before its first progress line, and between two (docs/execution.md).
+PROGRESS_ENV = 'LLMOBS_PROGRESS_SECONDS'
 
 AUTO_INTERPRETERS = ('auto', 'auto_legacy', 'auto_silent', 'auto_legacy_silent')
 
@@ -86,6 +89,27 @@ def same_python(interpreter, executable):
         return True
     return (os.path.isabs(interpreter) and os.path.dirname(interpreter) == os.path.dirname(executable)
             and os.path.realpath(interpreter) == os.path.realpath(executable))
+
+
+def progress_timing():
+    """The Progress timing of ``LLMOBS_PROGRESS_SECONDS`` (unset: the defaults); a value that is not a number fails."""
+    setting = os.environ.get(PROGRESS_ENV, '').strip()
+    if not setting:
+        return {}
+    try:
+        seconds = float(setting)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float('inf'):
+        raise AnsibleActionFail('The environment variable %s must be a number of seconds, 0 or more, got %r; see '
+                                'docs/execution.md of llmobs.datadog.' % (PROGRESS_ENV, setting))
+    return dict(quiet=seconds, every=seconds)
+
+
+def show_progress(text):
+    # Through Display, which a worker forwards to the main process; on stderr, so that a stdout callback
+    # printing JSON stays readable.
+    display.display(text, stderr=True)
 
 
 def _switch(value, source):
@@ -181,12 +205,18 @@ class InProcessAction(NormalAction):
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars if task_vars is not None else {}
+        # Files of the repository (a records file) are found on the controller first, as copy finds its src.
+        with ControllerFiles(self, getattr(self.module_file, 'MODULE', None)) as files:
+            return files.shown_as_given(self._run_either_path(tmp, task_vars, files))
+
+    def _run_either_path(self, tmp, task_vars, files):
         reason = self.module_path_reason(task_vars)
         prepared = None
         if reason is None:
             prepared, reason = self._prepare()
         if reason is not None:
             display.vvv('%s runs as a module: %s' % (self._task.action, reason), host=self._play_context.remote_addr)
+            files.send()
             return super(InProcessAction, self).run(tmp, task_vars)
         display.vvv('%s runs in the controller (llmobs.datadog in-process path)' % self._task.action,
                     host=self._play_context.remote_addr)
@@ -218,7 +248,7 @@ class InProcessAction(NormalAction):
     def _run_in_process(self, params, environment, basedir):
         """Run the module's logic in this process and read its output as the module path reads it."""
         run = ModuleRun(self.module_file.MODULE, params, bool(self._task.check_mode), bool(self._task.diff),
-                        self._task.action)
+                        self._task.action, show_progress=show_progress, progress_timing=progress_timing())
         stdout, stderr = u'', u''
         with working_directory(basedir), applied_environment(environment), quiet_stderr():
             try:

@@ -33,7 +33,7 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.six import string_types
 
-from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_imports import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_imports import LLMObsError, Progress
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._core_interfaces import CORE
 
 # The AnsibleModule keyword arguments this file implements; a module that uses another one runs as a module.
@@ -94,10 +94,15 @@ class ModuleRun(object):
     defaults, types, exclusivity), runs ``MODULE.execute`` and returns the result AnsibleModule
     would print: ``invocation`` with the validated arguments, ``warnings``, ``failed`` and ``msg``
     on failure, every no_log value masked. ``rc`` is the exit code of the module process.
+    ``show_progress(text)`` shows how far long operations have come while the module runs, which
+    only this path can do: lines chosen by a Progress (module_utils/_progress.py) of
+    ``progress_timing`` (its ``quiet`` and ``every``), with every no_log value masked.
     """
 
-    def __init__(self, module, params, check_mode, diff, name, core=None):
+    def __init__(self, module, params, check_mode, diff, name, core=None, show_progress=None, progress_timing=None):
         self.module = module
+        self.show_progress = show_progress
+        self.progress_timing = progress_timing or {}
         self.params = params
         self.check_mode = check_mode
         self.diff = diff
@@ -129,10 +134,16 @@ class ModuleRun(object):
                 msg = 'Unsupported parameters for (%s) module: %s' % (self.name, msg)
             return self.fail(msg)
         try:
-            result = self.module.execute(self.params, self.check_mode, self.diff, self.warn)
+            result = self.module.execute(self.params, self.check_mode, self.diff, self.warn, progress=self.progress())
         except LLMObsError as exc:
             return self.fail(exc.message, exc, **exc.result_extras)
         return self.exit(**result)
+
+    def progress(self):
+        """The Progress of this run (None when nothing shows it), once the no_log values are known."""
+        if self.show_progress is None:
+            return None
+        return Progress(lambda text: self.show_progress(remove_values(text, self.no_log_values)), **self.progress_timing)
 
     def exit(self, **result):
         self.rc = 0

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 
+from ansible_collections.llmobs.datadog.tests.support.ansible_dirs import keep_ansible_dirs_private
 from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET as SOURCE
 from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_PROJECT as PROJECT
 from ansible_collections.llmobs.datadog.tests.support.emulator import EmulatorProcess
@@ -36,6 +37,7 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 BIN = os.path.dirname(sys.executable)
 KEYS = {'DD-API-KEY': 'bench-api-key', 'DD-APPLICATION-KEY': 'bench-app-key'}
+keep_ansible_dirs_private()  # before ENV copies the environment
 ENV = dict(os.environ, ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
 # The module path: every task as its own module process (docs/execution.md), as any non-local task runs.
 MODULE_PATH_ENV = dict(ENV, LLMOBS_IN_PROCESS='0')

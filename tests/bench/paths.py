@@ -48,6 +48,8 @@ import ansible
 
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.llmobs.datadog.tests.support.ansible_dirs import keep_ansible_dirs_private
+
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 RUN_PY = os.path.join(REPO_ROOT, 'tests', 'emulator', 'run.py')
@@ -305,6 +307,7 @@ def targets(figures, scenarios, debug):
 
 
 def main():
+    keep_ansible_dirs_private()
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--runs', type=int, default=5, help='runs of each playbook on loopback (default 5)')
     parser.add_argument('--latency-runs', type=int, default=3, help='runs of each playbook with latency (default 3)')

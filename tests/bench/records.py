@@ -54,6 +54,7 @@ import time
 
 import requests
 
+from ansible_collections.llmobs.datadog.tests.support.ansible_dirs import keep_ansible_dirs_private
 from ansible_collections.llmobs.datadog.tests.support.emulator import EmulatorProcess
 
 HERE = os.path.dirname(os.path.realpath(__file__))
@@ -480,6 +481,7 @@ def targets(rows):
 
 
 def main():
+    keep_ansible_dirs_private()
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--sizes', default='1000,10000,100000')
     parser.add_argument('--latencies', default='0,50')

@@ -14,8 +14,9 @@
 
 In the foreground it prints its base URL on the first line of standard output once it accepts
 connections, then serves until stopped (Ctrl-C or SIGTERM). With --detach it starts itself in
-the background, waits until it answers, prints the same URL and where its pid file and log
-are, and returns; --stop stops the one a pid file names. Listens on 127.0.0.1 only. Bad input
+the background, waits until it answers, prints the same URL, where its pid file and log are, and
+the run.py that serves (an emulator already running may be another install's), and returns;
+--stop stops the one a pid file names. Listens on 127.0.0.1 only. Bad input
 (options, seed files, TLS files, a port in use) ends it with a one-line message and exit code 2.
 """
 
@@ -319,15 +320,19 @@ def stop_emulator(pid_file):
 
 
 def detach(args, arguments):
-    """Start ``run.py <arguments>`` in the background and wait until it answers."""
+    """Start ``run.py <arguments>`` in the background and wait until it answers.
+
+    Returns its URL, what happened, the run.py that serves and, when this call started it, how to stop it.
+    """
     pid_file = os.path.abspath(args.pid_file or default_pid_file(args.port))
     log_file = os.path.abspath(args.log_file or os.path.splitext(pid_file)[0] + '.log')
     state = read_state(pid_file)
     restarted = False
     if is_emulator(state):
         if state.get('arguments') == arguments:
+            # It may be another copy's emulator (another install of the collection): say which.
             return state['url'], 'already running (pid %d, pid file %s, log %s)' % (
-                state['pid'], pid_file, state.get('log_file'))
+                state['pid'], pid_file, state.get('log_file')), state.get('run_py') or 'unknown', None
         stop_emulator(pid_file)
         restarted = True
     for path in (pid_file, log_file):
@@ -342,6 +347,7 @@ def detach(args, arguments):
             with open(log_file) as log:
                 lines = [line.strip() for line in log if line.strip()]
             message = lines[-1] if lines else 'it ended with exit code %d' % process.returncode
+            _remove(log_file)  # its one line is the message: nothing is left behind by a start that failed
             raise UsageError(message[len(PROG) + 2:] if message.startswith(PROG + ': ') else message)
         with open(log_file) as log:
             first = log.readline().strip()
@@ -356,10 +362,11 @@ def detach(args, arguments):
     with open(pid_file, 'w') as handle:
         handle.write('%d\n' % process.pid)
     with open(_state_file(pid_file), 'w') as handle:
-        json.dump({'url': url, 'arguments': arguments, 'log_file': log_file}, handle)
-    return url, '%s in the background (pid %d, pid file %s, log %s)\nstop it with: %s %s --stop --pid-file %s' % (
-        'restarted' if restarted else 'started', process.pid, pid_file, log_file, sys.executable,
-        os.path.abspath(__file__), pid_file)
+        json.dump({'url': url, 'arguments': arguments, 'log_file': log_file, 'run_py': os.path.abspath(__file__)}, handle)
+    status = '%s in the background (pid %d, pid file %s, log %s)' % (
+        'restarted' if restarted else 'started', process.pid, pid_file, log_file)
+    run_py = os.path.abspath(__file__)
+    return url, status, run_py, 'stop it with: %s %s --stop --pid-file %s' % (sys.executable, run_py, pid_file)
 
 
 # ---------------------------------------------------------------------- entry point
@@ -378,9 +385,12 @@ def main(argv=None):
         if args.detach:
             load_seeds(args)        # bad input is reported here, before anything starts
             tls_context(args)
-            url, message = detach(args, server_arguments(argv))
+            url, status, run_py, stop_hint = detach(args, server_arguments(argv))
             print(url)
-            print(message)
+            print(status)
+            print('emulator: %s' % run_py)
+            if stop_hint:
+                print(stop_hint)
             return 0
         if args.pid_file or args.log_file:
             raise UsageError('--pid-file and --log-file go with --detach or --stop')

@@ -603,7 +603,9 @@ class Emulator(object):
                 'rate_limit': self.rate_limiter.to_json() if self.rate_limiter else None,
                 'dataset_create_status': self.api.dataset_create_status, 'records_shape': self.api.records_shape,
                 'max_batch_records': self.api.max_batch_records, 'max_batch_bytes': self.api.max_batch_bytes,
-                'log_bodies': self.log_bodies, 'keys_checked': self.api_key is not None or self.app_key is not None}
+                'log_bodies': self.log_bodies, 'keys_checked': self.api_key is not None or self.app_key is not None,
+                'checked_keys': [name for name, key in (('api_key', self.api_key), ('app_key', self.app_key))
+                                 if key is not None]}
 
     def log(self, entry):
         with self.log_lock:

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 
+from ansible_collections.llmobs.datadog.tests.support.ansible_dirs import keep_ansible_dirs_private
 from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET as SOURCE
 from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_PROJECT as PROJECT
 from ansible_collections.llmobs.datadog.tests.support.emulator import EmulatorProcess
@@ -63,6 +64,7 @@ def one_round(emulator, parallel, lag, wait):
 
 
 def main():
+    keep_ansible_dirs_private()
     parallel = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     emulator = EmulatorProcess()

@@ -13,6 +13,7 @@ message that names the module and the part.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import ast
 import glob
 import os
 import re
@@ -130,6 +131,26 @@ def in_process_cases(root, module):
     return None
 
 
+def return_doc(root, module):
+    """The RETURN documentation of the module, as a mapping (empty when it has none)."""
+    tree = ast.parse(read(root, 'plugins/modules/%s.py' % module))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == 'RETURN' for target in node.targets):
+            return yaml.safe_load(node.value.value) or {}
+    return {}
+
+
+def summary_return(root, module):
+    """A write module returns ``summary``, the line of the llmobs.datadog.summary callback; an info module does not."""
+    documented = 'summary' in return_doc(root, module)
+    if module.endswith('_info') and documented:
+        return 'an info module documents summary in RETURN: info modules change nothing and return no summary'
+    if not module.endswith('_info') and not documented:
+        return ('no summary in RETURN: a write module returns summary, one line of what it did (see _state.py), '
+                'and documents it')
+    return None
+
+
 PARTS = (
     ('action', action_file),
     ('action group', action_group),
@@ -139,6 +160,7 @@ PARTS = (
     ('user guide table row', table_row('docs/user-guide.md')),
     ('changelog fragment', changelog_mention),
     ('in-process cases', in_process_cases),
+    ('summary in RETURN', summary_return),
 )
 
 
@@ -160,7 +182,7 @@ def test_every_module_has_every_part(module):
 
 MODULE = 'llmobs_widget'
 COMPLETE_TREE = {
-    'plugins/modules/%s.py' % MODULE: '',
+    'plugins/modules/%s.py' % MODULE: "RETURN = r'''\nsummary:\n  description: What it did.\n  type: str\n'''\n",
     'plugins/action/%s.py' % MODULE: 'from x import action_for\n\n%s\n' % ACTION_LINE,
     'meta/runtime.yml': yaml.safe_dump({'action_groups': {ACTION_GROUP: [MODULE]}}),
     'tests/integration/targets/%s/runme.sh' % MODULE: '#!/usr/bin/env bash\n',
@@ -236,8 +258,9 @@ def without_action_group(tree):
      'no changelog fragment mentions it'),
     (rewrite(IN_PROCESS_CASES, 'llmobs.datadog.llmobs_widget:', 'llmobs.datadog.llmobs_widget_info:'),
      'not run on both execution paths: add a task of llmobs.datadog.llmobs_widget'),
+    (rewrite('plugins/modules/llmobs_widget.py', 'summary:', 'msg:'), 'no summary in RETURN'),
 ], ids=['action-file', 'action-text', 'action-group', 'runme', 'aliases', 'runme-mode', 'doc-page', 'readme-row',
-        'readme-table', 'user-guide', 'user-guide-row', 'changelog', 'in-process-cases'])
+        'readme-table', 'user-guide', 'user-guide-row', 'changelog', 'in-process-cases', 'summary'])
 def test_a_missing_part_is_named(tree, damage, expected):
     damage(tree)
 
@@ -245,6 +268,15 @@ def test_a_missing_part_is_named(tree, damage, expected):
 
     assert len(problems) == 1, problems
     assert problems[0].startswith('llmobs_widget: ' + expected)
+
+
+def test_an_info_module_returns_no_summary(tree):
+    info = 'plugins/modules/llmobs_widget_info.py'
+    (tree / info).write_text((tree / ('plugins/modules/%s.py' % MODULE)).read_text())
+
+    assert summary_return(str(tree), 'llmobs_widget_info').startswith('an info module documents summary in RETURN')
+    (tree / info).write_text("RETURN = r'''\nmsg:\n  description: x\n'''\n")
+    assert summary_return(str(tree), 'llmobs_widget_info') is None
 
 
 def test_a_released_module_is_found_in_the_changelog(tree):

@@ -4,7 +4,7 @@
 # starts the emulator (tests/utils/emulator.sh) with the target's keys, runs the target's runme.yml
 # against it with emulator_url, emulator_api_key and emulator_app_key set, and common_tasks: the
 # folder of the task files every target shares (tests/integration/common/tasks), and stops the
-# emulator on exit.
+# emulator on exit. Every directory Ansible writes in is a temporary one of the run (ansible_dirs.sh).
 # Works from ansible-test (cwd is the target folder) and directly.
 set -euo pipefail
 # The implicit localhost is all these plays need; say nothing about the missing inventory.
@@ -20,9 +20,14 @@ run_target_against_emulator() {
     shift
   done
   [ $# -gt 0 ] && shift
+  # shellcheck source=tests/utils/ansible_dirs.sh
+  . "${repo_root}/tests/utils/ansible_dirs.sh"
   # shellcheck source=tests/utils/emulator.sh
   . "${repo_root}/tests/utils/emulator.sh"
   start_emulator --api-key "${api_key}" --app-key "${app_key}" "${emulator_args[@]}"
+  ansible_dirs=$(mktemp -d)
+  trap 'stop_emulator; rm -rf "${ansible_dirs}"' EXIT
+  keep_ansible_dirs_in "${ansible_dirs}"
   ansible-playbook "${here}/runme.yml" \
     -e "emulator_url=${EMULATOR_URL}" -e "emulator_api_key=${api_key}" -e "emulator_app_key=${app_key}" \
     -e "common_tasks=${repo_root}/tests/integration/common/tasks" "$@"

@@ -12,6 +12,7 @@ __metaclass__ = type
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -25,6 +26,8 @@ from ansible_collections.llmobs.datadog.tests.support.emulator import HEADERS, R
 from ansible_collections.llmobs.datadog.tests.support.playbook import child_environment
 
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+# The copy of the collection that ansible-playbook runs the playbook llmobs.datadog.emulator of.
+THIS_COPY = os.path.realpath(os.path.join(COLLECTIONS_ROOT, 'ansible_collections', 'llmobs', 'datadog'))
 
 
 def run(*options, **kwargs):
@@ -160,9 +163,10 @@ def test_detach_status_restart_and_stop(tmp_path):
     try:
         started = run('--detach', '--port', str(port), '--pid-file', pid_file, '--lag', '1')
         assert started.returncode == 0, started.stderr
-        url, message = started.stdout.splitlines()[:2]
+        url, message, served_by = started.stdout.splitlines()[:3]
         assert url == 'http://127.0.0.1:%d' % port
         assert message.startswith('started in the background') and pid_file in message
+        assert served_by == 'emulator: %s' % RUN_PY
         with open(pid_file) as handle:
             pid = int(handle.read())
         assert requests.get(url + '/_emulator/config', timeout=5).json()['lag'] == 1
@@ -170,6 +174,7 @@ def test_detach_status_restart_and_stop(tmp_path):
 
         again = run('--detach', '--port', str(port), '--pid-file', pid_file, '--lag', '1')
         assert again.returncode == 0 and again.stdout.splitlines()[1].startswith('already running (pid %d' % pid)
+        assert again.stdout.splitlines()[2:] == ['emulator: %s' % RUN_PY]
 
         other = run('--detach', '--port', str(port), '--pid-file', pid_file, '--lag', '2')
         assert other.returncode == 0 and other.stdout.splitlines()[1].startswith('restarted in the background')
@@ -192,7 +197,7 @@ def test_detach_reports_why_it_could_not_start(tmp_path):
         port = taken.getsockname()[1]
         result = run('--detach', '--port', str(port), '--pid-file', str(tmp_path / 'e.pid'))
     assert_usage_error(result, 'port %d on 127.0.0.1 is already in use' % port)
-    assert not os.path.exists(str(tmp_path / 'e.pid'))
+    assert os.listdir(str(tmp_path)) == []  # neither the pid file nor the log
     assert_usage_error(run('--detach', '--port', '0', '--pid-file', str(tmp_path / 'e.pid'), '--seed', str(tmp_path / 'no.json')),
                        'cannot read seed file')
 
@@ -225,8 +230,9 @@ def test_collection_playbook_starts_and_stops_it(tmp_path):
         assert first.returncode == 0, first.stdout
         assert recap(first)['changed'] == 1
         assert 'The emulator answers at %s' % url in first.stdout and pid_file in first.stdout
-        copy = os.path.realpath(os.path.join(COLLECTIONS_ROOT, 'ansible_collections', 'llmobs', 'datadog'))
-        assert 'It is the one of the collection at %s' % copy in first.stdout
+        assert '"It is the emulator of the collection at %s",' % THIS_COPY in first.stdout
+        assert '{api_url: %s, api_key: local-api-key, app_key: local-app-key}' % url in first.stdout
+        assert "It accepts any keys; give keys of 8 characters or more" in first.stdout
         config = requests.get(url + '/_emulator/config', timeout=5).json()
         assert (config['latency_ms'], config['inexact_name_filter']) == (20, True)
         projects = requests.get(url + '/api/v2/llm-obs/v1/projects', headers=HEADERS, timeout=5).json()
@@ -255,3 +261,53 @@ def test_collection_playbook_refuses_bad_variables():
     result = playbook('-e', 'emulator_port=http', '-e', 'emulator_pid_file=/nonexistent/x.pid')
     assert result.returncode != 0
     assert 'emulator_port a port number' in result.stdout
+
+
+def test_collection_playbook_says_which_keys_it_checks(tmp_path):
+    port, pid_file = free_port(), str(tmp_path / 'keys.pid')
+    try:
+        result = playbook('-e', 'emulator_port=%d' % port, '-e', 'emulator_pid_file=%s' % pid_file,
+                          '-e', '{"emulator_args": ["--api-key", "emulator-only-api-key"]}')
+        assert result.returncode == 0, result.stdout
+        assert 'api_key: <its --api-key>, app_key: local-app-key}' in result.stdout
+        assert 'It accepts only the keys given with --api-key (403 otherwise), and any app_key' in result.stdout
+        assert 'local-api-key' not in result.stdout and 'It accepts any keys' not in result.stdout
+    finally:
+        run('--stop', '--pid-file', pid_file)
+
+
+def test_collection_playbook_reports_a_taken_port_as_a_failure_in_its_own_terms(tmp_path):
+    pid_file = str(tmp_path / 'taken.pid')
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = playbook('-e', 'emulator_port=%d' % port, '-e', 'emulator_pid_file=%s' % pid_file)
+    assert result.returncode != 0
+    assert (recap(result)['changed'], recap(result)['failed']) == (0, 1), result.stdout
+    assert ('Port %d on 127.0.0.1 is already in use: stop what uses it, or choose another port with '
+            '-e emulator_port=<port> (-e emulator_port=0 picks a free one).' % port) in result.stdout
+    assert '--port' not in result.stdout and 'non-zero return code' not in result.stdout
+    assert os.listdir(str(tmp_path)) == []  # no pid file, no log
+
+
+def test_collection_playbook_names_the_copy_whose_emulator_answers(tmp_path):
+    # Another install of the collection started the emulator this playbook finds running.
+    other = tmp_path / 'other' / 'ansible_collections' / 'llmobs' / 'datadog'
+    shutil.copytree(os.path.dirname(RUN_PY), str(other / 'tests' / 'emulator'),
+                    ignore=shutil.ignore_patterns('tests', '__pycache__'))
+    port, pid_file = free_port(), str(tmp_path / 'two.pid')
+    try:
+        # The options the playbook starts it with, so that it finds it running as it would start it.
+        started = subprocess.run([sys.executable, str(other / 'tests' / 'emulator' / 'run.py'), '--detach', '--pid-file',
+                                  pid_file, '--port', str(port), '--latency-ms', '0', '--lag', '0'],
+                                 stdout=subprocess.PIPE, universal_newlines=True, timeout=30, check=True)
+        assert started.stdout.splitlines()[2] == 'emulator: %s' % (other / 'tests' / 'emulator' / 'run.py')
+        result = playbook('-e', 'emulator_port=%d' % port, '-e', 'emulator_pid_file=%s' % pid_file)
+        assert result.returncode == 0 and recap(result)['changed'] == 0, result.stdout
+        assert 'already running' in result.stdout
+        assert ('It is the emulator of the collection at %s, not the one of this playbook (%s): '
+                '-e emulator_state=restarted starts this one instead' % (os.path.realpath(str(other)), THIS_COPY)
+                ) in result.stdout
+    finally:
+        run('--stop', '--pid-file', pid_file)

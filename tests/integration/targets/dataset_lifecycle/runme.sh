@@ -7,10 +7,15 @@ export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 here=$(cd "$(dirname "$0")" && pwd)
 repo_root=$(cd "${here}/../../../.." && pwd)
 playbook="${repo_root}/playbooks/dataset_lifecycle.yml"
+# shellcheck source=tests/utils/ansible_dirs.sh
+. "${repo_root}/tests/utils/ansible_dirs.sh"
 # shellcheck source=tests/utils/emulator.sh
 . "${repo_root}/tests/utils/emulator.sh"
 # shellcheck disable=SC2119 # no options: the demo seed, any keys
 start_emulator
+ansible_dirs=$(mktemp -d)
+trap 'stop_emulator; rm -rf "${ansible_dirs}"' EXIT
+keep_ansible_dirs_in "${ansible_dirs}"
 export LLMOBS_API_URL=${EMULATOR_URL} DD_API_KEY=integration-api-key-7d1f0c DD_APP_KEY=integration-app-key-93b2ae
 export LLMOBS_PROJECT_NAME=lifecycle-project
 

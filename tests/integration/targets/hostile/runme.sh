@@ -21,11 +21,14 @@ api_key=Zq7xHostileEchoKey41c0QxZwJvKp
 app_key=Wv3kHostileAppKey70d2QpRjYtNb
 run_seconds=300
 
+# shellcheck source=tests/utils/ansible_dirs.sh
+. "${repo_root}/tests/utils/ansible_dirs.sh"
 # shellcheck source=tests/utils/emulator.sh
 . "${repo_root}/tests/utils/emulator.sh"
 start_emulator --no-demo-seed --seed "${here}/files/seed.json" --api-key "${api_key}" --app-key "${app_key}"
 url=${EMULATOR_URL}
 out=$(mktemp -d)
+keep_ansible_dirs_in "${out}/ansible"
 work=${out}/work
 passed=false
 

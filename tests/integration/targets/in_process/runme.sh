@@ -20,11 +20,14 @@ python=${PYTHON:-python3}
 api_key=in-process-api-key-4e81d2a7
 app_key=in-process-app-key-c3f95b06
 
+# shellcheck source=tests/utils/ansible_dirs.sh
+. "${repo_root}/tests/utils/ansible_dirs.sh"
 # shellcheck source=tests/utils/emulator.sh
 . "${repo_root}/tests/utils/emulator.sh"
 start_emulator --api-key "${api_key}" --app-key "${app_key}"
 url=${EMULATOR_URL}
 out=$(mktemp -d)
+keep_ansible_dirs_in "${out}/ansible"
 passed=false
 trap '"${passed}" || echo "runs kept in ${out}"; stop_emulator' EXIT
 
@@ -60,11 +63,17 @@ for opt_out in 1 0; do
     "${extra[@]}" > "${out}/relative-${opt_out}.stdout" 2>&1) || { cat "${out}/relative-${opt_out}.stdout"; exit 1; }
 done
 
-echo "== paths.yml at -vvv"
+echo "== paths.yml at -vvv, with a HOME that is not the user's home directory"
+# Its async task once looked for its job in the user's home directory while the job was written under
+# $HOME: nothing may depend on HOME, nor be written there.
 discovered=$(command -v "${python}")
-ansible-playbook -i "${here}/inventory.paths.yml" "${here}/paths.yml" "${extra[@]}" -vvv \
+mkdir "${out}/foreign-home"
+HOME="${out}/foreign-home" ansible-playbook -i "${here}/inventory.paths.yml" "${here}/paths.yml" "${extra[@]}" -vvv \
   -e "{\"ansible_interpreter_python_fallback\": [\"${discovered}\"]}" > "${out}/paths.stdout" 2>&1 \
   || { cat "${out}/paths.stdout"; exit 1; }
+if [ -n "$(ls -A "${out}/foreign-home")" ]; then
+  echo "paths.yml wrote in HOME:"; find "${out}/foreign-home"; exit 1
+fi
 LLMOBS_IN_PROCESS=0 ansible-playbook -i "${here}/inventory.paths.yml" "${here}/paths.yml" "${extra[@]}" --tags opt_out -vvv \
   > "${out}/paths-opt-out.stdout" 2>&1 || { cat "${out}/paths-opt-out.stdout"; exit 1; }
 "${python}" "${here}/check.py" paths "${out}/paths.stdout"

@@ -18,4 +18,9 @@ fi
 
 here=$(cd "$(dirname "$0")" && pwd)
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+# shellcheck source=tests/utils/ansible_dirs.sh
+. "${here}/../../../utils/ansible_dirs.sh"
+ansible_dirs=$(mktemp -d)
+trap 'rm -rf "${ansible_dirs}"' EXIT
+keep_ansible_dirs_in "${ansible_dirs}"
 ANSIBLE_ROLES_PATH="${here}/.." ansible-playbook "${here}/runme.yml" "$@"

@@ -576,6 +576,53 @@ def action_core(action):
     return sys.modules[type(action).__module__].CORE
 
 
+# ---------------------------------------------------------------------------------- progress
+
+
+def test_progress_of_a_long_read_is_shown_through_display_on_stderr(http, monkeypatch, action_plugin):
+    shown = []
+    monkeypatch.setattr(action_plugin.display, 'display', lambda msg, **kwargs: shown.append((msg, kwargs)))
+    monkeypatch.setenv('LLMOBS_PROGRESS_SECONDS', '0')
+    http.expect(records.records_page([records.record('a', 'x')], after='c1'),
+                records.records_page([records.record('b', 'y')], cursor='c1'),
+                records.records_dataset_by_id(records.records_dataset()))
+    action = make_action('llmobs_dataset_records_info', records.records_module_args())
+
+    result = action.run(task_vars=action.task_vars)
+
+    assert result['count'] == 2
+    assert shown == [('dataset ds-1: 1 record read so far.', {'stderr': True}),
+                     ('dataset ds-1: 2 records read in all.', {'stderr': True}),
+                     # the read of the dataset's facts, a list of datasets filtered by id
+                     ('Listing datasets of project proj-1: 1 dataset read in all.', {'stderr': True})]
+
+
+def test_by_default_a_short_task_shows_no_progress(http, monkeypatch, action_plugin):
+    shown = []
+    monkeypatch.setattr(action_plugin.display, 'display', lambda msg, **kwargs: shown.append(msg))
+    monkeypatch.delenv('LLMOBS_PROGRESS_SECONDS', raising=False)
+    http.expect(records.records_page([records.record('a', 'x')], after='c1'),
+                records.records_page([records.record('b', 'y')], cursor='c1'),
+                records.records_dataset_by_id(records.records_dataset()))
+    action = make_action('llmobs_dataset_records_info', records.records_module_args())
+
+    assert action.run(task_vars=action.task_vars)['count'] == 2
+    assert shown == []
+
+
+@pytest.mark.parametrize('value, timing', [('', {}), (' 2.5 ', dict(quiet=2.5, every=2.5)), ('0', dict(quiet=0, every=0))])
+def test_the_progress_timing_setting(monkeypatch, action_plugin, value, timing):
+    monkeypatch.setenv('LLMOBS_PROGRESS_SECONDS', value)
+    assert action_plugin.progress_timing() == timing
+
+
+@pytest.mark.parametrize('value', ['soon', '-1', 'nan', 'inf'])
+def test_an_unreadable_progress_timing_is_an_error(monkeypatch, action_plugin, value):
+    monkeypatch.setenv('LLMOBS_PROGRESS_SECONDS', value)
+    with pytest.raises(action_plugin.AnsibleActionFail, match='LLMOBS_PROGRESS_SECONDS must be a number of seconds'):
+        action_plugin.progress_timing()
+
+
 # ---------------------------------------------------------------------------------- one action for every module
 
 

@@ -13,10 +13,10 @@ import pytest
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import (
-    dataset_label,
+    dataset_as_given,
     exactly_one,
     named,
-    project_label,
+    project_as_given,
     require_one,
     resolve_dataset,
     resolve_project,
@@ -139,8 +139,8 @@ def test_an_unknown_dataset_name_names_the_project_as_the_task_gave_it(http):
 ])
 def test_a_resource_is_named_as_the_task_gave_it(name, item_id, expected):
     assert named('project', name, item_id) == expected
-    assert project_label({'project_name': name, 'project_id': None if name else item_id}, item_id) == expected
-    assert dataset_label({'dataset_name': name}, item_id) == expected.replace('project', 'dataset')
+    assert project_as_given({'project_name': name, 'project_id': None if name else item_id}, item_id) == expected
+    assert dataset_as_given({'dataset_name': name}, item_id) == expected.replace('project', 'dataset')
 
 
 def test_several_datasets_of_the_name_fail_listing_the_ids(http):

@@ -13,7 +13,7 @@ import difflib
 import json
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import jsonl_lines
-from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_label
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_as_given
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_readers import from_list
 from ansible_collections.llmobs.datadog.plugins.module_utils._records import record_view
 from ansible_collections.llmobs.datadog.plugins.module_utils._records_batches import (
@@ -214,10 +214,10 @@ def test_messages():
 def test_messages_name_the_dataset_as_the_task_gave_it():
     declared = from_list([{'id': 'a', 'input': 1}])
     plan = plan_sync(declared, views([]), 'present', False)
-    by_name = dataset_label({'dataset_name': 'support-questions', 'dataset_id': None}, 'ds-1')
+    by_name = dataset_as_given({'dataset_name': 'support-questions', 'dataset_id': None}, 'ds-1')
     assert sync_message(by_name, plan, 'present', False, False, True).startswith(
         "Dataset 'support-questions' (id ds-1): 1 record created; 0 unchanged.")
-    by_id = dataset_label({'dataset_name': None, 'dataset_id': 'ds-1'}, 'ds-1')
+    by_id = dataset_as_given({'dataset_name': None, 'dataset_id': 'ds-1'}, 'ds-1')
     assert sync_message(by_id, plan, 'present', False, False, True).startswith('Dataset ds-1: 1 record created')
 
 

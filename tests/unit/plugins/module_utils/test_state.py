@@ -115,7 +115,7 @@ def test_create_sends_the_given_fields_with_the_name_and_waits_until_listed(cloc
                               ('find', 'eval'), ('find', 'eval')]
     assert result == {
         'changed': True, 'project_id': 'p', 'dataset': created,
-        'msg': "Dataset 'eval' in project p created (id d1).",
+        'msg': "Dataset 'eval' in project p created (id d1).", 'summary': 'dataset eval: created',
         'diff': {'before': {'state': 'absent'},
                  'after': {'state': 'present', 'name': 'eval', 'description': 'd', 'metadata': None}},
     }
@@ -194,7 +194,8 @@ def test_a_failed_wait_after_a_create_still_reports_the_create(clock):
 
     assert info.value.message == ("Dataset 'eval' in project p was created (id d1), but the lookup that waits for the "
                                   "list to show it failed: Listing datasets failed with HTTP 403")
-    assert info.value.result_extras == {'changed': True, 'project_id': 'p', 'dataset': item('d1'), 'status': 403}
+    assert info.value.result_extras == {'changed': True, 'project_id': 'p', 'dataset': item('d1'), 'status': 403,
+                                        'summary': 'dataset eval: created'}
     assert resource.writes == [('create', {'name': 'eval'})]
 
 
@@ -334,6 +335,7 @@ def test_absent_when_there_is_none_does_nothing():
 
     assert resource.writes == []
     assert result == {'changed': False, 'dataset': None, 'msg': "Dataset 'eval' in project p is absent; nothing to do.",
+                      'summary': 'dataset eval: already absent',
                       'diff': {'before': {'state': 'absent'}, 'after': {'state': 'absent'}}}
 
 
@@ -565,3 +567,48 @@ def test_a_check_mode_refusal_is_not_read_outside_check_mode_or_when_it_allows(c
 
     assert reads == ['source']
     assert result['changed'] is True and result['dataset']['id'] is None
+
+
+# ---------------------------------------------------------------- summary: one line per resource
+
+
+def summary_of(finds, task, desired=None, create_only=False, counts=None, guarded=None, **options):
+    fake = Resource(finds, created=item('d1'), updated=item('d1', description='new'), counts=counts, guarded=guarded)
+    return run(fake, task, desired, create_only=create_only, **options)['summary']
+
+
+@pytest.mark.parametrize('check_mode, expected', [(False, 'dataset eval: created'),
+                                                  (True, 'dataset eval: would be created')])
+def test_the_summary_of_a_create(clock, check_mode, expected):
+    assert summary_of([[], [item('d1')]], Task(check_mode=check_mode), dict(description='d')) == expected
+
+
+@pytest.mark.parametrize('check_mode, expected', [(False, 'dataset eval: description and metadata updated'),
+                                                  (True, 'dataset eval: description and metadata would be updated')])
+def test_the_summary_of_an_update_names_the_fields(check_mode, expected):
+    desired = dict(description='new', metadata={'a': 1})
+    assert summary_of([[item('d1')]], Task(check_mode=check_mode), desired) == expected
+
+
+def test_the_summary_of_nothing_to_do():
+    assert summary_of([[item('d1')]], Task(), dict(description='')) == 'dataset eval: unchanged'
+    assert summary_of([[]], Task(state='absent')) == 'dataset eval: already absent'
+
+
+@pytest.mark.parametrize('check_mode, expected', [(False, 'dataset eval: deleted (3 datasets, 200 records)'),
+                                                  (True, 'dataset eval: would be deleted (3 datasets, 200 records)')])
+def test_the_summary_of_a_delete_counts_what_went(clock, check_mode, expected):
+    task = Task(state='absent', check_mode=check_mode, wait=False, force=True)
+    assert summary_of([[item('d1')]], task, counts={'datasets': 3, 'records': 200}, guarded='datasets') == expected
+
+
+def test_the_summary_of_a_delete_without_contents(clock):
+    assert summary_of([[item('d1')]], Task(state='absent', wait=False)) == 'dataset eval: deleted'
+
+
+def test_the_summary_of_create_only_names_the_resource_its_own_way_and_what_was_kept(clock):
+    task = Task(check_mode=True)
+    assert summary_of([[]], task, create_only=True, summary_kind='clone') == 'clone eval: would be created'
+    assert summary_of([[item('d1')]], task, create_only=True, summary_kind='clone') == 'clone eval: already exists'
+    assert (summary_of([[item('d1')]], task, dict(description='other'), create_only=True, summary_kind='clone')
+            == 'clone eval: already exists with another description, not updated')

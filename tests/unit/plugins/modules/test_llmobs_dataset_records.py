@@ -69,6 +69,7 @@ def test_first_load_inserts_everything_in_one_request_and_makes_one_version(http
     assert result['dataset']['current_version'] == 1
     assert result['project_id'] == PROJECT
     assert 'A new dataset version was made' in result['msg']
+    assert result['summary'] == 'dataset eval-set: records +3 ~0 -0, new version'
     assert API_KEY not in raw and APP_KEY not in raw
 
 
@@ -91,6 +92,7 @@ def test_rerun_with_nothing_changed_sends_no_write(http, run_module):
     assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (0, 0, 0, 2)
     assert result['version_created'] is False
     assert 'nothing to do' in result['msg']
+    assert result['summary'] == 'dataset eval-set: records unchanged (2 declared records)'
 
 
 def test_update_sends_only_the_fields_that_differ_content_first(http, run_module):
@@ -143,6 +145,7 @@ def test_metadata_only_changes_ask_for_no_version(http, run_module):
     assert code == 0 and result['changed'] is True
     assert result['updated'] == 1 and result['version_created'] is False
     assert 'new dataset version' not in result['msg']
+    assert result['summary'] == 'dataset eval-set: records +0 ~1 -0'
 
 
 def test_records_without_ids_are_keyed_by_input(http, run_module):
@@ -285,6 +288,7 @@ def test_inserts_are_split_at_1000_records_and_make_one_version(http, run_module
     assert [b['create_new_version'] for b in sent] == [True, False, False]
     assert [r['id'] for b in sent for r in b['insert_records']] == [r['id'] for r in wanted]
     assert result['created'] == 2500 and result['version_created'] is True
+    assert result['summary'] == 'dataset eval-set: records +2,500 ~0 -0, new version'
 
 
 def test_deletes_inserts_and_updates_share_the_1000_record_limit(http, run_module):
@@ -571,6 +575,7 @@ def test_check_mode_reads_and_reports_the_same_counts(http, run_module):
     assert (result['created'], result['updated'], result['deleted'], result['unchanged']) == (1, 1, 1, 1)
     assert result['version_created'] is True
     assert 'would be' in result['msg'] and 'check mode' in result['msg']
+    assert result['summary'] == 'dataset eval-set: would change records +1 ~1 -1, new version'
     diff = result['diff']
     assert diff['after']['changes'] == dict(created=1, updated=1, deleted=1, unchanged=1)
     assert diff['before']['records'] == {

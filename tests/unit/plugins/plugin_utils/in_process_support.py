@@ -79,7 +79,7 @@ class FakeTask(object):
     """The task attributes an action plugin reads."""
 
     def __init__(self, action, args, check_mode=False, diff=False, environment=None, async_val=0,
-                 delegate_to=None, delegate_facts=False, no_log=False):
+                 delegate_to=None, delegate_facts=False, no_log=False, search_path=()):
         self.action = action
         self.resolved_action = action
         self.args = args
@@ -91,6 +91,11 @@ class FakeTask(object):
         self.delegate_facts = delegate_facts
         self.no_log = no_log
         self.become = False
+        self.search_path = list(search_path)
+
+    def get_search_path(self):
+        """Where ``_find_needle`` looks, before the playbook's directory: the role's, as a role task's would be."""
+        return list(self.search_path)
 
 
 def connection_of(kind, play_context):

@@ -77,6 +77,27 @@ def test_warnings_are_returned_in_order_and_masked(ip):
     assert result['warnings'] == ['first', 'the key ******** leaked']
 
 
+def test_progress_lines_are_shown_at_once_and_masked(ip):
+    def run_(task):
+        task.progress.step('reading', 'read %s so far' % APP_KEY)
+        task.progress.done('reading', 'read all')
+        return {}
+
+    shown = []
+    ip.ModuleRun(fake_module(run_), keys(name='n'), False, False, 'm', show_progress=shown.append,
+                 progress_timing=dict(quiet=0, every=0)).run()
+    assert shown == ['read ******** so far', 'read all']
+
+
+def test_without_a_way_to_show_progress_the_module_says_nothing(ip):
+    def run_(task):
+        task.progress.step('reading', 'read 1 so far')
+        task.progress.done('reading', 'read all')
+        return {'changed': False}
+
+    assert ip.ModuleRun(fake_module(run_), keys(name='n'), False, False, 'm').run()['changed'] is False
+
+
 def test_a_module_error_is_a_failure_with_its_extras(ip):
     def run_(task):
         raise LLMObsError('went wrong', status=404, errors=['nope'])

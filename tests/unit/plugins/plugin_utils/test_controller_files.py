@@ -1,0 +1,260 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The records file in ``src`` is found on the controller as ansible.builtin.copy finds its ``src``.
+
+Each test builds a playbook directory (and a role) in tmp_path and runs the action of
+llmobs_dataset_records: in the controller, the module's own checks read the file found; on the module
+path (``become``) the file is sent to the remote temporary directory, stood in for by a folder.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import importlib
+import shutil
+
+import pytest
+
+from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_records
+from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import records_module_args
+from ansible_collections.llmobs.datadog.tests.unit.plugins.plugin_utils.in_process_support import make_action
+
+RECORDS = '{"id": "a", "input": "x"}\n'
+# Controller code is imported inside each test only (see in_process_support).
+CONTROLLER_FILES = 'ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_files'
+
+
+@pytest.fixture(autouse=True)
+def no_opt_out(monkeypatch):
+    monkeypatch.delenv('LLMOBS_IN_PROCESS', raising=False)
+
+
+@pytest.fixture
+def playbook(tmp_path):
+    """A playbook directory with files/, and a role ``data`` with its own files/."""
+    for folder in ('files', 'roles/data/files', 'roles/data/tasks'):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / 'roles/data/tasks/main.yml').write_text(u'---\n[]\n')
+    return tmp_path
+
+
+def put(path, text=RECORDS):
+    path.write_text(text)
+    return str(path)
+
+
+def records_action(playbook_dir, role=None, **args):
+    """The action of llmobs_dataset_records for one task of the playbook (of ``role`` when given)."""
+    # As Task.get_search_path has it for a task of a role: the role's path, then the folder of the task's file.
+    search = [str(playbook_dir / 'roles' / role), str(playbook_dir / 'roles' / role / 'tasks')] if role else []
+    become = args.pop('become', False)
+    action = make_action('llmobs_dataset_records', records_module_args(**args), search_path=search, become=become)
+    action._loader.set_basedir(str(playbook_dir))
+    return action
+
+
+class Seen(object):
+    """Stands in for the module's run: what it was given, once its checks read the file."""
+
+    def __init__(self):
+        self.tasks = []
+
+    def __call__(self, task):
+        self.tasks.append(task)
+        return dict(changed=False)
+
+
+@pytest.fixture
+def seen(monkeypatch):
+    recorder = Seen()
+    monkeypatch.setattr(llmobs_dataset_records.MODULE, 'run', recorder)
+    return recorder
+
+
+# ---------------------------------------------------------------------------------- in the controller
+
+
+def test_a_role_s_files_come_first(playbook, seen):
+    role_file = put(playbook / 'roles/data/files/r.jsonl')
+    put(playbook / 'files/r.jsonl', '{"id": "b", "input": "y"}\n')
+    action = records_action(playbook, role='data', src='r.jsonl')
+    result = action.run(task_vars=action.task_vars)
+    assert 'failed' not in result
+    task = seen.tasks[0]
+    assert task.params['src'] == role_file
+    assert task.params['controller_files'] == {'src': {'given': 'r.jsonl', 'found': 'roles/data/files/r.jsonl'}}
+    assert task.checked.label(1) == 'roles/data/files/r.jsonl:1'
+    assert [record.key for record in task.checked] == ['a']
+
+
+def test_the_playbook_s_files_then_its_directory(playbook, seen):
+    put(playbook / 'files/r.jsonl')
+    put(playbook / 'next.jsonl')
+    action = records_action(playbook, src='r.jsonl')
+    action.run(task_vars=action.task_vars)
+    action = records_action(playbook, src='next.jsonl')
+    action.run(task_vars=action.task_vars)
+    assert [task.params['src'] for task in seen.tasks] == [str(playbook / 'files/r.jsonl'), str(playbook / 'next.jsonl')]
+    assert [task.checked.source for task in seen.tasks] == ['files/r.jsonl', 'next.jsonl']
+
+
+def test_the_invocation_shows_src_as_the_task_gave_it(playbook, seen):
+    put(playbook / 'files/r.jsonl')
+    action = records_action(playbook, src='r.jsonl')
+    result = action.run(task_vars=action.task_vars)
+    arguments = result['invocation']['module_args']
+    assert arguments['src'] == 'r.jsonl' and arguments['controller_files'] is None and arguments['remote_src'] is False
+    assert action._task.args['src'] == 'r.jsonl' and 'controller_files' not in action._task.args
+
+
+def test_an_absolute_path_is_used_as_it_is(playbook, seen, tmp_path_factory):
+    path = put(tmp_path_factory.mktemp('elsewhere') / 'abs.jsonl')
+    action = records_action(playbook, src=path)
+    action.run(task_vars=action.task_vars)
+    assert seen.tasks[0].params['src'] == path and seen.tasks[0].checked.source == path
+
+
+def test_variables_in_the_path_are_expanded(playbook, seen, monkeypatch):
+    put(playbook / 'files/r.jsonl')
+    monkeypatch.setenv('LLMOBS_UNIT_NAME', 'r')
+    action = records_action(playbook, src='$LLMOBS_UNIT_NAME.jsonl')
+    action.run(task_vars=action.task_vars)
+    assert seen.tasks[0].params['src'] == str(playbook / 'files/r.jsonl')
+
+
+def test_a_missing_file_fails_naming_src_and_every_place_looked_at(playbook, seen):
+    action = records_action(playbook, role='data', src='gone.jsonl')
+    result = action.run(task_vars=action.task_vars)  # no HTTP call is expected: any would fail the test
+    assert result['failed'] is True and seen.tasks == []
+    assert result['msg'].startswith("src 'gone.jsonl' was not found on the controller: it was looked for at %s, "
+                                    % (playbook / 'roles/data/files/gone.jsonl'))
+    for place in ('roles/data/gone.jsonl', 'files/gone.jsonl', 'gone.jsonl'):
+        assert str(playbook / place) in result['msg']
+    assert result['msg'].endswith('For a file on the host that runs the module, set remote_src: true.')
+
+
+def test_a_missing_absolute_path(playbook, seen):
+    action = records_action(playbook, src=str(playbook / 'nowhere.jsonl'))
+    result = action.run(task_vars=action.task_vars)
+    assert result['msg'] == ("src '%s' does not exist on the controller. For a file on the host that runs the module, "
+                             "set remote_src: true." % (playbook / 'nowhere.jsonl'))
+
+
+def test_a_directory_is_refused_by_name(playbook, seen):
+    (playbook / 'files/dir.jsonl').mkdir()
+    action = records_action(playbook, src='dir.jsonl')
+    result = action.run(task_vars=action.task_vars)
+    assert result['msg'] == "src 'dir.jsonl' (found at files/dir.jsonl) is a directory, not a regular file."
+
+
+def test_the_option_s_other_checks_come_first(playbook, seen):
+    # records and src together: the arguments are refused as before, whatever the file.
+    action = records_action(playbook, src='gone.jsonl', records=[{'input': 'x'}])
+    result = action.run(task_vars=action.task_vars)
+    assert result['msg'] == 'parameters are mutually exclusive: records|src'
+
+
+def test_remote_src_reads_the_path_where_the_module_runs(playbook, seen):
+    put(playbook / 'files/r.jsonl')
+    action = records_action(playbook, src='files/r.jsonl', remote_src=True)
+    action.run(task_vars=action.task_vars)
+    assert seen.tasks[0].params['src'] == 'files/r.jsonl' and seen.tasks[0].params['controller_files'] is None
+    action = records_action(playbook, src='r.jsonl', remote_src=True)
+    result = action.run(task_vars=action.task_vars)
+    assert result['msg'] == "src 'r.jsonl' does not exist on the host that runs the module."
+
+
+def test_a_value_of_controller_files_in_the_task_is_replaced(playbook, seen):
+    put(playbook / 'files/r.jsonl')
+    action = records_action(playbook, src='r.jsonl', controller_files={'src': {'given': 'x', 'searched': []}})
+    action.run(task_vars=action.task_vars)
+    assert seen.tasks[0].params['controller_files'] == {'src': {'given': 'r.jsonl', 'found': 'files/r.jsonl'}}
+
+
+def test_records_given_inline_need_no_file(playbook, seen):
+    action = records_action(playbook, records=[{'input': 'x'}])
+    action.run(task_vars=action.task_vars)
+    assert seen.tasks[0].params['controller_files'] is None
+
+
+# ---------------------------------------------------------------------------------- the module path
+
+
+class RemoteHost(object):
+    """Stands in for the connection's side of the module path: a temporary directory, transfers, the module."""
+
+    def __init__(self, action, folder, monkeypatch):
+        self.action, self.folder = action, folder
+        self.transferred, self.fixed, self.executed = [], [], []
+        for name in ('_make_tmp_path', '_transfer_file', '_fixup_perms2', '_execute_module'):
+            monkeypatch.setattr(action, name, getattr(self, name))
+
+    def _make_tmp_path(self, remote_user=None):
+        self.folder.mkdir()
+        self.action._connection._shell.tmpdir = str(self.folder)
+        return str(self.folder)
+
+    def _transfer_file(self, local, remote):
+        self.transferred.append((local, remote))
+        shutil.copy(local, remote)
+        return remote
+
+    def _fixup_perms2(self, paths, *args, **kwargs):
+        self.fixed.append(list(paths))
+
+    def _execute_module(self, **kwargs):
+        self.executed.append(dict(self.action._task.args))
+        args = self.action._task.args
+        return dict(changed=False, invocation=dict(module_args=dict(args, remote_src=False)))
+
+
+def test_the_module_path_sends_the_file_found_to_the_remote_temporary_directory(playbook, tmp_path_factory, monkeypatch):
+    found = put(playbook / 'roles/data/files/r.jsonl')
+    action = records_action(playbook, role='data', src='r.jsonl', become=True)
+    remote = RemoteHost(action, tmp_path_factory.mktemp('host') / 'ansible-tmp', monkeypatch)
+    result = action.run(task_vars=action.task_vars)
+    sent = str(remote.folder / 'src-r.jsonl')
+    assert remote.transferred == [(found, sent)]
+    assert remote.fixed == [[str(remote.folder), sent]]
+    assert remote.executed[0]['src'] == sent
+    assert remote.executed[0]['controller_files'] == {'src': {'given': 'r.jsonl', 'found': 'roles/data/files/r.jsonl'}}
+    assert result['invocation']['module_args']['src'] == 'r.jsonl'  # never the temporary copy
+    assert result['invocation']['module_args']['controller_files'] is None
+    assert action._task.args['src'] == 'r.jsonl'
+
+
+@pytest.mark.parametrize('args', [dict(src='gone.jsonl'), dict(src='dir.jsonl'), dict(src='r.jsonl', remote_src=True),
+                                  dict(records=[{'input': 'x'}])])
+def test_the_module_path_sends_nothing_it_need_not_send(playbook, tmp_path_factory, monkeypatch, args):
+    (playbook / 'files/dir.jsonl').mkdir()
+    put(playbook / 'files/r.jsonl')
+    action = records_action(playbook, become=True, **args)
+    remote = RemoteHost(action, tmp_path_factory.mktemp('host') / 'ansible-tmp', monkeypatch)
+    action.run(task_vars=action.task_vars)
+    assert remote.transferred == [] and len(remote.executed) == 1
+    assert remote.executed[0].get('src') == args.get('src')
+
+
+def test_a_module_that_declares_no_file_is_left_alone(monkeypatch):
+    action = make_action('llmobs_dataset_clone', records_module_args(src='r.jsonl'))
+    files = importlib.import_module(CONTROLLER_FILES).ControllerFiles(action, action.module_file.MODULE)
+    assert files.told == {} and files.found == {}
+
+
+# ---------------------------------------------------------------------------------- how a file is shown
+
+
+@pytest.mark.parametrize('given, found, shown', [
+    ('r.jsonl', '/pb/files/r.jsonl', 'files/r.jsonl'),
+    ('files/r.jsonl', '/pb/files/r.jsonl', 'files/r.jsonl'),
+    ('./files/r.jsonl', '/pb/files/r.jsonl', './files/r.jsonl'),
+    ('r.jsonl', '/pb/roles/data/files/r.jsonl', 'roles/data/files/r.jsonl'),
+    ('r.jsonl', '/roles/data/files/r.jsonl', '/roles/data/files/r.jsonl'),
+    ('/data/r.jsonl', '/data/r.jsonl', '/data/r.jsonl'),
+])
+def test_where_a_file_was_found_is_shown_from_the_playbook_s_directory(given, found, shown):
+    assert importlib.import_module(CONTROLLER_FILES)._shown(given, found, '/pb') == shown
