@@ -21,6 +21,9 @@ app_key=examples-app-key-2c7d41
 start_emulator --api-key "${api_key}" --app-key "${app_key}"
 work=$(mktemp -d)
 trap 'rm -rf "${work}"; stop_emulator' EXIT
+# shellcheck source=tests/utils/ansible_dirs.sh
+. "${repo_root}/tests/utils/ansible_dirs.sh"
+keep_ansible_dirs_in "${work}"
 cp -R "${here}/files/." "${work}/"
 
 "${PYTHON:-python3}" "${repo_root}/tests/utils/module_examples.py" "${work}/examples.yml"
