@@ -15,6 +15,7 @@ The matching documentation is the doc fragment ``llmobs.datadog.connection``; ke
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import difflib
 import math
 import os
 import re
@@ -26,9 +27,9 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._errors import Vali
 
 DEFAULT_SITE = 'datadoghq.com'
 
-# Every Datadog site lives under one of these domains; new regions keep appearing under them
-# (us3., us5., ap1., ...), so the domain is checked rather than a fixed list of sites.
-DATADOG_SITE_DOMAINS = ('datadoghq.com', 'datadoghq.eu', 'ddog-gov.com')
+# The sites a site option may name. Anything else is refused before a request: a typo (us55.)
+# would otherwise fail only after retries on a name that does not resolve. A site not listed yet
+# is reached with api_url.
 KNOWN_SITES = (
     'datadoghq.com', 'us3.datadoghq.com', 'us5.datadoghq.com', 'ap1.datadoghq.com',
     'ap2.datadoghq.com', 'uk1.datadoghq.com', 'datadoghq.eu', 'ddog-gov.com', 'us2.ddog-gov.com',
@@ -37,6 +38,10 @@ KNOWN_SITES = (
 API_KEY_ENV = ('DD_API_KEY',)
 APP_KEY_ENV = ('DD_APP_KEY', 'DD_APPLICATION_KEY')
 SITE_ENV = ('DD_SITE',)
+# The prefix of the web app's address on a site (app.datadoghq.eu): what a browser shows.
+WEB_APP_PREFIX = 'app.'
+# How alike a mistyped site must be to a known one (difflib's ratio) to be suggested.
+SITE_SUGGESTION_CUTOFF = 0.85
 MAX_RETRIES = 20
 # How long one list (every page of it) may take: a dataset of 1,000,000 records is 200 pages of
 # 5,000, which fit at up to 9 seconds a page. Documented in doc_fragments/connection.py.
@@ -97,26 +102,57 @@ def _check_key(value, option, env_names):
     return value
 
 
+def closest_site(value):
+    """The known site ``value`` most likely means, or None when no single one stands out."""
+    ranked = sorted(((difflib.SequenceMatcher(None, value, site).ratio(), site) for site in KNOWN_SITES), reverse=True)
+    best, runner_up = ranked[0], ranked[1]
+    if best[0] >= SITE_SUGGESTION_CUTOFF and best[0] > runner_up[0]:
+        return best[1]
+    return None
+
+
+def _site_of_host(host):
+    """The known site whose API or web app host ``host`` is, or None."""
+    for prefix in ('api.', WEB_APP_PREFIX, ''):
+        if host.startswith(prefix) and host[len(prefix):] in KNOWN_SITES:
+            return host[len(prefix):]
+    return None
+
+
+def _env_note(site):
+    """' (from DD_SITE)' when the value came from the environment, so that the user knows where to fix it."""
+    names = [name for name in SITE_ENV if site is not None and os.environ.get(name) == site]
+    return ' (from %s)' % ' or '.join(names) if names else ''
+
+
 def check_site(site):
-    """Return the normalised site, or raise ValidationError naming the option."""
+    """Return the normalised site, or raise ValidationError naming the option (and DD_SITE when it set it)."""
+    note = _env_note(site)
     if site is None or not site.strip():
-        raise ValidationError('site must not be blank: give a Datadog site such as %s, or leave it unset for %s.'
-                              % (', '.join(KNOWN_SITES[:3]), DEFAULT_SITE))
+        raise ValidationError('site%s must not be blank: give a Datadog site such as %s, or leave it unset for %s.'
+                              % (note, ', '.join(KNOWN_SITES[:3]), DEFAULT_SITE))
+    named = 'site %r%s' % (site, note)
     value = site.strip().lower().rstrip('.')
     if '://' in value or '/' in value:
+        meant = _site_of_host(value.split('://', 1)[-1].split('/', 1)[0].split(':', 1)[0])
         raise ValidationError(
-            "site must be a bare Datadog site such as 'datadoghq.eu', not a URL (got %r); "
-            'to send requests to a full URL such as a proxy, use api_url.' % site)
+            "site%s must be a bare Datadog site such as %r, not a URL (got %r); "
+            'to send requests to a full URL such as a proxy, use api_url.' % (note, meant or 'datadoghq.eu', site))
     if value.startswith('api.'):
         raise ValidationError(
-            "site is the Datadog site, not the API host: use %r instead of %r." % (value[len('api.'):], site))
+            "site%s is the Datadog site, not the API host: use %r instead of %r." % (note, value[len('api.'):], site))
+    if value.startswith(WEB_APP_PREFIX) and value[len(WEB_APP_PREFIX):] in KNOWN_SITES:
+        raise ValidationError("%s is the address of the Datadog web app; the API site is %r."
+                              % (named, value[len(WEB_APP_PREFIX):]))
     if not _SITE_LABELS.match(value):
-        raise ValidationError('site %r is not a valid host name; Datadog sites look like %s.'
-                              % (site, ', '.join(KNOWN_SITES)))
-    if not any(value == domain or value.endswith('.' + domain) for domain in DATADOG_SITE_DOMAINS):
+        raise ValidationError('%s is not a valid host name; Datadog sites look like %s.'
+                              % (named, ', '.join(KNOWN_SITES)))
+    if value not in KNOWN_SITES:
+        closest = closest_site(value)
         raise ValidationError(
-            'site %r is not a Datadog site; known sites are %s. To reach a proxy or a private link, '
-            'use api_url.' % (site, ', '.join(KNOWN_SITES)))
+            '%s is not a known Datadog site%s; known sites are %s. For a site not in this list, a proxy or a '
+            "private link, set api_url instead (for a Datadog site, api_url: 'https://api.<site>')."
+            % (named, (" (did you mean %r?)" % closest) if closest else '', ', '.join(KNOWN_SITES)))
     return value
 
 

@@ -12,7 +12,9 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import OptionHint
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import API_PREFIX, attributes_of, single_object
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
 
 # Asked for per page. Datadog documents no maximum for dataset lists (its experiments list
@@ -23,8 +25,9 @@ DATASET_PAGE_LIMIT = 5000
 
 # What a 404 means to the user, by request. A request to datasets_path (the list, a create, a delete)
 # names the project only; one to a dataset's own path names both.
-DATASETS_PATH_HINTS = {404: 'Check project_id or project_name: the project does not exist for these keys.'}
-DATASET_HINTS = {404: 'Check project_id and dataset_id: the project or dataset does not exist for these keys.'}
+DATASETS_PATH_HINTS = {404: OptionHint(('project_id', 'project_name'), 'the project does not exist for these keys.')}
+DATASET_HINTS = {404: OptionHint(('project_id', 'project_name', 'dataset_id', 'dataset_name'),
+                                 'the project or dataset does not exist for these keys.')}
 
 
 def dataset_facts(item):
@@ -73,8 +76,14 @@ def dataset_contents(api, project_id, dataset_id):
 class Datasets(object):
     """Requests about the datasets of LLM Observability projects, over one Transport."""
 
-    def __init__(self, transport):
+    def __init__(self, transport, names=None):
         self.transport = transport
+        self.names = names if names is not None else Names()
+
+    def _where(self, project_id, dataset_id=None):
+        """'project P', or 'dataset D of project P': each by its name beside its id when the task looked it up by name."""
+        project = self.names.label('project', project_id)
+        return project if dataset_id is None else '%s of %s' % (self.names.label('dataset', dataset_id), project)
 
     def list(self, project_id, name=None, dataset_id=None):
         """Every dataset of the project that the API's filters return, once each (the name filter is not exact)."""
@@ -83,13 +92,14 @@ class Datasets(object):
             params['filter[name]'] = name
         if dataset_id is not None:
             params['filter[id]'] = dataset_id
-        operation = 'Listing datasets of project %s' % project_id
+        operation = 'Listing datasets of %s' % self._where(project_id)
         return list(self.transport.pages(datasets_path(project_id), operation, params, DATASET_PAGE_LIMIT,
                                          hints=DATASETS_PATH_HINTS, noun='dataset'))
 
     def find_by_name(self, project_id, name):
         """Datasets whose name is exactly ``name``, from every page."""
-        return [item for item in self.list(project_id, name=name) if dataset_name(item) == name]
+        return self.names.found('dataset', [item for item in self.list(project_id, name=name) if dataset_name(item) == name],
+                                name)
 
     def get(self, project_id, dataset_id):
         """The dataset with this id, or None. There is no single-dataset GET: the list is filtered."""
@@ -111,7 +121,7 @@ class Datasets(object):
             attributes['description'] = description
         if metadata is not None:
             attributes['metadata'] = metadata
-        operation = 'Creating dataset %r in project %s' % (name, project_id)
+        operation = 'Creating dataset %r in %s' % (name, self._where(project_id))
         return self.transport.write_once(
             'POST', datasets_path(project_id), operation, {'data': {'type': 'datasets', 'attributes': attributes}},
             self._find_new(project_id, name), settle_timeout, 'nothing was created',
@@ -119,7 +129,7 @@ class Datasets(object):
 
     def update(self, project_id, dataset_id, attributes):
         """PATCH the given attributes (setting a value twice is harmless, so it is retried like a read)."""
-        operation = 'Updating dataset %s of project %s' % (dataset_id, project_id)
+        operation = 'Updating %s' % self._where(project_id, dataset_id)
         document = self.transport.request(
             'PATCH', '%s/%s' % (datasets_path(project_id), path_segment(dataset_id)), operation,
             body={'data': {'type': 'datasets', 'attributes': attributes}}, idempotent=True, hints=DATASET_HINTS)
@@ -131,7 +141,7 @@ class Datasets(object):
             return True if self.get(project_id, dataset_id) is None else None
 
         self.transport.write_once(
-            'POST', datasets_path(project_id) + '/delete', 'Deleting dataset %s of project %s' % (dataset_id, project_id),
+            'POST', datasets_path(project_id) + '/delete', 'Deleting %s' % self._where(project_id, dataset_id),
             {'data': {'type': 'datasets', 'attributes': {'dataset_ids': [dataset_id]}}},
             find_gone, settle_timeout, 'nothing was deleted', hints=DATASETS_PATH_HINTS)
 
@@ -140,7 +150,7 @@ class Datasets(object):
         attributes = {'name': name}
         if description is not None:
             attributes['description'] = description
-        operation = 'Cloning dataset %s of project %s into %r' % (source_id, project_id, name)
+        operation = 'Cloning %s into %r' % (self._where(project_id, source_id), name)
         return self.transport.write_once(
             'POST', '%s/%s/clone' % (datasets_path(project_id), path_segment(source_id)), operation,
             {'data': {'type': 'datasets', 'id': source_id, 'attributes': attributes}},

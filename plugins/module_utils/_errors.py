@@ -211,28 +211,61 @@ def named_key_header(errors, summary):
     return named.pop() if len(named) == 1 else None
 
 
-def status_hint(status, errors, summary, hints=None):
-    """What the user can do about ``status``: the resource's own hint first, then the key hints."""
+# What a 404 says when the task set none of the options the request could be about: the address
+# the requests go to is not the API (a wrong api_url path, a proxy that does not pass the route).
+ROUTE_NOT_FOUND_HINT = ('Check that site or api_url points at the Datadog API: the route of this request was not found '
+                        'there.')
+
+
+class OptionHint(object):
+    """What to check after a failure status, about options of the task: it names only those the task set.
+
+    ``options`` are the options the failure may come from (``project_id``, ``project_name``, ...);
+    ``reason`` follows them ("Check project_name: <reason>"). When the task set none of them, the
+    hint is ``otherwise``: a message never points at an option the user did not give.
+    """
+
+    def __init__(self, options, reason, otherwise=ROUTE_NOT_FOUND_HINT):
+        self.options = tuple(options)
+        self.reason = reason
+        self.otherwise = otherwise
+
+    def text(self, given):
+        named = [option for option in self.options if option in given]
+        if not named:
+            return self.otherwise
+        listed = named[0] if len(named) == 1 else '%s and %s' % (', '.join(named[:-1]), named[-1])
+        return 'Check %s: %s' % (listed, self.reason)
+
+
+def status_hint(status, errors, summary, hints=None, given=()):
+    """What the user can do about ``status``: the resource's own hint first, then the key hints.
+
+    ``given``: the options the task set, which an OptionHint may name.
+    """
     if hints and status in hints:
-        return hints[status]
+        hint = hints[status]
+        return hint.text(given) if isinstance(hint, OptionHint) else hint
     if status in KEY_HEADER_HINTS:
         return KEY_HEADER_HINTS[status][named_key_header(errors, summary)]
     return None
 
 
-def api_error(operation, status, reason, body, content_type=None, retry_after=None, hints=None, secrets=()):
+def api_error(operation, status, reason, body, content_type=None, retry_after=None, hints=None, secrets=(), given=()):
     """Build the APIError for a non-2xx answer to ``operation``: the one place such messages are made.
 
-    ``hints`` maps a status to what the user can check; resources pass their own (a 404 means a
-    different thing for a project than for a record). ``secrets`` (the keys) never reach the
-    message, not even a piece of one that an excerpt of the body cuts.
+    ``hints`` maps a status to what the user can check (text, or an OptionHint that names only the
+    options in ``given``, those the task set); resources pass their own (a 404 means a different
+    thing for a project than for a record). ``secrets`` (the keys) never reach the message, not
+    even a piece of one that an excerpt of the body cuts.
     """
     summary, errors = parse_error_body(body, content_type, secrets)
     status_text = 'HTTP %s' % status
     if reason:
         status_text += ' %s' % reason
     message = '%s failed with %s: %s.' % (operation, status_text, summary.rstrip('.'))
-    return APIError(status, errors, message, retry_after=retry_after, hint=status_hint(status, errors, summary, hints))
+    return APIError(status, errors, message, retry_after=retry_after,
+                    hint=status_hint(status, errors, summary, hints, given))
 
 
 def redirect_error(operation, status, location):

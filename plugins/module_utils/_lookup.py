@@ -26,7 +26,7 @@ def exactly_one(matches, kind, name, where='', **result_extras):
     """The one item of ``matches`` (exact name matches), None when there is none.
 
     Several matches are a failure that lists their ids: the module cannot tell which is meant.
-    ``where`` says where they were looked for ("in project X"); ``result_extras`` go into the failure result.
+    ``where`` says where they were looked for ("in project 'x' (id X)"); ``result_extras`` go into the failure result.
     """
     if len(matches) > 1:
         raise LLMObsError(
@@ -46,6 +46,44 @@ def require_one(matches, kind, name, where='', option=None, **result_extras):
                              (' (given as %s; names are compared exactly)' % option) if option else ''),
                           **result_extras)
     return found
+
+
+def named(kind, name, item_id):
+    """How a message names a resource: as the user gave it, by its name with the id beside it
+    ("project 'support-bot' (id 0d89...)"), or by its id alone when the user gave the id."""
+    if name is None:
+        return '%s %s' % (kind, item_id)
+    if item_id is None:  # not made yet (check mode)
+        return '%s %r' % (kind, name)
+    return '%s %r (id %s)' % (kind, name, item_id)
+
+
+class Names(object):
+    """The names that the task's lookups by name found, by id: so that a request's messages name a project or
+    dataset the way the task gave it ("project 'support-bot' (id 0d89...)"), and by id otherwise."""
+
+    def __init__(self):
+        self._names = {}
+
+    def found(self, kind, items, name):
+        """Remember ``name`` for the ids of ``items``, the exact matches of a lookup of ``name``."""
+        for item in items:
+            if item.get('id') is not None:
+                self._names[(kind, item['id'])] = name
+        return items
+
+    def label(self, kind, item_id):
+        return named(kind, self._names.get((kind, item_id)), item_id)
+
+
+def project_as_given(params, project_id):
+    """The project as the task addressed it: ``project_name`` with the id beside it, or ``project_id``."""
+    return named('project', params.get('project_name'), project_id)
+
+
+def dataset_as_given(params, dataset_id):
+    """The dataset as the task addressed it: ``dataset_name`` with the id beside it, or ``dataset_id``."""
+    return named('dataset', params.get('dataset_name'), dataset_id)
 
 
 def resolve_project(api, params, plan=None):
@@ -91,15 +129,16 @@ def resolve_dataset(api, project_id, params, plan=None):
     entry = plan.dataset(project_id, None, name) if not matches and plan is not None else None
     if entry is not None:
         return None, planned_item(name, source=entry.get('source'))
-    item = require_one(matches, 'dataset', name, 'in project %s' % project_id, option='dataset_name')
+    item = require_one(matches, 'dataset', name, 'in ' + project_as_given(params, project_id), option='dataset_name')
     return item['id'], item
 
 
-def project_where(project_id, project):
-    """Where a dataset is, in messages: 'in project <id>', or for a planned project its name and why it is missing."""
+def project_where(params, project_id, project):
+    """Where a dataset is, in messages: in the project as the task gave it ("in project 'support-bot' (id 0d89...)"),
+    or for a planned project its name and why it is missing."""
     if is_planned(project):
         return 'in project %r (%s)' % (attributes_of(project).get('name'), PLANNED_NOTE)
-    return 'in project %s' % project_id
+    return 'in ' + project_as_given(params, project_id)
 
 
 def dataset_finder(api, project_id):
@@ -109,11 +148,12 @@ def dataset_finder(api, project_id):
     return lambda name: api.datasets.find_by_name(project_id, name)
 
 
-def dataset_label(dataset_id, dataset):
-    """How messages name a dataset: its id, or for a planned dataset its name and why it is missing."""
+def dataset_label(params, dataset_id, dataset):
+    """How messages name a dataset: as the task gave it (``dataset_as_given``), or for a planned dataset its name and
+    why it is missing."""
     if is_planned(dataset):
-        return '%r (%s)' % (attributes_of(dataset).get('name'), PLANNED_NOTE)
-    return dataset_id
+        return 'dataset %r (%s)' % (attributes_of(dataset).get('name'), PLANNED_NOTE)
+    return dataset_as_given(params, dataset_id)
 
 
 def records_origin(project_id, dataset_id, dataset):

@@ -30,6 +30,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._connection import 
 from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import CONTROLLER_FILE_OPTIONS
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLAN_FACT, Plan, plan_from_environment
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import Projects
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
@@ -64,15 +65,17 @@ class API(object):
 
     def __init__(self, transport):
         self.transport = transport
-        self.projects = Projects(transport)
-        self.datasets = Datasets(transport)
+        # One book of the names found by lookups, so that every resource's messages name things alike.
+        self.names = Names()
+        self.projects = Projects(transport, self.names)
+        self.datasets = Datasets(transport, self.names)
         self._records = None
 
     @property
     def records(self):
         """The records resource (see OPTIONAL_RESOURCES)."""
         if self._records is None:
-            self._records = OPTIONAL_RESOURCES['records']()(self.transport)
+            self._records = OPTIONAL_RESOURCES['records']()(self.transport, self.names)
         return self._records
 
 
@@ -171,7 +174,8 @@ class LLMObsModule(object):
         changes it returns it as a fact.
         """
         settings, checked = self.check(params)
-        api = API(Transport(settings, warn=warn, session=session, progress=progress))
+        given = [name for name, value in params.items() if value is not None]
+        api = API(Transport(settings, warn=warn, session=session, progress=progress, given=given))
         planned = Plan(plan, settings.base_url, active=bool(check_mode))
         result = self.run(ModuleTask(params, check_mode, diff, warn, api, checked, progress, planned))
         if planned.changed:

@@ -13,7 +13,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import count_records
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import OptionHint
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import API_PREFIX, attributes_of, single_object
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
 
 PROJECTS_PATH = API_PREFIX + '/projects'
@@ -23,7 +25,7 @@ PROJECTS_PATH = API_PREFIX + '/projects'
 PROJECT_PAGE_LIMIT = 5000
 
 # What a 404 about a project means to the user.
-PROJECT_HINTS = {404: 'Check project_id or project_name: the project does not exist for these keys.'}
+PROJECT_HINTS = {404: OptionHint(('project_id', 'project_name'), 'the project does not exist for these keys.')}
 
 
 def project_facts(item):
@@ -58,8 +60,9 @@ def project_contents(api, project_id):
 class Projects(object):
     """Requests about LLM Observability projects, over one Transport."""
 
-    def __init__(self, transport):
+    def __init__(self, transport, names=None):
         self.transport = transport
+        self.names = names if names is not None else Names()
 
     def list(self, name=None, project_id=None):
         """Every project the API's filters return, once each (the name filter is not exact)."""
@@ -73,7 +76,7 @@ class Projects(object):
 
     def find_by_name(self, name):
         """Projects whose name is exactly ``name``, from every page."""
-        return [item for item in self.list(name=name) if project_name(item) == name]
+        return self.names.found('project', [item for item in self.list(name=name) if project_name(item) == name], name)
 
     def get(self, project_id):
         """The project with this id, or None. There is no single-project GET: the list is filtered."""
@@ -100,7 +103,7 @@ class Projects(object):
 
     def update(self, project_id, attributes):
         """PATCH the given attributes (setting a value twice is harmless, so it is retried like a read)."""
-        operation = 'Updating project %s' % project_id
+        operation = 'Updating %s' % self.names.label('project', project_id)
         document = self.transport.request(
             'PATCH', '%s/%s' % (PROJECTS_PATH, path_segment(project_id)), operation,
             body={'data': {'type': 'projects', 'attributes': attributes}}, idempotent=True, hints=PROJECT_HINTS)
@@ -112,6 +115,6 @@ class Projects(object):
             return True if self.get(project_id) is None else None
 
         self.transport.write_once(
-            'POST', PROJECTS_PATH + '/delete', 'Deleting project %s' % project_id,
+            'POST', PROJECTS_PATH + '/delete', 'Deleting %s' % self.names.label('project', project_id),
             {'data': {'type': 'projects', 'attributes': {'project_ids': [project_id]}}},
             find_gone, settle_timeout, 'nothing was deleted', hints=PROJECT_HINTS)

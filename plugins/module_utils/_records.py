@@ -24,12 +24,14 @@ __metaclass__ = type
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import file_origin
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DATASET_HINTS, datasets_path
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, OptionHint
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_canonical import tag_list
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_readers import read_declared
 from ansible_collections.llmobs.datadog.plugins.module_utils._records_batches import BATCH_MAX_BYTES
 from ansible_collections.llmobs.datadog.plugins.module_utils._records_plan import plan_sync
 from ansible_collections.llmobs.datadog.plugins.module_utils._records_writer import LOST_BATCH_SETTLE, BatchWriter
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import capitalized
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
 
 # Asked for per page. Datadog documents no maximum for the records list; a server that serves
@@ -37,8 +39,8 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._transport import p
 RECORDS_PAGE_LIMIT = 5000
 # The largest declared record: what one batch_update carries, less room for the request around it.
 MAX_RECORD_BYTES = BATCH_MAX_BYTES - 1024
-VERSION_HINTS = {404: 'Check project_id, dataset_id and version: the project, the dataset or that version does '
-                      'not exist for these keys.'}
+VERSION_HINTS = {404: OptionHint(('project_id', 'project_name', 'dataset_id', 'dataset_name', 'version'),
+                                 'the project, the dataset or that version does not exist for these keys.')}
 
 
 def records_path(project_id, dataset_id):
@@ -83,8 +85,9 @@ def read_declared_records(params):
 class Records(object):
     """Requests about the records of a dataset, over one Transport."""
 
-    def __init__(self, transport):
+    def __init__(self, transport, names=None):
         self.transport = transport
+        self.names = names if names is not None else Names()
 
     def pages(self, project_id, dataset_id, version=None, label=None):
         """Every listed record of the dataset (of ``version``, default the current one), page by page, once each.
@@ -94,8 +97,9 @@ class Records(object):
         params = {}
         if version is not None:
             params['filter[version]'] = version
-        operation = 'Listing the records of dataset %s of project %s%s' % (
-            dataset_id, project_id, (' (version %s)' % version) if version is not None else '')
+        operation = 'Listing the records of %s of %s%s' % (
+            self.names.label('dataset', dataset_id), self.names.label('project', project_id),
+            (' (version %s)' % version) if version is not None else '')
         return self.transport.pages(records_path(project_id, dataset_id), operation, params, RECORDS_PAGE_LIMIT,
                                     hints=VERSION_HINTS if version is not None else DATASET_HINTS, noun='record',
                                     label=label or 'dataset %s' % dataset_id)
@@ -108,15 +112,16 @@ class Records(object):
         """Every record as ``record_view`` shows it."""
         return list(self.views(project_id, dataset_id, version))
 
-    def check_version_exists(self, dataset_id, version, facts, count):
+    def check_version_exists(self, dataset, version, facts, count):
         """A version past the dataset's current one that lists no record does not exist, whatever the server answered.
 
-        ``facts``: the dataset's facts (or None); ``count``: how many records the version listed. Only an empty
-        answer is doubted: a list of the dataset can lag behind a version just made.
+        ``dataset`` names the dataset (``_lookup.dataset_as_given``); ``facts``: its facts (or None); ``count``: how
+        many records the version listed. Only an empty answer is doubted: a list of the dataset can lag behind a
+        version just made.
         """
         current = (facts or {}).get('current_version')
         if version is not None and not count and isinstance(current, int) and version > current:
-            raise LLMObsError('Dataset %s has no version %d: its current version is %d.' % (dataset_id, version, current))
+            raise LLMObsError('%s has no version %d: its current version is %d.' % (capitalized(dataset), version, current))
 
     def plan(self, project_id, dataset_id, declared, state, purge, keep_before=0, label=None):
         """One read of every page, compared with ``declared``: the SyncPlan of a sync."""

@@ -12,40 +12,84 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._record_canonical import body_fields
-from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted, counted_large
+import binascii
+import json
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._record_canonical import (
+    NotJSON,
+    body_fields,
+    canonical_json,
+    digest,
+    plain,
+)
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import capitalized, counted, counted_large
 
 # Changed records shown in a diff.
 DIFF_RECORDS = 20
+# How much of an input names a record without an id in a diff; a longer one is cut and its digest added.
+DIFF_INPUT_KEY_CHARS = 80
 
 
-def _declared_view(declared, index, server_id=None):
-    body = declared.body(declared.entries[index], server_id)
-    return dict(body_fields(body), id=body.get('id'))
+def _input_key(input_value):
+    """How a diff names a record without an id: by its input, as the sync matches it (text as it is)."""
+    text = input_value if isinstance(input_value, str) else canonical_json(input_value, walk=True).decode('utf-8')
+    if len(text) <= DIFF_INPUT_KEY_CHARS:
+        return text
+    return '%s... #%s' % (text[:DIFF_INPUT_KEY_CHARS], binascii.hexlify(digest(canonical_json(input_value, walk=True)))[:8].decode('ascii'))
 
 
-def records_diff(declared, plan, dataset_id, counts, limit=DIFF_RECORDS):
-    """The diff of a sync: the counts, and the first ``limit`` changed records before and after.
+def _plain(fields):
+    try:
+        return plain(fields)  # 1.0 shows as 1, as it compares
+    except NotJSON:
+        return fields  # a value the server sent that has no JSON form (NaN): shown as it came
 
-    Inserted and updated records come in the order they were declared, then deleted ones in the
-    order the API listed them. A record that is absent on one side shows as ``state: absent``.
+
+def _set_fields(body):
+    """The fields of a created or deleted record that say something: input, and the others unless at their default."""
+    fields = body_fields(body)
+    return _plain(dict((name, value) for name, value in fields.items() if name == 'input' or value not in (None, {}, [])))
+
+
+def _entries(key, fields):
+    """One diff entry per field, named '[key] field': a line of the rendered diff belongs to one record only, so
+    that a unified diff can never pair a field of one record with a field of another."""
+    return dict(('[%s] %s' % (key, name), value) for name, value in fields.items())
+
+
+def records_diff(declared, plan, dataset, counts, limit=DIFF_RECORDS):
+    """The diff of a sync: the counts, and the first ``limit`` changed records, before and after, by key.
+
+    Each field of a shown record is one entry, ``'[key] field'``, on the side where it is: a created
+    record shows only after (its fields that are set), a deleted one only before, and an updated
+    one its changed fields on both sides. The key is the declared id or, for records without ids,
+    their input (what the sync matches them by; the server's id is then an entry too); a deleted
+    record is keyed by the server's id. Inserted and updated records are the first declared, then
+    the deleted ones in the order the API listed them. ``dataset`` names the dataset
+    (``_lookup.dataset_as_given``).
     """
-    before, after = [], []
-    written = sorted([(index, None) for index in plan.inserts] +
-                     [(update.index, update.server_id) for update in plan.updates])
-    for index, server_id in written[:limit]:
-        if server_id is None:
-            body = declared.body(declared.entries[index])
-            key = 'id' if declared.keyed_by == 'id' else 'input'
-            before.append({key: body.get(key), 'state': 'absent'})
-            after.append(_declared_view(declared, index))
-        else:
-            before.append(plan.before.get(server_id) or {'id': server_id})
-            after.append(_declared_view(declared, index, server_id))
-    for server_id in plan.deletes[:max(0, limit - len(before))]:
-        before.append(plan.before.get(server_id) or {'id': server_id})
-        after.append({'id': server_id, 'state': 'absent'})
-    shown = len(before)
+    before, after = {}, {}
+    by_id = declared.keyed_by == 'id'
+    changed = dict((update.index, update) for update in plan.updates)
+    written = sorted(list(plan.inserts) + list(changed))[:limit]
+    for index in written:
+        body = json.loads(declared.text_of(declared.entries[index]))
+        key = declared.entries[index].key if by_id else _input_key(body.get('input'))
+        update = changed.get(index)
+        if update is None:
+            after.update(_entries(key, _set_fields(body)))
+            continue
+        old, new = body_fields(plan.before.get(update.server_id) or {}), body_fields(body)
+        shown_before = _plain(dict((name, old[name]) for name in update.fields))
+        shown_after = _plain(dict((name, new[name]) for name in update.fields))
+        if not by_id:
+            shown_before['id'] = shown_after['id'] = update.server_id
+        before.update(_entries(key, shown_before))
+        after.update(_entries(key, shown_after))
+    deleted = plan.deletes[:max(0, limit - len(written))]
+    for server_id in deleted:
+        before.update(_entries(server_id, _set_fields(plan.before.get(server_id) or {})))
+    shown = len(written) + len(deleted)
     total = plan.changes
     if not total:
         shown_text = 'no change'
@@ -53,7 +97,7 @@ def records_diff(declared, plan, dataset_id, counts, limit=DIFF_RECORDS):
         shown_text = 'all %d changes' % total
     else:
         shown_text = 'the first %d of %d changes' % (shown, total)
-    header = 'records of dataset %s (%s)' % (dataset_id, shown_text)
+    header = 'records of %s (%s)' % (dataset, shown_text)
     return dict(before={'records': before}, after={'changes': counts, 'records': after},
                 before_header=header, after_header=header)
 
@@ -72,14 +116,16 @@ def sync_summary(label, plan, check_mode, version_created):
     return text + (', new version' if version_created else '')
 
 
-def sync_message(dataset_id, plan, state, purge, check_mode, version_created):
-    """What a sync did (or in check mode would do), in a sentence or two."""
+def sync_message(dataset, plan, state, purge, check_mode, version_created):
+    """What a sync did (or in check mode would do), in a sentence or two; ``dataset`` names the dataset
+    (``_lookup.dataset_as_given``)."""
+    title = capitalized(dataset)
     counts = sync_counts(plan)
     if not plan.changes:
         if state == 'absent':
-            text = 'Dataset %s holds none of the %s; nothing to do.' % (dataset_id, counted(plan.unchanged, 'declared record'))
+            text = '%s holds none of the %s; nothing to do.' % (title, counted(plan.unchanged, 'declared record'))
         else:
-            text = 'Dataset %s already holds the %s; nothing to do.' % (dataset_id, counted(plan.unchanged, 'declared record'))
+            text = '%s already holds the %s; nothing to do.' % (title, counted(plan.unchanged, 'declared record'))
     else:
         done = []
         for name in ('created', 'updated', 'deleted'):
@@ -87,7 +133,7 @@ def sync_message(dataset_id, plan, state, purge, check_mode, version_created):
                 done.append('%s %s%s' % (counted(counts[name], 'record'), 'would be ' if check_mode else '', name))
             elif counts[name]:
                 done.append('%d %s' % (counts[name], name))
-        text = 'Dataset %s: %s; %d unchanged.' % (dataset_id, ', '.join(done), plan.unchanged)
+        text = '%s: %s; %d unchanged.' % (title, ', '.join(done), plan.unchanged)
         if plan.duplicates:
             text += ' The deleted include %d extra %s of declared records.' % (
                 plan.duplicates, 'copy' if plan.duplicates == 1 else 'copies')

@@ -41,6 +41,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._diff import (
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import exactly_one
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLANNED_NOTE
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import capitalized
 
 # What the engine says about a create and about a resource that already exists, as str.format
 # templates. Fields: title ("Dataset 'x' in project p"), label (the same, lower case), name, where,
@@ -153,7 +154,7 @@ class NamedResource(object):
 
     def title(self, name):
         label = self.label(name)
-        return label[:1].upper() + label[1:]
+        return capitalized(label)
 
     def summary(self, name, what):
         """One line for a pull request comment: "project support-bot: would be created"."""

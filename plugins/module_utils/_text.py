@@ -7,7 +7,7 @@
 # This module_utils is PRIVATE and should only be used by this collection.
 # Breaking changes can occur at any time.
 
-"""Words of the collection's messages: a count of things, in the singular or the plural."""
+"""Words of the collection's messages: a count of things, in the singular or the plural; a sentence's first word."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -26,3 +26,8 @@ def counted(count, noun):
 def counted_large(count, noun):
     """'12,000 records': ``counted`` with the thousands separated, for counts that can run high."""
     return '{0:,} {1}'.format(count, plural(noun, count))
+
+
+def capitalized(text):
+    """``text`` with its first letter in upper case, the rest as it is: a label that opens a sentence."""
+    return text[:1].upper() + text[1:]

@@ -34,11 +34,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
+import socket
 import threading
 import time
 import traceback
 
-from ansible.module_utils.six.moves.urllib.parse import quote
+from ansible.module_utils.six.moves.urllib.parse import quote, urlsplit
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import (
     APIError,
@@ -123,6 +124,37 @@ def _describe_transport_failure(exc):
     if '): ' in text and text.startswith('<'):
         text = text.split('): ', 1)[1]
     return text[:300]
+
+
+# What resolvers say when a host name does not resolve, for exceptions that carry only text.
+_UNRESOLVED_MARKERS = ('NameResolutionError', 'Failed to resolve', 'Name or service not known',
+                       'nodename nor servname', 'No address associated with hostname',
+                       'Temporary failure in name resolution', 'getaddrinfo failed')
+
+
+def _exception_chain(exc, depth=8):
+    """``exc`` and the exceptions it wraps (requests' args[0], urllib3's reason, causes and contexts)."""
+    seen, pending = [], [exc]
+    while pending and len(seen) < depth:
+        current = pending.pop(0)
+        if not isinstance(current, BaseException) or any(current is known for known in seen):
+            continue
+        seen.append(current)
+        pending.extend([getattr(current, 'reason', None), current.__cause__, current.__context__])
+        pending.extend(arg for arg in getattr(current, 'args', ()) if isinstance(arg, BaseException))
+    return seen
+
+
+def resolver_failure(exc):
+    """The resolver's reason when a connection failed because the host name did not resolve, else None."""
+    chain = _exception_chain(exc)
+    for item in chain:
+        if isinstance(item, socket.gaierror):
+            return item.strerror or str(item)
+    if any(type(item).__name__ == 'NameResolutionError' for item in chain):
+        return str(chain[-1])
+    text = ' '.join(str(item) for item in chain)
+    return next((marker for marker in _UNRESOLVED_MARKERS if marker in text), None)
 
 
 class _DeadlinePassed(Exception):
@@ -237,8 +269,10 @@ class _Pager(object):
 class Transport(object):
     """The session to Datadog's API: one per task, shared by every resource."""
 
-    def __init__(self, settings, warn=None, sleep=None, clock=None, session=None, progress=None):
+    def __init__(self, settings, warn=None, sleep=None, clock=None, session=None, progress=None, given=()):
         self.settings = settings
+        # The options the task set: a hint at the end of an error names only those.
+        self.given = frozenset(given)
         self.warn = warn or (lambda message: None)
         self.progress = progress or Progress()
         self.sleep = sleep or time.sleep
@@ -283,6 +317,14 @@ class Transport(object):
             raise TransportError('no response from %s within %s seconds (timeout).'
                                  % (self.settings.base_url, _format_seconds(self.settings.timeout)))
         except requests.exceptions.ConnectionError as exc:
+            unresolved = resolver_failure(exc)
+            if unresolved is not None:
+                # Not retried, not even a "temporary" resolver failure: a name that did not resolve
+                # now rarely does within the retry waits, and a typo would only cost the waits.
+                raise TransportError('could not reach %s: the host name %r does not resolve (%s). Check site or '
+                                     'api_url.' % (self.settings.base_url, urlsplit(self.settings.base_url).hostname,
+                                                   mask_secrets(unresolved, self.settings.secrets)),
+                                     may_have_arrived=False, retriable=False)
             reason = self._reason(exc)
             never_connected = any(marker in repr(exc) for marker in (
                 'NewConnectionError', 'NameResolutionError', 'Failed to establish a new connection'))
@@ -319,7 +361,8 @@ class Transport(object):
             raise redirect_error(operation, status, response.headers.get('Location'))
         retry_after = rate_limit_delay(response.headers) if status == 429 else None
         raise api_error(operation, status, response.reason, response.content, response.headers.get('Content-Type'),
-                        retry_after=retry_after, hints=hints, secrets=self.settings.secrets)
+                        retry_after=retry_after, hints=hints, secrets=self.settings.secrets,
+                        given=self.given)
 
     def _retry_delay(self, exc, attempt, idempotent):
         """Seconds to wait before sending again after ``exc``, or None when it must not be sent again."""

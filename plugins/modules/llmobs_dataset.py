@@ -131,7 +131,7 @@ msg:
       with the dataset.
   returned: always
   type: str
-  sample: Dataset 'eval-questions' in project a33671aa-24fd-4dcd-9b33-a8ec7dde7751 created (id 7c8d4e9a-1234-5678-9abc-def012345678).
+  sample: Dataset 'eval-questions' in project 'support-bot' (id a33671aa-24fd-4dcd-9b33-a8ec7dde7751) created (id 7c8d4e9a-1234-5678-9abc-def012345678).
 summary:
   description:
     - >-
@@ -250,7 +250,7 @@ def run(task):
         delete=lambda dataset_id: datasets.delete(project_id, dataset_id, timeout),
         diff_keys=('name', 'description', 'metadata'),
         server_assigned=('id', 'current_version', 'created_at', 'updated_at'),
-        where=project_where(project_id, project),
+        where=project_where(params, project_id, project),
         contents=Contents(lambda dataset_id: dataset_contents(task.api, project_id, dataset_id), DATASET_CONTENTS),
         plan=Slot(task.plan, 'dataset', project_id, params['project_name']))
     desired = dict(description=params['description'], metadata=params['metadata'])

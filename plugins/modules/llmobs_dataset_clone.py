@@ -248,10 +248,10 @@ SERVER_ASSIGNED = ('id', 'metadata', 'current_version', 'created_at', 'updated_a
 # The clone speaks of cloning where the state engine speaks of creating (see _state.CREATE_TEXTS).
 CLONE_TEXTS = dict(
     exists='Dataset {name!r} already exists {where} (id {id}); nothing to do.',
-    would_create='Would clone dataset {source} into {name!r} (check mode: nothing was sent).',
-    created='Cloned dataset {source} into {name!r} (id {id}).',
-    written='Cloned dataset {source} into {name!r} (id {id})',
-    never_listed=('Cloned dataset {source} into {name!r} (id {id}), but it was still missing from the dataset list '
+    would_create='Would clone {source} into {name!r} (check mode: nothing was sent).',
+    created='Cloned {source} into {name!r} (id {id}).',
+    written='Cloned {source} into {name!r} (id {id})',
+    never_listed=('Cloned {source} into {name!r} (id {id}), but it was still missing from the dataset list '
                   'after {timeout} seconds. A run started before it appears may clone it again; raise wait_timeout.'),
     kept_other='Dataset {name!r} already exists with another {fields}; this module does not update it.',
 )
@@ -268,13 +268,13 @@ def run(task):
     params, datasets = task.params, task.api.datasets
     project_id, project = resolve_project(task.api, params, task.plan)
     source_id, source = resolve_dataset(task.api, project_id, params, task.plan)
-    where = project_where(project_id, project)
+    where = project_where(params, project_id, project)
 
     def source_missing():
         # A dry run fails where the real run would: the source must exist (already known when found by name).
         if source is None and datasets.get(project_id, source_id) is None:
-            return ('Source dataset %s was not found %s: there is nothing to clone. Check project_id and dataset_id.'
-                    % (source_id, where))
+            return ('Source dataset %s was not found %s: there is nothing to clone. Check %s and dataset_id.'
+                    % (source_id, where, 'project_id' if params['project_id'] is not None else 'project_name'))
         return None
 
     clone = NamedResource(
@@ -282,7 +282,7 @@ def run(task):
         create=lambda fields: datasets.clone(project_id, source_id, fields['name'], fields.get('description'),
                                              params['wait_timeout']),
         diff_keys=DIFF_KEYS, server_assigned=SERVER_ASSIGNED, where=where,
-        texts=CLONE_TEXTS, text_fields=dict(source=dataset_label(source_id, source)),
+        texts=CLONE_TEXTS, text_fields=dict(source=dataset_label(params, source_id, source)),
         create_diff_extras=dict(source_dataset_id=source_id), check_mode_refusal=source_missing, summary_kind='clone',
         plan=Slot(task.plan, 'dataset', project_id, params['project_name'], records_origin(project_id, source_id, source)))
     result = dict(changed=False, project_id=project_id, source_dataset_id=source_id)

@@ -155,7 +155,7 @@ def run(task):
     project_id, project = resolve_project(task.api, params, task.plan)
     if is_planned(project):
         return dict(changed=False, project_id=None, datasets=[],
-                    msg='No datasets yet %s (check mode).' % project_where(project_id, project))
+                    msg='No datasets yet %s (check mode).' % project_where(params, project_id, project))
     if params['dataset_id'] is not None:
         dataset = datasets.get(project_id, params['dataset_id'])
         found = [dataset] if dataset is not None else []

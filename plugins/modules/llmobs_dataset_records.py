@@ -45,7 +45,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - Shows the counts and the first 20 changed records, before and after.
+      - Shows the counts and the first 20 changed records, one entry per changed field named C([key] field)
+        (the key is the record's id, or its input for records without ids), so that a record pairs with itself.
   idempotent:
     support: full
     details:
@@ -186,7 +187,7 @@ msg:
   description: What the module did or, in check mode, would do.
   returned: always
   type: str
-  sample: 'Dataset 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d: records 12 created, 3 updated, 1 deleted, 984 unchanged. A new dataset version was made.'
+  sample: "Dataset 'support-questions' (id 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d): 12 records created, 3 updated, 1 deleted; 984 unchanged."
 summary:
   description:
     - >-
@@ -341,7 +342,7 @@ def run(task):
                                                  label=summary_label(params, found, dataset_id))
         if found is None or (plan.changes and not task.check_mode):
             found = api.datasets.get(project_id, dataset_id) or found  # the version the writes made
-    counts, label = sync_counts(plan), dataset_label(dataset_id, found)
+    counts, label = sync_counts(plan), dataset_label(params, dataset_id, found)
     result.update(counts, changed=bool(plan.changes), version_created=version_created,
                   dataset=dataset_facts(found) if found else None,
                   msg=sync_message(label, plan, state, purge, task.check_mode, version_created),

@@ -214,6 +214,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output impor
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_label, resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import is_planned
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import capitalized
 
 
 def check_options(params):
@@ -229,7 +230,7 @@ def run(task):
     dataset_id, found = resolve_dataset(api, project_id, params, task.plan)
     result = dict(changed=False, project_id=project_id)
     if is_planned(found):  # check mode: an earlier task would create it; its records are not known before the run
-        result['msg'] = 'Dataset %s has no records to read yet (check mode).' % dataset_label(dataset_id, found)
+        result['msg'] = '%s has no records to read yet (check mode).' % capitalized(dataset_label(params, dataset_id, found))
         views = ()
     else:
         views = api.records.views(project_id, dataset_id, params['version'], label=summary_label(params, found, dataset_id))
@@ -237,7 +238,7 @@ def run(task):
     listed = list(views) if dest is None else jsonl_lines(views)
     found = found or api.datasets.get(project_id, dataset_id)
     facts = dataset_facts(found) if found else None
-    api.records.check_version_exists(dataset_id, params['version'], facts, len(listed))
+    api.records.check_version_exists(dataset_label(params, dataset_id, found), params['version'], facts, len(listed))
     result.update(dataset=facts, count=len(listed),
                   version=params['version'] if params['version'] is not None else (facts or {}).get('current_version'))
     if dest is None:

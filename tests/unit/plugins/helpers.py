@@ -160,12 +160,13 @@ def settings(retries=3, timeout=5.0, base_url=BASE_URL):
     return ConnectionSettings(base_url, API_KEY, APP_KEY, True, timeout, retries)
 
 
-def make_transport(retries=3, warnings=None, timeout=5.0):
+def make_transport(retries=3, warnings=None, timeout=5.0, given=()):
     """A Transport with the unit keys; warnings are appended to ``warnings`` when a list is given.
 
     Its sleeps and clock are the virtual ones of the ``clock`` fixture (autouse in these tests).
+    ``given``: the options a task would have set (what hints may name).
     """
-    return Transport(settings(retries, timeout), warn=(warnings.append if warnings is not None else None))
+    return Transport(settings(retries, timeout), warn=(warnings.append if warnings is not None else None), given=given)
 
 
 def make_api(retries=3, warnings=None, timeout=5.0):

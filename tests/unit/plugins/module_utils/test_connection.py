@@ -29,7 +29,7 @@ def params(**overrides):
     return values
 
 
-@pytest.mark.parametrize('site', KNOWN_SITES + ('us7.datadoghq.com', 'DatadogHQ.EU', ' datadoghq.com ', 'datadoghq.com.'))
+@pytest.mark.parametrize('site', KNOWN_SITES + ('DatadogHQ.EU', ' datadoghq.com ', 'datadoghq.com.'))
 def test_every_datadog_site_gives_its_api_host(site):
     settings = connection_settings(params(site=site))
     assert settings.base_url == 'https://api.%s' % site.strip().lower().rstrip('.')
@@ -85,3 +85,68 @@ def test_list_timeout_defaults_to_what_a_million_records_need():
 def test_site_errors_never_suggest_a_url_as_site():
     with pytest.raises(ValidationError, match='use api_url'):
         check_site('https://api.datadoghq.com')
+
+
+@pytest.mark.parametrize('address, site', [
+    ('app.datadoghq.eu', 'datadoghq.eu'),
+    ('app.datadoghq.com', 'datadoghq.com'),
+    ('App.DDOG-GOV.com', 'ddog-gov.com'),
+    ('app.us3.datadoghq.com', 'us3.datadoghq.com'),
+])
+def test_the_web_apps_address_is_refused_with_the_api_site_it_means(address, site):
+    with pytest.raises(ValidationError) as info:
+        connection_settings(params(site=address))
+    assert info.value.message == ("site %r is the address of the Datadog web app; the API site is %r." % (address, site))
+
+
+@pytest.mark.parametrize('site', ['us3.datadoghq.com', 'us5.datadoghq.com', 'ap1.datadoghq.com'])
+def test_a_site_that_is_also_its_browser_address_is_accepted(site):
+    assert connection_settings(params(site=site)).base_url == 'https://api.' + site
+
+
+def test_a_browser_address_from_dd_site_names_the_variable(monkeypatch):
+    monkeypatch.setenv('DD_SITE', 'app.datadoghq.eu')
+    with pytest.raises(ValidationError) as info:
+        connection_settings(params(site='app.datadoghq.eu'))
+    assert info.value.message.startswith("site 'app.datadoghq.eu' (from DD_SITE) is the address of the Datadog web app")
+
+
+def test_a_site_given_as_an_option_does_not_blame_dd_site(monkeypatch):
+    monkeypatch.setenv('DD_SITE', 'datadoghq.eu')
+    with pytest.raises(ValidationError) as info:
+        connection_settings(params(site='us55.datadoghq.com'))
+    assert 'DD_SITE' not in info.value.message
+
+
+@pytest.mark.parametrize('typo, meant', [
+    ('us55.datadoghq.com', 'us5.datadoghq.com'),
+    ('datadoghq.co', 'datadoghq.com'),
+    ('datadog.eu', 'datadoghq.eu'),
+    ('uk.datadoghq.com', 'uk1.datadoghq.com'),
+])
+def test_a_typo_is_refused_with_the_closest_site(typo, meant):
+    with pytest.raises(ValidationError) as info:
+        connection_settings(params(site=typo))
+    message = info.value.message
+    assert message.startswith("site %r is not a known Datadog site (did you mean %r?); known sites are " % (typo, meant))
+    assert ', '.join(KNOWN_SITES) in message
+    assert 'set api_url instead' in message
+
+
+@pytest.mark.parametrize('site', ['us7.datadoghq.com', 'example.com', 'datadoghq.com.evil.io'])
+def test_an_unknown_site_without_an_obvious_match_suggests_none_and_points_to_api_url(site):
+    with pytest.raises(ValidationError) as info:
+        check_site(site)
+    assert info.value.message.startswith("site %r is not a known Datadog site; known sites are" % site)
+    assert "api_url: 'https://api.<site>'" in info.value.message
+
+
+def test_api_url_reaches_a_site_not_in_the_list():
+    settings = connection_settings(params(site='us55.datadoghq.com', api_url='https://api.us7.datadoghq.com'))
+    assert settings.base_url == 'https://api.us7.datadoghq.com'
+
+
+def test_a_web_app_url_as_site_names_the_site_it_means():
+    with pytest.raises(ValidationError) as info:
+        check_site('https://app.us5.datadoghq.com/llm/datasets')
+    assert "such as 'us5.datadoghq.com', not a URL" in info.value.message

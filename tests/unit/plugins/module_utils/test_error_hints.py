@@ -18,7 +18,10 @@ import re
 import pytest
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError
-from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import PROJECT, SOURCE, make_api
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import resolve_dataset, resolve_project
+from ansible_collections.llmobs.datadog.plugins.module_utils._module import API
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import PROJECT, SOURCE, make_api, make_transport
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import dataset as dataset_item, project as project_item
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     Call,
     clone_dataset,
@@ -91,8 +94,9 @@ def test_a_resource_404_hint_does_not_replace_the_key_hints(http):
     assert 'Check api_key (DD_API_KEY)' in message and 'dataset_id' not in message
 
 
-PROJECT_HINT = 'Check project_id or project_name: the project does not exist for these keys.'
+PROJECT_HINT = 'Check project_id: the project does not exist for these keys.'
 DATASET_HINT = 'Check project_id and dataset_id: the project or dataset does not exist for these keys.'
+ROUTE_HINT = 'Check that site or api_url points at the Datadog API: the route of this request was not found there.'
 
 
 @pytest.mark.parametrize('call, action, hint', [
@@ -109,7 +113,9 @@ DATASET_HINT = 'Check project_id and dataset_id: the project or dataset does not
 def test_404_hints_come_from_the_resource(http, call, action, hint):
     http.expect(call.reply_error(404, {'status': '404', 'title': 'Not Found'}))
 
-    message = failure(action)
+    with pytest.raises(APIError) as info:
+        action(API(make_transport(1, given=['project_id', 'dataset_id', 'name'])))
+    message = info.value.message
 
     assert message.endswith(' ' + hint)
     if call.method == 'GET' or call.method == 'PATCH':
@@ -129,3 +135,51 @@ def test_shared_code_gives_no_404_hint_of_its_own(http):
         make_api().transport.request('GET', '/api/v2/llm-obs/v1/anything', 'Reading anything')
 
     assert info.value.message == 'Reading anything failed with HTTP 404 Not Found: not found.'
+
+
+@pytest.mark.parametrize('given, hint', [
+    ([], ROUTE_HINT),
+    (['name'], ROUTE_HINT),
+    (['project_name'], 'Check project_name: the project does not exist for these keys.'),
+    (['project_id'], 'Check project_id: the project does not exist for these keys.'),
+])
+def test_a_404_hint_names_only_the_options_the_task_set(http, given, hint):
+    # llmobs_project_info without any name, against an api_url whose path is wrong, names no option it was not given.
+    http.expect(Call('GET', '/api/v2/llm-obs/v1/projects').query({'page[limit]': 5000}).reply_error(404, 'not found'))
+
+    with pytest.raises(APIError) as info:
+        API(make_transport(1, given=given)).projects.list()
+
+    assert info.value.message == 'Listing projects failed with HTTP 404 Not Found: not found. ' + hint
+
+
+@pytest.mark.parametrize('given, hint', [
+    (['project_name', 'dataset_name'],
+     'Check project_name and dataset_name: the project or dataset does not exist for these keys.'),
+    (['project_id', 'dataset_name'], 'Check project_id and dataset_name: the project or dataset does not exist for these keys.'),
+    ([], ROUTE_HINT),
+])
+def test_a_dataset_404_names_the_options_as_the_task_gave_them(http, given, hint):
+    http.expect(update_dataset('d1', {'name': 'n'}).reply_error(404, 'not found'))
+
+    with pytest.raises(APIError) as info:
+        API(make_transport(1, given=given)).datasets.update(PROJECT, 'd1', {'name': 'n'})
+
+    assert info.value.message.endswith('not found. ' + hint)
+
+
+def test_a_request_names_what_the_task_looked_up_by_name(http):
+    # project_name and dataset_name given: the failed request names both by name with the id beside, and so does the hint.
+    http.expect(projects_by_name('support-bot').reply_page(project_item('p-7', 'support-bot')),
+                datasets_by_name('eval', project_id='p-7').reply_page(dataset_item('d-3', 'eval')),
+                Call('GET', '/api/v2/llm-obs/v1/p-7/datasets/d-3/records').query({'page[limit]': 5000}).reply_error(404, 'gone'))
+    api = API(make_transport(1, given=['project_name', 'dataset_name']))
+
+    project_id, dummy = resolve_project(api, {'project_name': 'support-bot'})
+    dataset_id, dummy = resolve_dataset(api, project_id, {'dataset_name': 'eval', 'project_name': 'support-bot'})
+    with pytest.raises(APIError) as info:
+        api.records.list(project_id, dataset_id)
+
+    assert info.value.message == ("Listing the records of dataset 'eval' (id d-3) of project 'support-bot' (id p-7) "
+                                  "failed with HTTP 404 Not Found: gone. Check project_name and dataset_name: the project "
+                                  "or dataset does not exist for these keys.")

@@ -13,7 +13,10 @@ import pytest
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import (
+    dataset_as_given,
     exactly_one,
+    named,
+    project_as_given,
     require_one,
     resolve_dataset,
     resolve_project,
@@ -117,6 +120,27 @@ def test_an_unknown_dataset_name_fails_naming_the_project(http):
 
     assert info.value.message == ("No dataset named 'eval' was found in project p-7 (given as dataset_name; names are "
                                   "compared exactly).")
+
+
+def test_an_unknown_dataset_name_names_the_project_as_the_task_gave_it(http):
+    http.expect(datasets_by_name('eval', project_id='p-7').reply_page())
+
+    with pytest.raises(LLMObsError) as info:
+        resolve_dataset(make_api(), 'p-7', {'project_name': 'support-bot', 'dataset_name': 'eval'})
+
+    assert info.value.message == ("No dataset named 'eval' was found in project 'support-bot' (id p-7) (given as "
+                                  "dataset_name; names are compared exactly).")
+
+
+@pytest.mark.parametrize('name, item_id, expected', [
+    ('support-bot', '0d89', "project 'support-bot' (id 0d89)"),
+    (None, '0d89', 'project 0d89'),
+    ('support-bot', None, "project 'support-bot'"),
+])
+def test_a_resource_is_named_as_the_task_gave_it(name, item_id, expected):
+    assert named('project', name, item_id) == expected
+    assert project_as_given({'project_name': name, 'project_id': None if name else item_id}, item_id) == expected
+    assert dataset_as_given({'dataset_name': name}, item_id) == expected.replace('project', 'dataset')
 
 
 def test_several_datasets_of_the_name_fail_listing_the_ids(http):

@@ -128,7 +128,7 @@ def test_a_bad_option_is_refused_before_any_request_and_before_run(http):
     ({'name': ' n', 'api_key': None}, 'name must not start or end with spaces'),
     ({'api_key': None}, 'Missing Datadog API key'),
     ({'project_id': None, 'project_name': ' padded'}, 'project_name must not start or end with spaces'),
-    ({'site': 'example.com'}, "site 'example.com' is not a Datadog site"),
+    ({'site': 'example.com'}, "site 'example.com' is not a known Datadog site"),
 ])
 def test_checks_run_in_the_order_a_user_reads_them(http, overrides, expected):
     module = toy(Recorder(), addresses=('project', 'dataset'), check_options=lambda params: check_name(params['name'], 'the name of the toy'))

@@ -9,9 +9,11 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import difflib
 import json
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import jsonl_lines
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_as_given
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_readers import from_list
 from ansible_collections.llmobs.datadog.plugins.module_utils._records import record_view
 from ansible_collections.llmobs.datadog.plugins.module_utils._records_batches import (
@@ -198,27 +200,120 @@ def test_sync_writes_and_reports_the_version(http):
 def test_messages():
     declared = from_list([{'id': 'a', 'input': 1}, {'id': 'b', 'input': 2}])
     plan = plan_sync(declared, views([record('a', 0), record('z', 9)]), 'present', False)
-    assert sync_message(RECORDS_DATASET, plan, 'present', False, False, True) == (
+    assert sync_message('dataset ds-1', plan, 'present', False, False, True) == (
         'Dataset ds-1: 1 record created, 1 updated; 0 unchanged. A new dataset version was made. '
         '1 record not declared is left as it is (purge: false).')
-    assert sync_message(RECORDS_DATASET, plan, 'present', False, True, True).startswith(
+    assert sync_message('dataset ds-1', plan, 'present', False, True, True).startswith(
         'Dataset ds-1: 1 record would be created, 1 updated; 0 unchanged. (check mode: nothing was sent)')
     same = plan_sync(declared, views([record('a', 1), record('b', 2)]), 'present', False)
-    assert sync_message(RECORDS_DATASET, same, 'present', False, False, False) == (
+    assert sync_message('dataset ds-1', same, 'present', False, False, False) == (
         'Dataset ds-1 already holds the 2 declared records; nothing to do.')
     assert sync_counts(same) == dict(created=0, updated=0, deleted=0, unchanged=2)
 
 
-def test_diff_of_inputs_without_ids():
-    declared = from_list([{'input': 'new'}])
-    plan = plan_sync(declared, views([record('gone', 'old')]), 'present', True, keep_before=20)
-    diff = records_diff(declared, plan, RECORDS_DATASET, sync_counts(plan))
-    assert diff['before']['records'] == [
-        {'input': 'new', 'state': 'absent'},
-        {'id': 'gone', 'input': 'old', 'expected_output': None, 'metadata': {}, 'tags': []}]
-    assert diff['after']['records'] == [
-        {'id': None, 'input': 'new', 'expected_output': None, 'metadata': {}, 'tags': []},
-        {'id': 'gone', 'state': 'absent'}]
+def test_messages_name_the_dataset_as_the_task_gave_it():
+    declared = from_list([{'id': 'a', 'input': 1}])
+    plan = plan_sync(declared, views([]), 'present', False)
+    by_name = dataset_as_given({'dataset_name': 'support-questions', 'dataset_id': None}, 'ds-1')
+    assert sync_message(by_name, plan, 'present', False, False, True).startswith(
+        "Dataset 'support-questions' (id ds-1): 1 record created; 0 unchanged.")
+    by_id = dataset_as_given({'dataset_name': None, 'dataset_id': 'ds-1'}, 'ds-1')
+    assert sync_message(by_id, plan, 'present', False, False, True).startswith('Dataset ds-1: 1 record created')
+
+
+def rendered(diff):
+    """The diff as Ansible's callbacks print it with --diff (CallbackBase._get_diff: sorted JSON, indent 4, a unified
+    diff with 3 lines of context, DIFF_CONTEXT). CallbackBase itself is not made here: it sets up the process's display."""
+    def text(side):
+        return json.dumps(side, sort_keys=True, indent=4, separators=(',', ': ')) + '\n'
+    return ''.join(difflib.unified_diff(text(diff['before']).splitlines(True), text(diff['after']).splitlines(True),
+                                        fromfile='before: ' + diff['before_header'], tofile='after: ' + diff['after_header'],
+                                        n=3))
+
+
+def changed_lines(text):
+    """The added and removed lines of a rendered diff, without the commas that only say a line is not the last."""
+    return [line.rstrip(',') for line in text.splitlines() if line[:1] in '+-' and not line.startswith(('---', '+++'))]
+
+
+def test_a_diff_pairs_records_by_id_and_shows_only_what_changes():
+    declared = from_list([
+        {'id': 'q-0100', 'input': 'same', 'expected_output': 'kept'},
+        {'id': 'q-0200', 'input': 'refund?', 'expected_output': '60 days', 'metadata': {'level': 1.0}},
+        {'id': 'q-0302', 'input': {'question': 'cancel?'}, 'tags': ['topic:billing']},
+    ])
+    server = views([record('q-0100', 'same', 'kept'), record('q-0200', 'refund?', '30 days', {'level': 1}),
+                    record('q-0150', 'gone', 'bye')])
+    plan = plan_sync(declared, server, 'present', True, keep_before=20)
+    diff = records_diff(declared, plan, "dataset 'support-questions' (id ds-1)", sync_counts(plan))
+
+    assert diff['before']['records'] == {
+        '[q-0150] input': 'gone', '[q-0150] expected_output': 'bye',
+        '[q-0200] expected_output': '30 days',
+    }
+    assert diff['after']['records'] == {
+        '[q-0200] expected_output': '60 days',
+        '[q-0302] input': {'question': 'cancel?'}, '[q-0302] tags': ['topic:billing'],
+    }
+    assert diff['before_header'] == "records of dataset 'support-questions' (id ds-1) (all 3 changes)"
+    lines = changed_lines(rendered(diff))
+    # The updated record pairs with itself: its one changed field, nothing else of it.
+    assert '-        "[q-0200] expected_output": "30 days"' in lines
+    assert '+        "[q-0200] expected_output": "60 days"' in lines
+    assert not any('refund?' in line or 'level' in line for line in lines)
+    # The created record only after, the deleted one only before; no line speaks of two records.
+    assert [line for line in lines if 'q-0302' in line] == ['+        "[q-0302] input": {', '+        "[q-0302] tags": [']
+    assert [line for line in lines if 'q-0150' in line] == ['-        "[q-0150] expected_output": "bye"',
+                                                            '-        "[q-0150] input": "gone"']
+    assert not any('"id"' in line or 'null' in line or 'q-0100' in line for line in lines)
+
+
+def test_a_diff_of_records_without_ids_keys_them_by_input_and_shows_no_null_id():
+    declared = from_list([{'input': 'kept', 'expected_output': 'new answer'}, {'input': 'new'}])
+    plan = plan_sync(declared, views([record('srv-1', 'kept', 'old answer'), record('srv-2', 'old')]), 'present', True,
+                     keep_before=20)
+    diff = records_diff(declared, plan, 'dataset ds-1', sync_counts(plan))
+
+    assert diff['after']['records'] == {
+        '[kept] expected_output': 'new answer', '[kept] id': 'srv-1',
+        '[new] input': 'new',
+    }
+    assert diff['before']['records'] == {
+        '[kept] expected_output': 'old answer', '[kept] id': 'srv-1',
+        '[srv-2] input': 'old',
+    }
+    text = rendered(diff)
+    assert 'null' not in text
+    lines = changed_lines(text)
+    assert '-        "[kept] expected_output": "old answer"' in lines and '+        "[kept] expected_output": "new answer"' in lines
+    assert '\n         "[kept] id": "srv-1",' in '\n' + text  # unchanged: context, not a change
+
+
+def test_a_long_input_is_cut_in_its_key_and_told_apart_by_its_digest():
+    first, second = {'question': 'x' * 100 + '1'}, {'question': 'x' * 100 + '2'}
+    declared = from_list([{'input': first}, {'input': second}])
+    plan = plan_sync(declared, views([]), 'present', False)
+    keys = sorted(records_diff(declared, plan, 'dataset ds-1', sync_counts(plan))['after']['records'])
+    assert len(keys) == 2 and keys[0] != keys[1]
+    assert all(key.startswith('[{"question":"xxx') and key.endswith('] input') and len(key) < 110 for key in keys)
+
+
+def test_a_diff_shows_the_first_changes_and_says_how_many_in_all():
+    declared = from_list([{'id': 'r%02d' % n, 'input': n} for n in range(30)])
+    plan = plan_sync(declared, views([record('old-%d' % n, n) for n in range(5)]), 'present', True, keep_before=20)
+    diff = records_diff(declared, plan, 'dataset ds-1', sync_counts(plan), limit=20)
+    assert sorted(diff['after']['records']) == ['[r%02d] input' % n for n in range(20)]
+    assert diff['before']['records'] == {}
+    assert diff['after_header'] == 'records of dataset ds-1 (the first 20 of 35 changes)'
+    assert diff['after']['changes'] == dict(created=30, updated=0, deleted=5, unchanged=0)
+
+
+def test_a_diff_of_deletes_only_shows_them_before():
+    declared = from_list([{'id': 'a'}], require_input=False)
+    plan = plan_sync(declared, views([record('a', 1, tags=['k:v'])]), 'absent', False, keep_before=20)
+    diff = records_diff(declared, plan, 'dataset ds-1', sync_counts(plan))
+    assert diff['before']['records'] == {'[a] input': 1, '[a] tags': ['k:v']}
+    assert diff['after']['records'] == {}
 
 
 def test_jsonl_lines_are_sorted_by_id():

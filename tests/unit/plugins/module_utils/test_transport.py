@@ -303,3 +303,62 @@ def test_a_first_refusal_is_no_proof_of_anything(http, clock):
                                     landed=lambda exc: 'landed')
 
     assert info.value.outcome_unknown is False and 'The request was refused, so nothing was written.' in info.value.message
+
+
+def _real_transport(base_url, warnings, retries=3):
+    return Transport(ConnectionSettings(base_url, API_KEY, APP_KEY, True, 5.0, retries), warn=warnings.append,
+                     sleep=lambda seconds: warnings.append('slept %s' % seconds))
+
+
+def test_a_host_that_does_not_resolve_fails_at_once_naming_it():
+    # .invalid is reserved: it never resolves, so no request can leave the machine.
+    warnings = []
+    with pytest.raises(TransportError) as info:
+        _real_transport('https://api.us55.invalid', warnings).request('GET', '/api/v2/x', 'Listing projects')
+    assert info.value.message.startswith("Listing projects failed: could not reach https://api.us55.invalid: the host "
+                                         "name 'api.us55.invalid' does not resolve (")
+    assert info.value.message.endswith('). Check site or api_url.')
+    assert warnings == []  # no retry, no wait
+    assert info.value.may_have_arrived is False and info.value.retriable is False
+
+
+@pytest.mark.parametrize('code, text', [
+    (socket.EAI_NONAME, 'Name or service not known'),
+    (socket.EAI_AGAIN, 'Temporary failure in name resolution'),
+])
+def test_a_resolver_error_is_never_retried(monkeypatch, code, text):
+    lookups = []
+
+    def failing_lookup(host, *args, **kwargs):
+        lookups.append(host)
+        raise socket.gaierror(code, text)
+
+    monkeypatch.setattr(socket, 'getaddrinfo', failing_lookup)
+    warnings = []
+    with pytest.raises(TransportError) as info:
+        _real_transport('https://proxy.example.com:8443/datadog', warnings).request('GET', '/api/v2/x', 'Reading x')
+    assert lookups == ['proxy.example.com']
+    assert warnings == []
+    assert ("could not reach https://proxy.example.com:8443/datadog: the host name 'proxy.example.com' does not "
+            "resolve (%s)." % text) in info.value.message
+
+
+def test_a_write_to_a_host_that_does_not_resolve_is_not_carried_out(http, clock):
+    # urllib3 1.x says it only in text: the marker is enough.
+    http.expect(Call('POST', '/api/v2/x').expect_json({}).raises(requests.exceptions.ConnectionError(
+        "HTTPSConnectionPool(host='api.datadoghq.com', port=443): Max retries exceeded (Caused by NewConnectionError("
+        "'<urllib3.connection.HTTPSConnection object at 0x7f>: Failed to establish a new connection: [Errno 8] "
+        "nodename nor servname provided, or not known'))")))
+    warnings = []
+    with pytest.raises(TransportError) as info:
+        make_transport(3, warnings).write_once('POST', '/api/v2/x', 'Creating x', {}, lambda: None, 5, 'nothing was created')
+    assert http.count('POST') == 1 and clock.sleeps == [] and warnings == []
+    assert "the host name 'api.datadoghq.com' does not resolve (nodename nor servname)" in info.value.message
+
+
+def test_a_refused_connection_is_still_retried(http, clock):
+    http.expect(list_datasets().raises(requests.exceptions.ConnectionError(
+        "HTTPSConnectionPool(host='x', port=443): Max retries exceeded (Caused by NewConnectionError("
+        "'Failed to establish a new connection: [Errno 111] Connection refused'))")), list_datasets().reply_page())
+    assert make_datasets().list(PROJECT) == []
+    assert clock.sleeps == [1.0]

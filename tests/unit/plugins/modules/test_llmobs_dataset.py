@@ -330,7 +330,7 @@ def test_project_name_costs_one_lookup_and_the_id_goes_in_the_paths(http, run, c
 
     assert code == 0 and result['changed'] is True
     assert result['project_id'] == 'proj-9'
-    assert result['msg'] == "Dataset 'eval-questions' in project proj-9 created (id ds-1)."
+    assert result['msg'] == "Dataset 'eval-questions' in project 'project-one' (id proj-9) created (id ds-1)."
 
 
 @pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
@@ -455,7 +455,7 @@ def test_jsonapi_error_objects_reach_msg_status_and_errors(http, run, clock):
     assert result['msg'].startswith('Listing datasets of project proj-1 failed with HTTP 404')
     assert 'Not Found: project proj-1 not found (status 404)' in result['msg']
     assert 'Bad Request (parameter filter[name])' in result['msg']
-    assert 'Check project_id or project_name' in result['msg']
+    assert result['msg'].endswith('Check project_id: the project does not exist for these keys.')  # as the task gave it
     assert result['status'] == 404
     assert result['errors'] == entries
     assert_no_secrets(raw)

@@ -340,7 +340,7 @@ def test_names_are_resolved_with_one_lookup_each(http, run, clock):
     assert code == 0 and result['changed'] is True
     assert result['project_id'] == 'proj-9'
     assert result['source_dataset_id'] == 'src-9'
-    assert result['msg'] == "Cloned dataset src-9 into 'copy-1' (id new-1)."
+    assert result['msg'] == "Cloned dataset 'source-set' (id src-9) into 'copy-1' (id new-1)."
 
 
 def test_name_lookups_read_every_page_and_compare_exactly(http, run, clock):
@@ -413,8 +413,8 @@ def test_unknown_dataset_name_fails_naming_the_project(http, run, clock, check_m
     result, code, dummy = run(by_names(), check_mode=check_mode)
 
     assert code == 1
-    assert result['msg'] == ("No dataset named 'source-set' was found in project proj-9 (given as dataset_name; names "
-                             "are compared exactly).")
+    assert result['msg'] == ("No dataset named 'source-set' was found in project 'project-one' (id proj-9) (given as "
+                             "dataset_name; names are compared exactly).")
     http.assert_no_write()
 
 
@@ -440,7 +440,8 @@ def test_several_source_datasets_of_the_name_fail_and_list_their_ids(http, run, 
     result, code, dummy = run(by_names())
 
     assert code == 1
-    assert result['msg'].startswith("Several datasets named 'source-set' exist in project %s (ids: s-a, s-b)" % PROJECT)
+    assert result['msg'].startswith("Several datasets named 'source-set' exist in project 'project-one' (id %s) (ids: s-a, s-b)"
+                                    % PROJECT)
     http.assert_no_write()
 
 
@@ -936,8 +937,10 @@ def test_path_changing_ids_are_refused(http, run, option, value):
     ({'site': 'https://datadoghq.com'}, 'site must be a bare Datadog site'),
     ({'site': 'datadoghq.com/api'}, 'site must be a bare Datadog site'),
     ({'site': 'api.datadoghq.eu'}, "use 'datadoghq.eu' instead"),
-    ({'site': 'example.com'}, "site 'example.com' is not a Datadog site"),
-    ({'site': 'datadoghq.com.evil.io'}, 'is not a Datadog site'),
+    ({'site': 'example.com'}, "site 'example.com' is not a known Datadog site"),
+    ({'site': 'datadoghq.com.evil.io'}, 'is not a known Datadog site'),
+    ({'site': 'app.datadoghq.eu'}, "site 'app.datadoghq.eu' is the address of the Datadog web app; the API site is 'datadoghq.eu'"),
+    ({'site': 'us55.datadoghq.com'}, "(did you mean 'us5.datadoghq.com'?)"),
     ({'site': 'data dog.com'}, 'is not a valid host name'),
     ({'site': 'datadoghq'}, 'is not a valid host name'),
     ({'api_url': ''}, 'api_url must not be blank'),

@@ -176,7 +176,7 @@ def test_jsonapi_error_objects_reach_the_result(http, run, clock):
     assert code == 1
     assert result['msg'].startswith('Listing datasets of project proj-1 failed with HTTP 404')
     assert 'Not Found: project not found (status 404)' in result['msg']
-    assert 'Check project_id or project_name' in result['msg']
+    assert result['msg'].endswith('Check project_id: the project does not exist for these keys.')  # as the task gave it
     assert result['status'] == 404 and result['errors'] == [entry]
     assert_no_secrets(raw)
 

@@ -581,16 +581,14 @@ def test_check_mode_reads_and_reports_the_same_counts(http, run_module):
     assert result['summary'] == 'dataset eval-set: would change records +1 ~1 -1, new version'
     diff = result['diff']
     assert diff['after']['changes'] == dict(created=1, updated=1, deleted=1, unchanged=1)
-    assert diff['before']['records'] == [
-        {'id': 'q-1', 'input': {'question': 'Question 1?'}, 'expected_output': 'stale', 'metadata': {}, 'tags': []},
-        {'id': 'q-2', 'state': 'absent'},
-        {'id': 'old', 'input': 'x', 'expected_output': None, 'metadata': {}, 'tags': []},
-    ]
-    assert diff['after']['records'] == [
-        {'id': 'q-1', 'input': {'question': 'Question 1?'}, 'expected_output': {'answer': 'Answer 1'}, 'metadata': {}, 'tags': []},
-        {'id': 'q-2', 'input': {'question': 'Question 2?'}, 'expected_output': {'answer': 'Answer 2'}, 'metadata': {}, 'tags': []},
-        {'id': 'old', 'state': 'absent'},
-    ]
+    assert diff['before']['records'] == {
+        '[q-1] expected_output': 'stale',
+        '[old] input': 'x',
+    }
+    assert diff['after']['records'] == {
+        '[q-1] expected_output': {'answer': 'Answer 1'},
+        '[q-2] input': {'question': 'Question 2?'}, '[q-2] expected_output': {'answer': 'Answer 2'},
+    }
     assert 'all 3 changes' in diff['before_header']
 
 
@@ -600,8 +598,9 @@ def test_diff_shows_the_first_20_changes(http, run_module):
     result, code, dummy = run(run_module, check_mode=True, diff=True, records=declared(50))
 
     assert code == 0
-    assert len(result['diff']['before']['records']) == 20 == len(result['diff']['after']['records'])
-    assert result['diff']['after']['records'][0]['id'] == 'q-0'
+    assert result['diff']['before']['records'] == {}  # all created
+    assert sorted(result['diff']['after']['records']) == sorted(
+        '[q-%d] %s' % (n, field) for n in range(20) for field in ('input', 'expected_output'))
     assert 'the first 20 of 50 changes' in result['diff']['after_header']
 
 
@@ -616,10 +615,11 @@ def test_diff_shows_the_old_values_of_updates_when_deletes_are_listed_first(http
 
     assert code == 0, result
     before, after = result['diff']['before']['records'], result['diff']['after']['records']
-    assert [r['expected_output'] for r in before[:3]] == [{'answer': 'Old 0'}, {'answer': 'Old 1'}, {'answer': 'Old 2'}]
-    assert [r['expected_output'] for r in after[:3]] == [{'answer': 'Answer 0'}, {'answer': 'Answer 1'}, {'answer': 'Answer 2'}]
-    assert [r['id'] for r in before[3:]] == ['gone-%d' % n for n in range(17)]
-    assert all('input' in r for r in before)  # every record shown comes with its body
+    assert [before['[q-%d] expected_output' % n] for n in range(3)] == [{'answer': 'Old %d' % n} for n in range(3)]
+    assert after == dict(('[q-%d] expected_output' % n, {'answer': 'Answer %d' % n}) for n in range(3))
+    deleted = sorted(key for key in before if key.startswith('[gone-'))
+    # every record shown comes with its body
+    assert deleted == sorted('[gone-%d] %s' % (n, field) for n in range(17) for field in ('input', 'expected_output'))
     assert 'the first 20 of 28 changes' in result['diff']['after_header']
 
 
@@ -806,7 +806,9 @@ def test_records_of_a_planned_dataset_would_all_be_created_and_nothing_else_is_a
     assert result['dataset']['name'] == RECORDS_DATASET_NAME
     assert result['msg'] == ("Dataset 'eval-set' (an earlier task of this run would create it): 3 records would be "
                              "created; 0 unchanged. (check mode: nothing was sent)")
-    assert [entry['id'] for entry in result['diff']['after']['records']] == ['q-0', 'q-1', 'q-2']
+    assert sorted(set(entry.partition(']')[0] + ']' for entry in result['diff']['after']['records'])) == [
+        '[q-0]', '[q-1]', '[q-2]']
+    assert result['diff']['before']['records'] == {}
     assert len(result['records_digest']) == 32 and 'ansible_facts' not in result
 
 

@@ -87,8 +87,20 @@ def test_a_version_past_the_current_one_answered_with_no_records_fails(http, run
     result, code, dummy = run(run_module, version=9, dest=dest)
 
     assert code == 1
-    assert 'has no version 9: its current version is 4' in result['msg'], result['msg']
+    assert result['msg'] == 'Dataset %s has no version 9: its current version is 4.' % RECORDS_DATASET
     assert not os.path.exists(dest)
+
+
+def test_a_version_that_does_not_exist_names_the_dataset_as_given(http, run_module):
+    http.expect(records_project_by_name(), records_dataset_by_name([records_dataset(version=4)]), records_page([], version=9))
+
+    args = records_module_args(project_name=PROJECT_NAME, dataset_name=RECORDS_DATASET_NAME, version=9)
+    del args['project_id'], args['dataset_id']
+    result, code, dummy = run_module(llmobs_dataset_records_info, args)
+
+    assert code == 1
+    assert result['msg'] == "Dataset %r (id %s) has no version 9: its current version is 4." % (RECORDS_DATASET_NAME,
+                                                                                               RECORDS_DATASET)
 
 
 def test_a_version_past_the_current_one_that_lists_records_is_trusted(http, run_module):

@@ -310,7 +310,7 @@ def test_a_failed_count_fails_before_any_write(http, run, clock):
     result, code, dummy = run(args(state='absent', force=True))
 
     assert code == 1 and result['status'] == 403
-    assert result['msg'].startswith('Listing the records of dataset d-1 of project p-1 failed with HTTP 403')
+    assert result['msg'].startswith("Listing the records of dataset d-1 of project 'support-bot' (id p-1) failed with HTTP 403")
     assert not result.get('changed')
     http.assert_no_write()
 
