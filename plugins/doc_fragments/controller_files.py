@@ -10,7 +10,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # The options of a module that reads a file of the repository (plugins/module_utils/_controller_files.py).
+    # The option of a module that reads a file of the repository (plugins/module_utils/_controller_files.py).
     DOCUMENTATION = r'''
 options:
   remote_src:
@@ -25,9 +25,4 @@ options:
       - Messages name the file as the task gave it, and where it was found when that differs.
     type: bool
     default: false
-  controller_files:
-    description:
-      - Set by the collection's action plugin, not in a task; any value given is replaced. It tells the module how
-        the task named each file found on the controller, and where it was found, for the module's messages.
-    type: dict
 '''

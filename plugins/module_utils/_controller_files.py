@@ -12,22 +12,30 @@
 A module declares its file options (``LLMObsModule(controller_files=('src',))``). The collection's
 action looks for each one on the controller as ``ansible.builtin.copy`` looks for its ``src``
 (plugins/plugin_utils/_controller_files.py), gives the module the path it can read (the file
-itself in the controller, a copy in the remote temporary directory on the module path), and tells it in
-the option ``controller_files`` how the user named the file and where it was found, so that
-messages name that and never a temporary copy. With ``remote_src: true`` nothing is looked for:
-the path is read on the host that runs the module.
+itself in the controller, a copy in the remote temporary directory on the module path), and tells it
+how the user named the file and where it was found (``files``: per option, ``given`` and ``found``, or
+``searched``, or the ``kind`` of what is not a regular file), so that messages name that and never a
+temporary copy. It tells it outside the module's options, which a user could set: straight to
+``LLMObsModule.execute`` in the controller, in the environment variable ``LLMOBS_CONTROLLER_FILES``
+(JSON) to a module process, replacing any value the task's environment gives it.
+
+With ``remote_src: true``, or without the action's word (a module run by other means), nothing is
+looked for: the path is read as given on the host that runs the module.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+import os
+
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
 
-# The options a module with controller files gets: the switch, and what the action found.
-CONTROLLER_FILE_OPTIONS = dict(
-    remote_src=dict(type='bool', default=False),
-    controller_files=dict(type='dict'),
-)
+# The option a module with controller files gets: where its files are, as in ansible.builtin.copy.
+CONTROLLER_FILE_OPTIONS = dict(remote_src=dict(type='bool', default=False))
+
+# The environment variable by which the action tells a module process what it found (see above).
+FILES_ENV = 'LLMOBS_CONTROLLER_FILES'
 
 # Where a relative path is looked for, in the words of the documentation.
 SEARCH_ORDER = ("the role's files/ directory, the role's directory, the playbook's files/ directory and the "
@@ -50,14 +58,24 @@ class FileOrigin(object):
             self.named += ' (found at %s)' % self.label
 
 
-def file_origin(params, option):
+def files_from_environment():
+    """What the action told a module process in ``LLMOBS_CONTROLLER_FILES``; {} when nothing or unreadable."""
+    try:
+        files = json.loads(os.environ.get(FILES_ENV) or '{}')
+    except ValueError:
+        return {}
+    return files if isinstance(files, dict) else {}
+
+
+def file_origin(params, option, files=None):
     """The FileOrigin of a file option, or a ValidationError when the action did not find the file.
 
-    Without the action's word (``remote_src``, or a run that did not go through the action) the path is
-    named as given. Raises before any request, naming the option, what was given and where it was looked for.
+    ``files``: what the action told the module (see above). Without its word for the option
+    (``remote_src``, or a run that did not go through the action) the path is named as given. Raises
+    before any request, naming the option, what was given and where it was looked for.
     """
     path = params.get(option)
-    told = (params.get('controller_files') or {}).get(option) if not params.get('remote_src') else None
+    told = (files or {}).get(option) if not params.get('remote_src') else None
     if not isinstance(told, dict) or not told.get('given'):
         return FileOrigin(option, path)
     given = told['given']

@@ -27,7 +27,10 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._connection import 
     connection_argument_spec,
     connection_settings,
 )
-from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import CONTROLLER_FILE_OPTIONS
+from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import (
+    CONTROLLER_FILE_OPTIONS,
+    files_from_environment,
+)
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
@@ -104,12 +107,13 @@ class LLMObsModule(object):
 
     ``options`` is the module's own argument spec (the connection options are added);
     ``check_options(params)`` raises ValidationError before any request (what it returns is
-    ``task.checked``); ``run(task)`` returns
+    ``task.checked``; a module with ``controller_files`` gets ``check_options(params, files)``, see
+    ``execute``); ``run(task)`` returns
     the result dict or raises LLMObsError. ``addresses`` says which of 'project' and 'dataset'
     the module addresses by id or name: their options, exclusivity and checks come from here.
     ``resources`` names the OPTIONAL_RESOURCES the module's ``run`` uses. ``controller_files`` names the
     options that give a file of the repository, found on the controller by the collection's action
-    (``_controller_files``); the module then also has the options ``remote_src`` and ``controller_files``.
+    (``_controller_files``); the module then also has the option ``remote_src``.
     """
 
     def __init__(self, options, run, check_options=None, addresses=(), mutually_exclusive=(),
@@ -152,7 +156,7 @@ class LLMObsModule(object):
             supports_check_mode=self.supports_check_mode,
         )
 
-    def check(self, params):
+    def check(self, params, files=None):
         """Every check of the options, in the order a user reads them; raises ValidationError.
 
         Returns the connection settings and what ``check_options`` returned.
@@ -161,19 +165,21 @@ class LLMObsModule(object):
             check_project_address(params)
         if 'dataset' in self.addresses:
             check_dataset_address(params)
-        checked = self.check_options(params) if self.check_options is not None else None
+        arguments = (params, files or {}) if self.controller_files else (params,)
+        checked = self.check_options(*arguments) if self.check_options is not None else None
         return connection_settings(params), checked
 
-    def execute(self, params, check_mode, diff, warn, session=None, progress=None, plan=None):
+    def execute(self, params, check_mode, diff, warn, session=None, progress=None, plan=None, files=None):
         """Check the options, then run the module's logic; returns the result, raises LLMObsError.
 
         Needs nothing of AnsibleModule: ``params`` are options already validated against
         ``module_kwargs()``. Callers check HAS_REQUESTS first. ``progress`` is a Progress that can
         show lines while the task runs (None: nothing is shown before the end, as on the module path).
         ``plan``: the entries of the run's plan (``_planned``), used in check mode only; a task that
-        changes it returns it as a fact.
+        changes it returns it as a fact. ``files``: what the collection's action found of the module's
+        ``controller_files`` (``_controller_files``), for ``check_options``; None: the paths are read as given.
         """
-        settings, checked = self.check(params)
+        settings, checked = self.check(params, files)
         given = [name for name, value in params.items() if value is not None]
         api = API(Transport(settings, warn=warn, session=session, progress=progress, given=given))
         planned = Plan(plan, settings.base_url, active=bool(check_mode))
@@ -193,7 +199,8 @@ class LLMObsModule(object):
             module.warn(remove_values(message, module.no_log_values))
 
         try:
-            result = self.execute(module.params, module.check_mode, module._diff, warn, plan=plan_from_environment())
+            result = self.execute(module.params, module.check_mode, module._diff, warn, plan=plan_from_environment(),
+                                  files=files_from_environment())
         except LLMObsError as exc:
             module.fail_json(**dict(exc.result_extras, msg=exc.message))
         module.exit_json(**result)

@@ -72,12 +72,13 @@ def record_view(item):
                 tags=_server_tags(_field(item, attributes, 'tags')))
 
 
-def read_declared_records(params):
+def read_declared_records(params, files=None):
     """The declared records of a module's ``records`` or ``src``, each small enough for one batch_update.
 
-    A file is named in messages as the user gave it and where the action found it (``_controller_files``).
+    A file is named in messages as the user gave it and where the action found it (``files``, see
+    ``_controller_files``).
     """
-    origin = file_origin(params, 'src') if params.get('src') is not None else None
+    origin = file_origin(params, 'src', files) if params.get('src') is not None else None
     return read_declared(params.get('records'), params.get('src'), require_input=params.get('state') != 'absent',
                          max_record_bytes=MAX_RECORD_BYTES, origin=origin)
 

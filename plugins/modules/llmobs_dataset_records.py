@@ -318,13 +318,14 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._records_results im
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_wait_timeout
 
 
-def check_options(params):
+def check_options(params, files):
     """Checks wait_timeout, then reads and checks every declared record, before the first request.
 
-    Returns the declared records (``task.checked``): a file is read once.
+    ``files``: where the action found ``src`` on the controller. Returns the declared records
+    (``task.checked``): a file is read once.
     """
     check_wait_timeout(params['wait_timeout'])
-    return read_declared_records(params)
+    return read_declared_records(params, files)
 
 
 def run(task):

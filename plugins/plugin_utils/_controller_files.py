@@ -16,19 +16,24 @@ directory (Ansible's own order); an absolute path as it is. The module gets:
 
 * in the controller, the path of the file found;
 * on the module path, the path of a copy sent to the task's remote temporary directory (removed with it);
-* in both, the option ``controller_files``: per option, the path as given and where it was found
+* in both, what was found (``told``): per option, the path as given and where it was found
   (relative to the playbook's directory when it is inside), or the places looked at, or what the
   path found is when it is not a regular file (a directory, a FIFO: then nothing is sent). The module
   names the file so in its messages, and fails before any request when it was not found
   (module_utils/_controller_files.py), after the checks of its arguments, as on any other bad option.
+  It is no option of the module, which a user could set: the action hands it to ``LLMObsModule.execute``
+  in the controller, and to a module process in the environment variable ``LLMOBS_CONTROLLER_FILES``,
+  set for every task of a module that declares files so that a value from the task's or the
+  controller's environment never counts.
 
 The results show the arguments as the task gave them: the ``invocation`` gets the path as given back,
-and ``controller_files`` as the task gave it, so that no temporary path reaches the user and both paths show the same.
+so that no temporary path reaches the user and both paths show the same.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 import os
 import stat
 
@@ -36,7 +41,7 @@ from ansible.errors import AnsibleFileNotFound
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.module_utils.six import string_types
 
-FILES_OPTION = 'controller_files'
+from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_imports import FILES_ENV
 
 
 class ControllerFiles(object):
@@ -45,11 +50,11 @@ class ControllerFiles(object):
     def __init__(self, action, module):
         self.action = action
         self.task_args = action._task.args
-        self.told = {}  # option: what the module is told in controller_files
+        self.told = {}  # option: what the module is told about the file
         self.found = {}  # option: the absolute path on the controller
-        declared = getattr(module, 'controller_files', ()) if module is not None else ()
-        if declared and not _is_true(self.task_args.get('remote_src')):
-            for option in declared:
+        self.declared = getattr(module, 'controller_files', ()) if module is not None else ()
+        if self.declared and not _is_true(self.task_args.get('remote_src')):
+            for option in self.declared:
                 given = self.task_args.get(option)
                 if isinstance(given, string_types) and given.strip():
                     self._look_for(option, given)
@@ -70,9 +75,8 @@ class ControllerFiles(object):
 
     def __enter__(self):
         """The task's arguments for the controller's run: each file option is the file found."""
-        if self.told:
+        if self.found:
             self.action._task.args = dict(self.task_args, **self.found)
-            self.action._task.args[FILES_OPTION] = self.told
         return self
 
     def __exit__(self, *exc_info):
@@ -93,11 +97,15 @@ class ControllerFiles(object):
         action._fixup_perms2([shell.tmpdir] + list(remote.values()))
         action._task.args.update(remote)
 
+    def environment(self):
+        """What a module process is told, as environment variables ({} for a module that declares no file)."""
+        return {FILES_ENV: json.dumps(self.told, separators=(',', ':'))} if self.declared else {}
+
     def shown_as_given(self, result):
         """The result with its invocation naming each file as the task gave it."""
         arguments = (result.get('invocation') or {}).get('module_args')
-        if self.told and isinstance(arguments, dict):
-            for option in list(self.told) + [FILES_OPTION]:
+        if self.found and isinstance(arguments, dict):
+            for option in self.found:
                 if option in arguments:
                     arguments[option] = self.task_args.get(option)
         return result

@@ -54,7 +54,9 @@ from ansible.vars.clean import remove_internal_keys
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_imports import (
     COLLECTION,
     ENGINE_IMPORT_ERROR,
+    FILES_ENV,
     HAS_REQUESTS,
+    PLAN_ENV,
     import_module_file,
 )
 from ansible_collections.llmobs.datadog.plugins.plugin_utils._check_plan import plan_environment, plan_of_run, stamp
@@ -76,6 +78,9 @@ OPT_OUT_ENV = 'LLMOBS_IN_PROCESS'
 PROGRESS_ENV = 'LLMOBS_PROGRESS_SECONDS'
 
 AUTO_INTERPRETERS = ('auto', 'auto_legacy', 'auto_silent', 'auto_legacy_silent')
+
+# What the action tells a module process beyond its arguments: the run's plan, the files found on the controller.
+TOLD_VARIABLES = (PLAN_ENV, FILES_ENV)
 
 # By module short name, filled as each action plugin loads: the module's Python module, and why its
 # tasks keep to the module path (None: they can run in process). A declaration does not change between tasks.
@@ -125,8 +130,9 @@ def _switch(value, source):
 class InProcessAction(NormalAction):
     """The action of a module of the collection: in the controller when the task is local, else the module."""
 
-    # The run's plan for a check-mode task on the module path, as environment variables (see _check_plan).
-    _plan_environment = {}
+    # What a module process is told (TOLD_VARIABLES): the run's plan of a check-mode task (see _check_plan)
+    # and the files found on the controller (see _controller_files).
+    _told_environment = {}
 
     @property
     def module_name(self):
@@ -224,20 +230,22 @@ class InProcessAction(NormalAction):
         if reason is not None:
             display.vvv('%s runs as a module: %s' % (self._task.action, reason), host=self._play_context.remote_addr)
             files.send()
-            self._plan_environment = plan_environment(plan)
+            self._told_environment = dict(plan_environment(plan), **files.environment())
             return stamp(super(InProcessAction, self).run(tmp, task_vars), plan_key)
         display.vvv('%s runs in the controller (llmobs.datadog in-process path)' % self._task.action,
                     host=self._play_context.remote_addr)
         result = ActionBase.run(self, tmp, task_vars)  # the base's checks of async and check mode
         del tmp
         params, environment, basedir = prepared
-        return stamp(merge_hash(result, self._run_in_process(params, environment, basedir, plan)), plan_key)
+        return stamp(merge_hash(result, self._run_in_process(params, environment, basedir, plan, files.told)), plan_key)
 
     def _compute_environment_string(self, raw_environment_out=None):
-        """The task's environment; on the module path of a check-mode task, with the run's plan added."""
+        """The task's environment, with what the action tells a module process in place of any value the task gives."""
         environment = {}
         super(InProcessAction, self)._compute_environment_string(environment)
-        environment.update(self._plan_environment)
+        for name in TOLD_VARIABLES:
+            environment.pop(name, None)
+        environment.update(self._told_environment)
         if isinstance(raw_environment_out, dict):
             raw_environment_out.clear()
             raw_environment_out.update(environment)
@@ -263,10 +271,11 @@ class InProcessAction(NormalAction):
             return None, 'the current directory of the controller no longer exists'
         return (params, environment, basedir), None
 
-    def _run_in_process(self, params, environment, basedir, plan=None):
+    def _run_in_process(self, params, environment, basedir, plan=None, files=None):
         """Run the module's logic in this process and read its output as the module path reads it."""
         run = ModuleRun(self.module_file.MODULE, params, bool(self._task.check_mode), bool(self._task.diff),
-                        self._task.action, show_progress=show_progress, progress_timing=progress_timing(), plan=plan)
+                        self._task.action, show_progress=show_progress, progress_timing=progress_timing(), plan=plan,
+                        files=files)
         stdout, stderr = u'', u''
         with working_directory(basedir), applied_environment(environment), quiet_stderr():
             try:

@@ -97,15 +97,17 @@ class ModuleRun(object):
     ``show_progress(text)`` shows how far long operations have come while the module runs, which
     only this path can do: lines chosen by a Progress (module_utils/_progress.py) of
     ``progress_timing`` (its ``quiet`` and ``every``), with every no_log value masked. ``plan``:
-    the run's plan for a check-mode task (see _check_plan), which the module path gets in its environment.
+    the run's plan for a check-mode task (see _check_plan), and ``files`` what the action found of the
+    module's controller files (see _controller_files), both of which the module path gets in its environment.
     """
 
     def __init__(self, module, params, check_mode, diff, name, core=None, show_progress=None, progress_timing=None,
-                 plan=None):
+                 plan=None, files=None):
         self.module = module
         self.show_progress = show_progress
         self.progress_timing = progress_timing or {}
         self.plan = plan
+        self.files = files
         self.params = params
         self.check_mode = check_mode
         self.diff = diff
@@ -138,7 +140,7 @@ class ModuleRun(object):
             return self.fail(msg)
         try:
             result = self.module.execute(self.params, self.check_mode, self.diff, self.warn, progress=self.progress(),
-                                         plan=self.plan)
+                                         plan=self.plan, files=self.files)
         except LLMObsError as exc:
             return self.fail(exc.message, exc, **exc.result_extras)
         return self.exit(**result)

@@ -65,9 +65,10 @@ def test_the_module_path_gets_the_plan_as_one_environment_variable():
     assert json.loads(plan_environment(ENTRIES)['LLMOBS_CHECK_PLAN']) == ENTRIES
 
 
-def dataset_task(check_mode, connection='local'):
+def dataset_task(check_mode, connection='local', environment=None):
     args = dict(api_key=API_KEY, app_key=APP_KEY, project_name=PROJECT_NAME, name='eval')
-    return make_action('llmobs_dataset', args, task_vars=facts(), check_mode=check_mode, connection=connection)
+    return make_action('llmobs_dataset', args, task_vars=facts(), check_mode=check_mode, connection=connection,
+                       environment=environment)
 
 
 def test_in_the_controller_a_check_mode_task_gets_the_plan_and_returns_it_stamped(http):
@@ -121,3 +122,21 @@ def test_on_the_module_path_a_task_that_really_runs_gets_no_plan(monkeypatch):
     action.run(task_vars=action.task_vars)
 
     assert 'LLMOBS_CHECK_PLAN' not in seen['environment']
+
+
+@pytest.mark.parametrize('check_mode, told', [(False, None), (True, ENTRIES)])
+def test_on_the_module_path_a_plan_in_the_task_s_environment_does_not_count(monkeypatch, check_mode, told):
+    forged = [{'api': BASE_URL, 'kind': 'project', 'name': 'a-typo'}]
+    action = dataset_task(check_mode=check_mode, connection='ssh',
+                          environment=[{'LLMOBS_CHECK_PLAN': json.dumps(forged)}])
+    seen = {}
+
+    def module_path(**kwargs):
+        seen['environment'] = {}
+        action._compute_environment_string(seen['environment'])
+        return {'changed': False}
+
+    monkeypatch.setattr(action, '_execute_module', module_path)
+    action.run(task_vars=action.task_vars)
+
+    assert json.loads(seen['environment'].get('LLMOBS_CHECK_PLAN', 'null')) == told  # the run's plan, or none

@@ -8,13 +8,16 @@
 
 Each test builds a playbook directory (and a role) in tmp_path and runs the action of
 llmobs_dataset_records: in the controller, the module's own checks read the file found; on the module
-path (``become``) the file is sent to the remote temporary directory, stood in for by a folder.
+path (``become``) the file is sent to the remote temporary directory, stood in for by a folder, and what
+was found goes to the module process in the environment variable LLMOBS_CONTROLLER_FILES. No option of
+the module carries it.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import importlib
+import json
 import shutil
 
 import pytest
@@ -24,6 +27,9 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import rec
 from ansible_collections.llmobs.datadog.tests.unit.plugins.plugin_utils.in_process_support import make_action
 
 RECORDS = '{"id": "a", "input": "x"}\n'
+FILES_ENV = 'LLMOBS_CONTROLLER_FILES'
+# What a user might put in a task's environment: it must never count.
+FORGED = json.dumps({'src': {'given': 'forged.jsonl', 'searched': ['/nowhere/forged.jsonl']}})
 # Controller code is imported inside each test only (see in_process_support).
 CONTROLLER_FILES = 'ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_files'
 
@@ -51,8 +57,9 @@ def records_action(playbook_dir, role=None, **args):
     """The action of llmobs_dataset_records for one task of the playbook (of ``role`` when given)."""
     # As Task.get_search_path has it for a task of a role: the role's path, then the folder of the task's file.
     search = [str(playbook_dir / 'roles' / role), str(playbook_dir / 'roles' / role / 'tasks')] if role else []
-    become = args.pop('become', False)
-    action = make_action('llmobs_dataset_records', records_module_args(**args), search_path=search, become=become)
+    become, environment = args.pop('become', False), args.pop('environment', None)
+    action = make_action('llmobs_dataset_records', records_module_args(**args), search_path=search, become=become,
+                         environment=environment)
     action._loader.set_basedir(str(playbook_dir))
     return action
 
@@ -85,8 +92,7 @@ def test_a_role_s_files_come_first(playbook, seen):
     result = action.run(task_vars=action.task_vars)
     assert 'failed' not in result
     task = seen.tasks[0]
-    assert task.params['src'] == role_file
-    assert task.params['controller_files'] == {'src': {'given': 'r.jsonl', 'found': 'roles/data/files/r.jsonl'}}
+    assert task.params['src'] == role_file and 'controller_files' not in task.params
     assert task.checked.label(1) == 'roles/data/files/r.jsonl:1'
     assert [record.key for record in task.checked] == ['a']
 
@@ -107,8 +113,8 @@ def test_the_invocation_shows_src_as_the_task_gave_it(playbook, seen):
     action = records_action(playbook, src='r.jsonl')
     result = action.run(task_vars=action.task_vars)
     arguments = result['invocation']['module_args']
-    assert arguments['src'] == 'r.jsonl' and arguments['controller_files'] is None and arguments['remote_src'] is False
-    assert action._task.args['src'] == 'r.jsonl' and 'controller_files' not in action._task.args
+    assert arguments['src'] == 'r.jsonl' and arguments['remote_src'] is False and 'controller_files' not in arguments
+    assert action._task.args == records_module_args(src='r.jsonl')
 
 
 def test_an_absolute_path_is_used_as_it_is(playbook, seen, tmp_path_factory):
@@ -162,23 +168,32 @@ def test_remote_src_reads_the_path_where_the_module_runs(playbook, seen):
     put(playbook / 'files/r.jsonl')
     action = records_action(playbook, src='files/r.jsonl', remote_src=True)
     action.run(task_vars=action.task_vars)
-    assert seen.tasks[0].params['src'] == 'files/r.jsonl' and seen.tasks[0].params['controller_files'] is None
+    assert seen.tasks[0].params['src'] == 'files/r.jsonl' and seen.tasks[0].checked.source == 'files/r.jsonl'
     action = records_action(playbook, src='r.jsonl', remote_src=True)
     result = action.run(task_vars=action.task_vars)
     assert result['msg'] == "src 'r.jsonl' does not exist on the host that runs the module."
 
 
-def test_a_value_of_controller_files_in_the_task_is_replaced(playbook, seen):
+def test_the_action_s_word_is_no_option_a_task_can_give(playbook, seen):
     put(playbook / 'files/r.jsonl')
     action = records_action(playbook, src='r.jsonl', controller_files={'src': {'given': 'x', 'searched': []}})
-    action.run(task_vars=action.task_vars)
-    assert seen.tasks[0].params['controller_files'] == {'src': {'given': 'r.jsonl', 'found': 'files/r.jsonl'}}
+    result = action.run(task_vars=action.task_vars)
+    assert result['failed'] is True and seen.tasks == []
+    assert result['msg'].startswith('Unsupported parameters') and 'controller_files' in result['msg']
+
+
+@pytest.mark.parametrize('remote_src', [False, True])
+def test_the_word_in_the_task_s_environment_does_not_count_in_the_controller(playbook, seen, remote_src):
+    put(playbook / 'files/r.jsonl')
+    action = records_action(playbook, src='files/r.jsonl', remote_src=remote_src, environment=[{FILES_ENV: FORGED}])
+    result = action.run(task_vars=action.task_vars)
+    assert 'failed' not in result and seen.tasks[0].checked.source == 'files/r.jsonl'
 
 
 def test_records_given_inline_need_no_file(playbook, seen):
     action = records_action(playbook, records=[{'input': 'x'}])
     action.run(task_vars=action.task_vars)
-    assert seen.tasks[0].params['controller_files'] is None
+    assert seen.tasks[0].params['records'] == [{'input': 'x'}] and seen.tasks[0].params['src'] is None
 
 
 # ---------------------------------------------------------------------------------- the module path
@@ -189,7 +204,7 @@ class RemoteHost(object):
 
     def __init__(self, action, folder, monkeypatch):
         self.action, self.folder = action, folder
-        self.transferred, self.fixed, self.executed = [], [], []
+        self.transferred, self.fixed, self.executed, self.environments = [], [], [], []
         for name in ('_make_tmp_path', '_transfer_file', '_fixup_perms2', '_execute_module'):
             monkeypatch.setattr(action, name, getattr(self, name))
 
@@ -208,6 +223,9 @@ class RemoteHost(object):
 
     def _execute_module(self, **kwargs):
         self.executed.append(dict(self.action._task.args))
+        environment = {}
+        self.action._compute_environment_string(environment)
+        self.environments.append(environment)
         args = self.action._task.args
         return dict(changed=False, invocation=dict(module_args=dict(args, remote_src=False)))
 
@@ -220,10 +238,11 @@ def test_the_module_path_sends_the_file_found_to_the_remote_temporary_directory(
     sent = str(remote.folder / 'src-r.jsonl')
     assert remote.transferred == [(found, sent)]
     assert remote.fixed == [[str(remote.folder), sent]]
-    assert remote.executed[0]['src'] == sent
-    assert remote.executed[0]['controller_files'] == {'src': {'given': 'r.jsonl', 'found': 'roles/data/files/r.jsonl'}}
+    assert remote.executed[0] == records_module_args(src=sent)
+    told = json.loads(remote.environments[0][FILES_ENV])
+    assert told == {'src': {'given': 'r.jsonl', 'found': 'roles/data/files/r.jsonl'}}
     assert result['invocation']['module_args']['src'] == 'r.jsonl'  # never the temporary copy
-    assert result['invocation']['module_args']['controller_files'] is None
+    assert 'controller_files' not in result['invocation']['module_args']
     assert action._task.args['src'] == 'r.jsonl'
 
 
@@ -239,10 +258,47 @@ def test_the_module_path_sends_nothing_it_need_not_send(playbook, tmp_path_facto
     assert remote.executed[0].get('src') == args.get('src')
 
 
+def module_path_environment(playbook, tmp_path_factory, monkeypatch, **args):
+    """The environment a module process of the task gets, whose own environment holds a forged word."""
+    put(playbook / 'files/r.jsonl')
+    action = records_action(playbook, become=True, environment=[{FILES_ENV: FORGED, 'OTHER': 'kept'}], **args)
+    remote = RemoteHost(action, tmp_path_factory.mktemp('host') / 'ansible-tmp', monkeypatch)
+    action.run(task_vars=action.task_vars)
+    assert remote.environments[0]['OTHER'] == 'kept'
+    return remote.environments[0]
+
+
+@pytest.mark.parametrize('args, told', [
+    (dict(src='r.jsonl'), {'src': {'given': 'r.jsonl', 'found': 'files/r.jsonl'}}),
+    (dict(src='r.jsonl', remote_src=True), {}),
+    (dict(records=[{'input': 'x'}]), {}),
+])
+def test_on_the_module_path_the_action_s_word_replaces_the_task_s_environment(playbook, tmp_path_factory, monkeypatch,
+                                                                              args, told):
+    environment = module_path_environment(playbook, tmp_path_factory, monkeypatch, **args)
+    assert json.loads(environment[FILES_ENV]) == told
+
+
+def test_on_the_module_path_a_missing_file_is_told_with_the_places_looked_at(playbook, tmp_path_factory, monkeypatch):
+    environment = module_path_environment(playbook, tmp_path_factory, monkeypatch, src='gone.jsonl')
+    told = json.loads(environment[FILES_ENV])['src']
+    assert told['given'] == 'gone.jsonl' and str(playbook / 'files/gone.jsonl') in told['searched']
+
+
+def test_a_module_that_declares_no_file_is_told_nothing_about_files(monkeypatch):
+    action = make_action('llmobs_dataset_clone', records_module_args(), connection='ssh',
+                         environment=[{FILES_ENV: FORGED}])
+    monkeypatch.setattr(action, '_execute_module', lambda **kwargs: dict(changed=False))
+    action.run(task_vars=action.task_vars)
+    environment = {}
+    action._compute_environment_string(environment)
+    assert FILES_ENV not in environment
+
+
 def test_a_module_that_declares_no_file_is_left_alone(monkeypatch):
     action = make_action('llmobs_dataset_clone', records_module_args(src='r.jsonl'))
     files = importlib.import_module(CONTROLLER_FILES).ControllerFiles(action, action.module_file.MODULE)
-    assert files.told == {} and files.found == {}
+    assert files.told == {} and files.found == {} and files.environment() == {}
 
 
 # ---------------------------------------------------------------------------------- how a file is shown
