@@ -32,9 +32,9 @@ options:
       - The Datadog site of your organisation, one of V(datadoghq.com), V(us3.datadoghq.com),
         V(us5.datadoghq.com), V(ap1.datadoghq.com), V(ap2.datadoghq.com), V(uk1.datadoghq.com),
         V(datadoghq.eu), V(ddog-gov.com) or V(us2.ddog-gov.com). Requests go to C(https://api.<site>).
-      - Any other value fails before any request: a typo such as V(us55.datadoghq.com) (the message names
-        the closest site when one stands out), the web app's address as the browser shows it
-        (V(app.datadoghq.eu); the message gives the site it means), a URL, or a host starting with C(api.).
+      - Any other value fails before any request. That covers a typo such as V(us55.datadoghq.com) (the message
+        names the closest site when one stands out), the web app's address as the browser shows it
+        (V(app.datadoghq.eu), and the message gives the site it means), a URL, or a host starting with C(api.).
         For a Datadog site not in this list, set O(api_url) to C(https://api.<site>).
       - If not set, the value of the E(DD_SITE) environment variable is used, then V(datadoghq.com).
       - Ignored when O(api_url) is set.

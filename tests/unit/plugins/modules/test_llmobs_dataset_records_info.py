@@ -99,8 +99,8 @@ def test_a_version_that_does_not_exist_names_the_dataset_as_given(http, run_modu
     result, code, dummy = run_module(llmobs_dataset_records_info, args)
 
     assert code == 1
-    assert result['msg'] == "Dataset %r (id %s) has no version 9: its current version is 4." % (RECORDS_DATASET_NAME,
-                                                                                               RECORDS_DATASET)
+    expected = "Dataset %r (id %s) has no version 9: its current version is 4." % (RECORDS_DATASET_NAME, RECORDS_DATASET)
+    assert result['msg'] == expected
 
 
 def test_a_version_past_the_current_one_that_lists_records_is_trusted(http, run_module):

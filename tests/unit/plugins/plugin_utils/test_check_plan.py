@@ -33,8 +33,8 @@ def no_loop_items_kept(monkeypatch):
     monkeypatch.delenv('LLMOBS_IN_PROCESS', raising=False)
 
 
-def facts(run=RUN_TOKEN, entries=ENTRIES):
-    return {'ansible_facts': {'llmobs_planned': {'run': run, 'entries': entries}}}
+def facts(run=RUN_TOKEN, entries=None):
+    return {'ansible_facts': {'llmobs_planned': {'run': run, 'entries': ENTRIES if entries is None else entries}}}
 
 
 def test_only_a_plan_stamped_by_this_run_counts():
