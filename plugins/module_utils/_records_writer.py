@@ -75,6 +75,9 @@ class BatchWriter(object):
     def __init__(self, records, project_id, dataset_id, declared, state, purge, settle_timeout, label=None):
         self.records = records
         self.label = label or 'dataset %s' % dataset_id  # how progress lines name the dataset
+        # How messages name them: as the task gave them, the name with the id beside it (_lookup.Names).
+        self.dataset_named = records.names.label('dataset', dataset_id)
+        self.project_named = records.names.label('project', project_id)
         self.settle_timeout = settle_timeout
         self.transport = records.transport
         self.project_id = project_id
@@ -110,9 +113,9 @@ class BatchWriter(object):
                 if exc.status == 413 and len(batch) > 1:
                     first, second = batch.halves()
                     limits.lower_after(batch, (first, second))
-                    self.transport.warn('Writing %s to dataset %s was refused as too large (HTTP 413); sending it '
+                    self.transport.warn('Writing %s to %s was refused as too large (HTTP 413); sending it '
                                         'in two halves, and no more than %s a request for the rest of this run.'
-                                        % (counted(len(batch), 'change'), self.dataset_id,
+                                        % (counted(len(batch), 'change'), self.dataset_named,
                                            counted(limits.max_records, 'change')))
                     pending.extend([second, first])
                     continue
@@ -129,8 +132,8 @@ class BatchWriter(object):
             if fresh is not None:
                 replans += 1
                 if replans > self.transport.settings.retries:
-                    error = LLMObsError('Writing the records of dataset %s: the records kept changing while this run '
-                                        'wrote them (read again %d times); stopping.' % (self.dataset_id, replans - 1))
+                    error = LLMObsError('Writing the records of %s: the records kept changing while this run '
+                                        'wrote them (read again %d times); stopping.' % (self.dataset_named, replans - 1))
                     self._progress(error)
                     raise error
                 pending = []
@@ -155,8 +158,8 @@ class BatchWriter(object):
         """Send one batch; None when it was written, or a fresh SyncPlan when a lookup after a lost answer was needed."""
         create = batch.versioning and not self.version_created
         counts = batch.counts()
-        operation = 'Writing records to dataset %s of project %s (%d inserted, %d updated, %d deleted)' % (
-            self.dataset_id, self.project_id, counts['i'], counts['u'], counts['d'])
+        operation = 'Writing records to %s of %s (%d inserted, %d updated, %d deleted)' % (
+            self.dataset_named, self.project_named, counts['i'], counts['u'], counts['d'])
         body = {'data': {'type': 'datasets', 'id': self.dataset_id, 'attributes': batch.attributes(create)}}
         mine = batch.keys()
 

@@ -832,3 +832,23 @@ def test_a_real_run_does_not_use_the_plan(http, run_module, monkeypatch):
     result, code, dummy = run_module(llmobs_dataset_records, by_names(records=declared(1)))
 
     assert code == 1 and result['msg'].startswith("No project named 'project-one' was found")
+
+
+def test_the_writes_of_a_dataset_given_by_name_name_it_with_its_id_beside(http, run_module):
+    wanted = declared(4)
+    too_large = {'errors': [{'status': '413', 'title': 'Payload Too Large'}]}
+    http.expect(
+        records_project_by_name(), records_dataset_by_name([records_dataset()]),
+        records_page([]),
+        batch_update(inserts=wanted, create=True, status=413, reply=too_large),
+        batch_update(inserts=wanted[:2], create=True),
+        batch_update(inserts=wanted[2:], create=False, status=403, reply={'errors': [{'status': '403', 'title': 'Forbidden'}]}),
+    )
+
+    result, code, dummy = run_module(llmobs_dataset_records, by_names(records=wanted))
+
+    assert code == 1
+    named = "dataset %r (id %s)" % (RECORDS_DATASET_NAME, RECORDS_DATASET)
+    assert any(w.startswith('Writing 4 changes to %s was refused as too large' % named) for w in warnings_of(result))
+    assert result['msg'].startswith("Writing records to %s of project %r (id %s) (2 inserted"
+                                    % (named, PROJECT_NAME, PROJECT))
