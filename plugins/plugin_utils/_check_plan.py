@@ -57,6 +57,7 @@ def stamp(result, key):
     return result
 
 
-def plan_environment(entries):
-    """The environment variable that hands the plan to a module process ({} when there is nothing planned)."""
-    return {PLAN_ENV: json.dumps(entries, separators=(',', ':'))} if entries else {}
+def plan_environment(entries, check_mode):
+    """The environment variable that hands the plan to a module process: in check mode always, so that a value the
+    controller's own environment holds never reaches the module as a plan; {} outside check mode, where no plan counts."""
+    return {PLAN_ENV: json.dumps(entries, separators=(',', ':'))} if check_mode else {}

@@ -230,7 +230,7 @@ class InProcessAction(NormalAction):
         if reason is not None:
             display.vvv('%s runs as a module: %s' % (self._task.action, reason), host=self._play_context.remote_addr)
             files.send()
-            self._told_environment = dict(plan_environment(plan), **files.environment())
+            self._told_environment = dict(plan_environment(plan, self._task.check_mode), **files.environment())
             return stamp(super(InProcessAction, self).run(tmp, task_vars), plan_key)
         display.vvv('%s runs in the controller (llmobs.datadog in-process path)' % self._task.action,
                     host=self._play_context.remote_addr)

@@ -61,8 +61,10 @@ def test_a_result_without_a_plan_is_left_as_it_is():
 
 
 def test_the_module_path_gets_the_plan_as_one_environment_variable():
-    assert plan_environment([]) == {}
-    assert json.loads(plan_environment(ENTRIES)['LLMOBS_CHECK_PLAN']) == ENTRIES
+    assert plan_environment([], check_mode=False) == {} and plan_environment(ENTRIES, check_mode=False) == {}
+    assert json.loads(plan_environment(ENTRIES, check_mode=True)['LLMOBS_CHECK_PLAN']) == ENTRIES
+    # Set in check mode even when empty: a plan in the controller's own environment never reaches the module.
+    assert plan_environment([], check_mode=True) == {'LLMOBS_CHECK_PLAN': '[]'}
 
 
 def dataset_task(check_mode, connection='local', environment=None):
