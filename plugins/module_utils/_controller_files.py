@@ -28,6 +28,7 @@ __metaclass__ = type
 
 import json
 import os
+import stat
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
 
@@ -94,3 +95,13 @@ def missing_message(option, given, searched):
     else:  # an absolute path: looked for as it is
         where = 'does not exist on the controller'
     return '%s %r %s. For a file on the host that runs the module, set remote_src: true.' % (option, given, where)
+
+
+def file_type(mode):
+    """What a file that is not a regular file is (``mode``: its ``st_mode``), for messages; None for a regular file."""
+    for test, name in ((stat.S_ISDIR, 'a directory'), (stat.S_ISFIFO, 'a FIFO (named pipe)'),
+                       (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device'),
+                       (stat.S_ISSOCK, 'a socket')):
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) else 'a special file'

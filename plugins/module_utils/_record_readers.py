@@ -31,9 +31,8 @@ import io
 import json
 import os
 import re
-import stat
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import FileOrigin
+from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import FileOrigin, file_type
 from ansible_collections.llmobs.datadog.plugins.module_utils._declared_records import (
     MAX_NESTING,
     RECORD_FIELDS,
@@ -166,15 +165,6 @@ class JsonlRecords(DeclaredRecords):
         return text
 
 
-def _file_type(mode):
-    """What a file that is not a regular file is, for messages; None for a regular file."""
-    for test, name in ((stat.S_ISDIR, 'a directory'), (stat.S_ISFIFO, 'a FIFO (named pipe)'),
-                       (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device'),
-                       (stat.S_ISSOCK, 'a socket')):
-        if test(mode):
-            return name
-    return None if stat.S_ISREG(mode) else 'a special file'
-
 
 def _size_text(size):
     for unit, name in ((1024 ** 3, 'GiB'), (1024 ** 2, 'MiB'), (1024, 'KiB')):
@@ -202,7 +192,7 @@ def open_src(src):
 
     try:
         # A socket cannot be opened at all: look first, so that the message says what the path is.
-        kind = _file_type(os.stat(path).st_mode)
+        kind = file_type(os.stat(path).st_mode)
     except OSError as exc:
         raise unreadable(exc)
     if kind is not None:
@@ -213,7 +203,7 @@ def open_src(src):
         raise unreadable(exc)
     try:
         info = os.fstat(descriptor)
-        kind = _file_type(info.st_mode)
+        kind = file_type(info.st_mode)
         if kind is not None:
             raise ValidationError('%s is %s, not a regular file.' % (src.named, kind))
         if info.st_size > MAX_SRC_BYTES:

@@ -35,13 +35,12 @@ __metaclass__ = type
 
 import json
 import os
-import stat
 
 from ansible.errors import AnsibleFileNotFound
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.module_utils.six import string_types
 
-from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_imports import FILES_ENV
+from ansible_collections.llmobs.datadog.plugins.plugin_utils._controller_imports import FILES_ENV, file_type
 
 
 class ControllerFiles(object):
@@ -117,12 +116,7 @@ def _not_a_file(path):
         mode = os.stat(path).st_mode
     except OSError:  # gone since it was found: the reader or the transfer says so
         return None
-    for test, name in ((stat.S_ISDIR, 'a directory'), (stat.S_ISFIFO, 'a FIFO (named pipe)'),
-                       (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device'),
-                       (stat.S_ISSOCK, 'a socket')):
-        if test(mode):
-            return name
-    return None if stat.S_ISREG(mode) else 'a special file'
+    return file_type(mode)
 
 
 def _is_true(value):

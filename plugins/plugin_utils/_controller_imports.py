@@ -24,7 +24,7 @@ import importlib
 import netrc  # noqa: F401 pylint: disable=unused-import
 
 try:
-    from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import FILES_ENV
+    from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import FILES_ENV, file_type
     from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
     from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLAN_ENV, PLAN_FACT
     from ansible_collections.llmobs.datadog.plugins.module_utils._progress import Progress
@@ -32,13 +32,16 @@ try:
 except Exception as exc:  # pylint: disable=broad-except
     LLMObsError, Progress, HAS_REQUESTS = None, None, False
     PLAN_ENV, PLAN_FACT, FILES_ENV = 'LLMOBS_CHECK_PLAN', 'llmobs_planned', 'LLMOBS_CONTROLLER_FILES'
+
+    def file_type(mode):  # pylint: disable=unused-argument
+        return None  # the module path's reader names what the file is
     ENGINE_IMPORT_ERROR = 'the collection\'s module_utils cannot be imported in the controller (%s)' % exc
 else:
     ENGINE_IMPORT_ERROR = None
 
 # What the in-process path takes from here.
 __all__ = ['HAS_REQUESTS', 'LLMObsError', 'PLAN_ENV', 'PLAN_FACT', 'FILES_ENV', 'Progress', 'ENGINE_IMPORT_ERROR',
-           'COLLECTION', 'MODULES_PACKAGE', 'import_module_file']
+           'COLLECTION', 'MODULES_PACKAGE', 'file_type', 'import_module_file']
 
 COLLECTION = 'llmobs.datadog'
 MODULES_PACKAGE = 'ansible_collections.llmobs.datadog.plugins.modules'

@@ -240,7 +240,7 @@ def test_a_file_that_grows_is_read_no_further_than_the_bound(tmp_path, monkeypat
     # /dev/zero as a file whose size said nothing: the bound is kept while reading, one byte past it at most.
     path = str(tmp_path / name)
     os.symlink('/dev/zero', path)
-    monkeypatch.setattr(_record_readers, '_file_type', lambda mode: None)
+    monkeypatch.setattr(_record_readers, 'file_type', lambda mode: None)
     monkeypatch.setattr(_record_readers, 'MAX_SRC_BYTES', 4096)
     reads = []
     real_open = _record_readers.open_src
