@@ -39,8 +39,8 @@ CONTROLLER_FILE_OPTIONS = dict(remote_src=dict(type='bool', default=False))
 FILES_ENV = 'LLMOBS_CONTROLLER_FILES'
 
 # Where a relative path is looked for, in the words of the documentation.
-SEARCH_ORDER = ("the role's files/ directory, the role's directory, the playbook's files/ directory and the "
-                "playbook's directory, as ansible.builtin.copy looks for its src")
+SEARCH_ORDER = ("in the order ansible.builtin.copy looks for its src: the role's files/ directory and the role's "
+                "directory when the task is in a role, then the playbook's files/ directory and the playbook's directory")
 
 
 class FileOrigin(object):

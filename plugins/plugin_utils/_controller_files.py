@@ -62,7 +62,12 @@ class ControllerFiles(object):
         try:
             path = self.action._find_needle('files', os.path.expandvars(given))
         except AnsibleFileNotFound as exc:
-            self.told[option] = dict(given=given, searched=[str(place) for place in exc.paths or ()])
+            # Ansible lists a place once per search path that holds it (the play's and the task's directory are often one).
+            searched = []
+            for place in (str(place) for place in exc.paths or ()):
+                if place not in searched:
+                    searched.append(place)
+            self.told[option] = dict(given=given, searched=searched)
             return
         path = os.path.abspath(path)
         self.found[option] = path

@@ -58,9 +58,10 @@ def test_a_file_found_where_the_path_says_is_named_once():
 def test_a_file_not_found_is_refused_with_the_places_looked_at():
     files = dict(src=dict(given='r.jsonl', searched=['/pb/files/r.jsonl', '/pb/r.jsonl']))
     assert refused(file_origin, dict(src='r.jsonl'), 'src', files) == (
-        "src 'r.jsonl' was not found on the controller: it was looked for at /pb/files/r.jsonl, /pb/r.jsonl (the role's "
-        "files/ directory, the role's directory, the playbook's files/ directory and the playbook's directory, as "
-        "ansible.builtin.copy looks for its src). For a file on the host that runs the module, set remote_src: true.")
+        "src 'r.jsonl' was not found on the controller: it was looked for at /pb/files/r.jsonl, /pb/r.jsonl (in the "
+        "order ansible.builtin.copy looks for its src: the role's files/ directory and the role's directory when the "
+        "task is in a role, then the playbook's files/ directory and the playbook's directory). For a file on the host "
+        "that runs the module, set remote_src: true.")
 
 
 def test_with_remote_src_the_action_s_word_does_not_count():

@@ -295,6 +295,19 @@ def test_a_module_that_declares_no_file_is_told_nothing_about_files(monkeypatch)
     assert FILES_ENV not in environment
 
 
+def test_a_place_ansible_lists_twice_is_named_once(playbook, monkeypatch):
+    from ansible.errors import AnsibleFileNotFound
+    action = records_action(playbook, src='gone.jsonl')
+    places = [str(playbook / 'files/gone.jsonl'), str(playbook / 'gone.jsonl')]
+
+    def not_found(*args):
+        raise AnsibleFileNotFound(file_name='gone.jsonl', paths=places + places)
+
+    monkeypatch.setattr(action, '_find_needle', not_found)
+    files = importlib.import_module(CONTROLLER_FILES).ControllerFiles(action, action.module_file.MODULE)
+    assert files.told['src'] == dict(given='gone.jsonl', searched=places)
+
+
 def test_a_module_that_declares_no_file_is_left_alone(monkeypatch):
     action = make_action('llmobs_dataset_clone', records_module_args(src='r.jsonl'))
     files = importlib.import_module(CONTROLLER_FILES).ControllerFiles(action, action.module_file.MODULE)
