@@ -165,7 +165,6 @@ class JsonlRecords(DeclaredRecords):
         return text
 
 
-
 def _size_text(size):
     for unit, name in ((1024 ** 3, 'GiB'), (1024 ** 2, 'MiB'), (1024, 'KiB')):
         if size >= unit and size % unit == 0:
