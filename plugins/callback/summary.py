@@ -164,17 +164,23 @@ class CallbackModule(CallbackBase):
         return ', '.join('%d %s' % (counts[key], key) for key in ('changed', 'ok', 'failed', 'unreachable')
                          if key in counts)
 
-    def _task_label(self, row, hosts):
-        text = row.task
-        if hosts > 1:
-            text += ' [%s]' % row.host
-        if row.check_mode and self.mode().startswith('partly'):
-            text += ' (check mode)'
-        return text
+    def task_labels(self):
+        """How each row names its task: with its host when the run had several, marked when only part of the run
+        was in check mode."""
+        several_hosts = len(set(row.host for row in self.rows)) > 1
+        partly_dry = self.mode().startswith('partly')
+        labels = []
+        for row in self.rows:
+            text = row.task
+            if several_hosts:
+                text += ' [%s]' % row.host
+            if row.check_mode and partly_dry:
+                text += ' (check mode)'
+            labels.append(text)
+        return labels
 
     def text_table(self):
-        hosts = len(set(row.host for row in self.rows))
-        labels = [self._task_label(row, hosts) for row in self.rows]
+        labels = self.task_labels()
         status_width = max(len(row.status) for row in self.rows)
         task_width = min(48, max(len(label) for label in labels))
         lines = ['%s: %s' % (self.mode(), self.tally())]
@@ -183,12 +189,11 @@ class CallbackModule(CallbackBase):
         return '\n'.join(lines)
 
     def markdown(self):
-        hosts = len(set(row.host for row in self.rows))
-        would = self.mode().startswith('dry')
-        lines = ['### llmobs.datadog: %s' % self.mode(), '', self.tally(), '',
-                 '| | Task | %s |' % ('What it would do' if would else 'What it did'), '| --- | --- | --- |']
-        for row in self.rows:
-            lines.append('| %s | %s | %s |' % (_cell(row.status), _cell(self._task_label(row, hosts)), _cell(row.text)))
+        mode = self.mode()
+        lines = ['### llmobs.datadog: %s' % mode, '', self.tally(), '',
+                 '| | Task | %s |' % ('What it would do' if mode.startswith('dry') else 'What it did'), '| --- | --- | --- |']
+        for row, label in zip(self.rows, self.task_labels()):
+            lines.append('| %s | %s | %s |' % (_cell(row.status), _cell(label), _cell(row.text)))
         return '\n'.join(lines) + '\n\n'
 
     def markdown_paths(self):
