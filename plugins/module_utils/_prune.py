@@ -290,6 +290,7 @@ class Decisions(object):
 
 def partial_failure(message, deleted, not_deleted):
     """The message of a delete that failed midway: the error, what went before it and what is left."""
-    done = ('Deleted before the failure: %s.' % named_list(deleted)) if deleted else 'Nothing was deleted before it.'
+    done = ('Deleted by this task before it failed: %s.' % named_list(deleted) if deleted
+            else 'This task deleted no dataset before it failed.')
     return ('%s %s Not deleted: %s. Run the task again to finish: the rules are applied anew to what is left.'
             % (message.rstrip(), done, named_list(not_deleted)))

@@ -380,7 +380,7 @@ def test_partial_failure_says_what_went_and_what_did_not():
     going = decide(copies(10, 20, 30), Rules('release-*', keep=0), NOW).deleting
 
     assert partial_failure('Deleting dataset x failed: HTTP 500. ', going[:1], going[1:]) == (
-        "Deleting dataset x failed: HTTP 500. Deleted before the failure: 'release-1' (id d1). Not deleted: "
+        "Deleting dataset x failed: HTTP 500. Deleted by this task before it failed: 'release-1' (id d1). Not deleted: "
         "'release-2' (id d2), 'release-3' (id d3). Run the task again to finish: the rules are applied anew to what "
         "is left.")
-    assert partial_failure('Boom.', [], going).startswith('Boom. Nothing was deleted before it. Not deleted: ')
+    assert partial_failure('Boom.', [], going).startswith('Boom. This task deleted no dataset before it failed. Not deleted: ')
