@@ -15,7 +15,8 @@ version_added: 1.2.0
 author:
   - llmobs.datadog maintainers (@llmobs)
 description:
-  - Deletes the datasets of one project whose names match a pattern, except those the rules keep: the newest
+  - >-
+    Deletes the datasets of one project whose names match a pattern, except those the rules keep: the newest
     few (O(keep)), the recent ones (O(older_than)), and those that a recent experiment used (O(protect_used_within)).
     Made for the copies that a M(llmobs.datadog.llmobs_dataset_clone) task leaves behind, one per release or per
     night.
@@ -203,12 +204,13 @@ deleted:
       description: Why it goes, from the rules.
       type: str
       returned: always
-      sample: outside the newest 3 (keep: 3)
+      sample: 'outside the newest 3 (keep: 3)'
 kept:
   description:
-    - The matching datasets that stay, each with the reason, for example C(among the newest 3 (keep: 3)),
-      C(created 2 days ago, not older than 30d (older_than)), C(used by experiment 'nightly' (id e1) created 3 days
-      ago, within 30d (protect_used_within)) or C(no created_at: its age is unknown, so it is kept).
+    - >-
+      The matching datasets that stay, each with the reason, for example "among the newest 3 (keep: 3)",
+      "created 2 days ago, not older than 30d (older_than)", "used by experiment 'nightly' (id e1) created 3 days
+      ago, within 30d (protect_used_within)" or "no created_at: its age is unknown, so it is kept".
     - The datasets whose names do not match are not listed.
   returned: success, and on a failure while deleting
   type: list
@@ -235,7 +237,7 @@ kept:
       description: Why it stays.
       type: str
       returned: always
-      sample: among the newest 3 (keep: 3)
+      sample: 'among the newest 3 (keep: 3)'
 not_deleted:
   description:
     - On a failure while deleting, the datasets the rules would delete that were not deleted, the one whose delete
