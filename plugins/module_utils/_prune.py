@@ -272,20 +272,17 @@ class Decisions(object):
     def outcome(self, pattern, where, check_mode):
         """(msg, summary) of a run that deleted (in check mode, would delete) ``deleting``."""
         label = 'datasets matching %s' % pattern
+        kept, going = len(self.kept), len(self.deleting)
         if not self.matched:
-            return ('No dataset %s matches name_pattern %r; nothing to do.' % (where, pattern), '%s: none' % label)
-        if not self.deleting:
-            return ('Kept all %s matching %r %s; nothing to delete.' % (counted(len(self.matched), 'dataset'), pattern,
-                                                                       where),
-                    '%s: %d kept, none deleted' % (label, len(self.kept)))
-        going = counted(len(self.deleting), 'dataset')
+            return 'No dataset %s matches name_pattern %r; nothing to do.' % (where, pattern), '%s: none' % label
+        if not going:
+            return ('Kept all %s matching %r %s; nothing to delete.' % (counted(kept, 'dataset'), pattern, where),
+                    '%s: %d kept, none deleted' % (label, kept))
+        what = (counted(going, 'dataset'), pattern, where, named_list(self.deleting), kept)
         if check_mode:
-            return ('Would delete %s matching %r %s: %s; would keep %d (check mode: nothing was sent).'
-                    % (going, pattern, where, named_list(self.deleting), len(self.kept)),
-                    '%s: %d would be deleted, %d kept' % (label, len(self.deleting), len(self.kept)))
-        return ('Deleted %s matching %r %s: %s; kept %d.' % (going, pattern, where, named_list(self.deleting),
-                                                          len(self.kept)),
-                '%s: %d deleted, %d kept' % (label, len(self.deleting), len(self.kept)))
+            return ('Would delete %s matching %r %s: %s; would keep %d (check mode: nothing was sent).' % what,
+                    '%s: %d would be deleted, %d kept' % (label, going, kept))
+        return 'Deleted %s matching %r %s: %s; kept %d.' % what, '%s: %d deleted, %d kept' % (label, going, kept)
 
 
 def partial_failure(message, deleted, not_deleted):

@@ -57,8 +57,9 @@ def test_of_dataset_returns_facts(http):
 
 
 def test_facts_are_read_leniently():
-    assert experiment_facts({'id': 'e1'}) == dict(id='e1', name=None, experiment=None, project_id=None, dataset_id=None,
-                                                   dataset_version=None, status=None, created_at=None, updated_at=None)
+    assert experiment_facts({'id': 'e1'}) == dict(
+        id='e1', name=None, experiment=None, project_id=None, dataset_id=None, dataset_version=None, status=None,
+        created_at=None, updated_at=None)
     assert experiment_facts({'id': 'e1', 'attributes': None})['name'] is None
 
 
