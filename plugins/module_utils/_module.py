@@ -46,6 +46,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._validation import 
     check_dataset_address,
     check_project_address,
 )
+from ansible_collections.llmobs.datadog.plugins.module_utils._versions import Versions
 
 # Options by which a module addresses a project, and a dataset within it: exactly one of each pair.
 PROJECT_ADDRESS_OPTIONS = dict(project_id=dict(type='str'), project_name=dict(type='str'))
@@ -74,6 +75,7 @@ class API(object):
         self.projects = Projects(transport, self.names)
         self.datasets = Datasets(transport, self.names)
         self.experiments = Experiments(transport, self.names)
+        self.versions = Versions(transport, self.names)
         self._records = None
 
     @property

@@ -26,7 +26,7 @@ writes. The retry policy (also in docs/user-guide.md):
 * Every retry is reported through the ``warn`` callback; how far a long list has been read,
   through ``progress`` (a Progress, which decides what is worth showing).
 * Every loop is bounded: one request by ``timeout`` from connecting to the last byte of its
-  answer; paging by ``list_timeout`` in all, MAX_PAGES pages, a cursor seen before, or
+  answer (a ``download`` by ``list_timeout``: its body is streamed); paging by ``list_timeout`` in all, MAX_PAGES pages, a cursor seen before, or
   MAX_EMPTY_PAGES pages in a row that bring nothing new; polling by its timeout.
 """
 
@@ -34,6 +34,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
+import queue
 import socket
 import threading
 import time
@@ -61,7 +62,7 @@ except ImportError:
 else:
     HAS_REQUESTS = True
 
-COLLECTION_VERSION = '1.1.0'
+COLLECTION_VERSION = '1.2.0'
 USER_AGENT = 'llmobs.datadog/%s (Ansible collection)' % COLLECTION_VERSION
 
 MAX_RATE_LIMIT_WAIT = 60.0
@@ -81,6 +82,11 @@ RETRIABLE_STATUSES = frozenset((408, 500, 502, 503, 504))
 # requests' own timeout bounds each wait for a byte; ``timeout`` bounds the whole request, a moment
 # later, so that a server that does not answer at all still gets requests' clearer message.
 DEADLINE_GRACE = 0.2
+
+# A download (an export) is read in chunks of this size and never held whole: at most
+# DOWNLOAD_QUEUE chunks wait between the thread that reads the socket and the sink.
+DOWNLOAD_CHUNK = 64 * 1024
+DOWNLOAD_QUEUE = 4
 
 
 def path_segment(value):
@@ -287,15 +293,16 @@ class Transport(object):
 
     # ------------------------------------------------------------------ one attempt
 
-    def _send(self, method, path, params, body):
+    def _send(self, method, path, params, body, accept=None, stream=False):
         url = self.settings.base_url + path
+        headers = self.headers if accept is None else dict(self.headers, Accept=accept)
 
         def send():
             return self.session.request(
-                method, url, params=params, json=body, headers=self.headers,
+                method, url, params=params, json=body, headers=headers,
                 timeout=self.settings.timeout, verify=self.settings.verify,
                 # A redirect could carry the key headers to another host: never follow one.
-                allow_redirects=False,
+                allow_redirects=False, stream=stream,
             )
 
         try:
@@ -338,8 +345,12 @@ class Transport(object):
         """Why a request failed, with the keys masked: some exceptions quote header values."""
         return mask_secrets(_describe_transport_failure(exc), self.settings.secrets)
 
-    def _attempt(self, method, path, operation, params, body, hints):
-        """Send the request once; return its decoded JSON body (None for 204) or raise APIError/TransportError."""
+    def _attempt(self, method, path, operation, params, body, hints, expect_body=True):
+        """Send the request once; return its decoded JSON body (None for 204) or raise APIError/TransportError.
+
+        ``expect_body`` false: a 2xx with an empty body is the answer (None), as the spec says of some
+        writes (restore, unlock); a body is still decoded when there is one, and ignored when unreadable.
+        """
         try:
             response = self._send(method, path, params, body)
         except TransportError as exc:
@@ -349,6 +360,11 @@ class Transport(object):
         if 200 <= status < 300:
             if status == 204:
                 return None
+            if not expect_body:
+                try:
+                    return response.json() if response.content.strip() else None
+                except ValueError:
+                    return None
             if not response.content.strip():
                 # Every 2xx but 204 carries a document; an empty one is a lost answer, not an empty list.
                 raise TransportError('%s returned HTTP %s with an empty body.' % (operation, status))
@@ -357,12 +373,17 @@ class Transport(object):
             except ValueError:
                 # A 2xx we cannot read: the server may have acted, so it counts as a lost answer.
                 raise TransportError('%s returned HTTP %s with a body that is not valid JSON.' % (operation, status))
+        raise self._refusal(operation, response, hints)
+
+    def _refusal(self, operation, response, hints):
+        """The APIError (or redirect error) of an answer that is not a 2xx."""
+        status = response.status_code
         if 300 <= status < 400:
-            raise redirect_error(operation, status, response.headers.get('Location'))
+            return redirect_error(operation, status, response.headers.get('Location'))
         retry_after = rate_limit_delay(response.headers) if status == 429 else None
-        raise api_error(operation, status, response.reason, response.content, response.headers.get('Content-Type'),
-                        retry_after=retry_after, hints=hints, secrets=self.settings.secrets,
-                        given=self.given)
+        return api_error(operation, status, response.reason, response.content, response.headers.get('Content-Type'),
+                         retry_after=retry_after, hints=hints, secrets=self.settings.secrets,
+                         given=self.given)
 
     def _retry_delay(self, exc, attempt, idempotent):
         """Seconds to wait before sending again after ``exc``, or None when it must not be sent again."""
@@ -387,8 +408,8 @@ class Transport(object):
 
     # ------------------------------------------------------------------ requests
 
-    def request(self, method, path, operation, params=None, body=None, idempotent=None, hints=None):
-        """Send one API request and return its decoded JSON body (None for 204).
+    def request(self, method, path, operation, params=None, body=None, idempotent=None, hints=None, expect_body=True):
+        """Send one API request and return its decoded JSON body (None for 204; see ``_attempt`` for ``expect_body``).
 
         ``operation`` names the request in messages ("Listing datasets of project X").
         ``idempotent`` (default: true for GET) allows sending again after a 5xx, a timeout or a
@@ -400,7 +421,7 @@ class Transport(object):
         attempt = 0
         while True:
             try:
-                return self._attempt(method, path, operation, params, body, hints)
+                return self._attempt(method, path, operation, params, body, hints, expect_body)
             except (APIError, TransportError) as exc:
                 delay = self._retry_delay(exc, attempt + 1, idempotent)
                 if delay is None or attempt >= self.settings.retries:
@@ -409,7 +430,7 @@ class Transport(object):
                 self._retry_after(delay, self._retry_reason(exc, operation), attempt)
 
     def write_once(self, method, path, operation, body, find_result, settle_timeout, undone, parse=None, hints=None,
-                   resend_unknown=True, landed=None):
+                   resend_unknown=True, landed=None, expect_body=True):
         """Send a write that must not happen twice, and return its result (or what ``find_result`` found).
 
         ``parse`` turns the decoded answer into the result (a TransportError from it counts as a
@@ -425,12 +446,13 @@ class Transport(object):
         unknown, ``landed(exc)`` may recognise the refusal as proof that that attempt was carried
         out and return the result, and a refusal it does not recognise leaves the outcome unknown.
         ``undone`` ends the message of a final failure: what did not happen ("nothing was created").
+        ``expect_body`` false: an empty 2xx is the answer, not a lost one (see ``_attempt``).
         """
         attempt = 0
         uncertain = False  # an earlier attempt may have been carried out
         while True:
             try:
-                answer = self._attempt(method, path, operation, None, body, hints)
+                answer = self._attempt(method, path, operation, None, body, hints, expect_body)
                 return parse(answer) if parse else answer
             except (APIError, TransportError) as exc:
                 unknown = answer_lost(exc)
@@ -477,6 +499,101 @@ class Transport(object):
                 if unknown:  # not "it was not done": reads can lag behind writes
                     reason = '%s; a lookup found no sign of it (reads can lag behind writes)' % reason
                 self._retry_after(delay, reason, attempt)
+
+    def download(self, path, operation, params, sink, accept, hints=None, label=None):
+        """GET a body that may be large (an export) into ``sink``, streamed, never held whole; return its size in bytes.
+
+        ``sink`` has ``write(chunk)`` and ``restart()``, called before a retry: what the failed attempt
+        wrote is dropped, so the sink ends with one whole answer or the download fails. ``accept`` is
+        the media type asked for (``text/csv``); a 2xx of another type (a proxy's page) is not taken.
+        Retried as a read. The whole download, every attempt, is bounded by ``list_timeout``; progress
+        lines begin with ``label``.
+        """
+        deadline = self.clock() + self.settings.list_timeout
+        attempt = 0
+        while True:
+            try:
+                return self._download_once(path, operation, params, sink, accept, hints, deadline, label)
+            except (APIError, TransportError) as exc:
+                delay = self._retry_delay(exc, attempt + 1, idempotent=True)
+                if delay is None or attempt >= self.settings.retries or self.clock() + delay > deadline:
+                    raise
+                attempt += 1
+                sink.restart()
+                self._retry_after(delay, self._retry_reason(exc, operation), attempt)
+
+    def _download_once(self, path, operation, params, sink, accept, hints, deadline, label):
+        try:
+            response = self._send('GET', path, params, None, accept=accept, stream=True)
+        except TransportError as exc:
+            raise TransportError('%s failed: %s' % (operation, exc.message), retriable=exc.retriable)
+        try:
+            if not 200 <= response.status_code < 300:
+                # An error's body is small; it is read within the request's own bound.
+                try:
+                    call_within(lambda: response.content, self.settings.timeout + DEADLINE_GRACE)
+                except (_DeadlinePassed, requests.exceptions.RequestException):
+                    pass
+                raise self._refusal(operation, response, hints)
+            media_type = (response.headers.get('Content-Type') or '').split(';')[0].strip().lower()
+            if media_type and media_type != accept:
+                raise TransportError('%s returned HTTP %s with %s where %s was asked for: a proxy or another '
+                                     'server may have answered.' % (operation, response.status_code, media_type, accept))
+            size = self._stream_body(response, sink, operation, deadline, label)
+            expected = response.headers.get('Content-Length')
+            if expected and expected.isdigit() and int(expected) != size and not response.headers.get('Content-Encoding'):
+                raise TransportError('%s was cut off: %d of %s bytes arrived.' % (operation, size, expected))
+            return size
+        finally:
+            response.close()
+
+    def _stream_body(self, response, sink, operation, deadline, label):
+        """Copy the answer's body into ``sink`` chunk by chunk, within ``deadline``.
+
+        A thread reads the socket, since one read can wait for a byte for ``timeout`` seconds and a
+        server that drips bytes could hold a chunk for ever; this thread writes the sink and keeps the
+        clock. At most DOWNLOAD_QUEUE chunks wait between the two.
+        """
+        chunks = queue.Queue(DOWNLOAD_QUEUE)
+        stop = threading.Event()
+        end = object()
+
+        def read():
+            try:
+                for chunk in response.iter_content(DOWNLOAD_CHUNK):
+                    if chunk and not _offer(chunks, chunk, stop):
+                        return
+                _offer(chunks, end, stop)
+            except BaseException as exc:  # pylint: disable=broad-except
+                _offer(chunks, exc, stop)  # raised again in the sink's thread
+
+        worker = threading.Thread(target=read, name='llmobs-download')
+        worker.daemon = True
+        worker.start()
+        size = 0
+        tracker = object()
+        try:
+            while True:
+                remaining = deadline - self.clock()
+                try:
+                    item = chunks.get(timeout=max(remaining, 0.001))
+                except queue.Empty:
+                    raise TransportError('%s was still going after %s seconds (list_timeout): %s had arrived.'
+                                         % (operation, _format_seconds(self.settings.list_timeout),
+                                            counted_large(size, 'byte')), retriable=False)
+                if item is end:
+                    self.progress.done(tracker, '%s: %s read in all.' % (label or operation, counted_large(size, 'byte')))
+                    return size
+                if isinstance(item, BaseException):
+                    if isinstance(item, (OSError, ValueError)):  # requests' errors are OSErrors
+                        raise TransportError('%s was cut off after %s: %s'
+                                             % (operation, counted_large(size, 'byte'), self._reason(item)))
+                    raise item
+                sink.write(item)
+                size += len(item)
+                self.progress.step(tracker, '%s: %s read so far.' % (label or operation, counted_large(size, 'byte')))
+        finally:
+            stop.set()
 
     def pages(self, path, operation, params, page_limit, key=None, hints=None, noun='item', label=None):
         """Yield every item of a cursor-paged list once, following ``meta.after`` to the end.
@@ -539,6 +656,17 @@ class Transport(object):
                 return None
             self.sleep(min(interval, remaining))
             interval = min(MAX_POLL_INTERVAL, interval * 2)
+
+
+def _offer(chunks, item, stop):
+    """Put ``item`` on the queue unless the reader of the queue has stopped; False when it has."""
+    while not stop.is_set():
+        try:
+            chunks.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 def _outcome_unknown(exc, lead):

@@ -53,6 +53,10 @@ helpers.PROJECT, ``source`` to helpers.SOURCE, ``cursor`` adds ``page[cursor]``)
                ``clone_dataset(name, description=None, source=SOURCE)``
     records:   ``list_records(dataset_id, project_id=PROJECT, cursor=None, version=None)`` (one page of the
                records list), with ``records(count, start=0)``: that many record objects to answer it with
+    versions:  ``list_versions(dataset_id)`` with ``versions(dataset_id, 3, 2, ...)``,
+               ``restore_version(dataset_id, version)``, ``export_dataset(dataset_id, version=None)``
+    drafts:    ``get_draft_state(dataset_id)``, ``lock_draft(dataset_id)``, ``unlock_draft(dataset_id)``,
+               answered with ``draft_state_document(dataset_id, user=None, since=None)``
     the records modules' dataset (RECORDS_DATASET): see the block at the end of this file
 
 The ``http`` fixture (an ``HTTPMock``):
@@ -533,6 +537,60 @@ def records(count, start=0):
     """``count`` records as the records list answers (ids ``r<start>`` on), to answer ``list_records`` with."""
     return [{'id': 'r%d' % number, 'type': 'records', 'attributes': {'input': 'question %d' % number}}
             for number in range(start, start + count)]
+
+
+# ---------------------------------------------------------------------- versions, export, draft state
+
+
+def dataset_path(dataset_id, project_id=PROJECT):
+    return '%s/%s' % (datasets_path(project_id), _segment(dataset_id))
+
+
+def list_versions(dataset_id, project_id=PROJECT):
+    """GET the dataset's versions (not paged)."""
+    return Call('GET', dataset_path(dataset_id, project_id) + '/versions')
+
+
+def versions(dataset_id, *numbers, **attributes):
+    """Version objects as the versions list answers, one per number (``last_used`` etc. from ``attributes``)."""
+    return [{'id': '%s-v%d' % (dataset_id, number), 'type': 'dataset_version',
+             'attributes': dict({'dataset_id': dataset_id, 'version_number': number, 'last_used': None}, **attributes)}
+            for number in numbers]
+
+
+def restore_version(dataset_id, version, project_id=PROJECT):
+    """POST the restore of ``version`` (answered 200 with an empty body by the spec: ``.reply(body='')``)."""
+    return Call('POST', dataset_path(dataset_id, project_id) + '/restore').expect_json(
+        {'data': {'id': dataset_id, 'type': 'datasets', 'attributes': {'dataset_version': version}}})
+
+
+def export_dataset(dataset_id, version=None, project_id=PROJECT):
+    """GET the CSV export of the dataset (of ``version``), asking for text/csv."""
+    query = {'format': 'csv'}
+    if version is not None:
+        query['version'] = str(version)
+    return Call('GET', dataset_path(dataset_id, project_id) + '/export').query(query).header('Accept', 'text/csv')
+
+
+def get_draft_state(dataset_id, project_id=PROJECT):
+    """GET who edits the dataset in the UI (answer with ``draft_state_document``)."""
+    return Call('GET', dataset_path(dataset_id, project_id) + '/draft_state')
+
+
+def lock_draft(dataset_id, project_id=PROJECT):
+    """PATCH the draft lock, no body (answer with ``draft_state_document``)."""
+    return Call('PATCH', dataset_path(dataset_id, project_id) + '/draft_state/lock')
+
+
+def unlock_draft(dataset_id, project_id=PROJECT):
+    """PATCH the draft unlock, no body (answered 200 with an empty body: ``.reply(body='')``)."""
+    return Call('PATCH', dataset_path(dataset_id, project_id) + '/draft_state/unlock')
+
+
+def draft_state_document(dataset_id, user=None, since=None):
+    """The draft state answer: ``user`` a dict (``{'name': ..., 'email': ...}``) or None for nobody."""
+    return {'data': {'id': dataset_id, 'type': 'draft_state_data',
+                     'attributes': {'drafting_since': since, 'user': user}}}
 
 
 # ---------------------------------------------------------------------- the records modules' dataset

@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""The dataset versions resource: the versions list, restore, export and the draft state (the UI's edit lock).
+
+Paths (under a dataset, ``.../{project_id}/datasets/{dataset_id}``): ``GET versions``, ``POST restore``
+(200 with an empty body), ``GET export?format=csv&version=N`` (``text/csv`` only: asking for JSON gets
+406), ``GET draft_state``, ``PATCH draft_state/lock`` (no body; the draft state) and
+``PATCH draft_state/unlock`` (no body; 200 with an empty body). Versions are reported as the server
+lists them, never computed: which edits make a version has changed in Datadog's own docs.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DATASET_HINTS, datasets_path
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError, OptionHint
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import attributes_of
+from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
+from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
+
+VERSION_HINTS = {404: OptionHint(('project_id', 'project_name', 'dataset_id', 'dataset_name', 'version'),
+                                 'the project, the dataset or that version does not exist (an old version may '
+                                 'have expired: Datadog keeps them 90 days).')}
+EXPORT_MEDIA_TYPE = 'text/csv'
+
+
+def dataset_path(project_id, dataset_id):
+    return '%s/%s' % (datasets_path(project_id), path_segment(dataset_id))
+
+
+def version_facts(item):
+    """One version as modules return it, read leniently; fields the API does not give are None."""
+    attributes = attributes_of(item)
+    number = attributes.get('version_number')
+    return dict(
+        version=number if isinstance(number, int) and not isinstance(number, bool) else None,
+        id=item.get('id'),
+        last_used=attributes.get('last_used'),
+        created_at=attributes.get('created_at'),
+        record_count=attributes.get('record_count'),
+    )
+
+
+def draft_state_facts(document):
+    """The draft state as modules return it, ``{'user': {...}, 'drafting_since': ...}``, or None when nobody holds
+    the dataset: an answer without a user and without a time (the spec does not say how "nobody" looks)."""
+    data = document.get('data') if isinstance(document, dict) else None
+    attributes = attributes_of(data)
+    user = attributes.get('user')
+    user = user if isinstance(user, dict) and any(user.get(key) for key in user) else None
+    since = attributes.get('drafting_since')
+    if user is None and not since:
+        return None
+    return dict(user=user, drafting_since=since)
+
+
+def holder_text(state):
+    """Who holds a draft and since when, for messages: "Jane Doe <jane@example.com> since 2026-12-01T10:00:00Z"."""
+    user = state.get('user') or {}
+    who = user.get('name') or user.get('handle') or user.get('email') or user.get('id') or 'someone'
+    email = user.get('email') or user.get('handle')
+    if email and email != who:
+        who = '%s <%s>' % (who, email)
+    since = state.get('drafting_since')
+    return '%s since %s' % (who, since) if since else who
+
+
+def version_numbers_text(versions):
+    """'4, 3, 2' (newest first), or 'none' — for messages about a version that is not there."""
+    numbers = [str(v['version']) for v in versions if v.get('version') is not None]
+    return ', '.join(numbers) if numbers else 'none'
+
+
+class Versions(object):
+    """Requests about the versions and the draft state of one dataset, over one Transport."""
+
+    def __init__(self, transport, names=None):
+        self.transport = transport
+        self.names = names if names is not None else Names()
+
+    def _where(self, project_id, dataset_id):
+        return '%s of %s' % (self.names.label('dataset', dataset_id), self.names.label('project', project_id))
+
+    def list(self, project_id, dataset_id):
+        """Every version the API lists, newest first (by version number; the list is not paged)."""
+        operation = 'Listing the versions of %s' % self._where(project_id, dataset_id)
+        document = self.transport.request('GET', dataset_path(project_id, dataset_id) + '/versions', operation,
+                                          hints=DATASET_HINTS)
+        data = document.get('data') if isinstance(document, dict) else None
+        if not isinstance(data, list):
+            raise LLMObsError('%s returned a response without a "data" list; the API may have changed.' % operation)
+        versions = [version_facts(item) for item in data if isinstance(item, dict)]
+        return sorted(versions, key=lambda v: -1 if v['version'] is None else v['version'], reverse=True)
+
+    def find(self, project_id, dataset_id, number):
+        """``(the version numbered ``number`` or None, every version listed)``."""
+        versions = self.list(project_id, dataset_id)
+        return next((v for v in versions if v['version'] == number), None), versions
+
+    def restore(self, project_id, dataset_id, number, find_result, settle_timeout):
+        """Make version ``number``'s records the current ones (as a new version). Never sent twice without a look:
+        ``find_result`` returns something once the restore shows (the dataset's current version moved past the one
+        before), and a lost answer is followed by it before any resend (Transport.write_once)."""
+        operation = 'Restoring version %d of %s' % (number, self._where(project_id, dataset_id))
+        body = {'data': {'id': dataset_id, 'type': 'datasets', 'attributes': {'dataset_version': number}}}
+        return self.transport.write_once('POST', dataset_path(project_id, dataset_id) + '/restore', operation, body,
+                                         find_result, settle_timeout, 'nothing was restored', hints=VERSION_HINTS,
+                                         expect_body=False)
+
+    def export(self, project_id, dataset_id, number, sink, label=None):
+        """Stream one version's records (None: the current version) as CSV into ``sink``; return the size in bytes."""
+        params = {'format': 'csv'}
+        if number is not None:
+            params['version'] = number
+        operation = 'Exporting %s%s' % (self._where(project_id, dataset_id),
+                                        '' if number is None else ' (version %d)' % number)
+        return self.transport.download(dataset_path(project_id, dataset_id) + '/export', operation, params, sink,
+                                       EXPORT_MEDIA_TYPE, hints=VERSION_HINTS, label=label)
+
+    def draft_state(self, project_id, dataset_id):
+        """Who edits the dataset in Datadog's UI: ``{'user', 'drafting_since'}``, or None when nobody does."""
+        operation = 'Reading the draft state of %s' % self._where(project_id, dataset_id)
+        try:
+            document = self.transport.request('GET', dataset_path(project_id, dataset_id) + '/draft_state',
+                                              operation, hints=DATASET_HINTS)
+        except APIError as exc:
+            if exc.status == 404:
+                return None  # the dataset was found by its lookup: no draft state is nobody's draft
+            raise
+        return draft_state_facts(document)
+
+    def lock(self, project_id, dataset_id):
+        """Hold the dataset's draft lock as the API key's user; returns the draft state (taking it again is harmless)."""
+        operation = 'Locking %s for editing' % self._where(project_id, dataset_id)
+        document = self.transport.request('PATCH', dataset_path(project_id, dataset_id) + '/draft_state/lock',
+                                          operation, idempotent=True, hints=DATASET_HINTS, expect_body=False)
+        return draft_state_facts(document)
+
+    def unlock(self, project_id, dataset_id):
+        """Release the draft lock (200 with an empty body; releasing it again is harmless)."""
+        operation = 'Unlocking %s' % self._where(project_id, dataset_id)
+        self.transport.request('PATCH', dataset_path(project_id, dataset_id) + '/draft_state/unlock',
+                               operation, idempotent=True, hints=DATASET_HINTS, expect_body=False)
