@@ -15,6 +15,7 @@ passes the time (``now``, seconds since the epoch), so that every decision can b
 The rules, in the order they are applied to the datasets whose whole name matches the pattern:
 
 1. A dataset without a readable ``created_at`` is kept: its age is unknown. It takes no place among the newest.
+   A dataset that an earlier task of a dry run would create (``planned``: no id yet) counts as created ``now``.
 2. The others are ranked newest first by ``created_at``; equal times by name, then id (character order).
 3. ``keep`` N: the first N of that ranking are kept.
 4. ``older_than``: of the rest, those created that long ago or less are kept.
@@ -31,6 +32,7 @@ import fnmatch
 import re
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLANNED_NOTE
 from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
 
 # Duration units: letter, seconds, and the word ages are told in.
@@ -165,11 +167,14 @@ def _keep_text(keep):
 
 
 def decide(datasets, rules, now):
-    """The Decisions of the rules (not yet the guard) for ``datasets`` (facts with id, name, created_at) at ``now``."""
+    """The Decisions of the rules (not yet the guard) for ``datasets`` (facts with id, name, created_at) at ``now``.
+
+    A dataset marked ``planned`` (check mode: an earlier task of the run would create it) counts as created ``now``.
+    """
     found = matches(datasets, rules.pattern)
     dated, undated = [], []
     for item in found:
-        when = parse_time(item.get('created_at'))
+        when = now if item.get('planned') else parse_time(item.get('created_at'))
         if when is not None:
             dated.append((when, item))
         elif item.get('created_at') in (None, ''):
@@ -182,11 +187,14 @@ def decide(datasets, rules, now):
     for rank, (when, item) in enumerate(dated):
         age = now - when
         if rules.keep is not None and rank < rules.keep:
-            kept.append(entry(item, 'among %s' % _keep_text(rules.keep)))
+            decision, reason = kept, 'among %s' % _keep_text(rules.keep)
         elif rules.older_than is not None and age <= rules.older_than.seconds:
-            kept.append(entry(item, '%s, not older than %s (older_than)' % (created_text(age), rules.older_than.text)))
+            decision, reason = kept, '%s, not older than %s (older_than)' % (created_text(age), rules.older_than.text)
         else:
-            deleting.append(entry(item, _delete_reason(rules, age)))
+            decision, reason = deleting, _delete_reason(rules, age)
+        if item.get('planned'):
+            reason = 'not created yet (%s), counted as created now: %s' % (PLANNED_NOTE, reason)
+        decision.append(entry(item, reason))
     undated.sort(key=lambda item: (item['name'], str(item.get('id'))))
     return Decisions([item['name'] for dummy, item in dated] + [item['name'] for item in undated], deleting,
                      kept + undated)
@@ -235,7 +243,8 @@ def recent_use(dataset_id, experiments, window, now):
 
 def named_list(entries):
     """"'a' (id 1), 'b' (id 2)", at most NAMED_IN_MESSAGE of them, then 'and N more'."""
-    names = ['%r (id %s)' % (item['name'], item['id']) for item in entries[:NAMED_IN_MESSAGE]]
+    names = ['%r (%s)' % (item['name'], 'not created yet' if item['id'] is None else 'id %s' % item['id'])
+             for item in entries[:NAMED_IN_MESSAGE]]
     if len(entries) > NAMED_IN_MESSAGE:
         names.append('and %d more' % (len(entries) - NAMED_IN_MESSAGE))
     return ', '.join(names)
@@ -276,7 +285,7 @@ class Decisions(object):
         if not self.matched:
             return 'No dataset %s matches name_pattern %r; nothing to do.' % (where, pattern), '%s: none' % label
         if not going:
-            return ('Kept all %s matching %r %s; nothing to delete.' % (counted(kept, 'dataset'), pattern, where),
+            return ('Kept the %s matching %r %s; nothing to delete.' % (counted(kept, 'dataset'), pattern, where),
                     '%s: %d kept, none deleted' % (label, kept))
         what = (counted(going, 'dataset'), pattern, where, named_list(self.deleting), kept)
         if check_mode:

@@ -40,6 +40,8 @@ description:
     already and which were not; running the task again applies the rules anew and finishes the job.
   - Times are compared with the clock of the host the module runs on. A C(created_at) without a time zone is read
     as UTC.
+  - In check mode, a dataset that an earlier task of the same dry run would create in the project (a clone, say)
+    counts as a match made now, so the dry run reports what the real run would delete.
   - Uses preview endpoints of Datadog's API, which may change at Datadog's discretion.
 extends_documentation_fragment:
   - llmobs.datadog.connection
@@ -282,20 +284,27 @@ def run(task):
     params, rules, datasets = task.params, task.checked, task.api.datasets
     project_id, project = resolve_project(task.api, params, task.plan)
     where = project_where(params, project_id, project)
-    # A project that an earlier task of a dry run would create holds nothing yet.
+    # A project that an earlier task of a dry run would create holds nothing yet; what earlier tasks of a dry run
+    # would create in it (clones, say) counts as made now, as it would be in the real run.
     listed = [dataset_facts(item) for item in datasets.list(project_id)] if project_id is not None else []
+    planned = [dict(id=None, name=name, created_at=None, planned=True)
+               for name in task.plan.dataset_names(project_id, params['project_name'])]
     now = time.time()
-    decisions = decide(listed, rules, now)
+    decisions = decide(listed + planned, rules, now)
     for item in decisions.deleting:
         task.api.names.found('dataset', [item], item['name'])  # messages of its requests name it
-    if rules.protect is not None:
-        uses = dict((item['id'], task.api.experiments.of_dataset(item['id'])) for item in decisions.deleting)
+    if rules.protect is not None:  # a planned dataset (no id) has no experiment yet
+        uses = dict((item['id'], task.api.experiments.of_dataset(item['id'])) for item in decisions.deleting
+                    if item['id'] is not None)
         decisions = decisions.guarded(uses, rules.protect, now)
     result = dict(changed=bool(decisions.deleting), project_id=project_id, kept=decisions.kept)
     if task.diff:
         result['diff'] = decisions.diff()
     result['msg'], result['summary'] = decisions.outcome(rules.pattern, where, task.check_mode)
     if task.check_mode or not decisions.deleting:
+        for item in decisions.deleting:
+            if item['id'] is None:  # later tasks of the dry run no longer find it
+                task.plan.remove_dataset(project_id, params['project_name'], item['name'])
         result['deleted'] = decisions.deleting
         return result
     deleted = []

@@ -356,7 +356,7 @@ def test_outcome_of_each_case():
 
     all_kept = decide(copies(1, 2), Rules('release-*', keep=5), NOW)
     assert all_kept.outcome('release-*', WHERE, False) == (
-        "Kept all 2 datasets matching 'release-*' in project 'demo' (id p1); nothing to delete.",
+        "Kept the 2 datasets matching 'release-*' in project 'demo' (id p1); nothing to delete.",
         'datasets matching release-*: 2 kept, none deleted')
 
     some = decide(copies(1, 2, 3), Rules('release-*', keep=1), NOW)
@@ -384,3 +384,27 @@ def test_partial_failure_says_what_went_and_what_did_not():
         "'release-2' (id d2), 'release-3' (id d3). Run the task again to finish: the rules are applied anew to what "
         "is left.")
     assert partial_failure('Boom.', [], going).startswith('Boom. This task deleted no dataset before it failed. Not deleted: ')
+
+
+# ---------------------------------------------------------------- check mode: datasets an earlier task plans
+
+
+def test_a_planned_dataset_counts_as_made_now():
+    planned = dict(id=None, name='release-new', created_at=None, planned=True)
+    decisions = decide(copies(10, 20) + [planned], Rules('release-*', keep=2), NOW)
+
+    assert names(decisions.kept) == ['release-new', 'release-1']
+    assert names(decisions.deleting) == ['release-2']
+    assert decisions.kept[0] == dict(id=None, name='release-new', created_at=None, reason=(
+        'not created yet (an earlier task of this run would create it), counted as created now: among the newest 2 '
+        '(keep: 2)'))
+
+
+def test_a_planned_dataset_that_the_rules_delete_is_named_as_not_created_yet():
+    planned = dict(id=None, name='release-new', created_at=None, planned=True)
+    decisions = decide([planned], Rules('release-*', keep=0), NOW)
+
+    assert names(decisions.deleting) == ['release-new']
+    assert decisions.outcome('release-*', WHERE, True)[0] == (
+        "Would delete 1 dataset matching 'release-*' in project 'demo' (id p1): 'release-new' (not created yet); would "
+        "keep 0 (check mode: nothing was sent).")

@@ -14,11 +14,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import json
 
 import pytest
 
+from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLAN_ENV
 from ansible_collections.llmobs.datadog.plugins.modules import llmobs_dataset_prune
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
+    BASE_URL,
     LOST_ANSWERS,
     PROJECT,
     PROJECT_NAME,
@@ -114,7 +117,7 @@ def test_nothing_to_delete_reads_no_experiment(http, run):
     assert code == 0 and result['changed'] is False
     assert [item['name'] for item in result['kept']] == ['eval-release-1', 'eval-release-2', 'eval-release-3']
     assert result['deleted'] == []
-    assert result['msg'] == "Kept all 3 datasets matching 'eval-release-*' in project proj-1; nothing to delete."
+    assert result['msg'] == "Kept the 3 datasets matching 'eval-release-*' in project proj-1; nothing to delete."
     assert result['summary'] == 'datasets matching eval-release-*: 3 kept, none deleted'
 
 
@@ -356,3 +359,65 @@ def test_bad_options_fail_before_any_request(http, run, overrides, message):
     assert result['msg'].startswith(message)
     assert http.seen == []
     assert_no_secrets(raw)
+
+
+# ---------------------------------------------------------------- check mode: what earlier tasks of the dry run plan
+
+
+def with_plan(monkeypatch, *entries):
+    monkeypatch.setenv(PLAN_ENV, json.dumps([dict(entry, api=BASE_URL) for entry in entries]))
+
+
+def planned_copy(name, project_id=PROJECT, project_name=None):
+    return dict(kind='dataset', name=name, project_id=project_id, project_name=project_name,
+                source=dict(project_id=PROJECT, dataset_id='src'))
+
+
+def test_a_copy_an_earlier_task_would_make_takes_the_newest_place(http, run, monkeypatch):
+    with_plan(monkeypatch, planned_copy('eval-release-4'), planned_copy('other-name'),
+              dict(planned_copy('eval-release-5'), project_id='proj-9'))
+    http.expect(listed(*COPIES), no_experiments('d1'), no_experiments('d2'), no_experiments('d3'))
+
+    result, code, dummy = run(args(), check_mode=True)
+
+    http.assert_no_write()
+    assert code == 0 and result['changed'] is True
+    assert [item['name'] for item in result['kept']] == ['eval-release-4']
+    assert result['kept'][0]['id'] is None and result['kept'][0]['created_at'] is None
+    assert [item['id'] for item in result['deleted']] == ['d1', 'd2', 'd3']
+    assert 'ansible_facts' not in result  # the plan is unchanged
+
+
+def test_a_planned_copy_that_would_go_leaves_the_plan(http, run, monkeypatch):
+    with_plan(monkeypatch, planned_copy('eval-release-4'), planned_copy('other-name'))
+    http.expect(listed())
+
+    result, code, dummy = run(args(keep=0), check_mode=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['deleted'] == [dict(id=None, name='eval-release-4', created_at=None, reason=(
+        'not created yet (an earlier task of this run would create it), counted as created now: keep: 0 and no '
+        'older_than: every match goes'))]
+    assert [entry['name'] for entry in result['ansible_facts']['llmobs_planned']['entries']] == ['other-name']
+
+
+def test_in_a_planned_project_only_its_planned_copies_count(http, run, monkeypatch):
+    with_plan(monkeypatch, dict(kind='project', name=PROJECT_NAME),
+              planned_copy('eval-release-1', None, PROJECT_NAME), planned_copy('eval-release-2'))
+    http.expect(projects_by_name(PROJECT_NAME).reply_page())
+
+    result, code, dummy = run(by_project_name(args()), check_mode=True)
+
+    assert code == 0 and result['changed'] is False and result['project_id'] is None
+    assert [item['name'] for item in result['kept']] == ['eval-release-1']
+    assert result['msg'] == ("Kept the 1 dataset matching 'eval-release-*' in project 'project-one' (an earlier task "
+                             "of this run would create it); nothing to delete.")
+
+
+def test_outside_check_mode_the_plan_is_not_read(http, run, monkeypatch):
+    with_plan(monkeypatch, planned_copy('eval-release-4'))
+    http.expect(listed(copy(1, 1)))
+
+    result, code, dummy = run(args())
+
+    assert code == 0 and result['changed'] is False and [item['id'] for item in result['kept']] == ['d1']
