@@ -303,6 +303,7 @@ def test_a_delete_that_fails_midway_says_what_went_and_what_did_not(http, run):
     assert [item['id'] for item in result['deleted']] == ['d2']
     assert [item['id'] for item in result['not_deleted']] == ['d3', 'd4']
     assert result['kept'] == [NEWEST]
+    assert 'summary' not in result
     assert result['status'] == 400
     assert result['msg'].startswith("Deleting dataset 'eval-release-3' (id d3) of project proj-1 failed")
     assert 'dataset is read-only' in result['msg']
