@@ -210,6 +210,19 @@ def test_a_list_that_still_shows_them_after_wait_timeout_is_a_warning(http, run)
                                    'right away may still find them. Raise wait_timeout to wait longer.']
 
 
+def test_a_failing_wait_still_says_what_was_deleted(http, run):
+    http.expect(listed(*COPIES), delete_dataset('d2').reply(204), delete_dataset('d3').reply(204),
+                list_datasets().reply_error(403, {'title': 'Forbidden'}))
+
+    result, code, dummy = run(args(protect_used_within='0'))
+
+    assert code == 1 and result['changed'] is True
+    assert [item['id'] for item in result['deleted']] == ['d2', 'd3']
+    assert result['msg'].startswith("Deleted 2 datasets matching 'eval-release-*' in project proj-1: 'eval-release-2' "
+                                    "(id d2), 'eval-release-3' (id d3); kept 1, but the lookup that waits for the list "
+                                    "to show it failed: Listing datasets of project proj-1 failed")
+
+
 def test_older_than_and_keep_together(http, run):
     http.expect(listed(*COPIES), no_experiments('d3'))
 
