@@ -312,8 +312,9 @@ def run(task):
         try:
             datasets.delete(project_id, item['id'], params['wait_timeout'])
         except LLMObsError as exc:
-            extras = dict(result, changed=bool(deleted), deleted=deleted, not_deleted=decisions.deleting[number:])
+            extras = dict(result)
             extras.pop('summary')  # it told of the whole job; the failure's msg tells what was done
+            extras.update(changed=bool(deleted), deleted=deleted, not_deleted=decisions.deleting[number:])
             extras.update(exc.result_extras)
             raise LLMObsError(partial_failure(exc.message, deleted, decisions.deleting[number:]), **extras)
         deleted.append(item)
