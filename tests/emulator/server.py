@@ -852,8 +852,8 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, status, body=None, content_type='application/json', headers=None, drip=None, cut_after=None):
         """Send an answer. ``body``: bytes, a JSON value, a Streamed body, or None (no body: no
         Content-Type either). ``drip``: see _send_dripping. ``cut_after``: send only that many bytes of
-        the body, then close; returns (bytes of the body sent, its size, or None when a Streamed body
-        was cut)."""
+        the body, then close; returns (bytes of the body sent, its size; None when a Streamed body was
+        cut)."""
         if isinstance(body, Streamed):
             if drip is None:
                 return self._send_streamed(status, body, headers, cut_after)
@@ -869,6 +869,7 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
+        size = len(payload)
         if cut_after is not None:
             self.close_connection = True
             payload = payload[:cut_after]
@@ -877,7 +878,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(payload)
             except OSError:
                 self.close_connection = True
-        return (len(payload), len(body) if isinstance(body, bytes) else None) if cut_after is not None else None
+        return (len(payload), size) if cut_after is not None else None
 
     def _send_streamed(self, status, streamed, headers, cut_after=None):
         """Send a Streamed body chunk by chunk as it is made (chunked transfer encoding). With
