@@ -507,7 +507,8 @@ class DatadogAPI(object):
                     and (position is None or (e.created, e.seq) < position))
         found = self.store.list_experiments(keep)
         page = found[:limit]
-        names = dict((d.id, d.name) for d in list(self.store.datasets.values())) if with_names else {}
+        with self.store.lock:
+            names = dict((d.id, d.name) for d in self.store.datasets.values()) if with_names else {}
         return 200, {'data': [experiment_json(e, names.get(e.dataset_id), with_names, with_author) for e in page],
                      'meta': {'after': experiment_cursor(page[-1]) if len(found) > limit else None}}
 
@@ -810,7 +811,8 @@ class Emulator(object):
                 'rate_limit': self.rate_limiter.to_json() if self.rate_limiter else None,
                 'dataset_create_status': self.api.dataset_create_status, 'records_shape': self.api.records_shape,
                 'max_batch_records': self.api.max_batch_records, 'max_batch_bytes': self.api.max_batch_bytes,
-                'log_bodies': self.log_bodies, 'version_ttl_seconds': self.store.version_ttl, 'keys_checked': self.api_key is not None or self.app_key is not None,
+                'log_bodies': self.log_bodies, 'version_ttl_seconds': self.store.version_ttl,
+                'keys_checked': self.api_key is not None or self.app_key is not None,
                 'checked_keys': [name for name, key in (('api_key', self.api_key), ('app_key', self.app_key))
                                  if key is not None]}
 

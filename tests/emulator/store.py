@@ -1021,8 +1021,8 @@ class Store(object):
                              for p in sorted(self.projects.values(), key=lambda p: -p.seq)],
                 'datasets': [self._dataset_view(d, now, with_records)
                              for d in sorted(self.datasets.values(), key=lambda d: -d.seq)],
-                'experiments': [e.to_json() for e in sorted(self.experiments.values(), key=lambda e: (e.created, e.seq),
-                                                               reverse=True)],
+                'experiments': [e.to_json() for e in
+                                sorted(self.experiments.values(), key=lambda e: (e.created, e.seq), reverse=True)],
             }
 
     def dataset_view(self, dataset_id, with_records=False):
