@@ -406,3 +406,17 @@ def test_commit_then_fail_and_drop_on_the_new_writes(emulator):
 def test_bad_cut_after_is_refused(emulator, fault, words):
     answer = requests.post(emulator.url + '/_emulator/faults', json=dict(fault, operation='ExportLLMObsDataset'), timeout=5)
     assert answer.status_code == 400 and words in answer.json()['error']
+
+
+def test_drop_and_delay_on_an_export(emulator):
+    emulator.add_fault(operation='ExportLLMObsDataset', drop=True)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        emulator.api('GET', DATASET + '/export')
+    assert emulator.requests_log()[-1]['status'] == 'dropped'
+    emulator.add_fault(operation='ExportLLMObsDataset', delay=0.3)
+    started = time.monotonic()
+    answer = emulator.api('GET', DATASET + '/export')
+    assert answer.status_code == 200 and answer.text.count('\r\n') == 6 and time.monotonic() - started >= 0.3
+    emulator.add_fault(operation='ExportLLMObsDataset', delay=2)
+    with pytest.raises(requests.exceptions.Timeout):
+        emulator.api('GET', DATASET + '/export', timeout=0.5)
