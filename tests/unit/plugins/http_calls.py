@@ -670,3 +670,8 @@ def records_module_args(**overrides):
     args = dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT, dataset_id=RECORDS_DATASET)
     args.update(overrides)
     return args
+
+
+def nobody_editing(dataset_id=RECORDS_DATASET, project_id=PROJECT):
+    """The draft state read before a records write, answered: nobody edits the dataset in the UI."""
+    return get_draft_state(dataset_id, project_id).reply(json=draft_state_document(dataset_id))
