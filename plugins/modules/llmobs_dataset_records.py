@@ -256,8 +256,8 @@ records_digest:
   sample: 3fa2c1d09b7e4c55a1f0e2b8d6c4a9f1
 draft_state:
   description:
-    - The dataset's draft state, read before the first write (see O(force)): who was editing the dataset in
-      Datadog's UI and since when, V(null) when nobody was.
+    - The dataset's draft state, read before the first write (see O(force)). Who was editing the dataset in
+      Datadog's UI and since when, or V(null) when nobody was.
     - Not read, and not returned, when there is nothing to write. Also returned when the task fails because someone
       holds the draft.
   returned: when there are records to write (in check mode too)

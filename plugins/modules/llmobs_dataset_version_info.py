@@ -18,7 +18,7 @@ description:
   - Returns the versions of a dataset as Datadog lists them, newest first, with the dataset's facts (its
     current version among them).
   - Each version carries its number and when an experiment last used it, and its record count and creation time
-    where the API gives them (V(null) otherwise). Nothing is computed: the versions are the ones the server lists.
+    where the API gives them (V(null) otherwise). Nothing is computed; the versions are the ones the server lists.
   - Datadog keeps old versions for 90 days, then they expire and are no longer listed.
   - With O(version), returns only that version, and fails when the dataset has no such version (or it has
     expired), naming the versions it has.
