@@ -11,7 +11,8 @@
 
 Every module that writes records declares DRAFT_LOCK_OPTIONS (documented by the doc fragment
 ``llmobs.datadog.draft_lock``) and wraps its writes, once it knows it has some to send, in
-``draft_guard`` (or hands a ``DraftGuardOnWrite`` to the code that finds out whether there are any): it reads the draft state and refuses while anyone holds the dataset, unless
+``draft_guard`` (or hands a ``DraftGuardOnWrite`` to the code that finds out whether there are
+any): it reads the draft state and refuses while anyone holds the dataset, unless
 ``force``; with ``lock`` it holds the lock for the write and releases it whatever happens (an error,
 or Ctrl-C: ``finally`` runs for KeyboardInterrupt too). A lock held by someone else is never
 released by the collection.
