@@ -672,6 +672,11 @@ def records_module_args(**overrides):
     return args
 
 
+def nobody_editing(dataset_id=RECORDS_DATASET, project_id=PROJECT):
+    """The draft state read before a records write, answered: nobody edits the dataset in the UI."""
+    return get_draft_state(dataset_id, project_id).reply(json=draft_state_document(dataset_id))
+
+
 # ---------------------------------------------------------------------- experiments
 #     ``list_experiments(dataset_id=None, project_id=None, cursor=None)``  one page of the experiments list, filtered
 #     ``experiment(experiment_id, name, dataset_id, created_at=TIMESTAMP, project_id=PROJECT, **extra)``  one

@@ -33,6 +33,7 @@ from ansible_collections.llmobs.datadog.plugins.modules import (
     llmobs_dataset_prune,
     llmobs_dataset_records,
     llmobs_dataset_records_info,
+    llmobs_dataset_version_info,
     llmobs_project,
     llmobs_project_info,
 )
@@ -73,6 +74,7 @@ MODULES = dict(
     llmobs_dataset_prune=llmobs_dataset_prune,
     llmobs_dataset_records=llmobs_dataset_records,
     llmobs_dataset_records_info=llmobs_dataset_records_info,
+    llmobs_dataset_version_info=llmobs_dataset_version_info,
     llmobs_project=llmobs_project,
     llmobs_project_info=llmobs_project_info,
 )
