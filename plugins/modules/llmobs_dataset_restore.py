@@ -286,7 +286,7 @@ def run(task):
                           **result)
     before = current_version_of(found)
     result.update(dataset=dataset_facts(found), version_before=before, current_version=before)
-    find_version(api.versions, project_id, dataset_id, number, label, **result)
+    find_version(api.versions, project_id, dataset_id, number, label, result)
     short = summary_label(params, found, dataset_id)
     comparison = compare_with_version(api.records, project_id, dataset_id, number, short)
     result.update(comparison.counts(), changed=not comparison.equal,
