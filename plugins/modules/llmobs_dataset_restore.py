@@ -61,8 +61,8 @@ options:
   version:
     description:
       - The version whose records the dataset gets back, as the versions list numbers it (from V(0), the first).
-      - Must be listed by the dataset's versions (see M(llmobs.datadog.llmobs_dataset_info)); Datadog keeps versions
-        90 days.
+      - Must be among the versions the dataset lists (a task given another fails naming those there are); Datadog
+        keeps versions 90 days.
     type: int
     required: true
   wait_timeout:
