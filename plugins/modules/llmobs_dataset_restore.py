@@ -120,7 +120,9 @@ msg:
   description: What the module did or, in check mode, would do.
   returned: always
   type: str
-  sample: "Dataset 'capitals' (id 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d): restored version 3: 2 records back, 1 changed back, 1 removed; 4 unchanged. Its current version is now 6."
+  sample: >-
+    Dataset 'capitals' (id 9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d): restored version 3: 2 records back, 1 changed back,
+    1 removed; 4 unchanged. Its current version is now 6.
 summary:
   description:
     - >-

@@ -52,8 +52,8 @@ NAME = 'eval-set'
 JANE = {'id': 'u-1', 'name': 'Jane Doe', 'email': 'jane@example.com'}
 
 # Version 3 and the current records: r1 changed since, r2 deleted since, r9 added since, r0 the same.
-VERSION_3 = [record('r0', 'same', 'S'), record('r1', 'q1', 'old'), record('r2', 'q2', 'A2')]
-CURRENT = [record('r9', 'q9'), record('r1', 'q1', 'new'), record('r0', 'same', 'S')]
+VERSION_3 = (record('r0', 'same', 'S'), record('r1', 'q1', 'old'), record('r2', 'q2', 'A2'))
+CURRENT = (record('r9', 'q9'), record('r1', 'q1', 'new'), record('r0', 'same', 'S'))
 
 
 def args(**overrides):
