@@ -329,3 +329,15 @@ def test_lock_is_released_after_a_refused_restore(http, run):
     assert code == 1
     assert 'version 3 is being deleted' in result['msg'] and 'nothing was restored' in result['msg']
     assert result['status'] == 400
+
+
+def test_a_failed_read_while_waiting_says_the_restore_was_made(http, run):
+    http.expect(compared(), nobody_editing(), restored(),
+                dataset_by_id(DATASET).reply_error(500, {'title': 'Internal Server Error'}).times(2))
+
+    result, code, dummy = run(args(retries=1))
+
+    assert code == 1, result
+    assert result['changed'] is True and http.count('POST') == 1
+    assert result['msg'].startswith('Dataset ds-1: version 3 was restored, but the lookup that waits for the list to '
+                                    'show it failed: ')
