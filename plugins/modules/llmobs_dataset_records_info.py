@@ -40,7 +40,7 @@ attributes:
   diff_mode:
     support: full
     details:
-      - With O(dest), shows the file before and after: its content up to 64 KiB, beyond that its size, line count
+      - With O(dest), shows the file before and after, its content up to 64 KiB, beyond that its size, line count
         and sha1 checksum. Without O(dest), nothing changes and there is no diff.
   idempotent:
     support: full
@@ -53,7 +53,7 @@ options:
       - V(jsonl) writes one record a line, sorted by id, in the format that
         M(llmobs.datadog.llmobs_dataset_records) reads back. Without O(dest), the records are returned instead.
       - V(csv) writes the CSV file of Datadog's export endpoint as it comes (columns C(id), C(input),
-        C(expected_output), C(metadata), C(tags); the values as JSON text). It needs O(dest): the file is the result,
+        C(expected_output), C(metadata), C(tags); the values as JSON text). It needs O(dest), since the file is the result,
         and RV(records) is not returned.
     type: str
     choices: [jsonl, csv]
