@@ -298,8 +298,9 @@ def test_csv_of_a_version(http, run_module, tmp_path):
 
 def test_csv_check_mode_downloads_compares_and_writes_nothing(http, run_module, tmp_path):
     dest = tmp_path / 'capitals.csv'
-    http.expect([export_dataset(RECORDS_DATASET).reply(body=CSV, content_type='text/csv'),
-                  records_dataset_by_id(records_dataset(version=4))] * 3)
+    one_run = [export_dataset(RECORDS_DATASET).reply(body=CSV, content_type='text/csv'),
+               records_dataset_by_id(records_dataset(version=4))]
+    http.expect(one_run * 3)
 
     new, code, dummy = run(run_module, check_mode=True, diff=True, **csv_args(str(dest)))
     assert code == 0 and new['changed'] is True and files_in(tmp_path) == []
