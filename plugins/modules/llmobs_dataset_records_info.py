@@ -54,7 +54,8 @@ options:
         M(llmobs.datadog.llmobs_dataset_records) reads back. Without O(dest), the records are returned instead.
       - V(csv) writes the CSV file of Datadog's export endpoint as it comes (columns C(id), C(input),
         C(expected_output), C(metadata), C(tags); the values as JSON text). It needs O(dest), since the file is the result,
-        and RV(records) is not returned.
+        and RV(records) is not returned. The whole download, any retry of it included, is bounded by
+        O(list_timeout); a retry starts the file over.
     type: str
     choices: [jsonl, csv]
     default: jsonl
