@@ -297,6 +297,8 @@ def run(task):
             # With dest, only the lines of the file are kept: a large dataset is never held as Python objects.
             listed = list(views) if dest is None else jsonl_lines(views)
             count = len(listed)
+            for line in listed if output is not None else ():
+                output.write(line.encode('utf-8', 'surrogatepass'))
         found = found or api.datasets.get(project_id, dataset_id)
         facts = dataset_facts(found) if found else None
         api.records.check_version_exists(dataset_label(params, dataset_id, found), params['version'], facts, count)
@@ -305,8 +307,6 @@ def run(task):
         if dest is None:
             result['records'] = listed
             return result
-        for line in () if csv else listed:
-            output.write(line.encode('utf-8', 'surrogatepass'))
         if planned and csv:  # nothing to compare before the dataset exists: the run would write the file
             changed, diff = True, None
         else:
@@ -319,7 +319,8 @@ def run(task):
 
 
 MODULE = LLMObsModule(
-    options=dict(version=dict(type='int'), dest=dict(type='path'), format=dict(type='str', default='jsonl', choices=['jsonl', 'csv'])),
+    options=dict(version=dict(type='int'), dest=dict(type='path'),
+                 format=dict(type='str', default='jsonl', choices=['jsonl', 'csv'])),
     addresses=('project', 'dataset'),
     resources=('records',),
     check_options=check_options,
