@@ -673,6 +673,36 @@ def records_module_args(**overrides):
     return args
 
 
+# ---------------------------------------------------------------------- experiments
+#     ``list_experiments(dataset_id=None, project_id=None, cursor=None)``  one page of the experiments list, filtered
+#     ``experiment(experiment_id, name, dataset_id, created_at=TIMESTAMP, project_id=PROJECT, **extra)``  one
+#                                      experiment as the list answers
+
+
+EXPERIMENTS_PATH = API_PREFIX + '/experiments'
+
+
+def list_experiments(dataset_id=None, project_id=None, cursor=None, limit=PAGE_LIMIT):
+    """GET one page of the experiments list with the filters given (as Experiments.list sends it)."""
+    query = {}
+    if dataset_id is not None:
+        query['filter[dataset_id]'] = dataset_id
+    if project_id is not None:
+        query['filter[project_id]'] = project_id
+    query['page[limit]'] = limit
+    if cursor:
+        query['page[cursor]'] = cursor
+    return Call('GET', EXPERIMENTS_PATH).query(query)
+
+
+def experiment(experiment_id, name, dataset_id, created_at=TIMESTAMP, project_id=PROJECT, **extra):
+    """One experiment as the list answers (the spec's example, with ``extra`` attributes added)."""
+    attributes = {'name': name, 'project_id': project_id, 'dataset_id': dataset_id, 'description': '', 'metadata': None,
+                  'config': None, 'created_at': created_at, 'updated_at': created_at}
+    attributes.update(extra)
+    return {'id': experiment_id, 'type': 'experiments', 'attributes': attributes}
+
+
 class CutOffBody(io.BufferedReader):
     """A response body that gives ``data`` and then loses the connection, as a download cut off midway: pass it
     as ``.reply(body=CutOffBody(data), content_type='text/csv')``. urllib3 hands data on in whole chunks of the
