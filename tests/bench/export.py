@@ -226,10 +226,9 @@ def markdown(bench, started, elapsed):
                      '' if row['bytes'] is None else '{:,} bytes'.format(row['bytes'])]
         lines.append('| %s |' % ' | '.join(cells))
     lines.append('')
-    for row in rows:
-        if row['error']:
-            lines.append('- %s, %s records: %s' % (row['run'], '{:,}'.format(row['size']), row['error'].replace('|', '/')[:240]))
-    lines += ['', '### Targets', '']
+    failures = ['- %s, %s records: %s' % (row['run'], '{:,}'.format(row['size']), row['error'].replace('|', '/')[:240])
+                for row in rows if row['error']]
+    lines += failures + ([''] if failures else []) + ['### Targets', '']
     for size in sorted(set(r['size'] for r in rows)):
         found = dict((r['run'], r) for r in rows if r['size'] == size)
         module, floor = found.get('module, csv, new file'), found.get('requests script, export to a file (floor)')
