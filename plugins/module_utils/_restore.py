@@ -271,17 +271,6 @@ def planned_refusal(dataset, version):
             'in check mode (when: not ansible_check_mode).' % (capitalized(dataset), version, PLANNED_NOTE))
 
 
-def find_version(versions, project_id, dataset_id, number, dataset, result):
-    """The version ``number`` of the dataset as the versions list gives it; a version that is not listed (never made,
-    or expired) is an error that names the versions there are, before anything is written (``result`` goes into it)."""
-    found, listed = versions.find(project_id, dataset_id, number)
-    if found is None:
-        raise LLMObsError('%s has no version %d: its versions are %s (older ones expire after 90 days).'
-                          % (capitalized(dataset), number, version_numbers_text(listed)),
-                          **dict(result, versions=[entry['version'] for entry in listed]))
-    return found
-
-
 def current_version_of(item):
     """The current version of a dataset's JSON:API object, or None (no object, or no whole number in it)."""
     version = attributes_of(item).get('current_version') if isinstance(item, dict) else None

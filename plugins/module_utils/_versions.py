@@ -23,6 +23,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DA
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError, OptionHint
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import attributes_of
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import capitalized
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
 
 VERSION_HINTS = {404: OptionHint(('project_id', 'project_name', 'dataset_id', 'dataset_name', 'version'),
@@ -103,10 +104,27 @@ class Versions(object):
         versions = [version_facts(item) for item in data if isinstance(item, dict)]
         return sorted(versions, key=lambda v: -1 if v['version'] is None else v['version'], reverse=True)
 
-    def find(self, project_id, dataset_id, number):
-        """``(the version numbered ``number`` or None, every version listed)``."""
+    def find(self, project_id, dataset_id, number, current_version=None):
+        """``(the version numbered ``number`` or None, every version listed)``.
+
+        The dataset's ``current_version`` (as the dataset's answer gives it) always exists: the spec calls the
+        list one of "active" versions, so a version no experiment used yet may be missing from it.
+        """
         versions = self.list(project_id, dataset_id)
-        return next((v for v in versions if v['version'] == number), None), versions
+        found = next((v for v in versions if v['version'] == number), None)
+        if found is None and number is not None and number == current_version:
+            found = dict(version=number, id=None, last_used=None, created_at=None, record_count=None)
+        return found, versions
+
+    def require(self, project_id, dataset_id, number, label, current_version=None, result=None):
+        """The version numbered ``number`` (see ``find``), or an LLMObsError naming the versions there are, with
+        ``result`` and ``versions`` (as ``list`` gives them) in the failure's result: one message for every module."""
+        found, versions = self.find(project_id, dataset_id, number, current_version)
+        if found is None:
+            raise LLMObsError('%s has no version %d: its versions are %s (Datadog keeps old versions 90 days, then '
+                              'they expire).' % (capitalized(label), number, version_numbers_text(versions)),
+                              **dict(result or {}, versions=versions))
+        return found
 
     def restore(self, project_id, dataset_id, number, find_result, settle_timeout):
         """Make version ``number``'s records the current ones (as a new version). Never sent twice without a look:

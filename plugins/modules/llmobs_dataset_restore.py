@@ -177,11 +177,15 @@ unchanged:
   type: int
   sample: 4
 versions:
-  description: The versions the dataset lists, newest first, when O(version) is not among them.
+  description:
+    - The versions the dataset lists, newest first, when O(version) is not among them, as
+      M(llmobs.datadog.llmobs_dataset_version_info) returns them (C(version), C(id), C(last_used), C(created_at),
+      C(record_count); null where Datadog gives nothing).
   returned: failure, when the version is not listed
   type: list
-  elements: int
-  sample: [5, 4, 3]
+  elements: dict
+  sample: [{"version": 5, "id": "3fd6b5e0-8910-4b1c-a7d0-5b84de329012", "last_used": null, "created_at": null,
+            "record_count": null}]
 draft_state:
   description: Who holds the dataset's draft lock in Datadog's UI, when that refused the restore.
   returned: failure, when someone edits the dataset and O(force=false)
@@ -256,7 +260,6 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._planned import is_
 from ansible_collections.llmobs.datadog.plugins.module_utils._restore import (
     compare_with_version,
     current_version_of,
-    find_version,
     guarded_restore,
     planned_refusal,
     restore_diff,
@@ -288,7 +291,7 @@ def run(task):
                           **result)
     before = current_version_of(found)
     result.update(dataset=dataset_facts(found), version_before=before, current_version=before)
-    find_version(api.versions, project_id, dataset_id, number, label, result)
+    api.versions.require(project_id, dataset_id, number, label, before, result)
     short = summary_label(params, found, dataset_id)
     comparison = compare_with_version(api.records, project_id, dataset_id, number, short)
     result.update(comparison.counts(), changed=not comparison.equal,

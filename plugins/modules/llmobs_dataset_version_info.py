@@ -192,7 +192,6 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import (
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import is_planned
 from ansible_collections.llmobs.datadog.plugins.module_utils._text import capitalized
-from ansible_collections.llmobs.datadog.plugins.module_utils._versions import version_numbers_text
 
 
 def check_options(params):
@@ -217,12 +216,8 @@ def run(task):
     if number is None:
         listed = api.versions.list(project_id, dataset_id)
     else:
-        version, every = api.versions.find(project_id, dataset_id, number)
-        if version is None:
-            raise LLMObsError('%s has no version %d (given as version): its versions are %s (Datadog keeps old '
-                              'versions for 90 days, then they expire).'
-                              % (capitalized(label), number, version_numbers_text(every)),
-                              project_id=project_id, versions=every)
+        version = api.versions.require(project_id, dataset_id, number, label,
+                                       dataset_facts(found)['current_version'], dict(project_id=project_id))
         listed = [version]
     result.update(dataset=dataset_facts(found), versions=listed)
     return result

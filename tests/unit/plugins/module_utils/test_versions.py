@@ -226,3 +226,24 @@ def test_an_unlock_that_timed_out_is_sent_again(http):
     )
     make_api().versions.unlock(PROJECT, 'ds-1')
     assert http.count('PATCH') == 2
+
+
+def test_the_current_version_exists_even_when_the_list_leaves_it_out(http):
+    # The spec calls the list one of "active" versions: one no experiment used may be missing.
+    http.expect([list_versions('ds-1').reply(json={'data': versions('ds-1', 1, 2)})] * 2)
+    api = make_api()
+    found, listed = api.versions.find(PROJECT, 'ds-1', 3, current_version=3)
+    assert found == dict(version=3, id=None, last_used=None, created_at=None, record_count=None)
+    assert [v['version'] for v in listed] == [2, 1]
+    assert api.versions.require(PROJECT, 'ds-1', 2, 'dataset x', current_version=3)['id'] == 'ds-1-v2'
+
+
+def test_a_version_required_but_not_listed_names_those_there_are(http):
+    http.expect(list_versions('ds-1').reply(json={'data': versions('ds-1', 4, 5)}))
+    with pytest.raises(LLMObsError) as raised:
+        make_api().versions.require(PROJECT, 'ds-1', 1, "dataset 'eval' (id ds-1)", current_version=5,
+                                    result=dict(project_id=PROJECT))
+    assert raised.value.message == ("Dataset 'eval' (id ds-1) has no version 1: its versions are 5, 4 (Datadog keeps "
+                                    "old versions 90 days, then they expire).")
+    assert raised.value.result_extras['project_id'] == PROJECT
+    assert [v['version'] for v in raised.value.result_extras['versions']] == [5, 4]

@@ -203,9 +203,9 @@ def test_a_version_not_listed_fails_naming_the_versions_before_any_write(http, r
     result, code, dummy = run(args())
 
     assert code == 1 and result['failed'] is True
-    assert result['msg'] == ('Dataset ds-1 has no version 3: its versions are %s (older ones expire after 90 days).'
+    assert result['msg'] == ('Dataset ds-1 has no version 3: its versions are %s (Datadog keeps old versions 90 days, then they expire).'
                              % shown)
-    assert result['versions'] == list(listed) and result['restored_version'] == 3
+    assert [v['version'] for v in result['versions']] == list(listed) and result['restored_version'] == 3
     assert result['changed'] is False
 
 

@@ -152,13 +152,14 @@ def test_a_version_not_listed_fails_naming_those_listed_and_their_expiry(http, r
     result, code, dummy = run(by_names(version=1), check_mode=check_mode)
 
     assert code == 1
-    assert result['msg'] == ("Dataset 'eval-questions' (id ds-1) has no version 1 (given as version): its versions are "
-                             "4, 3, 2 (Datadog keeps old versions for 90 days, then they expire).")
+    assert result['msg'] == ("Dataset 'eval-questions' (id ds-1) has no version 1: its versions are "
+                             "4, 3, 2 (Datadog keeps old versions 90 days, then they expire).")
     assert [v['version'] for v in result['versions']] == [4, 3, 2]
     assert not result.get('changed')
 
 
-def test_a_dataset_without_any_version_says_none(http, run):
+def test_the_current_version_is_there_even_when_the_list_leaves_it_out(http, run):
+    # The spec calls the list one of "active" versions: the dataset's current one is there all the same.
     http.expect(
         dataset_by_id(DATASET).reply_page(dataset(DATASET, NAME, version=0)),
         list_versions(DATASET).reply(json={'data': []}),
@@ -166,8 +167,8 @@ def test_a_dataset_without_any_version_says_none(http, run):
 
     result, code, dummy = run(args(version=0))
 
-    assert code == 1
-    assert result['msg'].startswith('Dataset ds-1 has no version 0 (given as version): its versions are none (')
+    assert code == 0
+    assert result['versions'] == [dict(version=0, id=None, last_used=None, created_at=None, record_count=None)]
 
 
 @MODES
