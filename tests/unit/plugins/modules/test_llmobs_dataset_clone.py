@@ -57,6 +57,12 @@ def clone(name='copy-1', description=None, source=SOURCE, project_id=PROJECT):
     return clone_dataset(name, description, source=source, project_id=project_id)
 
 
+def source_read(version=1, source=SOURCE, project_id=PROJECT):
+    """A read of the source by id: before a clone (by id: whether it exists; its current version), and after it
+    (its current version again: source_version)."""
+    return dataset_by_id(source, project_id=project_id).reply_page(dataset(source, 'source', version=version))
+
+
 def by_names(**overrides):
     """Module arguments that address the project and the source dataset by name."""
     args = by_project_name(module_args(**overrides))
@@ -131,7 +137,9 @@ def test_inexact_filter_matches_are_not_taken_for_the_name(http, run, clock):
     near_misses = [dataset('n1', 'copy-1 '), dataset('n2', 'Copy-1'), dataset('n3', 'copy-11'), dataset('n4', 'my copy-1')]
     http.expect(
         lookup().reply_page(*near_misses),
+        source_read(),
         clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False))
@@ -185,7 +193,9 @@ def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(http, run
     created = dataset('new-1', 'copy-1', 'for the experiment', version=0)
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone(description='for the experiment').reply_data(created),
+        source_read(),
         lookup().reply_page(created),
     )
 
@@ -198,9 +208,10 @@ def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(http, run
     assert result['dataset']['current_version'] == 0
     assert result['diff'] == {
         'before': {'state': 'absent'},
-        'after': {'state': 'present', 'name': 'copy-1', 'description': 'for the experiment', 'source_dataset_id': SOURCE},
+        'after': {'state': 'present', 'name': 'copy-1', 'description': 'for the experiment', 'metadata': None,
+                  'source_dataset_id': SOURCE, 'source_version': 1},
     }
-    post = http.seen[1]
+    post = http.seen[2]
     assert post.headers['Content-Type'] == 'application/json'
     assert post.headers['DD-API-KEY'] == API_KEY
     assert warnings_of(result) == []
@@ -208,7 +219,7 @@ def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(http, run
 
 
 def test_clone_without_description_leaves_it_out_of_the_body(http, run, clock):
-    http.expect(lookup().reply_page(), clone().reply_data(dataset('new-1', 'copy-1')))
+    http.expect(lookup().reply_page(), source_read(), clone().reply_data(dataset('new-1', 'copy-1')), source_read())
 
     result, code, dummy = run(module_args(wait=False))
 
@@ -218,7 +229,9 @@ def test_clone_without_description_leaves_it_out_of_the_body(http, run, clock):
 def test_wait_polls_until_the_clone_is_listed(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_data(dataset('new-1', 'copy-1')),
+        source_read(),
         lookup().reply_page(),
         lookup().reply_page(),
         lookup().reply_page(dataset('new-1', 'copy-1')),
@@ -233,7 +246,9 @@ def test_wait_polls_until_the_clone_is_listed(http, run, clock):
 def test_wait_timeout_fails_but_reports_the_clone(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_data(dataset('new-1', 'copy-1')),
+        source_read(),
         lookup().reply_page().times(4),
     )
 
@@ -249,7 +264,9 @@ def test_wait_timeout_fails_but_reports_the_clone(http, run, clock):
 def test_vnd_api_json_responses_are_read(http, run, clock):
     http.expect(
         lookup().reply(200, json=page(), content_type='application/vnd.api+json'),
+        source_read(),
         clone().reply_data(dataset('new-1', 'copy-1'), content_type='application/vnd.api+json'),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False))
@@ -260,7 +277,9 @@ def test_vnd_api_json_responses_are_read(http, run, clock):
 def test_lenient_parsing_of_missing_response_fields(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_data({'id': 'new-1', 'type': 'datasets', 'attributes': {'name': 'copy-1'}}),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False))
@@ -272,7 +291,8 @@ def test_lenient_parsing_of_missing_response_fields(http, run, clock):
 def test_unknown_response_fields_are_ignored(http, run, clock):
     live = dataset('new-1', 'copy-1', author={'id': 'u-1'}, dataset_type='user', project_id=PROJECT)
     live['relationships'] = {'project': {'data': {'id': PROJECT}}}
-    http.expect(lookup().reply_page(), clone().reply_data(live), lookup().reply(200, json={'data': [live], 'meta': {'after': ''}}))
+    http.expect(lookup().reply_page(), source_read(), clone().reply_data(live), source_read(),
+                lookup().reply(200, json={'data': [live], 'meta': {'after': ''}}))
 
     result, code, dummy = run(module_args())
 
@@ -333,6 +353,7 @@ def test_names_are_resolved_with_one_lookup_each(http, run, clock):
         datasets_by_name(SOURCE_NAME, project_id='proj-9').reply_page(dataset('src-9', SOURCE_NAME)),
         lookup(project_id='proj-9').reply_page(),
         clone(source='src-9', project_id='proj-9').reply_data(dataset('new-1', 'copy-1')),
+        source_read(source='src-9', project_id='proj-9'),
     )
 
     result, code, dummy = run(by_names(wait=False))
@@ -470,7 +491,7 @@ def test_jsonapi_error_objects_are_all_in_the_message(http, run, clock):
         {'title': 'Bad Request', 'source': {'parameter': 'filter[id]'}},
         {'detail': 'header problem', 'source': {'header': 'DD-APPLICATION-KEY'}},
     ]
-    http.expect(lookup().reply_page(), clone().reply_error(404, *errors))
+    http.expect(lookup().reply_page(), source_read(), clone().reply_error(404, *errors))
 
     result, code, raw = run(module_args(wait=False))
 
@@ -610,8 +631,10 @@ def test_429_waits_for_the_rate_limit_reset_then_succeeds(http, run, clock):
 def test_429_on_the_clone_is_sent_again_because_nothing_was_written(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_error(429, 'Too many requests', headers={'X-RateLimit-Reset': '2'}),
         clone().reply_data(dataset('new-1', 'copy-1')),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False))
@@ -659,7 +682,9 @@ def test_empty_200_on_a_read_is_retried(http, run, clock):
 def test_concurrent_duplicate_seen_while_waiting_is_reported(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_data(dataset('new-1', 'copy-1')),
+        source_read(),
         lookup().reply_page(dataset('new-2', 'copy-1'), dataset('new-1', 'copy-1')),
     )
 
@@ -695,8 +720,10 @@ def test_read_timeout_is_retried(http, run, clock):
 def test_5xx_on_the_clone_after_which_the_dataset_exists_is_not_sent_again(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_error(500, {'title': 'Internal Server Error'}),
         lookup().reply_page(dataset('new-1', 'copy-1')),
+        source_read(),
         lookup().reply_page(dataset('new-1', 'copy-1')),
     )
 
@@ -711,9 +738,11 @@ def test_5xx_on_the_clone_after_which_the_dataset_exists_is_not_sent_again(http,
 def test_5xx_on_the_clone_waits_for_the_lagging_list_before_deciding(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply(502, body='<html>Bad Gateway</html>', content_type='text/html'),
         lookup().reply_page(),
         lookup().reply_page(dataset('new-1', 'copy-1')),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False))
@@ -725,20 +754,22 @@ def test_5xx_on_the_clone_waits_for_the_lagging_list_before_deciding(http, run, 
 def test_timeout_on_the_clone_then_absent_is_sent_again_once(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().raises(requests.exceptions.ReadTimeout('read timed out')),
         lookup().reply_page().times(4),  # polled for wait_timeout=2 seconds: at 0, 0.5, 1.5 and 2
         clone().reply_data(dataset('new-1', 'copy-1')),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False, wait_timeout=2))
 
     assert code == 0 and result['changed'] is True
-    assert http.methods == ['GET', 'POST', 'GET', 'GET', 'GET', 'GET', 'POST']
+    assert http.methods == ['GET', 'GET', 'POST', 'GET', 'GET', 'GET', 'GET', 'POST', 'GET']
     assert any('a lookup found no sign of it' in w for w in warnings_of(result))
 
 
 def test_clone_failing_every_time_gives_up_without_duplicates(http, run, clock):
-    http.expect(lookup().reply_page())
+    http.expect(lookup().reply_page(), source_read())
     for dummy in range(2):
         http.expect(
             clone().reply_error(500, {'title': 'Internal Server Error'}),
@@ -755,6 +786,7 @@ def test_clone_failing_every_time_gives_up_without_duplicates(http, run, clock):
 def test_clone_4xx_is_final(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_error(400, {'title': 'Bad Request', 'detail': 'name too long',
                                   'source': {'pointer': '/data/attributes/name'}}),
     )
@@ -763,20 +795,22 @@ def test_clone_4xx_is_final(http, run, clock):
 
     assert code == 1
     assert 'Bad Request: name too long (at /data/attributes/name)' in result['msg']
-    assert len(http.seen) == 2
+    assert len(http.seen) == 3
 
 
 def test_unreadable_2xx_answer_to_the_clone_is_looked_up_not_resent(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply(200, body='{"data": {', content_type='application/json'),
         lookup().reply_page(dataset('new-1', 'copy-1')),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False))
 
     assert code == 0 and result['dataset']['id'] == 'new-1'
-    assert http.methods == ['GET', 'POST', 'GET']
+    assert http.methods == ['GET', 'GET', 'POST', 'GET', 'GET']
 
 
 # ------------------------------------------- issue 8, defect 1: retries bound every re-send
@@ -788,6 +822,7 @@ def test_clone_that_never_connects_is_sent_retries_plus_one_times(http, run, clo
     # and `retries` bounds the sends (it was 16 attempts and 15 warnings for retries: 3).
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().raises(requests.exceptions.ConnectionError(REFUSED)).times(retries + 1),
     )
 
@@ -814,7 +849,7 @@ LOST_ANSWERS = {
 def test_clone_with_lost_answers_looks_up_before_every_send_again(http, run, clock, lost):
     # The server may have cloned: each send again comes only after a lookup that finds nothing,
     # and the POST is sent retries + 1 times in all, with backoff 1 + 2 + 4 seconds.
-    http.expect(lookup().reply_page())
+    http.expect(lookup().reply_page(), source_read())
     for dummy in range(4):
         http.expect(LOST_ANSWERS[lost](clone()), lookup().reply_page().times(3))  # polled at 0, 0.5 and 1 s
 
