@@ -23,7 +23,7 @@ description:
   - Returns where the copy came from, RV(source_dataset_id) and RV(source_version), so that an experiment pinned
     to the copy can name its inputs.
   - Uses the preview endpoint C(POST /api/v2/llm-obs/v1/{project_id}/datasets/{dataset_id}/clone), which takes a
-    name and a description only: O(metadata) is set by a C(PATCH) of the new dataset right after it. With
+    name and a description only, so O(metadata) is set by a C(PATCH) of the new dataset right after it. With
     O(version), the records are then written with C(POST .../batch_update), and read with C(GET .../versions) and
     C(GET .../records). Preview endpoints may change at Datadog's discretion.
 extends_documentation_fragment:
@@ -42,7 +42,7 @@ attributes:
   diff_mode:
     support: full
     details:
-      - With O(version), when the copy's records would be changed after the clone, a second diff shows them: the
+      - With O(version), when the copy's records would be changed after the clone, a second diff shows them, the
         source's current records before, version O(version)'s after.
   idempotent:
     support: full
@@ -50,7 +50,7 @@ attributes:
       - Keyed on O(name), compared exactly across every page of the project's datasets.
       - Datadog's reads lag behind its writes by a few seconds. With O(wait=true) (the default)
         the module returns only once the new dataset is listed, so the next run sees it.
-      - Create-only: an existing dataset of that name is never changed, even when its records, description or
+      - Create-only, an existing dataset of that name is never changed, even when its records, description or
         metadata differ from what the task gives (a warning names the description or metadata that differ).
 options:
   dataset_id:
@@ -84,14 +84,14 @@ options:
       - Metadata of the new dataset, an object of your own (for example who made the copy and why).
       - The clone endpoint takes no metadata, so it is set with a C(PATCH) of the new dataset right after the
         clone (after its records, with O(version)). If that C(PATCH) fails, the new dataset exists without it
-        and a re-run leaves it so (the name exists): the failure says so and what to do.
+        and a re-run leaves it so (the name exists); the failure says so and what to do.
       - Used only when the dataset is created; an existing dataset's metadata is left as it is (with a warning
         when it differs).
     type: dict
     version_added: 1.2.0
   version:
     description:
-      - Clone a past version of the source dataset, a version number, 0 or more: the new dataset ends holding
+      - Clone a past version of the source dataset, a version number, 0 or more. The new dataset ends holding
         exactly that version's records. Not given, the current records are cloned.
       - The version must be one the source still has (older ones expire after 90 days); otherwise the module
         fails before anything is created, naming the versions there are.
@@ -102,13 +102,13 @@ options:
         The source is never written.
       - Records are written again as data, so a record of the version whose input differs from the current
         records' gets a new record id in the copy. A version that holds two records with the same input cannot
-        be matched that way: when such a version differs from the current records, the module fails before
+        be matched that way; when such a version differs from the current records, the module fails before
         anything is created.
       - Everything that can refuse is checked before the clone. If the write after the clone fails, the new
         dataset exists with the source's current records, and running the task again will not fix it (the
-        name exists, so the task leaves it as it is): delete it and run the task again, or make its records
+        name exists, so the task leaves it as it is). Delete it and run the task again, or make its records
         those of the version with M(llmobs.datadog.llmobs_dataset_records). Cloning under a temporary name and
-        renaming the copy once complete was weighed and not chosen: a failed run would leave a dataset of a
+        renaming the copy once complete was weighed and not chosen, since a failed run would leave a dataset of a
         made-up name instead, seen by others meanwhile.
       - Before writing, the module reads the new dataset's records, for up to O(wait_timeout) seconds, until they
         show what the source held (lists can lag behind the clone), so that no record is written twice.
@@ -278,7 +278,7 @@ source_version:
   description:
     - The version of the source dataset the new dataset holds the records of (in check mode, would hold).
     - With O(version), that version. Without, the source's current version as the server reported it before the
-      clone, read again after it: when it moved meanwhile (the source was edited while it was cloned), which one
+      clone, read again after it. When it moved meanwhile (the source was edited while it was cloned), which one
       was copied is not known, and this is V(null) with a warning.
     - V(null) when the dataset already existed (nothing records which version an existing dataset was copied
       from), when an earlier task of a dry run would create it, or when the source does not exist yet (dry run).
