@@ -1070,7 +1070,6 @@ def test_unused_responses_fail_the_test(run):
     assert len(mock.seen) == 1
 
 
-
 # ---------------------------------------------------------------- metadata
 
 
