@@ -33,6 +33,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files i
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._experiments import Experiments
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLAN_FACT, Plan, plan_from_environment
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import Projects
@@ -73,6 +74,7 @@ class API(object):
         self.names = Names()
         self.projects = Projects(transport, self.names)
         self.datasets = Datasets(transport, self.names)
+        self.experiments = Experiments(transport, self.names)
         self.versions = Versions(transport, self.names)
         self._records = None
 

@@ -91,6 +91,14 @@ class Plan(object):
                 if entry.get('api') == self.api and entry.get('kind') == 'dataset'
                 and entry.get('project_id') is None and entry.get('project_name') == project_name]
 
+    def dataset_names(self, project_id, project_name=None):
+        """The names of the datasets planned in a project: given by id, or by name when it is planned too
+        (``project_id`` None)."""
+        if project_id is None:
+            return self.datasets_in(project_name)
+        return [entry.get('name') for entry in self.entries
+                if entry.get('api') == self.api and entry.get('kind') == 'dataset' and entry.get('project_id') == project_id]
+
     def add_project(self, name):
         self._add(dict(kind='project', name=name))
 

@@ -10,11 +10,12 @@ A fault is a JSON object (docs/emulator.md lists every field):
 
     {"operation": "CloneLLMObsDataset", "status": 500, "body": "html", "commit": true,
      "drop": false, "delay": 0, "times": 1, "skip": 0, "reset": 1, "errors": null,
-     "drip": null, "endless": false, "key_at": 190}
+     "drip": null, "endless": false, "key_at": 190, "cut_after": null}
 
 Besides wrong answers, a fault can make a hostile server: ``drip`` sends the whole answer a few
 bytes at a time, ``endless`` makes a list that never ends, ``body: "echo_key"`` echoes the
-caller's API key in an HTML error page, at a place where a client's excerpt of the page cuts it.
+caller's API key in an HTML error page, at a place where a client's excerpt of the page cuts it,
+``cut_after`` sends the headers and only the first bytes of the body, then closes the connection.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -27,7 +28,7 @@ import time
 
 BODY_KINDS = ('json', 'strings', 'html', 'malformed', 'empty', 'echo_key')
 FAULT_FIELDS = ('operation', 'status', 'body', 'commit', 'drop', 'delay', 'times', 'skip', 'reset', 'errors',
-                'drip', 'endless', 'key_at')
+                'drip', 'endless', 'key_at', 'cut_after')
 # The operations an ``endless`` fault applies to.
 LIST_OPERATIONS = ('ListLLMObsProjects', 'ListLLMObsDatasets', 'ListLLMObsDatasetRecords')
 # Where the key starts in the text of an ``echo_key`` page once its tags are dropped and its
@@ -41,13 +42,19 @@ class FaultError(ValueError):
 
 class Fault(object):
     def __init__(self, operation='*', status=None, body='json', commit=False, drop=False, delay=0.0, times=1,
-                 skip=0, reset=1, errors=None, drip=None, endless=False, key_at=ECHO_KEY_AT):
+                 skip=0, reset=1, errors=None, drip=None, endless=False, key_at=ECHO_KEY_AT, cut_after=None):
         if body not in BODY_KINDS:
             raise FaultError('body must be one of %s' % ', '.join(BODY_KINDS))
         if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
             raise FaultError('status must be an HTTP status code')
-        if status is None and not drop and not delay and body == 'json' and drip is None and not endless:
-            raise FaultError('a fault needs a status, drop, delay, body, drip or endless')
+        if status is None and not drop and not delay and body == 'json' and drip is None and not endless \
+                and cut_after is None:
+            raise FaultError('a fault needs a status, drop, delay, body, drip, endless or cut_after')
+        if cut_after is not None:
+            if isinstance(cut_after, bool) or not isinstance(cut_after, int) or cut_after < 0:
+                raise FaultError('cut_after must be a whole number of bytes, 0 or more')
+            if drop or drip is not None or endless:
+                raise FaultError('cut_after sends part of an answer: it does not go with drop, drip or endless')
         if drip is not None:
             drip = _check_drip(drip)
             if drop:
@@ -76,6 +83,7 @@ class Fault(object):
         self.drip = drip
         self.endless = endless
         self.key_at = key_at
+        self.cut_after = cut_after
 
     @classmethod
     def from_json(cls, document):

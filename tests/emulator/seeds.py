@@ -15,11 +15,11 @@ __metaclass__ = type
 
 import json
 
-from .store import InvalidRecord, check_record
+from .store import InvalidRecord, check_experiment, check_record, parse_time
 
 SEED_KEYS = ('projects',)
-PROJECT_KEYS = ('id', 'name', 'description', 'datasets')
-DATASET_KEYS = ('id', 'name', 'description', 'metadata', 'records')
+PROJECT_KEYS = ('id', 'name', 'description', 'datasets', 'experiments')
+DATASET_KEYS = ('id', 'name', 'description', 'metadata', 'records', 'created_at')
 
 
 class SeedError(ValueError):
@@ -64,7 +64,7 @@ def check_seed(document, name='the seed'):
 
 def _check_seed(document):
     _object(document, 'the document', SEED_KEYS)
-    project_ids, dataset_ids = set(), set()
+    project_ids, dataset_ids, experiment_ids = set(), set(), set()
     for p_index, project in enumerate(_list(document.get('projects', []), 'projects')):
         p_where = 'projects[%d]' % p_index
         _object(project, p_where, PROJECT_KEYS)
@@ -74,6 +74,7 @@ def _check_seed(document):
         if project.get('id') in project_ids:
             raise SeedError('%s.id: %s is used twice' % (p_where, project['id']))
         project_ids.add(project.get('id'))
+        names = set()
         for d_index, dataset in enumerate(_list(project.get('datasets', []), p_where + '.datasets')):
             d_where = '%s.datasets[%d]' % (p_where, d_index)
             _object(dataset, d_where, DATASET_KEYS)
@@ -86,6 +87,12 @@ def _check_seed(document):
                 dataset_ids.add(dataset['id'])
             if dataset.get('metadata') is not None and not isinstance(dataset['metadata'], dict):
                 raise SeedError('%s.metadata: must be a JSON object or null' % d_where)
+            if 'created_at' in dataset:
+                try:
+                    parse_time(dataset['created_at'], '%s.created_at' % d_where)
+                except ValueError as problem:
+                    raise SeedError(str(problem))
+            names.update([dataset['name'], dataset.get('id')])
             record_ids = set()
             for r_index, record in enumerate(_list(dataset.get('records', []), d_where + '.records')):
                 r_where = '%s.records[%d]' % (d_where, r_index)
@@ -98,6 +105,21 @@ def _check_seed(document):
                     if record['id'] in record_ids:
                         raise SeedError('%s.id: %s is used twice in this dataset' % (r_where, record['id']))
                     record_ids.add(record['id'])
+        for e_index, experiment in enumerate(_list(project.get('experiments', []), p_where + '.experiments')):
+            e_where = '%s.experiments[%d]' % (p_where, e_index)
+            try:
+                check_experiment(experiment, e_where, ('dataset',))
+            except ValueError as problem:
+                raise SeedError(str(problem))
+            if experiment['dataset'] not in names:
+                raise SeedError('%s.dataset: %s is not the name or id of a dataset of this project in the seed'
+                                % (e_where, experiment['dataset']))
+            if experiment.get('id') is not None:
+                if experiment['id'] in experiment_ids:
+                    raise SeedError('%s.id: %s is used twice' % (e_where, experiment['id']))
+                experiment_ids.add(experiment['id'])
+            if experiment.get('dataset_version', 0) != 0:
+                raise SeedError('%s.dataset_version: a seeded dataset has only version 0' % e_where)
     return document
 
 

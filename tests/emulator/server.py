@@ -14,7 +14,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import csv
 import email.utils
+import io
 import itertools
 import json
 import math
@@ -29,8 +31,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from .faults import LIST_OPERATIONS, Fault, FaultBook, FaultError, RateLimiter
 from .seeds import check_seed
-from .store import (AUTHOR_ID, RECORD_ID_PATTERN, InvalidRecord, NotFound, Store, check_record, check_tags, decode_cursor,
-                    encode_cursor, utc_now)
+from .store import (API_USER, AUTHOR_ID, RECORD_ID_PATTERN, InvalidRecord, LockHeld, NotFound, Store, check_experiment,
+                    check_record, check_tags, decode_cursor, encode_cursor, parse_time, utc_now)
 
 API_PREFIX = '/api/v2/llm-obs/v1'
 CONTROL_PREFIX = '/_emulator'
@@ -44,13 +46,16 @@ RECORD_SHAPES = ('nested', 'flat')
 CREATE_STATUSES = (200, 201)
 # Request bodies bigger than this are not kept in the request log (their size is).
 LOGGED_BODY_BYTES = 1024 * 1024
+# An export is sent in chunks of this many rows (chunked transfer encoding).
+EXPORT_ROWS_PER_CHUNK = 500
+EXPORT_COLUMNS = ('id', 'input', 'expected_output', 'metadata', 'tags')
 
 
 class APIProblem(Exception):
     """An error answer in Datadog's JSON:API shape."""
 
-    TITLES = {400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large',
-              501: 'Not Implemented'}
+    TITLES = {400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 406: 'Not Acceptable',
+              413: 'Payload Too Large', 501: 'Not Implemented'}
 
     def __init__(self, status, detail, pointer=None, parameter=None, header=None):
         super(APIProblem, self).__init__(detail)
@@ -140,10 +145,10 @@ def _records(items, key, for_update=False):
     return checked
 
 
-def _page_params(query):
+def _page_params(query, default_limit=DEFAULT_PAGE_LIMIT, decode=decode_cursor):
     limit = query.get('page[limit]')
     if limit is None:
-        limit = DEFAULT_PAGE_LIMIT
+        limit = default_limit
     else:
         try:
             limit = int(limit)
@@ -154,7 +159,7 @@ def _page_params(query):
         limit = min(limit, MAX_PAGE_LIMIT)
     position = None
     if query.get('page[cursor]'):
-        position = decode_cursor(query['page[cursor]'])
+        position = decode(query['page[cursor]'])
         if position is None:
             raise APIProblem(400, 'invalid page cursor', parameter='page[cursor]')
     return limit, position
@@ -177,6 +182,93 @@ def paginate(items, query, by_offset=False):
     page = items[:limit]
     after = encode_cursor(page[-1].seq) if len(items) > limit else None
     return page, after
+
+
+class Query(dict):
+    """The query parameters, the last value of each; ``every(name)`` gives each value of a repeated
+    one (``filter[id]=a&filter[id]=b``), commas splitting values too."""
+
+    def __init__(self, lists=None):
+        dict.__init__(self, ((name, values[-1]) for name, values in (lists or {}).items()))
+        self.lists = lists or {}
+
+    def every(self, name):
+        return [part for value in self.lists.get(name, []) for part in value.split(',') if part]
+
+
+def _boolean_param(query, name):
+    value = query.get(name)
+    if value is None:
+        return None
+    if value.lower() not in ('true', 'false'):
+        raise APIProblem(400, '%s must be true or false' % name, parameter=name)
+    return value.lower() == 'true'
+
+
+def accepts(accept, media_type):
+    """Whether an Accept header takes ``media_type`` (no header, or an empty one, takes anything)."""
+    if not accept or not accept.strip():
+        return True
+    wanted = (media_type, media_type.split('/')[0] + '/*', '*/*')
+    for part in accept.split(','):
+        fields = [field.strip() for field in part.split(';')]
+        quality = 1.0
+        for parameter in fields[1:]:
+            name, dummy, value = parameter.partition('=')
+            if name.strip().lower() == 'q':
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0 and fields[0].lower() in wanted:
+            return True
+    return False
+
+
+class Streamed(object):
+    """An answer body sent as it is made, in chunks (chunked transfer encoding): ``chunks`` yields bytes."""
+
+    def __init__(self, content_type, chunks):
+        self.content_type = content_type
+        self.chunks = chunks
+
+
+def _json_cell(value):
+    return '' if value is None else json.dumps(value, ensure_ascii=False, separators=(',', ':'))
+
+
+def csv_chunks(rows):
+    """An export's CSV (RFC 4180: CRLF line ends, quoted as needed) in UTF-8 chunks: the header
+    row, then one row per record; input, expected_output and metadata are compact JSON text (empty for
+    null), tags a JSON list."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator='\r\n')
+    writer.writerow(EXPORT_COLUMNS)
+    for number, (record_id, input_value, expected_output, metadata, tags) in enumerate(rows, 1):
+        writer.writerow((record_id, _json_cell(input_value), _json_cell(expected_output), _json_cell(metadata),
+                         json.dumps(tags, ensure_ascii=False, separators=(',', ':'))))
+        if number % EXPORT_ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue().encode('utf-8')
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode('utf-8')
+
+
+def experiment_cursor(experiment):
+    """The cursor after ``experiment`` in the experiments list (ordered by created_at, then storage order)."""
+    return base64.urlsafe_b64encode(json.dumps({'before': [experiment.created_at, experiment.seq]}).encode()).decode() \
+        .rstrip('=')
+
+
+def decode_experiment_cursor(cursor):
+    """(created datetime, storage number) of an experiments cursor, or None when it is not one."""
+    try:
+        padded = cursor + '=' * (-len(cursor) % 4)
+        created_at, seq = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())['before']
+        return parse_time(created_at), int(seq)
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 # ---------------------------------------------------------------------- JSON views
@@ -210,10 +302,32 @@ def record_json(dataset_id, record, row=None, shape='flat'):
     return {'id': record.id, 'type': 'records', 'attributes': fields}
 
 
-def version_json(dataset_id, version):
+def version_json(dataset_id, version, last_used=None):
     return {'id': str(uuid.uuid5(uuid.NAMESPACE_URL, 'llmobs-emulator:%s:%d' % (dataset_id, version))),
             'type': 'dataset_version',
-            'attributes': {'dataset_id': dataset_id, 'version_number': version, 'last_used': None}}
+            'attributes': {'dataset_id': dataset_id, 'version_number': version, 'last_used': last_used}}
+
+
+def draft_state_json(dataset_id, user, drafting_since):
+    """The draft state; nobody holding the lock is ``user`` and ``drafting_since`` null (the spec
+    shows only a held lock)."""
+    return {'data': {'id': dataset_id, 'type': 'draft_state_data',
+                     'attributes': {'drafting_since': drafting_since, 'user': dict(user) if user else None}}}
+
+
+def experiment_json(experiment, dataset_name=None, include_dataset_name=False, include_author=False):
+    attributes = {
+        'project_id': experiment.project_id, 'dataset_id': experiment.dataset_id,
+        'dataset_version': experiment.dataset_version, 'name': experiment.name, 'experiment': experiment.experiment,
+        'description': experiment.description, 'metadata': experiment.metadata, 'config': experiment.config,
+        'created_at': experiment.created_at, 'updated_at': experiment.created_at, 'status': experiment.status,
+        'aggregate_data': experiment.aggregate_data, 'error': None, 'run_count': 1,
+        'parent_experiment_id': experiment.parent_experiment_id, 'deleted_at': None}
+    if include_dataset_name:
+        attributes['dataset_name'] = dataset_name
+    if include_author:
+        attributes['author'] = dict(API_USER)   # the emulator's experiments are all run with the API keys
+    return {'id': experiment.id, 'type': 'experiments', 'attributes': attributes}
 
 
 def mutation_json(dataset_id, records):
@@ -316,8 +430,87 @@ class DatadogAPI(object):
         return 200, {'data': dataset_json(self.store.clone_dataset(project_id, dataset_id, name, description))}
 
     def ListLLMObsDatasetVersions(self, query, body, project_id, dataset_id):  # noqa: N802
+        # Oldest first, as the spec's example; expired versions are left out.
         dummy, versions = self.store.versions(project_id, dataset_id)
-        return 200, {'data': [version_json(dataset_id, version) for version in versions]}
+        used = self.store.last_used(dataset_id)
+        return 200, {'data': [version_json(dataset_id, version, used.get(version)) for version in versions]}
+
+    def RestoreLLMObsDatasetVersion(self, query, body, project_id, dataset_id):  # noqa: N802
+        data = _data(body, 'datasets')
+        if _string(data, 'id', '/data/id') != dataset_id:
+            raise APIProblem(400, 'data.id must be the id of the dataset in the path', pointer='/data/id')
+        attributes = _attributes(data, known=('dataset_version',))
+        pointer = '/data/attributes/dataset_version'
+        if 'dataset_version' not in attributes:
+            raise APIProblem(400, "missing required attribute 'dataset_version'", pointer=pointer)
+        version = attributes['dataset_version']
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise APIProblem(400, 'dataset_version must be a whole number, not %s' % json.dumps(version), pointer=pointer)
+        self.store.restore_version(project_id, dataset_id, version)
+        return 200, None   # the spec's answer has no body
+
+    def ExportLLMObsDataset(self, query, body, project_id, dataset_id, accept=None):  # noqa: N802
+        if not accepts(accept, 'text/csv'):
+            raise APIProblem(406, 'an export is text/csv, and the request accepts only %s' % accept, header='Accept')
+        export_format = query.get('format', 'csv')
+        if export_format != 'csv':
+            raise APIProblem(400, 'format must be csv, not %r' % export_format, parameter='format')
+        version = query.get('version')
+        if version is not None:
+            try:
+                version = int(version)
+            except ValueError:
+                raise APIProblem(400, 'version must be a whole number', parameter='version')
+        dummy, dummy, rows = self.store.export_rows(project_id, dataset_id, version)
+        return 200, Streamed('text/csv; charset=utf-8', csv_chunks(rows))
+
+    # the draft lock (advisory: record writes go through while another user holds it, as in the UI)
+
+    def GetLLMObsDatasetDraftState(self, query, body, project_id, dataset_id):  # noqa: N802
+        return 200, draft_state_json(*self.store.draft_state(project_id, dataset_id))
+
+    def LockLLMObsDatasetDraftState(self, query, body, project_id, dataset_id):  # noqa: N802
+        return 200, draft_state_json(*self.store.lock_draft(project_id, dataset_id))
+
+    def UnlockLLMObsDatasetDraftState(self, query, body, project_id, dataset_id):  # noqa: N802
+        self.store.unlock_draft(project_id, dataset_id)
+        return 200, None   # the spec's answer has no body
+
+    # experiments (read-only here; the control API adds them)
+
+    def ListLLMObsExperiments(self, query, body):  # noqa: N802
+        project_id, dataset_id = query.get('filter[project_id]'), query.get('filter[dataset_id]')
+        if not project_id and not dataset_id:
+            raise APIProblem(400, 'filter[project_id] is required unless filter[dataset_id] is given',
+                             parameter='filter[project_id]')
+        ids, parents = set(query.every('filter[id]')), set(query.every('filter[parent_experiment_id]'))
+        name, logical = query.get('filter[name]'), query.get('filter[experiment]')
+        metadata = query.get('filter[metadata]')
+        if metadata is not None:
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                metadata = None
+            if not isinstance(metadata, dict):
+                raise APIProblem(400, 'filter[metadata] must be a JSON object', parameter='filter[metadata]')
+        deleted = _boolean_param(query, 'filter[is_deleted]')
+        with_author, with_names = _boolean_param(query, 'include[user_data]'), _boolean_param(query, 'include[dataset_names]')
+        limit, position = _page_params(query, MAX_PAGE_LIMIT, decode_experiment_cursor)
+
+        def keep(e):
+            return (not deleted                 # the emulator deletes no experiment
+                    and (not project_id or e.project_id == project_id) and (not dataset_id or e.dataset_id == dataset_id)
+                    and (not ids or e.id in ids) and (not parents or e.parent_experiment_id in parents)
+                    and (name is None or e.name == name) and (logical is None or e.experiment == logical)
+                    and (not metadata or all(key in (e.metadata or {}) and e.metadata[key] == value
+                                             for key, value in metadata.items()))
+                    and (position is None or (e.created, e.seq) < position))
+        found = self.store.list_experiments(keep)
+        page = found[:limit]
+        with self.store.lock:
+            names = dict((d.id, d.name) for d in self.store.datasets.values()) if with_names else {}
+        return 200, {'data': [experiment_json(e, names.get(e.dataset_id), with_names, with_author) for e in page],
+                     'meta': {'after': experiment_cursor(page[-1]) if len(found) > limit else None}}
 
     # records
 
@@ -416,6 +609,12 @@ ROUTES = [
     ('POST', '/{project_id}/datasets/{dataset_id}/clone', 'CloneLLMObsDataset'),
     ('POST', '/{project_id}/datasets/{dataset_id}/batch_update', 'BatchUpdateLLMObsDataset'),
     ('GET', '/{project_id}/datasets/{dataset_id}/versions', 'ListLLMObsDatasetVersions'),
+    ('POST', '/{project_id}/datasets/{dataset_id}/restore', 'RestoreLLMObsDatasetVersion'),
+    ('GET', '/{project_id}/datasets/{dataset_id}/export', 'ExportLLMObsDataset'),
+    ('GET', '/{project_id}/datasets/{dataset_id}/draft_state', 'GetLLMObsDatasetDraftState'),
+    ('PATCH', '/{project_id}/datasets/{dataset_id}/draft_state/lock', 'LockLLMObsDatasetDraftState'),
+    ('PATCH', '/{project_id}/datasets/{dataset_id}/draft_state/unlock', 'UnlockLLMObsDatasetDraftState'),
+    ('GET', '/experiments', 'ListLLMObsExperiments'),
     ('POST', '/{project_id}/datasets/{dataset_id}/records/delete', 'DeleteLLMObsDatasetRecords'),
     ('GET', '/{project_id}/datasets/{dataset_id}/records', 'ListLLMObsDatasetRecords'),
     ('POST', '/{project_id}/datasets/{dataset_id}/records', 'CreateLLMObsDatasetRecords'),
@@ -423,6 +622,10 @@ ROUTES = [
 ]
 # Operations whose request body is limited in size (413 beyond).
 SIZE_LIMITED = ('BatchUpdateLLMObsDataset',)
+# Writes that take no request body (one sent is ignored).
+BODYLESS = ('LockLLMObsDatasetDraftState', 'UnlockLLMObsDatasetDraftState')
+# Request headers an operation reads: (its keyword argument, the header).
+HEADER_ARGUMENTS = {'ExportLLMObsDataset': (('accept', 'Accept'),)}
 
 
 def _compile(template):
@@ -522,7 +725,8 @@ class Emulator(object):
     """State, behaviours and the request log, shared by every connection."""
 
     SETTINGS = ('lag', 'records_lag', 'latency_ms', 'inexact_name_filter', 'rate_limit', 'page_churn',
-                'dataset_create_status', 'records_shape', 'max_batch_records', 'max_batch_bytes', 'log_bodies')
+                'dataset_create_status', 'records_shape', 'max_batch_records', 'max_batch_bytes', 'log_bodies',
+                'version_ttl_seconds')
 
     def __init__(self, seeds=(), lag=0.0, inexact_name_filter=False, rate_limit=None, faults=(),
                  api_key=None, app_key=None, latency_ms=0, dataset_create_status=201, records_shape='nested',
@@ -531,7 +735,7 @@ class Emulator(object):
         self.startup = dict(lag=lag, records_lag=records_lag, latency_ms=latency_ms, inexact_name_filter=inexact_name_filter,
                             rate_limit=rate_limit, page_churn=0, dataset_create_status=dataset_create_status,
                             records_shape=records_shape, max_batch_records=MAX_BATCH_RECORDS,
-                            max_batch_bytes=MAX_BATCH_BYTES, log_bodies=True)
+                            max_batch_bytes=MAX_BATCH_BYTES, log_bodies=True, version_ttl_seconds=None)
         self.startup_faults = [f.to_json() for f in faults]
         self.api_key = api_key
         self.app_key = app_key
@@ -565,6 +769,8 @@ class Emulator(object):
         for name, value in changes.items():
             if name in ('lag', 'records_lag', 'latency_ms'):
                 checked[name] = _number(value, name)
+            elif name == 'version_ttl_seconds':
+                checked[name] = None if value is None else _number(value, name)
             elif name in ('page_churn', 'max_batch_records', 'max_batch_bytes'):
                 checked[name] = _number(value, name, 0 if name == 'page_churn' else 1, whole=True)
             elif name in ('inexact_name_filter', 'log_bodies'):
@@ -586,6 +792,8 @@ class Emulator(object):
                 self.store.lag = value
             elif name == 'records_lag':
                 self.store.records_lag = value
+            elif name == 'version_ttl_seconds':
+                self.store.version_ttl = value
             elif name == 'latency_ms':
                 self.latency = value / 1000.0
             elif name == 'inexact_name_filter':
@@ -603,7 +811,8 @@ class Emulator(object):
                 'rate_limit': self.rate_limiter.to_json() if self.rate_limiter else None,
                 'dataset_create_status': self.api.dataset_create_status, 'records_shape': self.api.records_shape,
                 'max_batch_records': self.api.max_batch_records, 'max_batch_bytes': self.api.max_batch_bytes,
-                'log_bodies': self.log_bodies, 'keys_checked': self.api_key is not None or self.app_key is not None,
+                'log_bodies': self.log_bodies, 'version_ttl_seconds': self.store.version_ttl,
+                'keys_checked': self.api_key is not None or self.app_key is not None,
                 'checked_keys': [name for name, key in (('api_key', self.api_key), ('app_key', self.app_key))
                                  if key is not None]}
 
@@ -642,20 +851,64 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get('Content-Length') or 0)
         return self.rfile.read(length) if length else b''
 
-    def _send(self, status, body=None, content_type='application/json', headers=None, drip=None):
+    def _send(self, status, body=None, content_type='application/json', headers=None, drip=None, cut_after=None):
+        """Send an answer. ``body``: bytes, a JSON value, a Streamed body, or None (no body: no
+        Content-Type either). ``drip``: see _send_dripping. ``cut_after``: send only that many bytes of
+        the body, then close; returns (bytes of the body sent, its size; None when a Streamed body was
+        cut)."""
+        if isinstance(body, Streamed):
+            if drip is None:
+                return self._send_streamed(status, body, headers, cut_after)
+            content_type, body = body.content_type, b''.join(body.chunks)
         payload = body if isinstance(body, bytes) else (b'' if body is None else json.dumps(body).encode())
+        typed = bool(payload) or (status != 204 and body is not None)
         if drip is not None:
-            return self._send_dripping(status, payload, content_type, headers, drip)
+            return self._send_dripping(status, payload, content_type if typed else None, headers, drip)
         self.send_response(status)
-        if payload or status != 204:
+        if typed:
             self.send_header('Content-Type', content_type)
         self.send_header('Content-Length', str(len(payload)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
+        size = len(payload)
+        if cut_after is not None:
+            self.close_connection = True
+            payload = payload[:cut_after]
         if payload:
-            self.wfile.write(payload)
-        return None
+            try:
+                self.wfile.write(payload)
+            except OSError:
+                self.close_connection = True
+        return (len(payload), size) if cut_after is not None else None
+
+    def _send_streamed(self, status, streamed, headers, cut_after=None):
+        """Send a Streamed body chunk by chunk as it is made (chunked transfer encoding). With
+        ``cut_after``, stop once that many bytes of the body are sent, in the middle of a chunk, and
+        close. Returns (bytes of the body sent, its size or None when it was cut)."""
+        self.send_response(status)
+        self.send_header('Content-Type', streamed.content_type)
+        self.send_header('Transfer-Encoding', 'chunked')
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        sent = 0
+        try:
+            for chunk in streamed.chunks:
+                if cut_after is not None and sent + len(chunk) > cut_after:
+                    part = chunk[:cut_after - sent]
+                    self.wfile.write(b'%x\r\n' % len(chunk) + part)
+                    self.close_connection = True
+                    return sent + len(part), None
+                self.wfile.write(b'%x\r\n' % len(chunk) + chunk + b'\r\n')
+                sent += len(chunk)
+            self.wfile.write(b'0\r\n\r\n')
+        except OSError:
+            self.close_connection = True   # the client hung up
+            return sent, None
+        if cut_after is not None:
+            self.close_connection = True
+        return sent, sent
 
     def _send_dripping(self, status, payload, content_type, headers, drip):
         """Send the whole answer, status line and headers included, ``drip[0]`` bytes at a time with
@@ -663,7 +916,7 @@ class Handler(BaseHTTPRequestHandler):
         sent and the answer's size."""
         lines = ['HTTP/1.1 %d %s' % (status, self.responses.get(status, ('',))[0]),
                  'Server: %s' % self.version_string(), 'Date: %s' % email.utils.formatdate(usegmt=True)]
-        if payload or status != 204:
+        if content_type is not None:
             lines.append('Content-Type: %s' % content_type)
         lines.append('Content-Length: %d' % len(payload))
         lines.extend('%s: %s' % item for item in (headers or {}).items())
@@ -726,7 +979,7 @@ class Handler(BaseHTTPRequestHandler):
         raw_body = self._read_body()
         if emulator.latency:
             time.sleep(emulator.latency)  # the distance to Datadog, before anything else happens
-        query = dict((k, v[-1]) for k, v in parse_qs(raw_query, keep_blank_values=True).items())
+        query = Query(parse_qs(raw_query, keep_blank_values=True))
         entry = {'time': time.time(), 'method': self.command, 'path': path, 'query': query,
                  'body': _loggable_body(raw_body, emulator.log_bodies), 'headers': _loggable_headers(self.headers)}
         operation, params = match_route(self.command, path)
@@ -774,6 +1027,12 @@ class Handler(BaseHTTPRequestHandler):
             sent, total = self._send(status, body, content_type, headers, drip=fault.drip)
             entry['dripped'] = {'sent': sent, 'of': total}  # a new value, not a new key: the log may be read now
             return None
+        if fault is not None and fault.cut_after is not None:
+            entry['cut'] = {}
+            emulator.log(entry)
+            sent, total = self._send(status, body, content_type, headers, cut_after=fault.cut_after)
+            entry['cut'] = {'sent': sent, 'of': total}
+            return None
         emulator.log(entry)
         return self._send(status, body, content_type, headers)
 
@@ -797,18 +1056,23 @@ class Handler(BaseHTTPRequestHandler):
                 raise APIProblem(413, 'the request body is %d bytes; at most %d are accepted'
                                  % (len(raw_body), self.emulator.api.max_batch_bytes))
             body = None
-            if self.command in ('POST', 'PATCH', 'PUT'):
+            if self.command in ('POST', 'PATCH', 'PUT') and operation not in BODYLESS:
                 try:
                     body = json.loads(raw_body.decode('utf-8')) if raw_body else None
                 except ValueError:
                     raise APIProblem(400, 'the request body is not valid JSON', pointer='/')
                 if body is None:
                     raise APIProblem(400, 'a JSON request body is required', pointer='/')
-            return getattr(self.emulator.api, operation)(query, body, **params)
+            arguments = dict(params)
+            for argument, header in HEADER_ARGUMENTS.get(operation, ()):
+                arguments[argument] = self.headers.get(header)
+            return getattr(self.emulator.api, operation)(query, body, **arguments)
         except APIProblem as problem:
             return problem.status, problem.body
         except NotFound as missing:
             return 404, APIProblem(404, str(missing)).body
+        except LockHeld as held:
+            return 400, APIProblem(400, str(held)).body
 
     # -------------------------------------------------------------- control API
 
@@ -857,6 +1121,13 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, _bulk_datasets(emulator.store, body))
             if route == ('POST', '/records/bulk'):
                 return self._send(200, _bulk_records(emulator.store, body))
+            if route == ('POST', '/experiments'):
+                return self._send(201, {'experiments': [e.to_json() for e in _add_experiments(emulator.store, body)]})
+            found = DATASET_CONTROL.match(route[1])
+            if found and (route[0], found.group(2)) in DATASET_CONTROL_ROUTES:
+                dataset_id = found.group(1)
+                DATASET_CONTROL_ROUTES[(route[0], found.group(2))](emulator.store, dataset_id, body)
+                return self._send(200, emulator.store.dataset_view(dataset_id))
         except (FaultError, KeyError, TypeError, ValueError) as problem:
             return self._send(400, {'error': str(problem)})
         except NotFound as missing:
@@ -892,6 +1163,64 @@ def _bulk_records(store, body):
     dataset = store.dataset(body['project_id'], body['dataset_id'])
     return {'added': count, 'records': total, 'current_version': dataset.current_version,
             'seconds': round(time.monotonic() - started, 3)}
+
+
+def _checked_keys(body, known, what):
+    if not isinstance(body, dict):
+        raise ValueError('the body is a JSON object: %s' % what)
+    unknown = sorted(set(body) - set(known))
+    if unknown:
+        raise ValueError('unknown key(s) %s; the body is %s' % (', '.join(unknown), what))
+    return body
+
+
+def _add_experiments(store, body):
+    """POST /_emulator/experiments: every experiment checked, against the store too, before any is added."""
+    items = _checked_keys(body, ('experiments',), '{"experiments": [...]}').get('experiments')
+    if not isinstance(items, list):
+        raise ValueError('experiments must be a list')
+    checked = [check_experiment(item, 'experiments[%d]' % index, ('project_id', 'dataset_id'))
+               for index, item in enumerate(items)]
+    return store.add_experiments([(fields['project_id'], fields['dataset_id'], fields) for fields in checked])
+
+
+def _set_dataset_times(store, dataset_id, body):
+    what = '{"created_at": ISO 8601, "updated_at": ISO 8601}, either or both'
+    _checked_keys(body, ('created_at', 'updated_at'), what)
+    if not body:
+        raise ValueError('nothing to change; the body is %s' % what)
+    store.set_dataset_times(dataset_id, *[parse_time(body[key], key) if key in body else None
+                                          for key in ('created_at', 'updated_at')])
+
+
+USER_KEYS = ('id', 'email', 'handle', 'icon', 'name')
+
+
+def _hold_draft(store, dataset_id, body):
+    what = '{"user": {"id", "email", "handle", "icon", "name"} or null, "drafting_since": ISO 8601}'
+    _checked_keys(body, ('user', 'drafting_since'), what)
+    if 'user' not in body:
+        raise ValueError('user is missing; the body is %s' % what)
+    user = body['user']
+    if user is not None:
+        _checked_keys(user, USER_KEYS, 'a user: ' + ', '.join(USER_KEYS))
+        for key, value in user.items():
+            if not isinstance(value, str) or (key == 'id' and not value.strip()):
+                raise ValueError('user.%s must be a %sstring' % (key, 'non-empty ' if key == 'id' else ''))
+        if 'id' not in user:
+            raise ValueError('user.id is missing')
+    since = body.get('drafting_since')
+    store.hold_draft(dataset_id, user, parse_time(since, 'drafting_since') if since is not None else None)
+
+
+def _expire_versions(store, dataset_id, body):
+    store.expire_versions(dataset_id, _checked_keys(body, ('versions',), '{"versions": [N, ...]}').get('versions'))
+
+
+# /datasets/{dataset_id}[/<action>] of the control API: (method, action) -> what it does.
+DATASET_CONTROL = re.compile(r'^/datasets/([^/]+)(|/draft_state|/expire)$')
+DATASET_CONTROL_ROUTES = {('PATCH', ''): _set_dataset_times, ('POST', '/draft_state'): _hold_draft,
+                          ('POST', '/expire'): _expire_versions}
 
 
 def _loggable_body(raw, keep=True):

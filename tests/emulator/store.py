@@ -34,8 +34,32 @@ RECORD_FIELDS = ('id', 'input', 'expected_output', 'metadata', 'tags', 'tag_oper
 AUTHOR_ID = '5d2bd7a0-3c1e-4f6b-9a8d-e1a7c0de0001'
 
 
+def format_time(moment):
+    """An aware datetime as the emulator writes every time: UTC, milliseconds, ``+00:00``."""
+    return moment.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3] + '+00:00'
+
+
 def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3] + '+00:00'
+    return format_time(datetime.datetime.now(datetime.timezone.utc))
+
+
+ISO_TIME = re.compile(r'^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,6}))?(Z|[+-]\d{2}:?\d{2})?$')
+
+
+def parse_time(text, name='time'):
+    """An ISO 8601 date and time (``Z``, an offset, or none for UTC; a date alone is midnight UTC) as an
+    aware datetime; ValueError naming ``name`` otherwise."""
+    found = ISO_TIME.match(text + ('T00:00' if isinstance(text, str) and len(text) == 10 else '')) \
+        if isinstance(text, str) else None
+    if found is None:
+        raise ValueError('%s must be an ISO 8601 date and time such as 2024-01-15T10:30:00Z, not %r' % (name, text))
+    day, clock, fraction, zone = found.groups()
+    zone = '+00:00' if zone in (None, 'Z') else (zone if ':' in zone else zone[:3] + ':' + zone[3:])
+    try:
+        return datetime.datetime.fromisoformat('%sT%s%s%s' % (
+            day, clock if clock.count(':') == 2 else clock + ':00', '.' + fraction.ljust(6, '0') if fraction else '', zone))
+    except ValueError as problem:
+        raise ValueError('%s: %s is not a valid date and time (%s)' % (name, text, problem))
 
 
 def new_id():
@@ -49,7 +73,11 @@ def fast_id():
 
 
 class NotFound(Exception):
-    """The project, dataset, record or version does not exist."""
+    """The project, dataset, record or version does not exist (or the version has expired)."""
+
+
+class LockHeld(Exception):
+    """Another user holds the draft lock of a dataset; the message says who and since when."""
 
 
 class InvalidRecord(ValueError):
@@ -332,6 +360,48 @@ class RecordTable(object):
             self.order = [seq for seq in self.order if seq in self.by_seq or seq in self.lingering]
         return record
 
+    def restore(self, version, new_version, now, clock=None, records_lag=0.0):
+        """Make the current records, in ``new_version`` (just opened), those of the older ``version``:
+        records made since go, records deleted since come back (same ids, same place in the list),
+        changed ones get that version's input, expected_output, metadata and tags again.
+
+        With a ``records_lag``, records that come back are listed that long after ``clock`` and the
+        ones that go stay listed that long, as for other writes."""
+        numbers, pairs = self._version_view(version)
+        for record in list(self.live.values()):
+            if record.seq not in pairs:
+                self.delete(record.id, new_version, clock, records_lag)
+        for seq in numbers:
+            record, old = pairs[seq]
+            if self.live.get(record.id) is record:
+                row = record.row
+                if row is old:
+                    continue
+                if (row.input, row.expected_output) != (old.input, old.expected_output):
+                    self._unindex(row)
+                    row.end = new_version
+                    record.rows.append(old.copy(new_version, now))
+                    self._index(record.row)
+                else:
+                    row.metadata, row.tags, row.updated_at, row.fragments = old.metadata, list(old.tags), now, None
+                continue
+            record.rows.append(old.copy(new_version, now))
+            self.live[record.id] = record
+            self.by_seq[seq] = record
+            index = bisect.bisect_left(self.order, seq)
+            if index == len(self.order) or self.order[index] != seq:
+                self.order.insert(index, seq)
+            if self.lingering.pop(seq, None) is None and records_lag > 0:
+                record.visible_at = clock + records_lag     # listed again only after the lag
+                self.hidden += 1
+            self._index(record.row)
+
+    def snapshot(self, version, current_version, now=None):
+        """(id, input, expected_output, metadata, tags) of every record of a version as its list
+        shows them, newest first: what an export writes, taken under the store's lock."""
+        pairs, dummy = self.page(version, current_version, None, len(self.history) + 1, now)
+        return [(record.id, row.input, row.expected_output, row.metadata, list(row.tags)) for record, row in pairs]
+
     def has_content(self, input_value, expected_output):
         if self.content_index is None:
             self.content_index = {}
@@ -368,7 +438,7 @@ class Project(object):
 
 
 class Dataset(object):
-    def __init__(self, dataset_id, project_id, name, description, metadata, seq, visible_at):
+    def __init__(self, dataset_id, project_id, name, description, metadata, seq, visible_at, made_at=0.0):
         self.id = dataset_id
         self.project_id = project_id
         self.name = name
@@ -380,6 +450,88 @@ class Dataset(object):
         self.visible_at = visible_at
         self.listed_until = None
         self.records = RecordTable(dataset_id)
+        # version -> (the store's clock, ISO time) when it was made: version_ttl counts from then
+        self.version_made = {0: (made_at, self.created_at)}
+        self.expired_versions = set()   # expired on request (POST /_emulator/datasets/{id}/expire)
+        self.draft_user = None          # who holds the draft lock (a user object); None: nobody
+        self.drafting_since = None
+
+
+class Experiment(object):
+    """An experiment run as the experiments list shows it (the emulator only lists them)."""
+
+    def __init__(self, experiment_id, project_id, dataset_id, dataset_version, fields, seq):
+        self.id = experiment_id
+        self.project_id = project_id
+        self.dataset_id = dataset_id
+        self.dataset_version = dataset_version
+        self.name = fields['name']
+        self.created = fields.get('created') or datetime.datetime.now(datetime.timezone.utc)
+        self.created_at = format_time(self.created)
+        self.status = fields.get('status', 'completed')
+        self.experiment = fields.get('experiment', self.name)
+        self.description = fields.get('description', '')
+        self.metadata = fields.get('metadata')
+        self.config = fields.get('config')
+        self.aggregate_data = fields.get('aggregate_data')
+        self.parent_experiment_id = fields.get('parent_experiment_id')
+        self.seq = seq
+
+    def to_json(self):
+        """The experiment as the control API and the state view show it."""
+        return dict((name, getattr(self, name)) for name in (
+            'id', 'project_id', 'dataset_id', 'dataset_version', 'name', 'experiment', 'created_at', 'status',
+            'description', 'metadata', 'config', 'aggregate_data', 'parent_experiment_id'))
+
+
+EXPERIMENT_STATUSES = ('running', 'completed', 'failed', 'interrupted')
+EXPERIMENT_FIELDS = ('id', 'name', 'dataset_version', 'created_at', 'status', 'experiment', 'description', 'metadata',
+                     'config', 'aggregate_data', 'parent_experiment_id')
+
+
+def check_experiment(item, where, references):
+    """The fields of one experiment given to the control API or a seed, checked, with ``created``
+    (a datetime) for ``created_at``; ValueError saying ``<where>.<field>: ...`` otherwise.
+    ``references``: the keys that say where it belongs (``project_id``/``dataset_id``, or ``dataset``)."""
+    if not isinstance(item, dict):
+        raise ValueError('%s: must be a JSON object' % where)
+    known = tuple(references) + EXPERIMENT_FIELDS
+    unknown = sorted(set(item) - set(known))
+    if unknown:
+        raise ValueError('%s: unknown key(s) %s (known: %s)' % (where, ', '.join(unknown), ', '.join(known)))
+    for key in tuple(references) + ('name', 'id', 'experiment', 'parent_experiment_id'):
+        required = key in references or key == 'name'
+        if key not in item:
+            if required:
+                raise ValueError('%s.%s: missing' % (where, key))
+            continue
+        if not isinstance(item[key], str) or not item[key].strip():
+            raise ValueError('%s.%s: must be a non-empty string' % (where, key))
+    fields = dict(item)
+    if 'dataset_version' in item:
+        version = item['dataset_version']
+        if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+            raise ValueError('%s.dataset_version: must be a whole number of 0 or more' % where)
+    if 'created_at' in item:
+        fields['created'] = parse_time(item['created_at'], '%s.created_at' % where)
+    if 'status' in item and item['status'] not in EXPERIMENT_STATUSES:
+        raise ValueError('%s.status: must be one of %s' % (where, ', '.join(EXPERIMENT_STATUSES)))
+    if item.get('description') is not None and not isinstance(item['description'], str):
+        raise ValueError('%s.description: must be a string or null' % where)
+    for key in ('metadata', 'config', 'aggregate_data'):
+        if item.get(key) is not None and not isinstance(item[key], dict):
+            raise ValueError('%s.%s: must be a JSON object or null' % (where, key))
+    return fields
+
+
+# Who the API keys belong to: the user who takes and releases draft locks through the API.
+API_USER = {'id': 'emulator-api-user', 'email': 'api-user@example.com', 'handle': 'api-user@example.com', 'icon': '',
+            'name': 'API key user'}
+
+
+def describe_user(user):
+    details = [user[key] for key in ('email', 'handle') if user.get(key)][:1] + ['user id %s' % user['id']]
+    return '%s (%s)' % (user.get('name') or user.get('handle') or user['id'], ', '.join(details))
 
 
 class Store(object):
@@ -392,6 +544,8 @@ class Store(object):
     change at once while its records list shows a record inserted now only after that long and
     one deleted now for that long more. ``inexact_name_filter``: ``filter[name]``
     matches any name that contains the text, case-insensitively, as a search box would.
+    ``version_ttl`` seconds (None: never): a version that is not the current one expires that long
+    after it was made, as Datadog's old versions expire; it is then gone from every read.
     """
 
     def __init__(self, lag=0.0, inexact_name_filter=False, clock=time.monotonic, records_lag=0.0):
@@ -404,6 +558,8 @@ class Store(object):
         self.datasets = {}
         self.gone_projects = {}   # deleted, still listed for a while
         self.gone_datasets = {}
+        self.version_ttl = None
+        self.experiments = {}      # id -> Experiment
         self._sequence = itertools.count(1)
 
     def next_seq(self):
@@ -419,12 +575,19 @@ class Store(object):
                 if project_id not in self.projects:
                     project_id = self.add_project(project['name'], project.get('description', ''), project_id,
                                                   visible_now=True)
+                seeded = {}   # name and id -> dataset id, for the project's experiments
                 for dataset in project.get('datasets', []):
                     dataset_id = self.add_dataset(project_id, dataset['name'], dataset.get('description', ''),
                                                   dataset.get('metadata'), dataset.get('id'), visible_now=True)
                     if dataset.get('records'):
                         self.insert_records(project_id, dataset_id, [check_record(r) for r in dataset['records']],
                                             new_version=False, visible_now=True)
+                    if dataset.get('created_at'):
+                        created_at = format_time(parse_time(dataset['created_at']))
+                        self.datasets[dataset_id].created_at = self.datasets[dataset_id].updated_at = created_at
+                    seeded[dataset['name']] = seeded[dataset_id] = dataset_id
+                self.add_experiments([(project_id, seeded[item['dataset']], check_experiment(item, 'experiment', ('dataset',)))
+                                      for item in project.get('experiments', [])])
 
     # ------------------------------------------------------------------ lists
 
@@ -492,6 +655,8 @@ class Store(object):
                 if self.lag > 0 and project.visible_at <= now:
                     project.listed_until = now + self.lag
                     self.gone_projects[project_id] = project
+                for experiment_id in [e.id for e in self.experiments.values() if e.project_id == project_id]:
+                    del self.experiments[experiment_id]
 
     # ------------------------------------------------------------------ datasets
 
@@ -501,7 +666,7 @@ class Store(object):
             dataset_id = dataset_id or new_id()
             self.gone_datasets.pop(dataset_id, None)
             self.datasets[dataset_id] = Dataset(dataset_id, project_id, name, description, metadata, self.next_seq(),
-                                                self.clock() + (0 if visible_now else self.lag))
+                                                self.clock() + (0 if visible_now else self.lag), self.clock())
             return dataset_id
 
     def dataset(self, project_id, dataset_id):
@@ -565,17 +730,15 @@ class Store(object):
         """((dataset, [(Record, Row)...]), next position) of one page of a version's records."""
         with self.lock:
             dataset = self.dataset(project_id, dataset_id)
-            version = dataset.current_version if version is None else version
-            if not 0 <= version <= dataset.current_version:
-                raise NotFound('version %s of dataset %s not found (current version: %d)'
-                               % (version, dataset_id, dataset.current_version))
+            version = self.check_version(dataset, version)
             pairs, after = dataset.records.page(version, dataset.current_version, position, limit, self.clock())
             return dataset, pairs, after
 
     def versions(self, project_id, dataset_id):
+        """(dataset, the versions that have not expired, oldest first)."""
         with self.lock:
             dataset = self.dataset(project_id, dataset_id)
-            return dataset, list(range(dataset.current_version + 1))
+            return dataset, self.live_versions(dataset)
 
     def insert_records(self, project_id, dataset_id, items, new_version=True, deduplicate=False, visible_now=False):
         """Append checked records (appends and seeds); a non-empty append makes a new version
@@ -626,8 +789,7 @@ class Store(object):
             versioning = bool(inserts or deleting or any(table.changes_content(fields) for fields in updates))
             made = None
             if versioning and new_version:
-                dataset.current_version += 1
-                made = dataset.current_version
+                made = self._new_version(dataset)
             version = dataset.current_version
             now = utc_now()
             lag = 0.0 if visible_now else self.records_lag
@@ -657,7 +819,7 @@ class Store(object):
         with self.lock:
             dataset = self.dataset(project_id, dataset_id)
             if new_version and count:
-                dataset.current_version += 1
+                self._new_version(dataset)
             version = dataset.current_version
             now = utc_now()
             start = len(dataset.records.history)
@@ -671,6 +833,182 @@ class Store(object):
             dataset.updated_at = now
             return len(dataset.records)
 
+    # ------------------------------------------------------------------ versions
+
+    def _new_version(self, dataset):
+        dataset.current_version += 1
+        dataset.version_made[dataset.current_version] = (self.clock(), utc_now())
+        return dataset.current_version
+
+    def version_expired(self, dataset, version):
+        """Whether a version has expired: on request, or ``version_ttl`` after it was made. The
+        current version never expires."""
+        if version == dataset.current_version:
+            return False
+        if version in dataset.expired_versions:
+            return True
+        made = dataset.version_made.get(version)
+        return self.version_ttl is not None and made is not None and self.clock() - made[0] >= self.version_ttl
+
+    def live_versions(self, dataset):
+        return [version for version in range(dataset.current_version + 1) if not self.version_expired(dataset, version)]
+
+    def check_version(self, dataset, version):
+        """``version`` (None: the current one) if it can be read; NotFound when it never existed or has expired."""
+        if version is None:
+            return dataset.current_version
+        if not 0 <= version <= dataset.current_version:
+            raise NotFound('version %s of dataset %s not found (current version: %d)'
+                           % (version, dataset.id, dataset.current_version))
+        if self.version_expired(dataset, version):
+            raise NotFound('version %d of dataset %s has expired' % (version, dataset.id))
+        return version
+
+    def restore_version(self, project_id, dataset_id, version):
+        """A new version whose records are those of ``version`` (see RecordTable.restore); made even when
+        nothing differs. Returns the new version's number."""
+        with self.lock:
+            dataset = self.dataset(project_id, dataset_id)
+            self.check_version(dataset, version)
+            made = self._new_version(dataset)
+            now = utc_now()
+            lag = self.records_lag
+            dataset.records.restore(version, made, now, self.clock() if lag > 0 else None, lag)
+            dataset.updated_at = now
+            return made
+
+    def export_rows(self, project_id, dataset_id, version=None):
+        """(dataset, version, [(id, input, expected_output, metadata, tags)...]) of a version's records,
+        newest first, as the records list shows them now (records lag included)."""
+        with self.lock:
+            dataset = self.dataset(project_id, dataset_id)
+            version = self.check_version(dataset, version)
+            return dataset, version, dataset.records.snapshot(version, dataset.current_version, self.clock())
+
+    def expire_versions(self, dataset_id, versions):
+        """Expire these versions of a dataset now (all checked first); the current one cannot expire."""
+        with self.lock:
+            dataset = self.find_dataset(dataset_id)
+            if not isinstance(versions, list) or not versions:
+                raise ValueError('versions must be a non-empty list of version numbers')
+            for version in versions:
+                if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= dataset.current_version:
+                    raise ValueError('dataset %s has versions 0 to %d, not %r'
+                                     % (dataset_id, dataset.current_version, version))
+                if version == dataset.current_version:
+                    raise ValueError('version %d is the current version of dataset %s: it never expires'
+                                     % (version, dataset_id))
+            dataset.expired_versions.update(versions)
+            return dataset
+
+    # ------------------------------------------------------------------ the draft lock
+
+    def find_dataset(self, dataset_id):
+        """A dataset by its id alone (control routes)."""
+        dataset = self.datasets.get(dataset_id)
+        if dataset is None:
+            raise NotFound('dataset %s not found' % dataset_id)
+        return dataset
+
+    def draft_state(self, project_id, dataset_id):
+        with self.lock:
+            dataset = self.dataset(project_id, dataset_id)
+            return dataset.id, dataset.draft_user, dataset.drafting_since
+
+    def lock_draft(self, project_id, dataset_id, user=None):
+        """The caller (``API_USER``) takes the lock, or keeps it; LockHeld when another user holds it."""
+        user = user or API_USER
+        with self.lock:
+            dataset = self.dataset(project_id, dataset_id)
+            self._check_holder(dataset, user)
+            if dataset.draft_user is None:
+                dataset.draft_user, dataset.drafting_since = dict(user), utc_now()
+            return dataset.id, dataset.draft_user, dataset.drafting_since
+
+    def unlock_draft(self, project_id, dataset_id, user=None):
+        """The caller releases its lock (nothing to do when nobody holds it); LockHeld when another user holds it."""
+        with self.lock:
+            dataset = self.dataset(project_id, dataset_id)
+            self._check_holder(dataset, user or API_USER)
+            dataset.draft_user = dataset.drafting_since = None
+
+    @staticmethod
+    def _check_holder(dataset, user):
+        holder = dataset.draft_user
+        if holder is not None and holder['id'] != user['id']:
+            raise LockHeld('dataset %s is locked for editing by %s since %s' % (
+                dataset.id, describe_user(holder), dataset.drafting_since))
+
+    def hold_draft(self, dataset_id, user, since=None):
+        """Control route: ``user`` holds the lock since ``since`` (a datetime; None: now); ``user`` None releases it."""
+        with self.lock:
+            dataset = self.find_dataset(dataset_id)
+            if user is None:
+                dataset.draft_user = dataset.drafting_since = None
+            else:
+                dataset.draft_user = dict(user)
+                dataset.drafting_since = format_time(since) if since is not None else utc_now()
+            return dataset
+
+    def set_dataset_times(self, dataset_id, created_at=None, updated_at=None):
+        """Control route: backdate (or move) a dataset's ``created_at`` and ``updated_at`` (datetimes)."""
+        with self.lock:
+            dataset = self.find_dataset(dataset_id)
+            if created_at is not None:
+                dataset.created_at = format_time(created_at)
+                if updated_at is None and parse_time(dataset.updated_at) < created_at:
+                    dataset.updated_at = dataset.created_at   # never updated before it was made
+            if updated_at is not None:
+                dataset.updated_at = format_time(updated_at)
+            return dataset
+
+    # ------------------------------------------------------------------ experiments
+
+    def add_experiments(self, items):
+        """Store experiments given as (project_id, dataset_id, fields checked by check_experiment); all
+        are checked against the store first (ValueError naming the item). Returns the Experiments."""
+        with self.lock:
+            planned, ids = [], set()
+            for index, (project_id, dataset_id, fields) in enumerate(items):
+                where = 'experiments[%d]' % index
+                if project_id not in self.projects:
+                    raise ValueError('%s.project_id: no project %s' % (where, project_id))
+                dataset = self.datasets.get(dataset_id)
+                if dataset is None or dataset.project_id != project_id:
+                    raise ValueError('%s.dataset_id: no dataset %s in project %s' % (where, dataset_id, project_id))
+                version = fields.get('dataset_version', dataset.current_version)
+                if version > dataset.current_version:
+                    raise ValueError('%s.dataset_version: dataset %s has versions 0 to %d, not %d'
+                                     % (where, dataset_id, dataset.current_version, version))
+                experiment_id = fields.get('id') or new_id()
+                if experiment_id in self.experiments or experiment_id in ids:
+                    raise ValueError('%s.id: experiment %s already exists' % (where, experiment_id))
+                ids.add(experiment_id)
+                planned.append((experiment_id, project_id, dataset_id, version, fields))
+            made = []
+            for experiment_id, project_id, dataset_id, version, fields in planned:
+                experiment = Experiment(experiment_id, project_id, dataset_id, version, fields, self.next_seq())
+                self.experiments[experiment_id] = experiment
+                made.append(experiment)
+            return made
+
+    def list_experiments(self, keep=lambda experiment: True):
+        """The experiments ``keep`` accepts, newest first (by created_at, then by when they were stored)."""
+        with self.lock:
+            return sorted((e for e in self.experiments.values() if keep(e)), key=lambda e: (e.created, e.seq),
+                          reverse=True)
+
+    def last_used(self, dataset_id):
+        """version -> created_at (ISO) of the newest experiment run on that version of the dataset."""
+        with self.lock:
+            newest = {}
+            for experiment in self.experiments.values():
+                if experiment.dataset_id == dataset_id:
+                    known = newest.get(experiment.dataset_version)
+                    if known is None or experiment.created > known.created:
+                        newest[experiment.dataset_version] = experiment
+            return dict((version, experiment.created_at) for version, experiment in newest.items())
+
     # ------------------------------------------------------------------ views
 
     def snapshot(self, with_records=True):
@@ -681,16 +1019,29 @@ class Store(object):
                 'projects': [dict(id=p.id, name=p.name, description=p.description, created_at=p.created_at,
                                   updated_at=p.updated_at, listed=p.visible_at <= now)
                              for p in sorted(self.projects.values(), key=lambda p: -p.seq)],
-                'datasets': [dict(
-                    dict(id=d.id, project_id=d.project_id, name=d.name, description=d.description, metadata=d.metadata,
-                         current_version=d.current_version, created_at=d.created_at, updated_at=d.updated_at,
-                         listed=d.visible_at <= now, record_count=len(d.records),
-                         listed_record_count=d.records.listed_count(now)),
-                    **({'records': [dict(id=r.id, input=r.row.input, expected_output=r.row.expected_output,
-                                         metadata=r.row.metadata, tags=r.row.tags) for r in d.records.current()]}
-                       if with_records else {}))
-                    for d in sorted(self.datasets.values(), key=lambda d: -d.seq)],
+                'datasets': [self._dataset_view(d, now, with_records)
+                             for d in sorted(self.datasets.values(), key=lambda d: -d.seq)],
+                'experiments': [e.to_json() for e in
+                                sorted(self.experiments.values(), key=lambda e: (e.created, e.seq), reverse=True)],
             }
+
+    def dataset_view(self, dataset_id, with_records=False):
+        """One dataset as the state view shows it."""
+        with self.lock:
+            return self._dataset_view(self.find_dataset(dataset_id), self.clock(), with_records)
+
+    def _dataset_view(self, d, now, with_records):
+        view = dict(id=d.id, project_id=d.project_id, name=d.name, description=d.description, metadata=d.metadata,
+                    current_version=d.current_version, created_at=d.created_at, updated_at=d.updated_at,
+                    listed=d.visible_at <= now, record_count=len(d.records),
+                    listed_record_count=d.records.listed_count(now),
+                    draft_state={'user': d.draft_user, 'drafting_since': d.drafting_since},
+                    versions=self.live_versions(d),
+                    expired_versions=[v for v in range(d.current_version) if self.version_expired(d, v)])
+        if with_records:
+            view['records'] = [dict(id=r.id, input=r.row.input, expected_output=r.row.expected_output,
+                                    metadata=r.row.metadata, tags=r.row.tags) for r in d.records.current()]
+        return view
 
 
 def encode_cursor(position):

@@ -680,3 +680,33 @@ def batch_update_of(dataset_id, inserts=(), updates=(), deletes=(), create=True,
         'create_new_version': create, 'insert_records': list(inserts), 'update_records': list(updates),
         'delete_records': list(deletes)}}}
     return Call('POST', '%s/batch_update' % dataset_path(dataset_id, project_id)).expect_json(body)
+
+
+# ---------------------------------------------------------------------- experiments
+#     ``list_experiments(dataset_id=None, project_id=None, cursor=None)``  one page of the experiments list, filtered
+#     ``experiment(experiment_id, name, dataset_id, created_at=TIMESTAMP, project_id=PROJECT, **extra)``  one
+#                                      experiment as the list answers
+
+
+EXPERIMENTS_PATH = API_PREFIX + '/experiments'
+
+
+def list_experiments(dataset_id=None, project_id=None, cursor=None, limit=PAGE_LIMIT):
+    """GET one page of the experiments list with the filters given (as Experiments.list sends it)."""
+    query = {}
+    if dataset_id is not None:
+        query['filter[dataset_id]'] = dataset_id
+    if project_id is not None:
+        query['filter[project_id]'] = project_id
+    query['page[limit]'] = limit
+    if cursor:
+        query['page[cursor]'] = cursor
+    return Call('GET', EXPERIMENTS_PATH).query(query)
+
+
+def experiment(experiment_id, name, dataset_id, created_at=TIMESTAMP, project_id=PROJECT, **extra):
+    """One experiment as the list answers (the spec's example, with ``extra`` attributes added)."""
+    attributes = {'name': name, 'project_id': project_id, 'dataset_id': dataset_id, 'description': '', 'metadata': None,
+                  'config': None, 'created_at': created_at, 'updated_at': created_at}
+    attributes.update(extra)
+    return {'id': experiment_id, 'type': 'experiments', 'attributes': attributes}
