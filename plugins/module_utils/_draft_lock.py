@@ -11,7 +11,8 @@
 
 Every module that writes records declares DRAFT_LOCK_OPTIONS (documented by the doc fragment
 ``llmobs.datadog.draft_lock``) and wraps its writes, once it knows it has some to send, in
-``draft_guard``: it reads the draft state and refuses while anyone holds the dataset, unless
+``draft_guard`` (or hands a ``DraftGuardOnWrite`` to the code that finds out whether there are
+any): it reads the draft state and refuses while anyone holds the dataset, unless
 ``force``; with ``lock`` it holds the lock for the write and releases it whatever happens (an error,
 or Ctrl-C: ``finally`` runs for KeyboardInterrupt too). A lock held by someone else is never
 released by the collection.
@@ -65,6 +66,26 @@ def draft_guard(task, project_id, dataset_id, label):
     finally:
         if locked:
             _release(task, versions, project_id, dataset_id, label)
+
+
+class DraftGuardOnWrite(object):
+    """``draft_guard`` for a write that may not happen, handed to the code that plans it (``Records.sync``): called
+    (``with guard():``) only once there is something to write. ``read`` then says that the draft state was read
+    (the result reports it), ``state`` what it was."""
+
+    def __init__(self, task, project_id, dataset_id, label):
+        self.task = task
+        self.project_id = project_id
+        self.dataset_id = dataset_id
+        self.label = label
+        self.read = False
+        self.state = None
+
+    @contextmanager
+    def __call__(self):
+        with draft_guard(self.task, self.project_id, self.dataset_id, self.label) as state:
+            self.read, self.state = True, state
+            yield state
 
 
 def _release(task, versions, project_id, dataset_id, label):

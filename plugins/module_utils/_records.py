@@ -22,6 +22,8 @@ sends nothing.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from contextlib import contextmanager
+
 from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import file_origin
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DATASET_HINTS, datasets_path
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, OptionHint
@@ -140,18 +142,29 @@ class Records(object):
         return plan, plan.versioning
 
     def sync(self, project_id, dataset_id, declared, state='present', purge=False, check_mode=False, keep_before=0,
-             settle_timeout=LOST_BATCH_SETTLE, label=None, rerun_advice=True):
+             settle_timeout=LOST_BATCH_SETTLE, label=None, guard=None, rerun_advice=True):
         """Make the dataset's records equal to ``declared`` (or, ``absent``, delete them).
 
         Returns ``(plan, version_created)``; in check mode nothing is sent and ``version_created``
         tells whether the plan would make a version. ``settle_timeout``: how long the records are
         read again after a batch whose answer was lost, before it is sent again. ``label`` names the
-        dataset in progress lines. ``rerun_advice`` false: failures do not say that running the task again
-        finishes the write (see BatchWriter).
+        dataset in progress lines. ``guard``: called once the plan has changes (in check mode too, which
+        then sends nothing), it gives the context the writes run in (``_draft_lock.DraftGuardOnWrite``):
+        a run with nothing to change never calls it. ``rerun_advice`` false:
+        failures do not say that running the task again finishes the write (see BatchWriter).
         """
         plan = self.plan(project_id, dataset_id, declared, state, purge, keep_before, label)
-        if check_mode or not plan.changes:
+        if not plan.changes:
             return plan, check_mode and plan.versioning
-        writer = BatchWriter(self, project_id, dataset_id, declared, state, purge, settle_timeout, label, rerun_advice)
-        writer.write(plan)
-        return plan, writer.version_created
+        with (guard or _unguarded)():
+            if check_mode:
+                return plan, plan.versioning
+            writer = BatchWriter(self, project_id, dataset_id, declared, state, purge, settle_timeout, label,
+                                 rerun_advice)
+            writer.write(plan)
+            return plan, writer.version_created
+
+
+@contextmanager
+def _unguarded():
+    yield None

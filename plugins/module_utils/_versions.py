@@ -29,6 +29,10 @@ VERSION_HINTS = {404: OptionHint(('project_id', 'project_name', 'dataset_id', 'd
                                  'the project, the dataset or that version does not exist (an old version may '
                                  'have expired: Datadog keeps them 90 days).')}
 EXPORT_MEDIA_TYPE = 'text/csv'
+# The export is asked for as text/csv already: a 406 means something between changed what was asked.
+EXPORT_HINTS = dict(VERSION_HINTS)
+EXPORT_HINTS[406] = ('The export is served only as text/csv, which was asked for (Accept: text/csv): a proxy or '
+                     'gateway on the way may have changed the Accept header.')
 
 
 def dataset_path(project_id, dataset_id):
@@ -122,7 +126,7 @@ class Versions(object):
         operation = 'Exporting %s%s' % (self._where(project_id, dataset_id),
                                         '' if number is None else ' (version %d)' % number)
         return self.transport.download(dataset_path(project_id, dataset_id) + '/export', operation, params, sink,
-                                       EXPORT_MEDIA_TYPE, hints=VERSION_HINTS, label=label)
+                                       EXPORT_MEDIA_TYPE, hints=EXPORT_HINTS, label=label)
 
     def draft_state(self, project_id, dataset_id):
         """Who edits the dataset in Datadog's UI: ``{'user', 'drafting_since'}``, or None when nobody does."""

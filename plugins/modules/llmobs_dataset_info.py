@@ -38,6 +38,13 @@ options:
       - Only the dataset with this ID.
       - Letters, digits, V(-) and V(_) only. Mutually exclusive with O(name).
     type: str
+  draft_state:
+    description:
+      - Also read who is editing each dataset returned in Datadog's UI (its draft lock), into RV(datasets[].draft_state).
+      - One more request per dataset returned.
+    type: bool
+    default: false
+    version_added: 1.2.0
 seealso:
   - module: llmobs.datadog.llmobs_dataset
   - module: llmobs.datadog.llmobs_dataset_clone
@@ -67,6 +74,20 @@ EXAMPLES = r'''
     project_name: demo-project
     name: capitals
   register: capitals
+
+- name: Whether someone is editing it in Datadog's UI
+  llmobs.datadog.llmobs_dataset_info:
+    project_name: demo-project
+    name: capitals
+    draft_state: true
+  register: capitals_draft
+
+- name: Say who
+  ansible.builtin.debug:
+    msg: >-
+      {{ 'nobody is editing capitals' if capitals_draft.datasets[0].draft_state is none else
+         capitals_draft.datasets[0].draft_state.user.name ~ ' has been editing capitals since '
+         ~ capitals_draft.datasets[0].draft_state.drafting_since }}
 '''
 
 RETURN = r'''
@@ -123,6 +144,28 @@ datasets:
       type: str
       returned: success
       sample: '2026-11-25T10:30:00+00:00'
+    draft_state:
+      description:
+        - Who is editing the dataset in Datadog's UI (holds its draft lock) and since when; V(null) when nobody is.
+        - A lock that this API key's user holds (taken by M(llmobs.datadog.llmobs_dataset_records) with
+          O(llmobs.datadog.llmobs_dataset_records#module:lock=true)) shows here too.
+      type: dict
+      returned: when O(draft_state=true)
+      version_added: 1.2.0
+      sample: {"user": {"id": "00000000-0000-0000-0000-000000000010", "name": "Jane Doe",
+               "email": "jane.doe@example.com", "handle": "jane.doe@example.com"},
+               "drafting_since": "2026-12-01T10:30:00Z"}
+      contains:
+        user:
+          description: The user who holds the draft, as Datadog gives it (C(id), C(name), C(email), C(handle)).
+          type: dict
+          returned: when someone holds the draft
+          sample: {"id": "00000000-0000-0000-0000-000000000010", "name": "Jane Doe", "email": "jane.doe@example.com"}
+        drafting_since:
+          description: Since when (ISO 8601).
+          type: str
+          returned: when someone holds the draft
+          sample: '2026-12-01T10:30:00Z'
 status:
   description: HTTP status of the failed request.
   returned: failure, when Datadog answered with an error status
@@ -163,11 +206,15 @@ def run(task):
         found = datasets.find_by_name(project_id, params['name'])
     else:
         found = datasets.list(project_id)
-    return dict(changed=False, project_id=project_id, datasets=[dataset_facts(item) for item in found])
+    facts = [dataset_facts(item) for item in found]
+    if params['draft_state']:
+        for each in facts:  # a dataset listed without an id (never seen) has no draft state to ask for
+            each['draft_state'] = task.api.versions.draft_state(project_id, each['id']) if each['id'] else None
+    return dict(changed=False, project_id=project_id, datasets=facts)
 
 
 MODULE = LLMObsModule(
-    options=dict(name=dict(type='str'), dataset_id=dict(type='str')),
+    options=dict(name=dict(type='str'), dataset_id=dict(type='str'), draft_state=dict(type='bool', default=False)),
     addresses=('project',),
     mutually_exclusive=[['name', 'dataset_id']],
     check_options=check_options,

@@ -35,6 +35,7 @@ extends_documentation_fragment:
   - llmobs.datadog.addressing.PROJECT
   - llmobs.datadog.addressing.DATASET
   - llmobs.datadog.controller_files
+  - llmobs.datadog.draft_lock
   - llmobs.datadog.attributes
   - llmobs.datadog.attributes.ACTIONGROUP
 attributes:
@@ -42,6 +43,8 @@ attributes:
     support: full
     details:
       - Makes every read and no write, and returns the same counts as a real run would.
+      - When there is something to write, also reads the draft state; a draft someone holds is a warning (the real
+        run would fail unless O(force=true)), and O(lock) takes no lock.
   diff_mode:
     support: full
     details:
@@ -173,6 +176,18 @@ EXAMPLES = r'''
         input: {ticket: 'How do I reset my password?'}
         expected_output: {queue: how-to}
 
+- name: Hold the dataset's draft lock while writing, so that nobody starts editing it in Datadog's UI meanwhile
+  llmobs.datadog.llmobs_dataset_records:
+    project_name: demo-project
+    dataset_name: support-tickets
+    lock: true
+    records:
+      - id: refund-1
+        input: {ticket: 'How do I get a refund?'}
+        expected_output: {queue: billing}
+        metadata: {difficulty: easy, reviewed: true}
+        tags: ['topic:billing']
+
 - name: Remove a retired record (records with an id need no input here)
   llmobs.datadog.llmobs_dataset_records:
     project_name: demo-project
@@ -239,6 +254,29 @@ records_digest:
   returned: success
   type: str
   sample: 3fa2c1d09b7e4c55a1f0e2b8d6c4a9f1
+draft_state:
+  description:
+    - The dataset's draft state, read before the first write (see O(force)). Who was editing the dataset in
+      Datadog's UI and since when, or V(null) when nobody was.
+    - Not read, and not returned, when there is nothing to write. Also returned when the task fails because someone
+      holds the draft.
+  returned: when there are records to write (in check mode too)
+  type: dict
+  version_added: 1.2.0
+  sample: {"user": {"id": "00000000-0000-0000-0000-000000000010", "name": "Jane Doe",
+           "email": "jane.doe@example.com", "handle": "jane.doe@example.com"},
+           "drafting_since": "2026-12-01T10:30:00Z"}
+  contains:
+    user:
+      description: The user who held the draft, as Datadog gives it (C(id), C(name), C(email), C(handle)).
+      type: dict
+      returned: when someone held the draft
+      sample: {"id": "00000000-0000-0000-0000-000000000010", "name": "Jane Doe", "email": "jane.doe@example.com"}
+    drafting_since:
+      description: Since when (ISO 8601).
+      type: str
+      returned: when someone held the draft
+      sample: '2026-12-01T10:30:00Z'
 version_created:
   description:
     - Whether the run made a new dataset version (in check mode, whether it would). False when only C(metadata) or
@@ -304,6 +342,7 @@ errors:
 '''
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts, summary_label
+from ansible_collections.llmobs.datadog.plugins.module_utils._draft_lock import DRAFT_LOCK_OPTIONS, DraftGuardOnWrite
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_label, resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import is_planned
@@ -335,15 +374,20 @@ def run(task):
     project_id, dummy = resolve_project(api, params, task.plan)
     result = dict(changed=False, project_id=project_id, records_digest=declared.records_digest())
     dataset_id, found = resolve_dataset(api, project_id, params, task.plan)
+    label = dataset_label(params, dataset_id, found)
+    # Entered by the sync only when it has something to write: a run with nothing to change reads no draft state.
+    guard = DraftGuardOnWrite(task, project_id, dataset_id, label)
     if is_planned(found):  # check mode: an earlier task would create the dataset, so it would start empty or cloned
         plan, version_created = api.records.predict(found.get('source'), declared, state, purge, keep_before)
     else:
         plan, version_created = api.records.sync(project_id, dataset_id, declared, state, purge, task.check_mode,
                                                  keep_before=keep_before, settle_timeout=params['wait_timeout'],
-                                                 label=summary_label(params, found, dataset_id))
+                                                 label=summary_label(params, found, dataset_id), guard=guard)
         if found is None or (plan.changes and not task.check_mode):
             found = api.datasets.get(project_id, dataset_id) or found  # the version the writes made
-    counts, label = sync_counts(plan), dataset_label(params, dataset_id, found)
+    counts = sync_counts(plan)
+    if guard.read:
+        result['draft_state'] = guard.state
     result.update(counts, changed=bool(plan.changes), version_created=version_created,
                   dataset=dataset_facts(found) if found else None,
                   msg=sync_message(label, plan, state, purge, task.check_mode, version_created),
@@ -360,6 +404,7 @@ MODULE = LLMObsModule(
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         purge=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=30),
+        **DRAFT_LOCK_OPTIONS
     ),
     addresses=('project', 'dataset'),
     resources=('records',),

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: llmobs_dataset_records_info
-short_description: Read the records of a Datadog LLM Observability dataset, or write them to a JSONL file
+short_description: Read the records of a Datadog LLM Observability dataset, or write them to a JSONL or CSV file
 version_added: 1.1.0
 author:
   - llmobs.datadog maintainers (@llmobs)
@@ -20,6 +20,8 @@ description:
   - Returns them as RV(records), or with O(dest) writes them to a JSONL file instead, so that a large dataset does
     not travel in the task result. The file has one record a line, sorted by id, in the format that
     M(llmobs.datadog.llmobs_dataset_records) reads back with O(llmobs.datadog.llmobs_dataset_records#module:src).
+  - With O(format=csv), writes Datadog's own CSV export of the version to O(dest) instead, streamed from the
+    export endpoint into the file, never held whole in memory.
   - Never reports a change, except when it writes O(dest) and the file's content differs from what was there.
   - Uses preview endpoints of Datadog's API, which may change at Datadog's discretion.
 extends_documentation_fragment:
@@ -33,16 +35,31 @@ attributes:
     support: full
     details:
       - Makes every read. With O(dest), tells whether the file would change and does not write it.
+      - With O(format=csv), the export is still downloaded (a read), into a temporary file beside O(dest) that is
+        removed once compared.
   diff_mode:
     support: full
     details:
-      - With O(dest), shows the file before and after (its size only, beyond 64 KiB). Without O(dest), nothing
-        changes and there is no diff.
+      - With O(dest), shows the file before and after, its content up to 64 KiB, beyond that its size, line count
+        and sha1 checksum. Without O(dest), nothing changes and there is no diff.
   idempotent:
     support: full
     details:
       - Reads only, and writes O(dest) only when its content differs.
 options:
+  format:
+    description:
+      - The form of O(dest).
+      - V(jsonl) writes one record a line, sorted by id, in the format that
+        M(llmobs.datadog.llmobs_dataset_records) reads back. Without O(dest), the records are returned instead.
+      - V(csv) writes the CSV file of Datadog's export endpoint as it comes (columns C(id), C(input),
+        C(expected_output), C(metadata), C(tags); the values as JSON text). It needs O(dest), since the file is the result,
+        and RV(records) is not returned. The whole download, any retry of it included, is bounded by
+        O(list_timeout); a retry starts the file over.
+    type: str
+    choices: [jsonl, csv]
+    default: jsonl
+    version_added: 1.2.0
   version:
     description:
       - The dataset version to read. The current version when not given.
@@ -50,13 +67,16 @@ options:
     type: int
   dest:
     description:
-      - A file on the host that runs the module to write the records to, as JSONL, instead of returning them.
+      - A file on the host that runs the module to write the records to, as JSONL or CSV (O(format)), instead of
+        returning them. Required with O(format=csv).
         Unlike O(llmobs.datadog.llmobs_dataset_records#module:src), which is found on the controller, O(dest) is a
         path of the host that runs the module (the controller for a task on C(localhost)), relative to the
         directory the module runs in (the playbook's directory on the local connection).
-      - The file is replaced as a whole (written to a temporary file in the same directory, then renamed), only
-        when its content differs. An existing file keeps its permissions. Its directory must exist and be
-        writable; that is checked before any request is sent.
+      - The file is replaced as a whole (written to a temporary file in the same directory, synced to disk, then
+        renamed over it), only when its content differs (compared by sha1 checksum and size); an unchanged file is
+        left as it was, its modification time too. A failed or interrupted download leaves the old file as it was.
+        An existing file keeps its permissions. Its directory must exist and be writable; that is checked before
+        any request is sent.
       - A dataset without records makes an empty file, which M(llmobs.datadog.llmobs_dataset_records) refuses as
         O(llmobs.datadog.llmobs_dataset_records#module:src), so that an empty file never empties a dataset. Use
         O(llmobs.datadog.llmobs_dataset_records#module:records=[]) with
@@ -93,6 +113,18 @@ EXAMPLES = r'''
     dataset_name: capitals
     version: 0
     dest: "{{ playbook_dir }}/datasets/capitals-v0.jsonl"
+
+- name: Save Datadog's CSV export of its current version
+  llmobs.datadog.llmobs_dataset_records_info:
+    project_name: demo-project
+    dataset_name: capitals
+    format: csv
+    dest: "{{ playbook_dir }}/datasets/capitals.csv"
+  register: capitals_csv
+
+- name: Its size and checksum
+  ansible.builtin.debug:
+    msg: "{{ capitals_csv.count }} records, {{ capitals_csv.size }} bytes, sha1 {{ capitals_csv.checksum }}"
 '''
 
 RETURN = r'''
@@ -154,7 +186,8 @@ version:
   type: int
   sample: 4
 count:
-  description: How many records the version holds.
+  description:
+    - How many records the version holds. With O(format=csv), the rows of the export after its header.
   returned: success
   type: int
   sample: 1000
@@ -195,6 +228,19 @@ dest:
   returned: when O(dest) is given
   type: str
   sample: /srv/ci/datasets/eval-questions-v3.jsonl
+checksum:
+  description: The sha1 checksum of the file's content (hex), as M(ansible.builtin.copy) reports it; in check mode, of
+    the content it would have.
+  returned: when O(dest) is given
+  type: str
+  sample: 6e3cb8f5b7c0a1d6f9e8d7c6b5a4f3e2d1c0b9a8
+  version_added: 1.2.0
+size:
+  description: The size of the file's content in bytes; in check mode, of the content it would have.
+  returned: when O(dest) is given
+  type: int
+  sample: 104857
+  version_added: 1.2.0
 status:
   description: HTTP status of the failed request.
   returned: failure, when Datadog answered with an error status
@@ -208,9 +254,13 @@ errors:
   sample: [{"status": "404", "title": "Not Found", "detail": "dataset not found"}]
 '''
 
+from contextlib import nullcontext
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._atomic_file import AtomicFile, check_destination
+from ansible_collections.llmobs.datadog.plugins.module_utils._csv_export import CountedRows
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts, summary_label
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import check_destination, jsonl_lines, write_lines
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import jsonl_lines
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import dataset_label, resolve_dataset, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import is_planned
@@ -220,31 +270,48 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._text import capita
 def check_options(params):
     if params['version'] is not None and params['version'] < 0:
         raise ValidationError('version must be a dataset version number, 0 or more (got %d).' % params['version'])
+    if params['format'] == 'csv' and params['dest'] is None:
+        raise ValidationError('dest is required with format=csv: the export is written to a file, never returned.')
     if params['dest'] is not None:
         check_destination(params['dest'])
 
 
 def run(task):
-    params, api, dest = task.params, task.api, task.params['dest']
+    params, api, dest, csv = task.params, task.api, task.params['dest'], task.params['format'] == 'csv'
     project_id, dummy = resolve_project(api, params, task.plan)
     dataset_id, found = resolve_dataset(api, project_id, params, task.plan)
     result = dict(changed=False, project_id=project_id)
-    if is_planned(found):  # check mode: an earlier task would create it; its records are not known before the run
+    planned = is_planned(found)
+    if planned:  # check mode: an earlier task would create it; its records are not known before the run
         result['msg'] = '%s has no records to read yet (check mode).' % capitalized(dataset_label(params, dataset_id, found))
-        views = ()
-    else:
-        views = api.records.views(project_id, dataset_id, params['version'], label=summary_label(params, found, dataset_id))
-    # With dest, only the lines of the file are kept: a large dataset is never held as Python objects.
-    listed = list(views) if dest is None else jsonl_lines(views)
-    found = found or api.datasets.get(project_id, dataset_id)
-    facts = dataset_facts(found) if found else None
-    api.records.check_version_exists(dataset_label(params, dataset_id, found), params['version'], facts, len(listed))
-    result.update(dataset=facts, count=len(listed),
-                  version=params['version'] if params['version'] is not None else (facts or {}).get('current_version'))
-    if dest is None:
-        result['records'] = listed
-        return result
-    changed, diff = write_lines(dest, listed, task.check_mode, task.diff)
+    label = summary_label(params, found, dataset_id)
+    # The file is only replaced by commit(), after every check: a failure leaves the old file as it was.
+    with AtomicFile(dest) if dest is not None else nullcontext() as output:
+        if csv:  # streamed from Datadog's export straight into the file, counted on the way
+            rows = CountedRows(output)
+            if not planned:
+                api.versions.export(project_id, dataset_id, params['version'], rows, label=label)
+            count = rows.count
+        else:
+            views = () if planned else api.records.views(project_id, dataset_id, params['version'], label=label)
+            # With dest, only the lines of the file are kept: a large dataset is never held as Python objects.
+            listed = list(views) if dest is None else jsonl_lines(views)
+            count = len(listed)
+            for line in listed if output is not None else ():
+                output.write(line.encode('utf-8', 'surrogatepass'))
+        found = found or api.datasets.get(project_id, dataset_id)
+        facts = dataset_facts(found) if found else None
+        api.records.check_version_exists(dataset_label(params, dataset_id, found), params['version'], facts, count)
+        result.update(dataset=facts, count=count,
+                      version=params['version'] if params['version'] is not None else (facts or {}).get('current_version'))
+        if dest is None:
+            result['records'] = listed
+            return result
+        if planned and csv:  # nothing to compare before the dataset exists: the run would write the file
+            changed, diff = True, None
+        else:
+            changed, diff = output.commit(task.check_mode, task.diff)
+            result.update(checksum=output.checksum, size=output.size)
     result.update(changed=changed, dest=dest)
     if diff is not None:
         result['diff'] = diff
@@ -252,7 +319,8 @@ def run(task):
 
 
 MODULE = LLMObsModule(
-    options=dict(version=dict(type='int'), dest=dict(type='path')),
+    options=dict(version=dict(type='int'), dest=dict(type='path'),
+                 format=dict(type='str', default='jsonl', choices=['jsonl', 'csv'])),
     addresses=('project', 'dataset'),
     resources=('records',),
     check_options=check_options,

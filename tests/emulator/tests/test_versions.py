@@ -235,7 +235,7 @@ AWKWARD = [
     {'id': 'commas', 'input': 'a, b, "c"', 'expected_output': {'list': [1, 2.5, None, True]},
      'metadata': {'note': 'line one\nline two\r\nthree', 'quote': '"'}, 'tags': ['k:v', 'team:a,b']},
     {'id': 'nulls', 'input': {'q': None}, 'expected_output': None, 'metadata': None},
-    {'id': 'unicode', 'input': 'café ☕ “quoted”', 'expected_output': ['é'], 'metadata': {'emoji': '\U0001F600'}},
+    {'id': 'unicode', 'input': 'café ☕ \u201cquoted\u201d', 'expected_output': ['é'], 'metadata': {'emoji': '\U0001F600'}},
     {'id': 'numbers', 'input': 42, 'expected_output': False, 'tags': ['n:1']},
     {'id': 'empty-string', 'input': '', 'expected_output': ''},
 ]

@@ -73,6 +73,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import io
 import json
 import re
 
@@ -682,6 +683,11 @@ def batch_update_of(dataset_id, inserts=(), updates=(), deletes=(), create=True,
     return Call('POST', '%s/batch_update' % dataset_path(dataset_id, project_id)).expect_json(body)
 
 
+def nobody_editing(dataset_id=RECORDS_DATASET, project_id=PROJECT):
+    """The draft state read before a records write, answered: nobody edits the dataset in the UI."""
+    return get_draft_state(dataset_id, project_id).reply(json=draft_state_document(dataset_id))
+
+
 # ---------------------------------------------------------------------- experiments
 #     ``list_experiments(dataset_id=None, project_id=None, cursor=None)``  one page of the experiments list, filtered
 #     ``experiment(experiment_id, name, dataset_id, created_at=TIMESTAMP, project_id=PROJECT, **extra)``  one
@@ -710,3 +716,21 @@ def experiment(experiment_id, name, dataset_id, created_at=TIMESTAMP, project_id
                   'config': None, 'created_at': created_at, 'updated_at': created_at}
     attributes.update(extra)
     return {'id': experiment_id, 'type': 'experiments', 'attributes': attributes}
+
+
+class CutOffBody(io.BufferedReader):
+    """A response body that gives ``data`` and then loses the connection, as a download cut off midway: pass it
+    as ``.reply(body=CutOffBody(data), content_type='text/csv')``. urllib3 hands data on in whole chunks of the
+    size asked (the transport's DOWNLOAD_CHUNK, 64 KiB), so only the first whole chunks of ``data`` arrive."""
+
+    def __init__(self, data):
+        super(CutOffBody, self).__init__(io.BytesIO(b''))
+        self.data = data
+
+    def read(self, size=-1):
+        if self.data:
+            data, self.data = self.data, b''
+            return data
+        raise ConnectionResetError(104, 'Connection reset by peer')
+
+    read1 = read

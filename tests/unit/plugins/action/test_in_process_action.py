@@ -33,6 +33,8 @@ from ansible_collections.llmobs.datadog.plugins.modules import (
     llmobs_dataset_prune,
     llmobs_dataset_records,
     llmobs_dataset_records_info,
+    llmobs_dataset_restore,
+    llmobs_dataset_version_info,
     llmobs_project,
     llmobs_project_info,
 )
@@ -73,6 +75,8 @@ MODULES = dict(
     llmobs_dataset_prune=llmobs_dataset_prune,
     llmobs_dataset_records=llmobs_dataset_records,
     llmobs_dataset_records_info=llmobs_dataset_records_info,
+    llmobs_dataset_restore=llmobs_dataset_restore,
+    llmobs_dataset_version_info=llmobs_dataset_version_info,
     llmobs_project=llmobs_project,
     llmobs_project_info=llmobs_project_info,
 )
@@ -548,6 +552,14 @@ CASES = [
      lambda: [records.records_page([records.record('a', 'x')]), records.records_dataset_by_id(records.records_dataset())], False, True, {}),
     ('llmobs_dataset_records_info', records.records_module_args(),
      lambda: [records.records_page([records.record('a', 'x')]), records.records_dataset_by_id(records.records_dataset())], False, False, {}),
+    # a restore's dry run with diff: every read, the records shown read again, the draft state
+    ('llmobs_dataset_restore', records.records_module_args(version=1),
+     lambda: [records.records_dataset_by_id(records.records_dataset(version=2)),
+              records.list_versions(records.RECORDS_DATASET).reply(json={'data': records.versions(records.RECORDS_DATASET, 2, 1)}),
+              records.records_page([records.record('a', 'x')], version=1), records.records_page([records.record('a', 'y')]),
+              records.records_page([records.record('a', 'x')], version=1), records.records_page([records.record('a', 'y')]),
+              records.get_draft_state(records.RECORDS_DATASET).reply(json=records.draft_state_document(records.RECORDS_DATASET))],
+     True, True, {}),
 ]
 
 

@@ -11,7 +11,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._draft_lock import draft_guard
+from ansible_collections.llmobs.datadog.plugins.module_utils._draft_lock import DraftGuardOnWrite, draft_guard
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import ModuleTask
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import PROJECT, make_api
@@ -112,3 +112,13 @@ def test_a_release_that_fails_is_a_warning_not_a_lost_result(http):
     with draft_guard(the_task, PROJECT, 'ds-1', LABEL):
         pass
     assert warnings[0].startswith("Dataset 'eval-set' (id ds-1) stays locked for editing: releasing the lock failed")
+
+
+def test_the_guard_on_write_reads_nothing_until_it_is_entered_then_keeps_what_it_read(http):
+    guard = DraftGuardOnWrite(task(force=True)[0], PROJECT, 'ds-1', LABEL)
+    assert (guard.read, guard.state) == (False, None)   # no write: no request, nothing to report
+
+    http.expect(get_draft_state('ds-1').reply(json=HELD))
+    with guard() as state:
+        assert state['user'] == JANE
+    assert guard.read is True and guard.state == state

@@ -19,10 +19,11 @@ import time
 
 import pytest
 
-from ansible_collections.llmobs.datadog.plugins.module_utils import _jsonl_output, _record_readers, _record_yaml
+from ansible_collections.llmobs.datadog.plugins.module_utils import _atomic_file, _record_readers, _record_yaml
 from ansible_collections.llmobs.datadog.plugins.module_utils._declared_records import MAX_NESTING
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
-from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import check_destination, write_lines
+from ansible_collections.llmobs.datadog.plugins.module_utils._atomic_file import check_destination
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonl_output import write_lines
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_readers import MAX_SRC_BYTES, from_file, from_list, read_declared
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_yaml import MAX_YAML_NODES
 
@@ -515,7 +516,7 @@ def test_the_records_list_the_same_on_a_deep_stack():
 
 def test_a_dest_in_a_directory_that_cannot_be_written_is_refused_before_any_request(tmp_path, monkeypatch):
     path = str(tmp_path / 'out.jsonl')
-    monkeypatch.setattr(_jsonl_output, 'os', OsWith(access=lambda name, mode: False))
+    monkeypatch.setattr(_atomic_file, 'os', OsWith(access=lambda name, mode: False))
     assert refused(check_destination, path) == "dest %r cannot be written: permission denied in %s." % (path, tmp_path)
     assert refused(write_lines, path, ['x\n'], check_mode=True) == (
         "dest %r cannot be written: permission denied in %s." % (path, tmp_path))

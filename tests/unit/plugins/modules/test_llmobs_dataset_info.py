@@ -32,6 +32,8 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     dataset_by_id,
     datasets_by_name,
+    draft_state_document,
+    get_draft_state,
     list_datasets,
     projects_by_name,
 )
@@ -214,3 +216,59 @@ def test_a_project_address_is_required(http, run):
     assert code == 1
     assert 'one of the following is required: project_id, project_name' in result['msg']
     assert http.seen == []
+
+
+# ---------------------------------------------------------------- draft_state: who edits each dataset in the UI
+
+JANE = {'id': 'u-1', 'name': 'Jane Doe', 'email': 'jane@example.com', 'handle': 'jane@example.com'}
+
+
+@MODES
+def test_draft_state_reads_one_state_per_dataset_returned(http, run, clock, check_mode):
+    http.expect(
+        list_datasets().reply_page(dataset('d-1', 'one'), dataset('d-2', 'two')),
+        get_draft_state('d-1').reply(json=draft_state_document('d-1', JANE, '2026-12-01T10:00:00Z')),
+        get_draft_state('d-2').reply(json=draft_state_document('d-2')),
+    )
+
+    result, code, raw = run(args(draft_state=True), check_mode=check_mode)
+
+    assert code == 0 and result['changed'] is False
+    assert result['datasets'] == [
+        dict(dataset_facts('d-1', 'one'), draft_state={'user': JANE, 'drafting_since': '2026-12-01T10:00:00Z'}),
+        dict(dataset_facts('d-2', 'two'), draft_state=None),
+    ]
+    http.assert_no_write()
+    assert_no_secrets(raw)
+
+
+def test_draft_state_of_the_dataset_found_by_name_only(http, run, clock):
+    http.expect(
+        datasets_by_name(NAME).reply_page(dataset('n1', NAME + '-old'), dataset('d-1', NAME)),
+        get_draft_state('d-1').reply(json=draft_state_document('d-1')),
+    )
+
+    result, code, dummy = run(args(name=NAME, draft_state=True))
+
+    assert code == 0 and result['datasets'] == [dict(dataset_facts('d-1', NAME), draft_state=None)]
+
+
+def test_draft_state_with_no_dataset_returned_reads_nothing_more(http, run, clock):
+    http.expect(dataset_by_id('d-1').reply_page())
+
+    result, code, dummy = run(args(dataset_id='d-1', draft_state=True))
+
+    assert code == 0 and result['datasets'] == []
+
+
+def test_a_draft_state_refused_fails_the_task(http, run, clock):
+    http.expect(
+        dataset_by_id('d-1').reply_page(dataset('d-1', NAME)),
+        get_draft_state('d-1').reply_error(403, {'status': '403', 'title': 'Forbidden', 'detail': 'no permission'}),
+    )
+
+    result, code, dummy = run(args(dataset_id='d-1', draft_state=True))
+
+    assert code == 1
+    assert result['msg'].startswith('Reading the draft state of dataset d-1 of project proj-1 failed with HTTP 403')
+    assert result['status'] == 403

@@ -23,6 +23,10 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     RECORDS_DATASET_NAME,
     batch_update,
     datasets_by_name,
+    draft_state_document,
+    get_draft_state,
+    lock_draft,
+    nobody_editing,
     projects_by_name,
     record,
     records_dataset,
@@ -33,6 +37,7 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     records_page,
     records_project_by_name,
     sent_batches,
+    unlock_draft,
 )
 
 ERROR_500 = {'errors': [{'status': '500', 'title': 'Internal Server Error'}]}
@@ -59,6 +64,7 @@ def test_first_load_inserts_everything_in_one_request_and_makes_one_version(http
     wanted = declared(3)
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted, create=True),
         records_dataset_by_id(records_dataset(version=1)),
     )
@@ -109,6 +115,7 @@ def test_update_sends_only_the_fields_that_differ_content_first(http, run_module
         records_page([record('meta-only', 'a', 'A', {'level': 1}), record('answer', 'b', 'old B'),
                       record('tags', 'c', None, None, ['t:0', 'x:9']), record('same', 'd')]),
         # The change that makes the version comes first; metadata and tags (no version) after it.
+        nobody_editing(),
         batch_update(updates=[{'id': 'answer', 'expected_output': 'new B'},
                               {'id': 'meta-only', 'metadata': {'level': 2}},
                               # set says it all; remove and add say the same to a server that skips an empty set
@@ -127,6 +134,7 @@ def test_update_sends_only_the_fields_that_differ_content_first(http, run_module
 def test_clearing_every_tag_removes_them_explicitly(http, run_module):
     http.expect(
         records_page([record('r', 'c', None, None, ['t:0', 'x:9'])]),
+        nobody_editing(),
         batch_update(updates=[{'id': 'r', 'tag_operations': {'remove': ['t:0', 'x:9'], 'set': []}}], create=False),
         records_dataset_by_id(records_dataset()),
     )
@@ -139,6 +147,7 @@ def test_clearing_every_tag_removes_them_explicitly(http, run_module):
 def test_metadata_only_changes_ask_for_no_version(http, run_module):
     http.expect(
         records_page([record('a', 'x', None, {'v': 1})]),
+        nobody_editing(),
         batch_update(updates=[{'id': 'a', 'metadata': {}}], create=False),
         records_dataset_by_id(records_dataset(version=1)),
     )
@@ -155,6 +164,7 @@ def test_records_without_ids_are_keyed_by_input(http, run_module):
     wanted = [{'input': {'q': 'kept'}, 'expected_output': 'new'}, {'input': {'q': 'added'}}]
     http.expect(
         records_page([record('srv-1', {'q': 'kept'}, 'old'), record('srv-2', {'q': 'other'})]),
+        nobody_editing(),
         batch_update(inserts=[{'input': {'q': 'added'}}], updates=[{'id': 'srv-1', 'expected_output': 'new'}]),
         records_dataset_by_id(records_dataset(version=3)),
     )
@@ -206,6 +216,7 @@ def test_purge_deletes_what_is_not_declared(http, run_module):
     wanted = declared(2)
     http.expect(
         records_page(as_listed(wanted) + [record('old-1', 'x'), record('old-2', 'y')]),
+        nobody_editing(),
         batch_update(deletes=['old-1', 'old-2'], create=True),
         records_dataset_by_id(records_dataset(version=5)),
     )
@@ -220,6 +231,7 @@ def test_purge_deletes_what_is_not_declared(http, run_module):
 def test_purge_with_no_records_empties_the_dataset(http, run_module):
     http.expect(
         records_page([record('a', 1), record('b', 2)]),
+        nobody_editing(),
         batch_update(deletes=['a', 'b']),
         records_dataset_by_id(records_dataset(version=2)),
     )
@@ -232,6 +244,7 @@ def test_purge_with_no_records_empties_the_dataset(http, run_module):
 def test_absent_deletes_the_declared_records_by_key(http, run_module):
     http.expect(
         records_page([record('keep', 'k'), record('gone-1', 'a', 'changed since'), record('gone-2', 'b')]),
+        nobody_editing(),
         batch_update(deletes=['gone-1', 'gone-2']),
         records_dataset_by_id(records_dataset(version=7)),
     )
@@ -259,6 +272,7 @@ def test_extra_server_copies_of_a_declared_record_are_deleted(http, run_module):
     # A push by another tool made two records of the same input; the exact one is kept.
     http.expect(
         records_page([record('dup-1', 'q', 'stale'), record('dup-2', 'q', 'A'), record('dup-3', 'q', 'A')]),
+        nobody_editing(),
         batch_update(deletes=['dup-1', 'dup-3']),
         records_dataset_by_id(records_dataset()),
     )
@@ -277,6 +291,7 @@ def test_inserts_are_split_at_1000_records_and_make_one_version(http, run_module
     wanted = declared(2500)
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted[:1000], create=True),
         batch_update(inserts=wanted[1000:2000], create=False),
         batch_update(inserts=wanted[2000:], create=False),
@@ -302,6 +317,7 @@ def test_deletes_inserts_and_updates_share_the_1000_record_limit(http, run_modul
     http.expect(
         records_page(listed),
         # Deletes and inserts first, then the update; 1,000 changes a request whatever their kind.
+        nobody_editing(),
         batch_update(deletes=['old-%d' % n for n in range(300)], inserts=wanted[400:1100], create=True),
         batch_update(inserts=wanted[1100:], updates=[{'id': 'q-0', 'expected_output': {'answer': 'Answer 0'}}], create=False),
         records_dataset_by_id(records_dataset()),
@@ -322,6 +338,7 @@ def test_batches_stay_under_5_mib(http, run_module):
     wanted = [{'id': 'big-%d' % n, 'input': big + str(n)} for n in range(12)]
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted[:5], create=True),
         batch_update(inserts=wanted[5:10], create=False),
         batch_update(inserts=wanted[10:], create=False),
@@ -341,6 +358,7 @@ def test_a_413_splits_the_batch_in_halves(http, run_module):
     wanted = declared(4)
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted, create=True, status=413, reply={'errors': [{'status': '413', 'title': 'Payload Too Large'}]}),
         batch_update(inserts=wanted[:2], create=True),
         batch_update(inserts=wanted[2:], create=False),
@@ -361,6 +379,7 @@ def test_after_a_413_the_rest_of_the_run_sends_no_more_than_was_accepted(http, r
     too_large = {'errors': [{'status': '413', 'title': 'Payload Too Large'}]}
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted[:1000], create=True, status=413, reply=too_large),
         batch_update(inserts=wanted[:500], create=True, status=413, reply=too_large),
         batch_update(inserts=wanted[:250], create=True),
@@ -383,7 +402,7 @@ def test_after_a_413_the_rest_of_the_run_sends_no_more_than_was_accepted(http, r
 
 
 def test_a_413_on_one_record_fails_with_its_size(http, run_module):
-    http.expect(records_page([]), batch_update(inserts=declared(1), status=413, reply={'errors': ['too large']}))
+    http.expect(records_page([]), nobody_editing(), batch_update(inserts=declared(1), status=413, reply={'errors': ['too large']}))
 
     result, code, dummy = run(run_module, records=declared(1))
 
@@ -398,6 +417,7 @@ def test_lost_answer_of_a_batch_that_was_written_is_not_sent_again(http, run_mod
     wanted = declared(2)
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted, status=500, reply=ERROR_500),
         records_page(as_listed(wanted)),        # read again: it was written
         records_dataset_by_id(records_dataset()),
@@ -414,6 +434,7 @@ def test_lost_answer_of_a_batch_that_was_not_written_is_sent_again_after_the_rea
     wanted = declared(2)
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted, raises=requests.exceptions.ConnectionError('Connection aborted: RemoteDisconnected')),
         records_page([]).times(5),               # read again until wait_timeout has passed
         batch_update(inserts=wanted, create=True),      # the same batch, still the one that makes the version
@@ -433,6 +454,7 @@ def test_after_a_lost_answer_only_what_is_still_missing_is_sent(http, run_module
     listed = as_listed(wanted)
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted[:1000], create=True),                         # the version
         batch_update(inserts=wanted[1000:2000], create=False, status=502, reply=ERROR_500),  # lost, but written
         records_page(listed[:2000]),                                       # read again: 2,000 are there
@@ -454,6 +476,7 @@ def test_lost_answers_are_bounded_by_retries(http, run_module):
     wanted = declared(1)
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted, status=500, reply=ERROR_500), records_page([]).times(6),
         batch_update(inserts=wanted, status=500, reply=ERROR_500), records_page([]).times(6),
     )
@@ -469,6 +492,7 @@ def test_a_lost_batch_of_records_without_ids_is_never_sent_again(http, run_modul
     wanted = [{'input': r['input'], 'expected_output': r['expected_output']} for r in declared(2)]
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted, status=500, reply=ERROR_500),
         records_page([]).times(5),               # read again until wait_timeout has passed: nothing shows
     )
@@ -486,6 +510,7 @@ def test_a_resent_batch_refused_for_its_own_ids_proves_the_first_landed(http, ru
     wanted = declared(2)
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted, status=503, reply=ERROR_500),
         records_page([]).times(4),               # reads lag: nothing shows within wait_timeout
         batch_update(inserts=wanted, status=400, reply={'errors': [{
@@ -505,6 +530,7 @@ def test_a_resent_batch_refused_otherwise_leaves_the_outcome_unknown(http, run_m
     wanted = declared(2)
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted, status=503, reply=ERROR_500),
         records_page([]).times(4),
         batch_update(inserts=wanted, status=400, reply={'errors': [{'title': 'Bad Request', 'detail': 'dataset is locked'}]}),
@@ -522,6 +548,7 @@ def test_an_existing_id_that_only_contains_one_of_the_batch_is_no_proof(http, ru
     wanted = declared(2)
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted, status=503, reply=ERROR_500),
         records_page([]).times(4),
         batch_update(inserts=wanted, status=400, reply={'errors': [{
@@ -538,6 +565,7 @@ def test_a_refused_batch_says_how_much_was_written(http, run_module):
     wanted = declared(1500)
     http.expect(
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted[:1000]),
         batch_update(inserts=wanted[1000:], create=False, status=400,
                      reply={'errors': [{'title': 'Bad Request', 'detail': 'record rejected'}]}),
@@ -568,7 +596,7 @@ def test_check_mode_reads_and_reports_the_same_counts(http, run_module):
     wanted = declared(3)
     listed = as_listed(wanted[:2]) + [record('old', 'x')]
     listed[1]['attributes']['expected_output'] = 'stale'
-    http.expect(records_page(listed), records_dataset_by_id(records_dataset(version=3)))
+    http.expect(records_page(listed), nobody_editing(), records_dataset_by_id(records_dataset(version=3)))
 
     result, code, dummy = run(run_module, check_mode=True, diff=True, records=wanted, purge=True)
 
@@ -593,7 +621,7 @@ def test_check_mode_reads_and_reports_the_same_counts(http, run_module):
 
 
 def test_diff_shows_the_first_20_changes(http, run_module):
-    http.expect(records_page([]), records_dataset_by_id(records_dataset()))
+    http.expect(records_page([]), nobody_editing(), records_dataset_by_id(records_dataset()))
 
     result, code, dummy = run(run_module, check_mode=True, diff=True, records=declared(50))
 
@@ -609,7 +637,8 @@ def test_diff_shows_the_old_values_of_updates_when_deletes_are_listed_first(http
     # shows first still come with their old values, and the deletes fill the slots left.
     wanted = declared(30)
     stale = [dict(r, expected_output={'answer': 'Old %d' % n}) for n, r in enumerate(wanted[:3])] + wanted[3:]
-    http.expect(records_page(as_listed(declared(25, prefix='gone')) + as_listed(stale)), records_dataset_by_id(records_dataset()))
+    http.expect(records_page(as_listed(declared(25, prefix='gone')) + as_listed(stale)), nobody_editing(),
+                records_dataset_by_id(records_dataset()))
 
     result, code, dummy = run(run_module, check_mode=True, diff=True, records=wanted, purge=True)
 
@@ -734,7 +763,7 @@ def test_records_and_src_are_exclusive(http, run_module, tmp_path):
 def test_a_jsonl_file_loads_like_the_same_list(http, run_module, tmp_path):
     wanted = declared(3)
     path = write(tmp_path, 'r.jsonl', ''.join(json.dumps(r) + '\n' for r in wanted))
-    http.expect(records_page([]), batch_update(inserts=wanted), records_dataset_by_id(records_dataset()))
+    http.expect(records_page([]), nobody_editing(), batch_update(inserts=wanted), records_dataset_by_id(records_dataset()))
 
     result, code, dummy = run(run_module, src=path)
 
@@ -745,7 +774,7 @@ def test_a_csv_file_takes_input_and_expected_output_as_text(http, run_module, tm
     path = write(tmp_path, 'r.csv', 'id,input,expected_output,metadata,tags\n'
                                     'a,What is 2+2?,4,"{""level"": 1}","topic:math, kind:easy"\n'
                                     'b,"Two\nlines",,,\n')
-    http.expect(records_page([]), batch_update(inserts=[
+    http.expect(records_page([]), nobody_editing(), batch_update(inserts=[
         {'id': 'a', 'input': 'What is 2+2?', 'expected_output': '4', 'metadata': {'level': 1},
          'tags': ['kind:easy', 'topic:math']},
         {'id': 'b', 'input': 'Two\nlines'}]), records_dataset_by_id(records_dataset()))
@@ -853,6 +882,7 @@ def test_the_writes_of_a_dataset_given_by_name_name_it_with_its_id_beside(http, 
     http.expect(
         records_project_by_name(), records_dataset_by_name([records_dataset()]),
         records_page([]),
+        nobody_editing(),
         batch_update(inserts=wanted, create=True, status=413, reply=too_large),
         batch_update(inserts=wanted[:2], create=True),
         batch_update(inserts=wanted[2:], create=False, status=403, reply={'errors': [{'status': '403', 'title': 'Forbidden'}]}),
@@ -865,3 +895,141 @@ def test_the_writes_of_a_dataset_given_by_name_name_it_with_its_id_beside(http, 
     assert any(w.startswith('Writing 4 changes to %s was refused as too large' % named) for w in warnings_of(result))
     assert result['msg'].startswith("Writing records to %s of project %r (id %s) (2 inserted"
                                     % (named, PROJECT_NAME, PROJECT))
+
+
+# ---------------------------------------------------------------- the draft lock: force and lock
+
+JANE = {'id': 'u-1', 'name': 'Jane Doe', 'email': 'jane@example.com', 'handle': 'jane@example.com'}
+SINCE = '2026-12-01T10:00:00Z'
+API_USER = {'id': 'api-user', 'name': 'API key user', 'email': 'api-user@example.com'}
+
+
+def jane_editing():
+    return get_draft_state(RECORDS_DATASET).reply(json=draft_state_document(RECORDS_DATASET, JANE, SINCE))
+
+
+@pytest.mark.parametrize('lock', [False, True], ids=['no-lock', 'lock'])
+def test_a_draft_held_in_the_ui_stops_the_run_before_any_write_and_names_the_holder(http, run_module, lock):
+    http.expect(records_page([]), jane_editing())
+
+    result, code, dummy = run(run_module, records=declared(2), lock=lock)
+
+    assert code == 1
+    assert result['msg'].startswith('Dataset ds-1 is being edited in Datadog by Jane Doe <jane@example.com> since '
+                                    '2026-12-01T10:00:00Z: its records were not written')
+    assert 'force: true' in result['msg']
+    assert result['draft_state'] == {'user': JANE, 'drafting_since': SINCE}
+    assert not result.get('changed')
+    http.assert_no_write()
+
+
+@pytest.mark.parametrize('lock', [False, True], ids=['no-lock', 'lock'])
+def test_force_writes_over_a_held_draft_with_a_warning_and_leaves_its_lock_alone(http, run_module, lock):
+    wanted = declared(2)
+    http.expect(
+        records_page([]),
+        jane_editing(),
+        batch_update(inserts=wanted),   # no lock taken, none released: the lock is Jane's
+        records_dataset_by_id(records_dataset(version=2)),
+    )
+
+    result, code, dummy = run(run_module, records=wanted, force=True, lock=lock)
+
+    assert code == 0, result
+    assert result['changed'] is True and result['created'] == 2
+    assert result['draft_state'] == {'user': JANE, 'drafting_since': SINCE}
+    assert any(w.startswith('Dataset ds-1 is being edited in Datadog by Jane Doe <jane@example.com> since '
+                            '2026-12-01T10:00:00Z; writing anyway (force: true)') for w in warnings_of(result))
+
+
+def test_lock_holds_the_draft_lock_around_the_writes_only(http, run_module):
+    wanted = declared(1200)
+    http.expect(
+        records_page([]),
+        nobody_editing(),
+        lock_draft(RECORDS_DATASET).reply(json=draft_state_document(RECORDS_DATASET, API_USER, SINCE)),
+        batch_update(inserts=wanted[:1000], create=True),
+        batch_update(inserts=wanted[1000:], create=False),
+        unlock_draft(RECORDS_DATASET).reply(body=''),
+        records_dataset_by_id(records_dataset(version=2)),   # the facts after the run, read once it is unlocked
+    )
+
+    result, code, dummy = run(run_module, records=wanted, lock=True)
+
+    assert code == 0, result
+    assert result['changed'] is True and result['created'] == 1200 and result['version_created'] is True
+    assert result['draft_state'] is None   # as read before the write: nobody held it
+    assert warnings_of(result) == []
+
+
+def test_lock_is_released_when_a_write_is_refused(http, run_module):
+    wanted = declared(2)
+    http.expect(
+        records_page([]),
+        nobody_editing(),
+        lock_draft(RECORDS_DATASET).reply(json=draft_state_document(RECORDS_DATASET, API_USER, SINCE)),
+        batch_update(inserts=wanted, status=403, reply={'errors': [{'status': '403', 'title': 'Forbidden'}]}),
+        unlock_draft(RECORDS_DATASET).reply(body=''),
+    )
+
+    result, code, dummy = run(run_module, records=wanted, lock=True)
+
+    assert code == 1
+    assert result['status'] == 403 and 'Forbidden' in result['msg']
+
+
+def test_lock_is_released_when_a_lost_answer_leaves_the_outcome_unknown(http, run_module, clock):
+    wanted = [{'input': r['input']} for r in declared(2)]
+    http.expect(
+        records_page([]),
+        nobody_editing(),
+        lock_draft(RECORDS_DATASET).reply(json=draft_state_document(RECORDS_DATASET, API_USER, SINCE)),
+        batch_update(inserts=wanted, status=500, reply=ERROR_500),
+        records_page([]).times(4),   # read again until wait_timeout has passed: nothing shows
+        unlock_draft(RECORDS_DATASET).reply(body=''),
+    )
+
+    result, code, dummy = run(run_module, records=wanted, lock=True, wait_timeout=3)
+
+    assert code == 1 and 'outcome is unknown' in result['msg']
+
+
+@pytest.mark.parametrize('options', [dict(lock=True), dict(force=True, lock=True), dict()], ids=['lock', 'force', 'plain'])
+def test_a_run_with_nothing_to_write_reads_no_draft_state(http, run_module, options):
+    wanted = declared(2)
+    http.expect(records_page(as_listed(wanted)), records_dataset_by_id(records_dataset()))
+
+    result, code, dummy = run(run_module, records=wanted, **options)
+
+    assert code == 0 and result['changed'] is False
+    assert 'draft_state' not in result
+
+
+def test_check_mode_warns_of_a_held_draft_and_writes_nothing(http, run_module):
+    http.expect(records_page([]), jane_editing(), records_dataset_by_id(records_dataset()))
+
+    result, code, dummy = run(run_module, check_mode=True, records=declared(2), lock=True)
+
+    assert code == 0, result
+    assert result['changed'] is True and result['created'] == 2
+    assert result['draft_state']['user'] == JANE
+    assert any('is being edited in Datadog by Jane Doe' in w and 'a real run would fail' in w for w in warnings_of(result))
+    http.assert_no_write()
+
+
+def test_check_mode_with_lock_takes_no_lock(http, run_module):
+    http.expect(records_page([]), nobody_editing(), records_dataset_by_id(records_dataset()))
+
+    result, code, dummy = run(run_module, check_mode=True, records=declared(2), lock=True)
+
+    assert code == 0 and result['changed'] is True and result['draft_state'] is None
+    http.assert_no_write()
+
+
+def test_a_planned_dataset_reads_no_draft_state(http, run_module, monkeypatch):
+    with_plan(monkeypatch, PLANNED_PROJECT, PLANNED_DATASET)
+    http.expect(projects_by_name(PROJECT_NAME).reply_page())
+
+    result, code, dummy = run_module(llmobs_dataset_records, by_names(records=declared(1), lock=True), check_mode=True)
+
+    assert code == 0 and result['changed'] is True and 'draft_state' not in result
