@@ -91,7 +91,8 @@ options:
     version_added: 1.2.0
   version:
     description:
-      - Clone a past version of the source dataset, a version number, 0 or more. The new dataset ends holding
+      - Clone a past version of the source dataset, a version number, 0 or more
+        (M(llmobs.datadog.llmobs_dataset_version_info) lists them). The new dataset ends holding
         exactly that version's records. Not given, the current records are cloned.
       - The version must be one the source still has (older ones expire after 90 days); otherwise the module
         fails before anything is created, naming the versions there are.
