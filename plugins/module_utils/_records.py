@@ -133,15 +133,16 @@ class Records(object):
     def predict(self, origin, declared, state='present', purge=False, keep_before=0):
         """Check mode, for a dataset that an earlier task of the run would create: what a sync would do.
 
-        ``origin``: the existing dataset (``{project_id, dataset_id}``) whose records the new one would
-        start with (a clone's source), read once; None for a new, empty dataset. Returns ``(plan, version_created)``.
+        ``origin``: the existing dataset (``{project_id, dataset_id}``, and ``version`` for a clone of a past
+        version) whose records the new one would start with (a clone's source), read once; None for a new, empty
+        dataset. Returns ``(plan, version_created)``.
         """
-        views = self.views(origin['project_id'], origin['dataset_id']) if origin else ()
+        views = self.views(origin['project_id'], origin['dataset_id'], origin.get('version')) if origin else ()
         plan = plan_sync(declared, views, state, purge, keep_before)
         return plan, plan.versioning
 
     def sync(self, project_id, dataset_id, declared, state='present', purge=False, check_mode=False, keep_before=0,
-             settle_timeout=LOST_BATCH_SETTLE, label=None, guard=None):
+             settle_timeout=LOST_BATCH_SETTLE, label=None, guard=None, rerun_advice=True):
         """Make the dataset's records equal to ``declared`` (or, ``absent``, delete them).
 
         Returns ``(plan, version_created)``; in check mode nothing is sent and ``version_created``
@@ -149,7 +150,8 @@ class Records(object):
         read again after a batch whose answer was lost, before it is sent again. ``label`` names the
         dataset in progress lines. ``guard``: called once the plan has changes (in check mode too, which
         then sends nothing), it gives the context the writes run in (``_draft_lock.DraftGuardOnWrite``):
-        a run with nothing to change never calls it.
+        a run with nothing to change never calls it. ``rerun_advice`` false:
+        failures do not say that running the task again finishes the write (see BatchWriter).
         """
         plan = self.plan(project_id, dataset_id, declared, state, purge, keep_before, label)
         if not plan.changes:
@@ -157,7 +159,8 @@ class Records(object):
         with (guard or _unguarded)():
             if check_mode:
                 return plan, plan.versioning
-            writer = BatchWriter(self, project_id, dataset_id, declared, state, purge, settle_timeout, label)
+            writer = BatchWriter(self, project_id, dataset_id, declared, state, purge, settle_timeout, label,
+                                 rerun_advice)
             writer.write(plan)
             return plan, writer.version_created
 

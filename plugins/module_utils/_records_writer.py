@@ -70,10 +70,14 @@ class BatchWriter(object):
     """Sends a plan's batches to one dataset, and follows a lost answer with a fresh read and plan.
 
     ``records`` is the Records resource that planned the sync: a fresh plan comes from it.
+    ``rerun_advice`` false: failures do not say that running the task again finishes the write (a task that
+    would not write again, such as a clone whose name exists by then, says what to do itself).
     """
 
-    def __init__(self, records, project_id, dataset_id, declared, state, purge, settle_timeout, label=None):
+    def __init__(self, records, project_id, dataset_id, declared, state, purge, settle_timeout, label=None,
+                 rerun_advice=True):
         self.records = records
+        self.rerun_advice = rerun_advice
         self.label = label or 'dataset %s' % dataset_id  # how progress lines name the dataset
         # How messages name them: as the task gave them, the name with the id beside it (_lookup.Names).
         self.dataset_named = records.names.label('dataset', dataset_id)
@@ -146,12 +150,15 @@ class BatchWriter(object):
 
     def _progress(self, exc):
         if exc.outcome_unknown:
-            exc.extend_message(' Running the task again converges: it reads what the dataset holds and writes only what '
-                               'is missing or different (with purge: true it also deletes a second copy of a record).')
+            if self.rerun_advice:
+                exc.extend_message(' Running the task again converges: it reads what the dataset holds and writes only '
+                                   'what is missing or different (with purge: true it also deletes a second copy of a '
+                                   'record).')
             exc.result_extras['changed'] = True  # it may have: a report must not say the records are not there
         if self.sent:
-            exc.extend_message(' Before this failure %d of %d changes were written in %s; running the task again '
-                               'finishes the rest.' % (self.written, self.total, counted(self.sent, 'request')))
+            exc.extend_message(' Before this failure %d of %d changes were written in %s%s.'
+                               % (self.written, self.total, counted(self.sent, 'request'),
+                                  '; running the task again finishes the rest' if self.rerun_advice else ''))
             exc.result_extras['changed'] = True  # the dataset did change, and has a new version if one was asked
 
     def _send(self, batch):

@@ -52,7 +52,8 @@ helpers.PROJECT, ``source`` to helpers.SOURCE, ``cursor`` adds ``page[cursor]``)
                ``update_dataset(dataset_id, attributes)``, ``delete_dataset(dataset_id)``,
                ``clone_dataset(name, description=None, source=SOURCE)``
     records:   ``list_records(dataset_id, project_id=PROJECT, cursor=None, version=None)`` (one page of the
-               records list), with ``records(count, start=0)``: that many record objects to answer it with
+               records list), with ``records(count, start=0)``: that many record objects to answer it with;
+               ``batch_update_of(dataset_id, inserts=(), updates=(), deletes=(), create=True)`` (any dataset's)
     versions:  ``list_versions(dataset_id)`` with ``versions(dataset_id, 3, 2, ...)``,
                ``restore_version(dataset_id, version)``, ``export_dataset(dataset_id, version=None)``
     drafts:    ``get_draft_state(dataset_id)``, ``lock_draft(dataset_id)``, ``unlock_draft(dataset_id)``,
@@ -671,6 +672,15 @@ def records_module_args(**overrides):
     args = dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT, dataset_id=RECORDS_DATASET)
     args.update(overrides)
     return args
+
+
+def batch_update_of(dataset_id, inserts=(), updates=(), deletes=(), create=True, project_id=PROJECT):
+    """A batch_update of any dataset (``batch_update`` is RECORDS_DATASET's), with its exact body, still to be
+    answered (``.reply(json=MUTATION_ANSWER)``)."""
+    body = {'data': {'type': 'datasets', 'id': dataset_id, 'attributes': {
+        'create_new_version': create, 'insert_records': list(inserts), 'update_records': list(updates),
+        'delete_records': list(deletes)}}}
+    return Call('POST', '%s/batch_update' % dataset_path(dataset_id, project_id)).expect_json(body)
 
 
 def nobody_editing(dataset_id=RECORDS_DATASET, project_id=PROJECT):

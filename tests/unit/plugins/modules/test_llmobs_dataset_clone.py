@@ -13,6 +13,8 @@ different request; a test that expects no request states none.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+
 import pytest
 import requests
 
@@ -34,12 +36,19 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     warnings_of,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
+    MUTATION_ANSWER,
     HTTPMismatch,
     HTTPMock,
+    batch_update_of,
     clone_dataset,
     dataset_by_id,
     datasets_by_name,
+    list_records,
+    list_versions,
     projects_by_name,
+    record,
+    update_dataset,
+    versions,
 )
 
 MODULE = llmobs_dataset_clone
@@ -55,6 +64,12 @@ def lookup(name='copy-1', cursor=None, project_id=PROJECT):
 
 def clone(name='copy-1', description=None, source=SOURCE, project_id=PROJECT):
     return clone_dataset(name, description, source=source, project_id=project_id)
+
+
+def source_read(version=1, source=SOURCE, project_id=PROJECT):
+    """A read of the source by id: before a clone (by id: whether it exists; its current version), and after it
+    (its current version again: source_version)."""
+    return dataset_by_id(source, project_id=project_id).reply_page(dataset(source, 'source', version=version))
 
 
 def by_names(**overrides):
@@ -131,7 +146,9 @@ def test_inexact_filter_matches_are_not_taken_for_the_name(http, run, clock):
     near_misses = [dataset('n1', 'copy-1 '), dataset('n2', 'Copy-1'), dataset('n3', 'copy-11'), dataset('n4', 'my copy-1')]
     http.expect(
         lookup().reply_page(*near_misses),
+        source_read(),
         clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False))
@@ -185,7 +202,9 @@ def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(http, run
     created = dataset('new-1', 'copy-1', 'for the experiment', version=0)
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone(description='for the experiment').reply_data(created),
+        source_read(),
         lookup().reply_page(created),
     )
 
@@ -198,9 +217,10 @@ def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(http, run
     assert result['dataset']['current_version'] == 0
     assert result['diff'] == {
         'before': {'state': 'absent'},
-        'after': {'state': 'present', 'name': 'copy-1', 'description': 'for the experiment', 'source_dataset_id': SOURCE},
+        'after': {'state': 'present', 'name': 'copy-1', 'description': 'for the experiment', 'metadata': None,
+                  'source_dataset_id': SOURCE, 'source_version': 1},
     }
-    post = http.seen[1]
+    post = http.seen[2]
     assert post.headers['Content-Type'] == 'application/json'
     assert post.headers['DD-API-KEY'] == API_KEY
     assert warnings_of(result) == []
@@ -208,7 +228,7 @@ def test_clone_sends_the_body_the_spec_asks_for_and_waits_until_listed(http, run
 
 
 def test_clone_without_description_leaves_it_out_of_the_body(http, run, clock):
-    http.expect(lookup().reply_page(), clone().reply_data(dataset('new-1', 'copy-1')))
+    http.expect(lookup().reply_page(), source_read(), clone().reply_data(dataset('new-1', 'copy-1')), source_read())
 
     result, code, dummy = run(module_args(wait=False))
 
@@ -218,7 +238,9 @@ def test_clone_without_description_leaves_it_out_of_the_body(http, run, clock):
 def test_wait_polls_until_the_clone_is_listed(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_data(dataset('new-1', 'copy-1')),
+        source_read(),
         lookup().reply_page(),
         lookup().reply_page(),
         lookup().reply_page(dataset('new-1', 'copy-1')),
@@ -233,7 +255,9 @@ def test_wait_polls_until_the_clone_is_listed(http, run, clock):
 def test_wait_timeout_fails_but_reports_the_clone(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_data(dataset('new-1', 'copy-1')),
+        source_read(),
         lookup().reply_page().times(4),
     )
 
@@ -249,7 +273,9 @@ def test_wait_timeout_fails_but_reports_the_clone(http, run, clock):
 def test_vnd_api_json_responses_are_read(http, run, clock):
     http.expect(
         lookup().reply(200, json=page(), content_type='application/vnd.api+json'),
+        source_read(),
         clone().reply_data(dataset('new-1', 'copy-1'), content_type='application/vnd.api+json'),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False))
@@ -260,7 +286,9 @@ def test_vnd_api_json_responses_are_read(http, run, clock):
 def test_lenient_parsing_of_missing_response_fields(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_data({'id': 'new-1', 'type': 'datasets', 'attributes': {'name': 'copy-1'}}),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False))
@@ -272,7 +300,8 @@ def test_lenient_parsing_of_missing_response_fields(http, run, clock):
 def test_unknown_response_fields_are_ignored(http, run, clock):
     live = dataset('new-1', 'copy-1', author={'id': 'u-1'}, dataset_type='user', project_id=PROJECT)
     live['relationships'] = {'project': {'data': {'id': PROJECT}}}
-    http.expect(lookup().reply_page(), clone().reply_data(live), lookup().reply(200, json={'data': [live], 'meta': {'after': ''}}))
+    http.expect(lookup().reply_page(), source_read(), clone().reply_data(live), source_read(),
+                lookup().reply(200, json={'data': [live], 'meta': {'after': ''}}))
 
     result, code, dummy = run(module_args())
 
@@ -333,6 +362,7 @@ def test_names_are_resolved_with_one_lookup_each(http, run, clock):
         datasets_by_name(SOURCE_NAME, project_id='proj-9').reply_page(dataset('src-9', SOURCE_NAME)),
         lookup(project_id='proj-9').reply_page(),
         clone(source='src-9', project_id='proj-9').reply_data(dataset('new-1', 'copy-1')),
+        source_read(source='src-9', project_id='proj-9'),
     )
 
     result, code, dummy = run(by_names(wait=False))
@@ -470,7 +500,7 @@ def test_jsonapi_error_objects_are_all_in_the_message(http, run, clock):
         {'title': 'Bad Request', 'source': {'parameter': 'filter[id]'}},
         {'detail': 'header problem', 'source': {'header': 'DD-APPLICATION-KEY'}},
     ]
-    http.expect(lookup().reply_page(), clone().reply_error(404, *errors))
+    http.expect(lookup().reply_page(), source_read(), clone().reply_error(404, *errors))
 
     result, code, raw = run(module_args(wait=False))
 
@@ -610,8 +640,10 @@ def test_429_waits_for_the_rate_limit_reset_then_succeeds(http, run, clock):
 def test_429_on_the_clone_is_sent_again_because_nothing_was_written(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_error(429, 'Too many requests', headers={'X-RateLimit-Reset': '2'}),
         clone().reply_data(dataset('new-1', 'copy-1')),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False))
@@ -659,7 +691,9 @@ def test_empty_200_on_a_read_is_retried(http, run, clock):
 def test_concurrent_duplicate_seen_while_waiting_is_reported(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_data(dataset('new-1', 'copy-1')),
+        source_read(),
         lookup().reply_page(dataset('new-2', 'copy-1'), dataset('new-1', 'copy-1')),
     )
 
@@ -695,8 +729,10 @@ def test_read_timeout_is_retried(http, run, clock):
 def test_5xx_on_the_clone_after_which_the_dataset_exists_is_not_sent_again(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_error(500, {'title': 'Internal Server Error'}),
         lookup().reply_page(dataset('new-1', 'copy-1')),
+        source_read(),
         lookup().reply_page(dataset('new-1', 'copy-1')),
     )
 
@@ -711,9 +747,11 @@ def test_5xx_on_the_clone_after_which_the_dataset_exists_is_not_sent_again(http,
 def test_5xx_on_the_clone_waits_for_the_lagging_list_before_deciding(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply(502, body='<html>Bad Gateway</html>', content_type='text/html'),
         lookup().reply_page(),
         lookup().reply_page(dataset('new-1', 'copy-1')),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False))
@@ -725,20 +763,22 @@ def test_5xx_on_the_clone_waits_for_the_lagging_list_before_deciding(http, run, 
 def test_timeout_on_the_clone_then_absent_is_sent_again_once(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().raises(requests.exceptions.ReadTimeout('read timed out')),
         lookup().reply_page().times(4),  # polled for wait_timeout=2 seconds: at 0, 0.5, 1.5 and 2
         clone().reply_data(dataset('new-1', 'copy-1')),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False, wait_timeout=2))
 
     assert code == 0 and result['changed'] is True
-    assert http.methods == ['GET', 'POST', 'GET', 'GET', 'GET', 'GET', 'POST']
+    assert http.methods == ['GET', 'GET', 'POST', 'GET', 'GET', 'GET', 'GET', 'POST', 'GET']
     assert any('a lookup found no sign of it' in w for w in warnings_of(result))
 
 
 def test_clone_failing_every_time_gives_up_without_duplicates(http, run, clock):
-    http.expect(lookup().reply_page())
+    http.expect(lookup().reply_page(), source_read())
     for dummy in range(2):
         http.expect(
             clone().reply_error(500, {'title': 'Internal Server Error'}),
@@ -755,6 +795,7 @@ def test_clone_failing_every_time_gives_up_without_duplicates(http, run, clock):
 def test_clone_4xx_is_final(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply_error(400, {'title': 'Bad Request', 'detail': 'name too long',
                                   'source': {'pointer': '/data/attributes/name'}}),
     )
@@ -763,20 +804,22 @@ def test_clone_4xx_is_final(http, run, clock):
 
     assert code == 1
     assert 'Bad Request: name too long (at /data/attributes/name)' in result['msg']
-    assert len(http.seen) == 2
+    assert len(http.seen) == 3
 
 
 def test_unreadable_2xx_answer_to_the_clone_is_looked_up_not_resent(http, run, clock):
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().reply(200, body='{"data": {', content_type='application/json'),
         lookup().reply_page(dataset('new-1', 'copy-1')),
+        source_read(),
     )
 
     result, code, dummy = run(module_args(wait=False))
 
     assert code == 0 and result['dataset']['id'] == 'new-1'
-    assert http.methods == ['GET', 'POST', 'GET']
+    assert http.methods == ['GET', 'GET', 'POST', 'GET', 'GET']
 
 
 # ------------------------------------------- issue 8, defect 1: retries bound every re-send
@@ -788,6 +831,7 @@ def test_clone_that_never_connects_is_sent_retries_plus_one_times(http, run, clo
     # and `retries` bounds the sends (it was 16 attempts and 15 warnings for retries: 3).
     http.expect(
         lookup().reply_page(),
+        source_read(),
         clone().raises(requests.exceptions.ConnectionError(REFUSED)).times(retries + 1),
     )
 
@@ -814,7 +858,7 @@ LOST_ANSWERS = {
 def test_clone_with_lost_answers_looks_up_before_every_send_again(http, run, clock, lost):
     # The server may have cloned: each send again comes only after a lookup that finds nothing,
     # and the POST is sent retries + 1 times in all, with backoff 1 + 2 + 4 seconds.
-    http.expect(lookup().reply_page())
+    http.expect(lookup().reply_page(), source_read())
     for dummy in range(4):
         http.expect(LOST_ANSWERS[lost](clone()), lookup().reply_page().times(3))  # polled at 0, 0.5 and 1 s
 
@@ -1024,3 +1068,459 @@ def test_unused_responses_fail_the_test(run):
         with pytest.raises(HTTPMismatch, match='HTTP call 1 was not expected'):
             run(module_args())
     assert len(mock.seen) == 1
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def test_metadata_is_set_by_a_patch_right_after_the_clone(http, run, clock):
+    meta = {'purpose': 'pinned', 'run': 7}
+    http.expect(
+        lookup().reply_page(),
+        source_read(),
+        clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+        source_read(),
+        update_dataset('new-1', {'metadata': meta}).reply_data(dataset('new-1', 'copy-1', version=0, metadata=meta)),
+        lookup().reply_page(dataset('new-1', 'copy-1', version=0, metadata=meta)),
+    )
+
+    result, code, dummy = run(module_args(metadata=meta), diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['dataset']['metadata'] == meta
+    assert result['diff']['after']['metadata'] == meta
+    assert result['source_version'] == 1
+    assert result['msg'] == "Cloned dataset %s into 'copy-1' (id new-1)." % SOURCE
+    assert 'version_sync' not in result
+
+
+def test_metadata_that_cannot_be_set_leaves_the_copy_and_says_what_to_do(http, run, clock):
+    http.expect(
+        lookup().reply_page(),
+        source_read(),
+        clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+        source_read(),
+        update_dataset('new-1', {'metadata': {'a': 1}}).reply_error(400, {'title': 'Bad Request', 'detail': 'no'}),
+    )
+
+    result, code, dummy = run(module_args(metadata={'a': 1}))
+
+    assert code == 1
+    assert result['changed'] is True and result['dataset']['id'] == 'new-1' and result['status'] == 400
+    assert result['msg'].startswith("Cloned dataset %s into 'copy-1' (id new-1), but setting its metadata failed: "
+                                    "Updating dataset new-1 of project %s failed with HTTP 400" % (SOURCE, PROJECT))
+    assert result['msg'].endswith("Running this task again will not fix it: the name exists now, so the task leaves the "
+                                  "dataset as it is. Set the metadata with llmobs.datadog.llmobs_dataset, or delete "
+                                  "dataset 'copy-1' (id new-1) and run this task again.")
+
+
+def test_existing_name_with_other_metadata_warns_and_is_left_alone(http, run, clock):
+    http.expect(lookup().reply_page(dataset('ds-9', 'copy-1', metadata={'a': 1})))
+
+    result, code, dummy = run(module_args(metadata={'a': 2}, version=0))
+
+    assert code == 0 and result['changed'] is False
+    assert result['dataset']['metadata'] == {'a': 1}
+    assert result['source_version'] is None and 'version_sync' not in result
+    assert warnings_of(result) == ["Dataset 'copy-1' already exists with another metadata; this module does not update it."]
+    assert result['summary'] == 'clone copy-1: already exists with another metadata, not updated'
+
+
+def test_check_mode_predicts_the_metadata(http, run, clock):
+    http.expect(lookup().reply_page(), source_read(version=4))
+
+    result, code, dummy = run(module_args(metadata={'a': 1}), check_mode=True, diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['dataset']['metadata'] == {'a': 1}
+    assert result['diff']['after'] == {'state': 'present', 'name': 'copy-1', 'description': None, 'metadata': {'a': 1},
+                                       'source_dataset_id': SOURCE, 'source_version': 4}
+    assert result['source_version'] == 4
+    http.assert_no_write()
+
+
+# ---------------------------------------------------------------- source_version
+
+
+def test_source_version_is_the_version_read_before_and_after_the_clone(http, run, clock):
+    http.expect(lookup().reply_page(), source_read(version=5), clone().reply_data(dataset('new-1', 'copy-1')),
+                source_read(version=5))
+
+    result, code, dummy = run(module_args(wait=False))
+
+    assert code == 0 and result['source_version'] == 5 and warnings_of(result) == []
+
+
+@pytest.mark.parametrize('after, reason', [
+    (source_read(version=6), 'its current version moved from 5 to 6 meanwhile'),
+    (dataset_by_id(SOURCE).reply_page(), 'it was no longer listed'),
+], ids=['moved', 'gone'])
+def test_source_version_is_null_when_the_source_changed_during_the_clone(http, run, clock, after, reason):
+    http.expect(lookup().reply_page(), source_read(version=5), clone().reply_data(dataset('new-1', 'copy-1')), after)
+
+    result, code, dummy = run(module_args(wait=False))
+
+    assert code == 0 and result['changed'] is True
+    assert result['source_version'] is None
+    assert warnings_of(result) == ['Which version of dataset %s the copy was made from is not known, so source_version '
+                                   'is null: %s' % (SOURCE, reason)]
+
+
+def test_a_failed_read_after_the_clone_only_loses_source_version(http, run, clock):
+    http.expect(lookup().reply_page(), source_read(version=5), clone().reply_data(dataset('new-1', 'copy-1')),
+                dataset_by_id(SOURCE).reply_error(403, {'title': 'Forbidden'}))
+
+    result, code, dummy = run(module_args(wait=False))
+
+    assert code == 0 and result['changed'] is True and result['dataset']['id'] == 'new-1'
+    assert result['source_version'] is None
+    assert 'reading it again failed: Listing datasets of project %s failed with HTTP 403' % PROJECT in warnings_of(result)[0]
+
+
+def test_source_found_by_name_gives_its_version_without_a_read_before(http, run, clock):
+    http.expect(
+        projects_by_name(PROJECT_NAME).reply_page(project(PROJECT, PROJECT_NAME)),
+        datasets_by_name(SOURCE_NAME).reply_page(dataset(SOURCE, SOURCE_NAME, version=3)),
+        lookup().reply_page(),
+        clone().reply_data(dataset('new-1', 'copy-1')),
+        source_read(version=3),
+    )
+
+    result, code, dummy = run(by_names(wait=False))
+
+    assert code == 0 and result['source_version'] == 3
+
+
+def test_a_missing_source_fails_before_the_clone_is_sent(http, run, clock):
+    http.expect(lookup().reply_page(), dataset_by_id(SOURCE).reply_page())
+
+    result, code, dummy = run(module_args())
+
+    assert code == 1 and result['changed'] is False
+    assert result['msg'] == ('Source dataset %s was not found in project %s: there is nothing to clone. Check project_id '
+                             'and dataset_id.' % (SOURCE, PROJECT))
+    http.assert_no_write()
+
+
+# ---------------------------------------------------------------- version
+
+
+def version_list(*numbers):
+    return list_versions(SOURCE).reply(200, json={'data': versions(SOURCE, *numbers)})
+
+
+def source_records(*items, **kwargs):
+    """One page of the source's records: of ``version``, or the current ones."""
+    version = kwargs.get('version')
+    return list_records(SOURCE, version=None if version is None else str(version)).reply_page(*items)
+
+
+def copy_records(*items):
+    return list_records('new-1').reply_page(*items)
+
+
+V1 = [record('s1', 'q1', 'A'), record('s2', 'q2', 'B'), record('s3', 'q3', 'C', tags=['k:v'])]
+CURRENT = [record('s1', 'q1', 'A'), record('s2', 'q2', 'B2'), record('s4', 'q4', 'D')]
+# The clone's copies of CURRENT: the same data under new ids.
+COPIED = [record('c1', 'q1', 'A'), record('c2', 'q2', 'B2'), record('c4', 'q4', 'D')]
+TO_V1 = dict(inserts=[{'input': 'q3', 'expected_output': 'C', 'tags': ['k:v']}],
+             updates=[{'id': 'c2', 'expected_output': 'B'}], deletes=['c4'])
+
+
+def test_a_past_version_is_cloned_then_made_equal_to_it_as_data(http, run, clock):
+    http.expect(
+        lookup().reply_page(),
+        source_read(version=3),
+        version_list(3, 2, 1, 0),
+        source_records(*V1, version=1),
+        source_records(*CURRENT),
+        clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+        copy_records(*COPIED),  # the copy shows what the clone copied: now it may be written
+        copy_records(*COPIED),  # the sync's own read
+        batch_update_of('new-1', create=True, **TO_V1).reply(json=MUTATION_ANSWER),
+        dataset_by_id('new-1').reply_page(dataset('new-1', 'copy-1', version=1)),
+        lookup().reply_page(dataset('new-1', 'copy-1', version=1)),
+    )
+
+    result, code, raw = run(module_args(version=1), diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['source_version'] == 1
+    assert result['version_sync'] == dict(records=3, created=1, updated=1, deleted=1, unchanged=1)
+    assert result['dataset']['current_version'] == 1
+    assert result['msg'] == ("Cloned version 1 of dataset %s into 'copy-1' (id new-1). The clone copied the source's "
+                             "current records; then 1 record was created, 1 updated and 1 deleted so that it holds "
+                             "version 1's 3 records." % SOURCE)
+    assert result['summary'] == 'clone copy-1: created from version 1'
+    create, records = result['diff']
+    assert create['after']['source_version'] == 1
+    assert records['before']['records'] == {'[q2] expected_output': 'B2', '[q2] id': 'c2', '[c4] input': 'q4',
+                                            '[c4] expected_output': 'D'}
+    assert records['after']['records'] == {'[q2] expected_output': 'B', '[q2] id': 'c2', '[q3] input': 'q3',
+                                           '[q3] expected_output': 'C', '[q3] tags': ['k:v']}
+    writes = [seen for seen in http.seen if seen.method != 'GET']
+    assert [seen.path.rsplit('/', 2)[-2:] for seen in writes] == [[SOURCE, 'clone'], ['new-1', 'batch_update']]
+    assert_no_secrets(raw)
+
+
+def test_the_current_version_is_cloned_and_compared_and_nothing_is_written(http, run, clock):
+    listed = [record('s1', 'q1', 'A', metadata={'m': 1}), record('s2', 'q2', None)]
+    http.expect(
+        lookup().reply_page(),
+        source_read(version=2),
+        version_list(2, 1, 0),
+        source_records(*listed, version=2),  # the current version: its records are read once
+        clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+        copy_records(record('c2', 'q2', None), record('c1', 'q1', 'A', metadata={'m': 1.0})),
+        lookup().reply_page(dataset('new-1', 'copy-1', version=0)),
+    )
+
+    result, code, dummy = run(module_args(version=2), diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['version_sync'] == dict(records=2, created=0, updated=0, deleted=0, unchanged=2)
+    assert result['dataset']['current_version'] == 0
+    assert result['msg'].endswith("Its records equal version 2's 2 records as cloned: nothing more was written.")
+    assert isinstance(result['diff'], dict)  # no records diff: nothing changes
+
+
+def test_the_current_version_need_not_be_listed_among_the_versions(http, run, clock):
+    http.expect(lookup().reply_page(), source_read(version=2), version_list(1, 0), source_records(version=2),
+                clone().reply_data(dataset('new-1', 'copy-1', version=0)), copy_records())
+
+    result, code, dummy = run(module_args(version=2, wait=False))
+
+    assert code == 0 and result['source_version'] == 2 and result['version_sync']['records'] == 0
+
+
+def test_an_older_version_with_the_same_records_writes_nothing(http, run, clock):
+    http.expect(lookup().reply_page(), source_read(version=4), version_list(4, 3), source_records(*COPIED, version=3),
+                source_records(*CURRENT), clone().reply_data(dataset('new-1', 'copy-1', version=0)), copy_records(*COPIED))
+
+    result, code, dummy = run(module_args(version=3, wait=False))
+
+    assert code == 0 and result['version_sync'] == dict(records=3, created=0, updated=0, deleted=0, unchanged=3)
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
+def test_an_unknown_or_expired_version_fails_before_anything_is_created(http, run, clock, check_mode):
+    http.expect(lookup().reply_page(), source_read(version=4), version_list(4, 3, 2))
+
+    result, code, dummy = run(module_args(version=1), check_mode=check_mode)
+
+    assert code == 1 and result['changed'] is False
+    assert result['msg'] == ('Dataset %s has no version 1: its versions are 4, 3, 2 (older ones expire after 90 days). '
+                             'Nothing was cloned.' % SOURCE)
+    assert result['project_id'] == PROJECT and result['source_dataset_id'] == SOURCE
+    http.assert_no_write()
+
+
+def test_check_mode_predicts_the_write_after_the_clone_and_plans_the_copy_of_the_version(http, run, clock):
+    http.expect(lookup().reply_page(), source_read(version=3), version_list(3, 2, 1, 0), source_records(*V1, version=1),
+                source_records(*CURRENT))
+
+    result, code, dummy = run(module_args(version=1), check_mode=True, diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['version_sync'] == dict(records=3, created=1, updated=1, deleted=1, unchanged=1)
+    assert result['msg'] == ("Would clone version 1 of dataset %s into 'copy-1' (check mode: nothing was sent). The clone "
+                             "would copy the source's current records; then 1 record would be created, 1 updated and 1 "
+                             "deleted so that it holds version 1's 3 records." % SOURCE)
+    assert result['summary'] == 'clone copy-1: would be created from version 1'
+    assert result['diff'][1]['before_header'] == ("records of the copy 'copy-1' (the source's current records, then "
+                                                  "version 1's) (all 3 changes)")
+    planned = result['ansible_facts']['llmobs_planned']['entries']
+    assert planned[0]['source'] == dict(project_id=PROJECT, dataset_id=SOURCE, version=1)
+    http.assert_no_write()
+
+
+def test_check_mode_of_the_current_version_reads_it_once(http, run, clock):
+    http.expect(lookup().reply_page(), source_read(version=1), version_list(1, 0), source_records(*V1, version=1))
+
+    result, code, dummy = run(module_args(version=1), check_mode=True)
+
+    assert code == 0 and result['version_sync'] == dict(records=3, created=0, updated=0, deleted=0, unchanged=3)
+    assert result['msg'].endswith("The source's current records equal version 1's 3 records: nothing would be written "
+                                  "after the clone.")
+
+
+def test_a_version_of_a_dataset_planned_by_an_earlier_task_cannot_be_told(http, run, clock, monkeypatch):
+    monkeypatch.setenv('LLMOBS_CHECK_PLAN', json.dumps([dict(
+        kind='dataset', name=SOURCE_NAME, project_id=PROJECT, project_name=None, source=None,
+        api='https://api.datadoghq.com')]))
+    http.expect(
+        projects_by_name(PROJECT_NAME).reply_page(project(PROJECT, PROJECT_NAME)),
+        datasets_by_name(SOURCE_NAME).reply_page(),
+        lookup().reply_page(),
+    )
+
+    result, code, dummy = run(by_names(version=0), check_mode=True)
+
+    assert code == 1 and result['changed'] is False
+    assert result['msg'] == ("Dataset 'source-set' (an earlier task of this run would create it) has no version 0 to "
+                             "clone yet: a dry run cannot tell which versions it will have.")
+
+
+@pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
+def test_a_version_with_two_records_of_one_input_that_differs_fails_before_the_clone(http, run, clock, check_mode):
+    twins = [record('s1', 'q1', 'A'), record('s2', 'q1', 'B')]
+    http.expect(lookup().reply_page(), source_read(version=2), version_list(2, 1), source_records(*twins, version=1),
+                source_records(*CURRENT))
+
+    result, code, dummy = run(module_args(version=1), check_mode=check_mode)
+
+    assert code == 1 and result['changed'] is False
+    assert result['msg'] == ("Version 1 of dataset %s cannot be cloned: the clone copies the current records, which "
+                             "differ from version 1's, and then makes them equal, but its records s1 and s2 have the "
+                             "same input, and the copy is matched with them by input. Nothing was cloned." % SOURCE)
+    http.assert_no_write()
+
+
+def test_a_version_with_a_record_the_api_would_refuse_fails_before_the_clone(http, run, clock):
+    http.expect(lookup().reply_page(), source_read(version=2), version_list(2, 1),
+                source_records(record('s1', None, 'A'), version=1), source_records(*CURRENT))
+
+    result, code, dummy = run(module_args(version=1))
+
+    assert code == 1
+    assert ('but its record s1 cannot be written again (input is null; every record needs an input (Datadog requires '
+            'one))' in result['msg'])
+    http.assert_no_write()
+
+
+def test_a_version_with_two_records_of_one_input_equal_to_the_current_records_is_cloned(http, run, clock):
+    twins = [record('s1', 'q1', 'A'), record('s2', 'q1', 'A')]
+    http.expect(lookup().reply_page(), source_read(version=1), version_list(1, 0), source_records(*twins, version=1),
+                clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+                copy_records(record('c1', 'q1', 'A'), record('c2', 'q1', 'A')))
+
+    result, code, dummy = run(module_args(version=1, wait=False))
+
+    assert code == 0 and result['version_sync']['records'] == 2
+
+
+def test_the_copy_records_are_read_again_until_they_show_what_was_cloned(http, run, clock):
+    http.expect(
+        lookup().reply_page(), source_read(version=3), version_list(3, 1), source_records(*V1, version=1),
+        source_records(*CURRENT), clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+        list_records('new-1').reply_error(404, {'title': 'Not Found'}),
+        copy_records(*COPIED[:1]),
+        copy_records(*COPIED),
+        copy_records(*COPIED),
+        batch_update_of('new-1', create=True, **TO_V1).reply(json=MUTATION_ANSWER),
+        dataset_by_id('new-1').reply_page(dataset('new-1', 'copy-1', version=1)),
+    )
+
+    result, code, dummy = run(module_args(version=1, wait=False))
+
+    assert code == 0 and result['version_sync']['created'] == 1
+    assert clock.sleeps == [0.5, 1.0]
+
+
+def test_copy_records_that_never_show_what_was_cloned_fail_without_a_write(http, run, clock):
+    http.expect(
+        lookup().reply_page(), source_read(version=3), version_list(3, 1), source_records(*V1, version=1),
+        source_records(*CURRENT), clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+        copy_records(*COPIED[:2]).times(3),  # polled for wait_timeout=1 second: at 0, 0.5 and 1
+    )
+
+    result, code, dummy = run(module_args(version=1, wait_timeout=1))
+
+    assert code == 1 and result['changed'] is True and result['dataset']['id'] == 'new-1'
+    assert result['source_version'] == 1
+    assert result['msg'] == (
+        "Cloned dataset %s into 'copy-1' (id new-1), but after 1 seconds its records still did not show the 3 records "
+        "the source held, so it was not made equal to version 1: nothing was written to it. Running this task again "
+        "will not fix it: the name exists now, so the task leaves the dataset as it is. Delete dataset 'copy-1' (id "
+        "new-1) and run this task again, or make its records those of version 1 with "
+        "llmobs.datadog.llmobs_dataset_records (purge: true)." % SOURCE)
+
+
+def test_a_failed_records_write_says_the_copy_exists_and_what_to_do(http, run, clock):
+    http.expect(
+        lookup().reply_page(), source_read(version=3), version_list(3, 1), source_records(*V1, version=1),
+        source_records(*CURRENT), clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+        copy_records(*COPIED), copy_records(*COPIED),
+        batch_update_of('new-1', create=True, **TO_V1).reply_error(403, {'title': 'Forbidden'}),
+    )
+
+    result, code, dummy = run(module_args(version=1))
+
+    assert code == 1 and result['changed'] is True and result['status'] == 403
+    assert result['dataset']['id'] == 'new-1'
+    msg = result['msg']
+    assert msg.startswith("Cloned dataset %s into 'copy-1' (id new-1), but making its records those of version 1 "
+                          "failed: Writing records to dataset new-1 of project %s (1 inserted, 1 updated, 1 deleted) "
+                          "failed with HTTP 403" % (SOURCE, PROJECT))
+    assert ("The copy holds the source's current records, with any change written before the failure. Running this "
+            "task again will not fix it: the name exists now, so the task leaves the dataset as it is. Delete dataset "
+            "'copy-1' (id new-1) and run this task again" in msg)
+    assert 'finishes the rest' not in msg and 'converges' not in msg
+
+
+def test_records_that_differ_after_the_clone_from_an_uncopyable_version_are_not_written(http, run, clock):
+    # Before the clone the current records equalled version 1's; the clone copied one more (the source changed).
+    twins = [record('s1', 'q1', 'A'), record('s2', 'q1', 'A')]
+    http.expect(lookup().reply_page(), source_read(version=1), version_list(1), source_records(*twins, version=1),
+                clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+                copy_records(record('c1', 'q1', 'A'), record('c2', 'q1', 'A'), record('c3', 'q9', 'Z')))
+
+    result, code, dummy = run(module_args(version=1))
+
+    assert code == 1 and result['changed'] is True
+    assert ("but its records differ from version 1's, and its records s1 and s2 have the same input, and the copy is "
+            "matched with them by input, so nothing was written to it." in result['msg'])
+
+
+def test_version_and_metadata_write_the_records_then_the_metadata(http, run, clock):
+    meta = {'frozen': True}
+    http.expect(
+        lookup().reply_page(), source_read(version=3), version_list(3, 1), source_records(*V1, version=1),
+        source_records(*CURRENT), clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+        copy_records(*COPIED), copy_records(*COPIED),
+        batch_update_of('new-1', create=True, **TO_V1).reply(json=MUTATION_ANSWER),
+        update_dataset('new-1', {'metadata': meta}).reply_data(dataset('new-1', 'copy-1', version=1, metadata=meta)),
+    )
+
+    result, code, dummy = run(module_args(version=1, metadata=meta, wait=False))
+
+    assert code == 0 and result['dataset']['metadata'] == meta and result['dataset']['current_version'] == 1
+
+
+def test_metadata_failing_after_the_version_says_the_records_were_made(http, run, clock):
+    http.expect(
+        lookup().reply_page(), source_read(version=1), version_list(1), source_records(*V1, version=1),
+        clone().reply_data(dataset('new-1', 'copy-1', version=0)), copy_records(*COPIED[:1] + V1[1:]),
+        update_dataset('new-1', {'metadata': {'a': 1}}).reply_error(400, {'title': 'Bad Request'}),
+    )
+
+    result, code, dummy = run(module_args(version=1, metadata={'a': 1}))
+
+    assert code == 1
+    assert result['msg'].startswith("Cloned dataset %s into 'copy-1' (id new-1) and made its records those of version 1, "
+                                    "but setting its metadata failed:" % SOURCE)
+
+
+def test_a_copy_not_listed_after_its_write_has_no_known_current_version(http, run, clock):
+    http.expect(
+        lookup().reply_page(), source_read(version=3), version_list(3, 1), source_records(*V1, version=1),
+        source_records(*CURRENT), clone().reply_data(dataset('new-1', 'copy-1', version=0)),
+        copy_records(*COPIED), copy_records(*COPIED),
+        batch_update_of('new-1', create=True, **TO_V1).reply(json=MUTATION_ANSWER),
+        dataset_by_id('new-1').reply_page().times(3),  # polled for wait_timeout=1 second: at 0, 0.5 and 1
+    )
+
+    result, code, dummy = run(module_args(version=1, wait=False, wait_timeout=1))
+
+    assert code == 0 and result['dataset']['id'] == 'new-1' and result['dataset']['current_version'] is None
+    assert warnings_of(result) == ["The copy holds version 1's records, but its new current version is not known, so "
+                                   "dataset.current_version is null: it was still missing from the dataset list after "
+                                   "1 seconds"]
+
+
+def test_a_negative_version_is_refused_before_any_request(http, run):
+    result, code, dummy = run(module_args(version=-1))
+
+    assert code == 1
+    assert result['msg'] == 'version must be a dataset version number, 0 or more (got -1).'
+    assert http.seen == []

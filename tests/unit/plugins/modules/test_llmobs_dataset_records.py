@@ -854,6 +854,19 @@ def test_records_of_a_planned_copy_are_compared_with_its_source(http, run_module
     assert result['project_id'] == PROJECT and result['dataset']['id'] is None
 
 
+def test_records_of_a_planned_copy_of_a_past_version_are_compared_with_that_version(http, run_module, monkeypatch):
+    # llmobs_dataset_clone with version plans a copy that would hold that version's records, not the current ones.
+    with_plan(monkeypatch, dict(kind='dataset', name='frozen', project_id=PROJECT, project_name=None,
+                                source=dict(project_id=PROJECT, dataset_id=RECORDS_DATASET, version=2)))
+    http.expect(records_project_by_name(), datasets_by_name('frozen').reply_page(),
+                records_page(as_listed(declared(1)), version=2))
+
+    result, code, dummy = run_module(llmobs_dataset_records, by_names(dataset_name='frozen', records=declared(3)),
+                                     check_mode=True)
+
+    assert code == 0 and (result['created'], result['unchanged']) == (2, 1)
+
+
 def test_a_real_run_does_not_use_the_plan(http, run_module, monkeypatch):
     with_plan(monkeypatch, PLANNED_PROJECT, PLANNED_DATASET)
     http.expect(projects_by_name(PROJECT_NAME).reply_page())
