@@ -56,7 +56,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._records_results im
     sync_counts,
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._text import capitalized, counted
-from ansible_collections.llmobs.datadog.plugins.module_utils._versions import version_numbers_text
+from ansible_collections.llmobs.datadog.plugins.module_utils._versions import missing_version_message
 
 
 def data_digest(view):
@@ -215,10 +215,9 @@ class Cloning(object):
 
     def _prepare_version(self):
         number = self.version
-        found, versions = self.api.versions.find(self.project_id, self.source_id, number)
-        if found is None and number != self.before:  # the current version is there, listed or not
-            return ('%s has no version %d: its versions are %s (older ones expire after 90 days). Nothing was cloned.'
-                    % (capitalized(self.source_label), number, version_numbers_text(versions)))
+        found, versions = self.api.versions.find(self.project_id, self.source_id, number, current_version=self.before)
+        if found is None:
+            return missing_version_message(self.source_label, number, versions) + ' Nothing was cloned.'
         label = summary_label(self.params, self.source, self.source_id)
         self.version_records = VersionRecords(self.api.records.views(self.project_id, self.source_id, number, label))
         if number == self.before:

@@ -83,6 +83,12 @@ def version_numbers_text(versions):
     return ', '.join(numbers) if numbers else 'none'
 
 
+def missing_version_message(label, number, versions):
+    """The message of a version that is not listed (never made, or expired), naming those there are."""
+    return ('%s has no version %d: its versions are %s (Datadog keeps old versions 90 days, then they expire).'
+            % (capitalized(label), number, version_numbers_text(versions)))
+
+
 class Versions(object):
     """Requests about the versions and the draft state of one dataset, over one Transport."""
 
@@ -121,9 +127,7 @@ class Versions(object):
         ``result`` and ``versions`` (as ``list`` gives them) in the failure's result: one message for every module."""
         found, versions = self.find(project_id, dataset_id, number, current_version)
         if found is None:
-            raise LLMObsError('%s has no version %d: its versions are %s (Datadog keeps old versions 90 days, then '
-                              'they expire).' % (capitalized(label), number, version_numbers_text(versions)),
-                              **dict(result or {}, versions=versions))
+            raise LLMObsError(missing_version_message(label, number, versions), **dict(result or {}, versions=versions))
         return found
 
     def restore(self, project_id, dataset_id, number, find_result, settle_timeout):

@@ -1309,7 +1309,7 @@ def test_an_unknown_or_expired_version_fails_before_anything_is_created(http, ru
     result, code, dummy = run(module_args(version=1), check_mode=check_mode)
 
     assert code == 1 and result['changed'] is False
-    assert result['msg'] == ('Dataset %s has no version 1: its versions are 4, 3, 2 (older ones expire after 90 days). '
+    assert result['msg'] == ('Dataset %s has no version 1: its versions are 4, 3, 2 (Datadog keeps old versions 90 days, then they expire). '
                              'Nothing was cloned.' % SOURCE)
     assert result['project_id'] == PROJECT and result['source_dataset_id'] == SOURCE
     http.assert_no_write()
