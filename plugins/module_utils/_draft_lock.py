@@ -23,7 +23,7 @@ __metaclass__ = type
 
 from contextlib import contextmanager
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._text import capitalized
 from ansible_collections.llmobs.datadog.plugins.module_utils._versions import holder_text
 
@@ -48,7 +48,7 @@ def draft_guard(task, project_id, dataset_id, label):
     the real run would fail unless ``force``, and nothing is locked.
     """
     versions = task.api.versions
-    state = versions.draft_state(project_id, dataset_id)
+    state, known = _read_state(task, versions, project_id, dataset_id, label)
     if state is not None:
         if task.check_mode and not task.params['force']:
             task.warn(held_message(label, state).replace('its records were not written', 'a real run would fail'))
@@ -58,14 +58,35 @@ def draft_guard(task, project_id, dataset_id, label):
             task.warn('%s is being edited in Datadog by %s; writing anyway (force: true)%s.'
                       % (capitalized(label), holder_text(state),
                          ', without taking the lock it holds' if task.params['lock'] else ''))
-    locked = task.params['lock'] and state is None and not task.check_mode
-    if locked:
-        versions.lock(project_id, dataset_id)
+    held = False  # from the lock request on, the lock may be ours: released whatever happens next
     try:
+        if task.params['lock'] and known and state is None and not task.check_mode:
+            held = True
+            try:
+                versions.lock(project_id, dataset_id)
+            except APIError as exc:
+                # Refused (someone took it meanwhile): not ours, never released. Lost or failed: it may be ours.
+                held = not (400 <= exc.status < 500 and exc.status not in (408, 429))
+                raise
         yield state
     finally:
-        if locked:
+        if held:
             _release(task, versions, project_id, dataset_id, label)
+
+
+def _read_state(task, versions, project_id, dataset_id, label):
+    """``(the draft state, whether it is known)``; with ``force``, a read that fails is a warning and the state is
+    unknown (nothing is locked then), since force writes whoever holds it."""
+    try:
+        return versions.draft_state(project_id, dataset_id), True
+    except LLMObsError as exc:
+        if not task.params['force']:
+            exc.extend_message(' The draft state is read before any records write, so that an edit in progress in '
+                               "Datadog's UI is not overwritten; force: true writes without it.")
+            raise
+        task.warn('%s: reading its draft state failed (%s); writing anyway (force: true)%s.'
+                  % (capitalized(label), exc.message, ', without the lock' if task.params['lock'] else ''))
+        return None, False
 
 
 class DraftGuardOnWrite(object):

@@ -283,7 +283,7 @@ def restore_and_wait(api, project_id, dataset_id, number, version_before, timeou
 
     A restore whose answer was lost is looked for the same way (the dataset's version moved) before it is sent
     again. Without a version before (an answer that gives none), nothing can tell that the restore shows: it is not
-    waited for, and a lost answer is sent again (a second restore of the same version changes no record). ``done``
+    waited for, and a lost answer is not sent again but reported as an outcome unknown (a re-run compares). ``done``
     and ``result`` say what was written if the wait's read fails (``_state.read_after_write``).
     """
     last = [None]
@@ -293,8 +293,8 @@ def restore_and_wait(api, project_id, dataset_id, number, version_before, timeou
         last[0] = item or last[0]
         return item if _moved_past(item, version_before) else None
 
-    if version_before is None:
-        api.versions.restore(project_id, dataset_id, number, lambda: None, timeout)
+    if version_before is None:  # nothing to look for after a lost answer: never sent again (its outcome unknown)
+        api.versions.restore(project_id, dataset_id, number, lambda: None, 0, resend_unknown=False)
         return None, False
     answer = api.versions.restore(project_id, dataset_id, number, moved, timeout)
     if _moved_past(answer, version_before):

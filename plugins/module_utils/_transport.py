@@ -87,6 +87,9 @@ DEADLINE_GRACE = 0.2
 # DOWNLOAD_QUEUE chunks wait between the thread that reads the socket and the sink.
 DOWNLOAD_CHUNK = 64 * 1024
 DOWNLOAD_QUEUE = 4
+# Media types of a 2xx that are not the file a download asked for. Others (text/csv with or without a
+# charset, application/csv, text/plain, application/octet-stream, none at all) are taken as the file.
+NOT_A_DOWNLOAD = frozenset(('text/html', 'application/xhtml+xml', 'application/json', 'application/vnd.api+json'))
 
 
 def path_segment(value):
@@ -505,7 +508,8 @@ class Transport(object):
 
         ``sink`` has ``write(chunk)`` and ``restart()``, called before a retry: what the failed attempt
         wrote is dropped, so the sink ends with one whole answer or the download fails. ``accept`` is
-        the media type asked for (``text/csv``); a 2xx of another type (a proxy's page) is not taken.
+        the media type asked for (``text/csv``); a 2xx that is a page or a JSON document (NOT_A_DOWNLOAD: a
+        proxy's page, an error inside a 200) is not taken, whatever else is (servers label files loosely).
         Retried as a read. The whole download, every attempt, is bounded by ``list_timeout``; progress
         lines begin with ``label``.
         """
@@ -536,9 +540,11 @@ class Transport(object):
                     pass
                 raise self._refusal(operation, response, hints)
             media_type = (response.headers.get('Content-Type') or '').split(';')[0].strip().lower()
-            if media_type and media_type != accept:
+            if media_type in NOT_A_DOWNLOAD:
+                # A page or a document where a file was asked for: a proxy's, or an error inside a 200.
                 raise TransportError('%s returned HTTP %s with %s where %s was asked for: a proxy or another '
-                                     'server may have answered.' % (operation, response.status_code, media_type, accept))
+                                     'server may have answered.' % (operation, response.status_code, media_type, accept),
+                                     retriable=False)
             size = self._stream_body(response, sink, operation, deadline, label)
             expected = response.headers.get('Content-Length')
             if expected and expected.isdigit() and int(expected) != size and not response.headers.get('Content-Encoding'):

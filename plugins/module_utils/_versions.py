@@ -55,15 +55,35 @@ def version_facts(item):
 
 def draft_state_facts(document):
     """The draft state as modules return it, ``{'user': {...}, 'drafting_since': ...}``, or None when nobody holds
-    the dataset: an answer without a user and without a time (the spec does not say how "nobody" looks)."""
+    the dataset.
+
+    The spec does not say how "nobody" looks, and preview answers change shape: the fields are looked for in
+    ``data.attributes``, then ``data``, then the document itself; a ``user`` given as a string is its name; a
+    ``locked``/``is_locked`` flag without a user is a holder nobody named. Only an answer that names no user, no
+    time and no lock (a null ``data``, null or empty fields) means that nobody holds the dataset.
+    """
     data = document.get('data') if isinstance(document, dict) else None
-    attributes = attributes_of(data)
-    user = attributes.get('user')
+    if isinstance(data, list):
+        data = data[0] if data else None
+    places = [attributes_of(data), data if isinstance(data, dict) else {},
+              document if isinstance(document, dict) else {}]
+    user = _first(places, 'user')
+    since = _first(places, 'drafting_since')
+    locked = _first(places, 'locked') or _first(places, 'is_locked')
+    if isinstance(user, str):
+        user = {'name': user}
     user = user if isinstance(user, dict) and any(user.get(key) for key in user) else None
-    since = attributes.get('drafting_since')
-    if user is None and not since:
+    if user is None and not since and locked is not True:
         return None
-    return dict(user=user, drafting_since=since)
+    return dict(user=user, drafting_since=since or None)
+
+
+def _first(places, key):
+    """The first value of ``key`` that is not None among ``places`` (dicts), or None."""
+    for place in places:
+        if place.get(key) is not None:
+            return place[key]
+    return None
 
 
 def holder_text(state):
@@ -113,14 +133,29 @@ class Versions(object):
     def find(self, project_id, dataset_id, number, current_version=None):
         """``(the version numbered ``number`` or None, every version listed)``.
 
-        The dataset's ``current_version`` (as the dataset's answer gives it) always exists: the spec calls the
-        list one of "active" versions, so a version no experiment used yet may be missing from it.
+        The spec calls the list one of "active" versions, "created each time a dataset is referenced by an experiment
+        run", so a version may be missing from it and still be there: the dataset's ``current_version`` (as the
+        dataset's answer gives it) always is, and an older one not listed is there when its records can be read.
         """
         versions = self.list(project_id, dataset_id)
         found = next((v for v in versions if v['version'] == number), None)
-        if found is None and number is not None and number == current_version:
-            found = dict(version=number, id=None, last_used=None, created_at=None, record_count=None)
+        if found is None and number is not None and isinstance(current_version, int) and 0 <= number <= current_version:
+            if number == current_version or self._readable(project_id, dataset_id, number):
+                found = dict(version=number, id=None, last_used=None, created_at=None, record_count=None)
         return found, versions
+
+    def _readable(self, project_id, dataset_id, number):
+        """Whether the records of version ``number`` can be read (one record asked for): the test of a version that
+        the list of active versions leaves out. A 404 (never made, or expired) is no."""
+        operation = 'Reading version %d of %s' % (number, self._where(project_id, dataset_id))
+        try:
+            self.transport.request('GET', dataset_path(project_id, dataset_id) + '/records', operation,
+                                   params={'filter[version]': number, 'page[limit]': 1}, hints=VERSION_HINTS)
+        except APIError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
 
     def require(self, project_id, dataset_id, number, label, current_version=None, result=None):
         """The version numbered ``number`` (see ``find``), or an LLMObsError naming the versions there are, with
@@ -130,15 +165,16 @@ class Versions(object):
             raise LLMObsError(missing_version_message(label, number, versions), **dict(result or {}, versions=versions))
         return found
 
-    def restore(self, project_id, dataset_id, number, find_result, settle_timeout):
+    def restore(self, project_id, dataset_id, number, find_result, settle_timeout, resend_unknown=True):
         """Make version ``number``'s records the current ones (as a new version). Never sent twice without a look:
         ``find_result`` returns something once the restore shows (the dataset's current version moved past the one
-        before), and a lost answer is followed by it before any resend (Transport.write_once)."""
+        before), and a lost answer is followed by it before any resend (Transport.write_once); with ``resend_unknown``
+        false, never sent again after a lost answer (its outcome is then unknown)."""
         operation = 'Restoring version %d of %s' % (number, self._where(project_id, dataset_id))
         body = {'data': {'id': dataset_id, 'type': 'datasets', 'attributes': {'dataset_version': number}}}
         return self.transport.write_once('POST', dataset_path(project_id, dataset_id) + '/restore', operation, body,
                                          find_result, settle_timeout, 'nothing was restored', hints=VERSION_HINTS,
-                                         expect_body=False)
+                                         expect_body=False, resend_unknown=resend_unknown)
 
     def export(self, project_id, dataset_id, number, sink, label=None):
         """Stream one version's records (None: the current version) as CSV into ``sink``; return the size in bytes."""

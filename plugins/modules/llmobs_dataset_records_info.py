@@ -236,7 +236,11 @@ checksum:
   sample: 6e3cb8f5b7c0a1d6f9e8d7c6b5a4f3e2d1c0b9a8
   version_added: 1.2.0
 size:
-  description: The size of the file's content in bytes; in check mode, of the content it would have.
+  description:
+    - The size of the file in bytes.
+    - In check mode, of the file as it is now when there is one (Ansible reports the size of an existing O(dest), as
+      for M(ansible.builtin.copy)), and of the content it would have otherwise; RV(checksum) is always that of the
+      content it would have.
   returned: when O(dest) is given
   type: int
   sample: 104857

@@ -54,7 +54,7 @@ helpers.PROJECT, ``source`` to helpers.SOURCE, ``cursor`` adds ``page[cursor]``)
     records:   ``list_records(dataset_id, project_id=PROJECT, cursor=None, version=None)`` (one page of the
                records list), with ``records(count, start=0)``: that many record objects to answer it with;
                ``batch_update_of(dataset_id, inserts=(), updates=(), deletes=(), create=True)`` (any dataset's)
-    versions:  ``list_versions(dataset_id)`` with ``versions(dataset_id, 3, 2, ...)``,
+    versions:  ``list_versions(dataset_id)`` with ``versions(dataset_id, 3, 2, ...)``, ``probe_version(dataset_id, n)``,
                ``restore_version(dataset_id, version)``, ``export_dataset(dataset_id, version=None)``
     drafts:    ``get_draft_state(dataset_id)``, ``lock_draft(dataset_id)``, ``unlock_draft(dataset_id)``,
                answered with ``draft_state_document(dataset_id, user=None, since=None)``
@@ -558,6 +558,12 @@ def versions(dataset_id, *numbers, **attributes):
     return [{'id': '%s-v%d' % (dataset_id, number), 'type': 'dataset_version',
              'attributes': dict({'dataset_id': dataset_id, 'version_number': number, 'last_used': None}, **attributes)}
             for number in numbers]
+
+
+def probe_version(dataset_id, version, project_id=PROJECT):
+    """GET one record of ``version``: how a version the versions list leaves out is tested (404: not there)."""
+    return Call('GET', dataset_path(dataset_id, project_id) + '/records').query(
+        {'filter[version]': str(version), 'page[limit]': '1'})
 
 
 def restore_version(dataset_id, version, project_id=PROJECT):

@@ -122,3 +122,43 @@ def test_the_guard_on_write_reads_nothing_until_it_is_entered_then_keeps_what_it
     with guard() as state:
         assert state['user'] == JANE
     assert guard.read is True and guard.state == state
+
+
+def test_a_lock_whose_answer_was_lost_is_released_all_the_same(http):
+    # The server may have taken the lock before the answer was lost: left held, it would stop the next run.
+    http.expect(
+        get_draft_state('ds-1').reply(json=draft_state_document('ds-1')),
+        lock_draft('ds-1').reply_error(502, {'detail': 'bad gateway'}).times(4),
+        unlock_draft('ds-1').reply(body=''),
+    )
+    with pytest.raises(LLMObsError, match='HTTP 502'):
+        with draft_guard(task(lock=True)[0], PROJECT, 'ds-1', LABEL):
+            raise AssertionError('no write without the lock')
+    http.assert_done()
+
+
+def test_a_lock_refused_is_someone_elses_and_never_released(http):
+    http.expect(
+        get_draft_state('ds-1').reply(json=draft_state_document('ds-1')),
+        lock_draft('ds-1').reply_error(400, {'detail': 'the dataset is being edited by Jane Doe'}),
+    )
+    with pytest.raises(LLMObsError, match='being edited by Jane Doe'):
+        with draft_guard(task(lock=True)[0], PROJECT, 'ds-1', LABEL):
+            raise AssertionError('no write without the lock')
+    http.assert_done()
+
+
+def test_a_draft_state_that_cannot_be_read_stops_the_write_and_names_force(http):
+    http.expect(get_draft_state('ds-1').reply_error(403, {'detail': 'forbidden'}))
+    with pytest.raises(LLMObsError) as raised:
+        with draft_guard(task()[0], PROJECT, 'ds-1', LABEL):
+            raise AssertionError('not entered')
+    assert 'forbidden' in raised.value.message and 'force: true writes without it' in raised.value.message
+
+
+def test_force_writes_when_the_draft_state_cannot_be_read_and_takes_no_lock(http):
+    http.expect(get_draft_state('ds-1').reply_error(403, {'detail': 'forbidden'}))
+    the_task, warnings = task(force=True, lock=True)
+    with draft_guard(the_task, PROJECT, 'ds-1', LABEL) as state:
+        assert state is None
+    assert 'reading its draft state failed' in warnings[0] and 'without the lock' in warnings[0]

@@ -25,6 +25,7 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     get_draft_state,
     list_versions,
     lock_draft,
+    probe_version,
     restore_version,
     unlock_draft,
     versions,
@@ -118,11 +119,19 @@ def test_an_export_retried_starts_the_sink_over(http):
 
 def test_an_export_answered_with_another_media_type_is_not_taken(http):
     page = b'<html>Sign in</html>'
-    http.expect([export_dataset('ds-1', 1).reply(body=page, content_type='text/html')] * 2)
+    http.expect(export_dataset('ds-1', 1).reply(body=page, content_type='text/html'))  # not sent again: a page stays one
     sink = Sink()
     with pytest.raises(TransportError, match='text/html where text/csv was asked for'):
         make_api(retries=1).versions.export(PROJECT, 'ds-1', 1, sink)
     assert sink.data == b''
+
+
+@pytest.mark.parametrize('content_type', ['application/octet-stream', 'text/plain', 'application/csv', None])
+def test_an_export_labelled_loosely_is_taken(http, content_type):
+    http.expect(export_dataset('ds-1', 1).reply(body=b'id,input\r\n', content_type=content_type))
+    sink = Sink()
+    make_api().versions.export(PROJECT, 'ds-1', 1, sink)
+    assert sink.data == b'id,input\r\n'
 
 
 def test_an_export_refused_names_the_status_and_the_version_hint(http):
@@ -239,7 +248,8 @@ def test_the_current_version_exists_even_when_the_list_leaves_it_out(http):
 
 
 def test_a_version_required_but_not_listed_names_those_there_are(http):
-    http.expect(list_versions('ds-1').reply(json={'data': versions('ds-1', 4, 5)}))
+    http.expect(list_versions('ds-1').reply(json={'data': versions('ds-1', 4, 5)}),
+                probe_version('ds-1', 1).reply_error(404, {'detail': 'version not found'}))
     with pytest.raises(LLMObsError) as raised:
         make_api().versions.require(PROJECT, 'ds-1', 1, "dataset 'eval' (id ds-1)", current_version=5,
                                     result=dict(project_id=PROJECT))
@@ -247,3 +257,32 @@ def test_a_version_required_but_not_listed_names_those_there_are(http):
                                     "old versions 90 days, then they expire).")
     assert raised.value.result_extras['project_id'] == PROJECT
     assert [v['version'] for v in raised.value.result_extras['versions']] == [5, 4]
+
+
+def test_a_version_the_list_leaves_out_is_there_when_its_records_can_be_read(http):
+    http.expect(list_versions('ds-1').reply(json={'data': versions('ds-1', 5)}),
+                probe_version('ds-1', 2).reply_page())
+    found, dummy = make_api().versions.find(PROJECT, 'ds-1', 2, current_version=5)
+    assert found['version'] == 2 and found['id'] is None
+
+
+def test_a_version_past_the_current_one_is_not_probed(http):
+    http.expect(list_versions('ds-1').reply(json={'data': versions('ds-1', 5)}))
+    assert make_api().versions.find(PROJECT, 'ds-1', 6, current_version=5)[0] is None
+
+
+@pytest.mark.parametrize('document, holder', [
+    ({'data': {'id': 'ds-1', 'user': JANE, 'drafting_since': 'T'}}, 'Jane Doe <jane@example.com> since T'),
+    ({'data': {'attributes': {'user': 'jane@example.com'}}}, 'jane@example.com'),
+    ({'user': JANE, 'drafting_since': 'T'}, 'Jane Doe <jane@example.com> since T'),
+    ({'data': [{'attributes': {'user': JANE}}]}, 'Jane Doe <jane@example.com>'),
+    ({'data': {'attributes': {'locked': True}}}, 'someone'),
+])
+def test_a_held_draft_is_seen_in_the_shapes_a_preview_answer_may_take(document, holder):
+    assert holder_text(draft_state_facts(document)) == holder
+
+
+@pytest.mark.parametrize('document', [{'data': None}, {}, {'data': {'attributes': {'user': None, 'locked': False}}},
+                                      {'data': []}, None])
+def test_nobody_holds_a_draft_when_the_answer_names_nobody(document):
+    assert draft_state_facts(document) is None

@@ -36,6 +36,7 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     warnings_of,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
+    probe_version,
     MUTATION_ANSWER,
     HTTPMismatch,
     HTTPMock,
@@ -1304,7 +1305,8 @@ def test_an_older_version_with_the_same_records_writes_nothing(http, run, clock)
 
 @pytest.mark.parametrize('check_mode', [False, True], ids=['apply', 'check'])
 def test_an_unknown_or_expired_version_fails_before_anything_is_created(http, run, clock, check_mode):
-    http.expect(lookup().reply_page(), source_read(version=4), version_list(4, 3, 2))
+    http.expect(lookup().reply_page(), source_read(version=4), version_list(4, 3, 2),
+                probe_version(SOURCE, 1).reply_error(404, {'detail': 'version not found'}))
 
     result, code, dummy = run(module_args(version=1), check_mode=check_mode)
 

@@ -31,6 +31,7 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     warnings_of,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
+    probe_version,
     dataset_by_id,
     datasets_by_name,
     draft_state_document,
@@ -193,12 +194,25 @@ def test_a_dataset_that_reports_no_version_is_restored_without_a_wait(http, run)
     assert 'cannot tell when the restore of version 3 shows' in warnings_of(result)[0]
 
 
+def test_a_lost_answer_without_a_version_to_look_for_is_not_sent_again(http, run):
+    # Nothing can show that the restore landed: sending it again could make two versions, so the outcome is unknown.
+    http.expect(dataset_by_id(DATASET).reply_page(dataset(DATASET, NAME, version=None)),
+                listed_versions(3), version_records(VERSION_3), current_records(CURRENT),
+                nobody_editing(), restore_version(DATASET, 3).raises(requests.exceptions.ReadTimeout('read timed out')))
+
+    result, code, dummy = run(args())
+
+    assert code == 1 and http.count('POST') == 1
+    assert 'outcome is unknown' in result['msg']
+
+
 # ---------------------------------------------------------------- the version must be listed
 
 
 @pytest.mark.parametrize('listed, shown', [((5, 4), '5, 4'), ((), 'none')])
 def test_a_version_not_listed_fails_naming_the_versions_before_any_write(http, run, listed, shown):
-    http.expect(at_version(5), listed_versions(*listed))
+    http.expect(at_version(5), listed_versions(*listed),
+                probe_version(DATASET, 3).reply_error(404, {'detail': 'version not found'}))
 
     result, code, dummy = run(args())
 

@@ -31,6 +31,7 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     with_keys,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
+    probe_version,
     dataset_by_id,
     datasets_by_name,
     list_versions,
@@ -147,6 +148,7 @@ def test_a_version_not_listed_fails_naming_those_listed_and_their_expiry(http, r
         projects_by_name(PROJECT_NAME).reply_page(project(PROJECT, PROJECT_NAME)),
         datasets_by_name(NAME).reply_page(dataset(DATASET, NAME, version=4)),
         list_versions(DATASET).reply(json={'data': versions(DATASET, 2, 4, 3)}),
+        probe_version(DATASET, 1).reply_error(404, {'detail': 'version not found'}),
     )
 
     result, code, dummy = run(by_names(version=1), check_mode=check_mode)
