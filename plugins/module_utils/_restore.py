@@ -31,7 +31,6 @@ from itertools import islice
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
 from ansible_collections.llmobs.datadog.plugins.module_utils._draft_lock import draft_guard
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import attributes_of
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLANNED_NOTE
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_canonical import (
@@ -51,7 +50,6 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._records_results im
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._state import read_after_write
 from ansible_collections.llmobs.datadog.plugins.module_utils._text import capitalized, counted
-from ansible_collections.llmobs.datadog.plugins.module_utils._versions import version_numbers_text
 
 # One record of a list, as the comparison keeps it: its place in the list, its id, and the digests of its
 # input and of its canonical form (``content``).
