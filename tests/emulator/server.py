@@ -688,6 +688,11 @@ def endless_page(operation, params, query, page, numbers, records_shape='nested'
                 'name': 'endless-%d' % number, 'description': '', 'metadata': None, 'current_version': 0,
                 'created_at': now, 'updated_at': now, 'author': {'id': AUTHOR_ID}, 'dataset_type': 'user',
                 'project_id': params['project_id']}})
+        elif operation == 'ListLLMObsExperiments':
+            items.append({'id': item_id, 'type': 'experiments', 'attributes': {
+                'name': 'endless-%d' % number, 'project_id': query.get('filter[project_id]', ''),
+                'dataset_id': query.get('filter[dataset_id]', ''), 'description': '', 'metadata': None,
+                'config': None, 'created_at': now, 'updated_at': now}})
         else:
             fields = {'dataset_id': params['dataset_id'], 'input': {'endless': number}, 'expected_output': None,
                       'metadata': None, 'tags': [], 'canonical_id': item_id, 'created_at': now, 'updated_at': now}

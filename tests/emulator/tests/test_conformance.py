@@ -216,7 +216,8 @@ def test_paging_walks_every_dataset_once(emulator, openapi):
 
 
 @pytest.mark.parametrize('operation, path', [
-    ('ListLLMObsProjects', '/projects'), ('ListLLMObsDatasets', DATASETS), ('ListLLMObsDatasetRecords', RECORDS)])
+    ('ListLLMObsProjects', '/projects'), ('ListLLMObsDatasets', DATASETS), ('ListLLMObsDatasetRecords', RECORDS),
+    ('ListLLMObsExperiments', '/experiments?filter[dataset_id]=%s' % DEMO_DATASET)])
 def test_pages_of_an_endless_list_validate(emulator, openapi, operation, path):
     emulator.add_fault(operation=operation, endless=True)
     first = emulator.api('GET', path, params={'page[limit]': 3})

@@ -23,7 +23,8 @@ from ansible_collections.llmobs.datadog.tests.support.emulator import API_PREFIX
 DATASETS = '/%s/datasets' % DEMO_PROJECT
 RECORDS = DATASETS + '/%s/records' % DEMO_DATASET
 BATCH = DATASETS + '/%s/batch_update' % DEMO_DATASET
-LISTS = [('ListLLMObsProjects', '/projects'), ('ListLLMObsDatasets', DATASETS), ('ListLLMObsDatasetRecords', RECORDS)]
+LISTS = [('ListLLMObsProjects', '/projects'), ('ListLLMObsDatasets', DATASETS), ('ListLLMObsDatasetRecords', RECORDS),
+         ('ListLLMObsExperiments', '/experiments?filter[dataset_id]=%s' % DEMO_DATASET)]
 # What a client does to show an excerpt of an HTML body: tags to spaces, whitespace folded.
 TAG, WHITESPACE = re.compile(r'<[^>]*>'), re.compile(r'\s+')
 
