@@ -145,17 +145,19 @@ class Versions(object):
         return found, versions
 
     def _readable(self, project_id, dataset_id, number):
-        """Whether the records of version ``number`` can be read (one record asked for): the test of a version that
-        the list of active versions leaves out. A 404 (never made, or expired) is no."""
+        """Whether version ``number`` lists a record (one asked for): the test of a version that the list of active
+        versions leaves out. A 404 (never made, or expired) is no, and so is an empty list: a server may answer one
+        for an expired version, and a clone of it would empty the copy."""
         operation = 'Reading version %d of %s' % (number, self._where(project_id, dataset_id))
         try:
-            self.transport.request('GET', dataset_path(project_id, dataset_id) + '/records', operation,
-                                   params={'filter[version]': number, 'page[limit]': 1}, hints=VERSION_HINTS)
+            document = self.transport.request('GET', dataset_path(project_id, dataset_id) + '/records', operation,
+                                              params={'filter[version]': number, 'page[limit]': 1}, hints=VERSION_HINTS)
         except APIError as exc:
             if exc.status == 404:
                 return False
             raise
-        return True
+        data = document.get('data') if isinstance(document, dict) else None
+        return isinstance(data, list) and bool(data)
 
     def require(self, project_id, dataset_id, number, label, current_version=None, result=None):
         """The version numbered ``number`` (see ``find``), or an LLMObsError naming the versions there are, with

@@ -261,9 +261,15 @@ def test_a_version_required_but_not_listed_names_those_there_are(http):
 
 def test_a_version_the_list_leaves_out_is_there_when_its_records_can_be_read(http):
     http.expect(list_versions('ds-1').reply(json={'data': versions('ds-1', 5)}),
-                probe_version('ds-1', 2).reply_page())
+                probe_version('ds-1', 2).reply_page({'id': 'r1', 'type': 'records', 'attributes': {'input': 'q'}}))
     found, dummy = make_api().versions.find(PROJECT, 'ds-1', 2, current_version=5)
     assert found['version'] == 2 and found['id'] is None
+
+
+def test_a_version_the_list_leaves_out_with_no_record_is_not_there(http):
+    # An expired version may be answered with an empty list: cloning it would empty the copy.
+    http.expect(list_versions('ds-1').reply(json={'data': versions('ds-1', 5)}), probe_version('ds-1', 2).reply_page())
+    assert make_api().versions.find(PROJECT, 'ds-1', 2, current_version=5)[0] is None
 
 
 def test_a_version_past_the_current_one_is_not_probed(http):
