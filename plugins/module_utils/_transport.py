@@ -551,7 +551,8 @@ class Transport(object):
                 raise TransportError('%s was cut off: %d of %s bytes arrived.' % (operation, size, expected))
             return size
         finally:
-            response.close()
+            if not getattr(response, 'llmobs_abandoned', False):
+                response.close()
 
     def _stream_body(self, response, sink, operation, deadline, label):
         """Copy the answer's body into ``sink`` chunk by chunk, within ``deadline``.
@@ -600,6 +601,8 @@ class Transport(object):
                 self.progress.step(tracker, '%s: %s read so far.' % (label or operation, counted_large(size, 'byte')))
         finally:
             stop.set()
+            if worker.is_alive():
+                _abandon(response)
 
     def pages(self, path, operation, params, page_limit, key=None, hints=None, noun='item', label=None):
         """Yield every item of a cursor-paged list once, following ``meta.after`` to the end.
@@ -662,6 +665,29 @@ class Transport(object):
                 return None
             self.sleep(min(interval, remaining))
             interval = min(MAX_POLL_INTERVAL, interval * 2)
+
+
+def _abandon(response):
+    """Let go of a response whose body the reader thread still waits for (the deadline passed, or the sink failed).
+
+    Closing it here would wait for that read, which returns only with a whole chunk or the end of the body: a
+    server that drips bytes would hold the task for hours. The socket is shut down instead, which ends the read at
+    once, and the response is closed in a thread of its own.
+    """
+    response.llmobs_abandoned = True
+    raw = getattr(response, 'raw', None)
+    connection = getattr(raw, 'connection', None) or getattr(raw, '_connection', None)
+    sock = getattr(connection, 'sock', None)
+    if sock is None:  # the socket under http.client's reader, where urllib3 no longer names the connection
+        sock = getattr(getattr(getattr(getattr(raw, '_fp', None), 'fp', None), 'raw', None), '_sock', None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, ValueError):
+            pass
+    closer = threading.Thread(target=response.close, name='llmobs-download-close')
+    closer.daemon = True
+    closer.start()
 
 
 def _offer(chunks, item, stop):
