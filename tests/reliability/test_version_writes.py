@@ -425,7 +425,7 @@ def test_versions_writes_through_fault_class(fresh_emulator, record, tmp_path, f
             'changed': outcome.result.get('changed'), 'requests': len(outcome.requests), 'after': outcome.after,
             'retries': sum(1 for w in warnings_of(outcome.result) if 'retrying in' in w),
             'message': outcome.result.get('msg', ''), 'warnings': warnings_of(outcome.result),
-            'rerun': finished[name].after if name in finished else 'unchanged',
+            'rerun': 'unchanged' if name in again else finished[name].after,
             'seconds': round(run.seconds, 1),
         })
 
@@ -457,7 +457,9 @@ def test_versions_check_mode_never_writes(fresh_emulator, record, tmp_path):
     for number, name in enumerate((RESTORE, EXPORT, PRUNE)):
         result = run.results[number]
         assert result.get('failed') is not True and result['changed'] is True, (name, result.get('msg'))
-        record('version_check_mode', {'module': MODULES[name].split('.')[-1], 'msg': result.get('msg') or ''})
+        record('version_check_mode', {'module': MODULES[name].split('.')[-1], 'msg': result.get('msg') or (
+            'changed: true, no msg: the file would change (the export was downloaded into a temporary file, compared '
+            'by checksum, then removed)')})
     assert len(scene.dataset(scene.restore_id)['versions']) == len(scene.restore_versions)
     with open(scene.dest, 'rb') as handle:
         assert handle.read() == OLD_FILE
@@ -500,7 +502,7 @@ def test_a_dripped_export_ends_at_list_timeout(fresh_emulator, record, tmp_path)
     outcome = Outcome(EXPORT, result, [])
     assert outcome.outcome == 'failure' and 'list_timeout' in result['msg'], result.get('msg')
     check_export(scene, outcome)
-    record('version_bounds', {'case': 'an export dripped 2,048 bytes every 0.5 s (about 27 s in all)',
+    record('version_bounds', {'case': '2,048 bytes every 0.5 s, about 27 s in all',
                               'list_timeout': 2, 'seconds': round(run.seconds, 1), 'message': result['msg']})
     # The run's own start and the dataset's lookups take a few seconds; the dripped answer must not add its 16.
     assert run.seconds < 2 + 8, 'the task ran %.1f s with list_timeout: 2' % run.seconds
