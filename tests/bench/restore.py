@@ -200,8 +200,8 @@ class Bench(object):
                        requests=self.requests_made(), changed=result.get('changed'),
                        counts=dict((k, result.get(k)) for k in ('added', 'updated', 'removed', 'unchanged'))
                        if 'unchanged' in result else None)
-            if not error and name.startswith('module, restore') and (result.get('added'), result.get('updated'),
-                                                                    result.get('removed')) != (DELETED, UPDATED, ADDED):
+            counted = (result.get('added'), result.get('updated'), result.get('removed'))
+            if not error and name.startswith('module, restore') and counted != (DELETED, UPDATED, ADDED):
                 row['error'] = 'the restore counted %s, not %d back, %d changed back, %d removed' % (
                     row['counts'], DELETED, UPDATED, ADDED)
             self.rows.append(row)

@@ -223,7 +223,7 @@ class Scene(object):
         return found[0] if found else None
 
     def tasks(self, options, suffix, which=(RESTORE, EXPORT, PRUNE)):
-        """The tasks of ``which``, registered as ``<module>_<suffix>``; ``options`` go to every one."""
+        """The tasks of ``which``, registered as ``<module>_<suffix>``; each takes those of ``options`` it has."""
         common = dict(api_url=self.emulator.url, api_key=API_KEY, app_key=APP_KEY, timeout=1, retries=2,
                       project_id=DEMO_PROJECT)
         arguments = {
@@ -308,6 +308,8 @@ def check_restore(scene, outcome, landed_before):
         assert landed == landed_before == 0, 'a failed restore landed %d times' % landed
         assert dataset['current_version'] == scene.restore_versions[-1]
         assert result.get('changed') is not True
+        if outcome.requests:  # a restore was sent: the failure says that none landed
+            assert 'nothing was restored' in result['msg'], result['msg']
         outcome.after = 'no restore landed; lock released'
     return landed
 
@@ -328,6 +330,7 @@ def check_export(scene, outcome):
             assert re.search(r'cut off after [1-9][0-9,]* bytes', outcome.result['msg']), outcome.result['msg']
         assert os.stat(scene.dest).st_mtime_ns == scene.old_mtime
         assert outcome.result.get('changed') is not True
+        assert outcome.result['msg'].startswith('Exporting dataset'), outcome.result['msg']
         outcome.after = 'the old file, untouched'
 
 
@@ -345,6 +348,9 @@ def check_prune(scene, outcome):
         said = [item['name'] for item in result.get('deleted') or []]
         assert sorted(said) == sorted(gone), (said, gone)
         assert bool(result.get('changed')) is bool(gone)
+        if outcome.requests:  # a delete failed: the failure names what was not deleted, and says nothing went twice
+            assert [item['name'] for item in result['not_deleted']] == [n for n in DELETED_BY_RULES if n not in gone]
+            assert 'nothing was deleted' in result['msg'], result['msg']
     outcome.after = '%d deleted; the %d matches the rules keep and the source still there' % (
         len(gone), len(kept_by_rules) - 1)
     return gone
