@@ -9,7 +9,9 @@
 Run by `make reliability` after the suite (tests/reliability/) and the concurrency measurement;
 nothing in the tables is typed by hand. ``--section hostile`` rewrites only the section "Hostile
 files and servers" of the existing report, from the outcomes of a run of
-tests/reliability/test_hostile.py alone (the other sections stay as they are).
+tests/reliability/test_hostile.py alone (the other sections stay as they are); ``--section versions``
+likewise the section "Restore, export and prune, by fault class", from a run of
+tests/reliability/test_version_writes.py alone.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -155,6 +157,109 @@ def hostile_section(servers, files, file_runs, ansible_version):
     return out
 
 
+VERSIONS_TITLE = '## Restore, export and prune, by fault class'
+
+
+def versions_section(rows, check_rows, bounds, ansible_version):
+    """The section "Restore, export and prune, by fault class" (a list of lines), from
+    tests/reliability/test_version_writes.py."""
+    cases = []
+    for row in rows:
+        if row['case'] not in cases:
+            cases.append(row['case'])
+    reruns = sorted(set(r['case'] for r in rows if r['outcome'] == 'failure'))
+    out = [VERSIONS_TITLE, '',
+           'From `tests/reliability/test_version_writes.py` (ansible-core %s, %s): %d fault classes, each one '
+           '`ansible-playbook -vvvv --diff` run of three tasks, with the fault on each task\'s own requests (the '
+           'operations of one module are never those of another, so the faults do not meet the other tasks; two faults '
+           'on one operation are met in turn):'
+           % (ansible_version, datetime.date.today().isoformat(), len(cases)), '',
+           '- `llmobs_dataset_restore` brings a dataset of 20 records back to its version 1 (2 records back, 2 changed '
+           'back, 2 removed), holding the draft lock (`lock: true`);',
+           '- `llmobs_dataset_records_info` writes version 1 of a dataset of 600 records (about 110 KB of CSV, with '
+           'commas, quotes, line breaks and non-ASCII text in its cells) with `format: csv` over an existing file;',
+           '- `llmobs_dataset_prune` applies `keep: 1`, `older_than: 1d` and `protect_used_within: 30d` to six datasets '
+           'matching `rel-prune-*`, beside their source `rel-prune`: three to delete (10, 20 and 30 days old, the last '
+           'used by an experiment 60 days ago) and three to keep (the newest, one 2 hours old, one an experiment used '
+           'yesterday).', '',
+           'Options: `timeout: 1`, `retries: 2`, `wait_timeout: 2` (4 in the class `timeout`), and for the export '
+           '`list_timeout: 4` (2 in the class `drip`). After each run the suite checks the emulator\'s state and the '
+           'file: **restore**, the dataset\'s versions show exactly one restore landed and its records equal version '
+           '1\'s, or after a failure none landed; the draft lock is free either way. **Export**, the file is the old '
+           'one, byte for byte and with its modification time, or the whole export, parsed and compared record by '
+           'record with version 1\'s, never part of one; no temporary file is left in its directory. **Prune**, none '
+           'of the datasets the rules keep is gone; after a success exactly the three the rules delete are gone, after '
+           'a failure exactly those its result says were deleted. After a success the same task runs again in the same '
+           'playbook and must report no change; after a failure, a second run without the fault must finish the job '
+           '(column "the re-run"). "Requests" counts the task\'s restores, downloads or deletes in the faulty run, '
+           'refused, dropped and late ones included. No run printed a traceback or a key.', '']
+    out.append(table(['case', 'module', 'fault', 'expected', 'outcome', 'requests', 'after the run', 'the re-run',
+                      'message'],
+                     [[r['case'], r['module'], r['what'], r['expected'],
+                       '**%s**' % r['outcome'] + ('' if r['changed'] else ' (unchanged)'), r['requests'], r['after'],
+                       r['rerun'], cell(' '.join([r['message']] + ['Warning: %s' % w for w in r['warnings'][-1:]]), 320)]
+                      for r in rows]))
+    wrong = [r for r in rows if r['outcome'] != r['expected']]
+    out += ['', '%d task and fault pairs in %d playbook runs (%d of them the second run after a failure); %d as '
+            'expected. In none did a restore land twice, a file hold part of an export, or a dataset the rules keep '
+            'go.' % (len(rows), len(cases) + len(reruns), len(reruns), len(rows) - len(wrong)), '']
+    if check_rows:
+        out += ['In check mode the same three tasks read and send no write (no restore, no lock, no delete; the file '
+                'untouched and no temporary file left):', '']
+        out.append(table(['module', 'message'], [[r['module'], cell(r['msg'], 320)] for r in check_rows]))
+        out.append('')
+    for bound in bounds or []:
+        late = bound['seconds'] > bound['list_timeout'] + 8
+        out += ['A server that drips the export (%s), with `list_timeout: %s`: the task failed as it should, the old '
+                'file untouched ("%s"), after %s s of `ansible-playbook`.%s'
+                % (bound['case'], bound['list_timeout'], cell(bound['message'], 240), bound['seconds'],
+                   ' **A known bug**: the download stops waiting at the deadline, but closing the answer then waits '
+                   'for the next 64 KiB of it (or its end), so the bound does not hold; the suite marks it as an '
+                   'expected failure until it is fixed.' if late else ''), '']
+    return out
+
+
+def replace_section(title, lines, before_titles):
+    """Rewrite the section ``title`` of the existing report in place, or add it before the first of
+    ``before_titles`` that the report has."""
+    section = '\n'.join(lines).rstrip() + '\n'
+    with open(REPORT) as handle:
+        report = handle.read()
+    start = report.find(title + '\n')
+    if start >= 0:
+        end = report.find('\n## ', start + len(title))
+        report = report[:start] + section + (report[end:] if end >= 0 else '')
+    else:
+        at = next((found for found in (report.find(t + '\n') for t in before_titles) if found >= 0), -1)
+        if at < 0:
+            sys.exit('%s has none of the sections %s to put the section "%s" before'
+                     % (REPORT, ', '.join('"%s"' % t[3:] for t in before_titles), title[3:]))
+        report = report[:at] + section + '\n' + report[at:]
+    with open(REPORT, 'w') as handle:
+        handle.write(report)
+    print('wrote the section "%s" of %s' % (title[3:], os.path.relpath(REPORT, REPO_ROOT)))
+
+
+def version_runs(rows):
+    """The playbook runs of test_version_writes.py behind ``rows``: one per class, a second after a failure, the
+    check-mode run and the bound's run."""
+    if not rows:
+        return 0
+    cases = set(r['case'] for r in rows)
+    failed = set(r['case'] for r in rows if r['outcome'] == 'failure')
+    return len(cases) + len(failed) + (1 if load('version_check_mode') else 0) + len(load('version_bounds') or [])
+
+
+def render_versions_only():
+    rows = load('version_writes') or []
+    if not rows:
+        sys.exit('no recorded outcomes of restore, export and prune in build/reliability/: run pytest '
+                 'tests/reliability/test_version_writes.py')
+    import ansible  # pylint: disable=import-outside-toplevel
+    replace_section(VERSIONS_TITLE, versions_section(rows, load('version_check_mode'), load('version_bounds'),
+                                                     ansible.__version__), [HOSTILE_TITLE, HOSTILE_BEFORE])
+
+
 def render_hostile_only():
     """Rewrite the hostile section of the existing report in place (or add it before "Bad input")."""
     servers, files = load('hostile_servers') or [], load('hostile_files') or []
@@ -180,10 +285,13 @@ def render_hostile_only():
 
 def main():
     parser = argparse.ArgumentParser(description='Write docs/reliability.md from build/reliability/.')
-    parser.add_argument('--section', choices=['hostile'],
+    parser.add_argument('--section', choices=['hostile', 'versions'],
                         help='rewrite only this section of the existing report, from a run of its test file alone')
-    if parser.parse_args().section == 'hostile':
+    section = parser.parse_args().section
+    if section == 'hostile':
         return render_hostile_only()
+    if section == 'versions':
+        return render_versions_only()
     matrix = load('fault_matrix') or []
     bad_input = load('bad_input') or []
     tls = load('tls') or []
@@ -193,6 +301,7 @@ def main():
     records = load('records_writes') or []
     records_check = load('records_check_mode') or []
     hostile_servers, hostile_files = load('hostile_servers') or [], load('hostile_files') or []
+    versions = load('version_writes') or []
     if not matrix or not bad_input:
         sys.exit('no recorded outcomes in build/reliability/: run `make reliability`')
 
@@ -210,7 +319,8 @@ def main():
            'Every module stands on one engine (`plugins/module_utils/_transport.py`), so the fault '
            'matrix drives that engine through every fault once, with the clone; then each write of '
            '`llmobs_project` and `llmobs_dataset` (create, update, delete) meets each class of fault, '
-           'and the records sync of `llmobs_dataset_records` meets every fault of its batches.',
+           'the records sync of `llmobs_dataset_records` meets every fault of its batches, and the restore, '
+           'the CSV export and the prune meet each class of fault on their own requests.',
            '', RETRY_POLICY, '## Fault matrix (the engine, through llmobs_dataset_clone)', '',
            'Module options: `timeout: 1`, `retries: 2`, `wait_timeout: 3` (15 where a lag is set). '
            '"Clone requests" counts the POSTs the emulator received; "retries" counts the warnings '
@@ -270,6 +380,8 @@ def main():
     if records_check:
         out += ['In check mode the same sync reads every record, reports the same counts and sends no write: '
                 '"%s"' % records_check[0]['msg'], '']
+    if versions:
+        out += versions_section(versions, load('version_check_mode'), load('version_bounds'), ansible.__version__)
     if hostile_servers or hostile_files:
         out += hostile_section(hostile_servers, hostile_files, load('hostile_files_runs'), ansible.__version__)
 
@@ -288,12 +400,13 @@ def main():
         out.append(table(['case', 'outcome', 'message'], [[r['case'], r['outcome'], r['message']] for r in tls]))
 
     out += ['', '## Secrets', '',
-            'Every run above (%d fault runs, %d family runs, %d records runs, 2 bad-input runs, %d TLS runs) used the '
-            'distinctive keys '
+            'Every run above (%d fault runs, %d family runs, %d records runs, %d restore, export and prune runs, '
+            '2 bad-input runs, %d TLS runs) used the distinctive keys '
             '`ReliabilityApiKey...` and `ReliabilityAppKey...` at `-vvvv` with `--diff`. The suite '
             'searched stdout, stderr and every registered result (warnings included) for them: none '
             'was found. The emulator\'s request log records only whether each key header was sent.'
-            % (2 * len(matrix), 2 * len(set(r['fault'] for r in family)), len(records), len(tls)), '']
+            % (2 * len(matrix), 2 * len(set(r['fault'] for r in family)), len(records), version_runs(versions),
+               len(tls)), '']
 
     if concurrency:
         out += ['## Concurrency: the limit', '',
