@@ -129,7 +129,9 @@ def _describe_transport_failure(exc):
         if inner is None or inner is reason or isinstance(inner, str):
             break
         reason = inner
-    text = str(reason) or type(reason).__name__
+    args = getattr(reason, 'args', None) or ()
+    # urllib3's ProtocolError('Connection broken: ...', cause): its first argument says it all.
+    text = (args[0] if len(args) > 1 and isinstance(args[0], str) else str(reason)) or type(reason).__name__
     if '): ' in text and text.startswith('<'):
         text = text.split('): ', 1)[1]
     return text[:300]
@@ -585,7 +587,7 @@ class Transport(object):
                 try:
                     item = chunks.get(timeout=max(remaining, 0.001))
                 except queue.Empty:
-                    raise TransportError('%s was still going after %s seconds (list_timeout): %s had arrived.'
+                    raise TransportError('%s was still going after %s seconds (list_timeout): %s had been written.'
                                          % (operation, _format_seconds(self.settings.list_timeout),
                                             counted_large(size, 'byte')), retriable=False)
                 if item is end:

@@ -280,6 +280,16 @@ def check_options(params):
     return rules
 
 
+def experiment_uses(experiments, deleting):
+    """The experiments of each dataset the rules would delete, by id (a planned dataset, no id, has none yet)."""
+    try:
+        return dict((item['id'], experiments.of_dataset(item['id'])) for item in deleting if item['id'] is not None)
+    except LLMObsError as exc:
+        exc.extend_message(' The guard (protect_used_within) could not tell which of the datasets recent experiments '
+                           'use, so nothing was deleted.')
+        raise
+
+
 def run(task):
     params, rules, datasets = task.params, task.checked, task.api.datasets
     project_id, project = resolve_project(task.api, params, task.plan)
@@ -294,9 +304,7 @@ def run(task):
     for item in decisions.deleting:
         task.api.names.found('dataset', [item], item['name'])  # messages of its requests name it
     if rules.protect is not None:  # a planned dataset (no id) has no experiment yet
-        uses = dict((item['id'], task.api.experiments.of_dataset(item['id'])) for item in decisions.deleting
-                    if item['id'] is not None)
-        decisions = decisions.guarded(uses, rules.protect, now)
+        decisions = decisions.guarded(experiment_uses(task.api.experiments, decisions.deleting), rules.protect, now)
     result = dict(changed=bool(decisions.deleting), project_id=project_id, kept=decisions.kept)
     if task.diff:
         result['diff'] = decisions.diff()

@@ -481,18 +481,6 @@ def _export_bytes(emulator, dataset_id):
         KEYS, Accept='text/csv'), params={'format': 'csv', 'version': VERSION}).content
 
 
-DRIP_BUG = (
-    'The download bound does not hold against a server that drips the export: Transport._stream_body raises "was '
-    'still going after N seconds (list_timeout)" in time, but _download_once then calls response.close(), which '
-    'blocks in http.client (HTTPResponse._close_conn -> BufferedReader.close) until the reader thread\'s '
-    'iter_content(DOWNLOAD_CHUNK) read returns, and that read waits for a whole 64 KiB chunk or the end of the body. '
-    'Here (2 KB every 0.5 s) the task ends some 16 s after list_timeout: 2; a server dripping 2 bytes every 0.5 s '
-    'would hold it 4.5 hours. Fix in plugins/module_utils/_transport.py: on the deadline, shut the socket down '
-    '(response.raw.connection.sock.shutdown(socket.SHUT_RDWR)) before closing the response, or read with read1 so '
-    'that a read returns what has arrived.')
-
-
-@pytest.mark.xfail(strict=True, reason=DRIP_BUG)
 def test_a_dripped_export_ends_at_list_timeout(fresh_emulator, record, tmp_path):
     emulator = fresh_emulator
     folder = str(tmp_path / 'exports')
