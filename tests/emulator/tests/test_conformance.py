@@ -249,7 +249,8 @@ def test_requests_the_collection_sends_validate_against_the_spec(emulator, opena
     log = emulator.requests_log()
     assert [entry['operation'] for entry in log] == [
         'ListLLMObsDatasets', 'ListLLMObsDatasets',                        # check mode: name, source
-        'ListLLMObsDatasets', 'CloneLLMObsDataset', 'ListLLMObsDatasets',  # apply: name, clone, wait
+        'ListLLMObsDatasets', 'ListLLMObsDatasets',                        # apply: name, source (its version),
+        'CloneLLMObsDataset', 'ListLLMObsDatasets', 'ListLLMObsDatasets',  # clone, source again, wait
         'ListLLMObsDatasets',                                              # re-run: name only
     ]
     for entry in log:
