@@ -112,8 +112,13 @@ def task(write, options):
     return {'name': write.id, write.module: options, 'register': write.id.replace('-', '_'), 'ignore_errors': True}
 
 
-@pytest.mark.parametrize('key_source', ['params', 'env'])
-@pytest.mark.parametrize('fault_class, fault, expected', FAULT_CLASSES, ids=[c[0] for c in FAULT_CLASSES])
+# Every class with the keys in the tasks; one with the keys from DD_API_KEY/DD_APP_KEY (test_fault_matrix.py runs
+# more): where the keys come from changes what the connection options hold, not how a fault is handled.
+RUNS = [cls + ('params',) for cls in FAULT_CLASSES] + [cls + ('env',) for cls in FAULT_CLASSES
+                                                       if cls[0] == 'lost-after-done']
+
+
+@pytest.mark.parametrize('fault_class, fault, expected, key_source', RUNS, ids=['%s-%s' % (r[0], r[3]) for r in RUNS])
 def test_writes_through_fault_class(fresh_emulator, record, fault_class, fault, expected, key_source):
     emulator = fresh_emulator
     for write in WRITES:
