@@ -31,27 +31,19 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import argparse
-import datetime
 import json
 import os
 import platform
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 
-import requests
-
-from ansible_collections.llmobs.datadog.tests.support.ansible_dirs import keep_ansible_dirs_private
-from ansible_collections.llmobs.datadog.tests.support.emulator import EmulatorProcess
+from ansible_collections.llmobs.datadog.tests.support.bench import (
+    API_KEY, APP_KEY, EmulatorBench, last_line, load_average, measured, run_bench,
+)
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 MODULE = os.path.join(REPO_ROOT, 'plugins', 'modules', 'llmobs_dataset_records_info.py')
 BIN = os.path.dirname(sys.executable)
-API_KEY, APP_KEY = 'bench-api-key', 'bench-app-key'
-HEADERS = {'DD-API-KEY': API_KEY, 'DD-APPLICATION-KEY': APP_KEY}
 RECORD_BYTES = 1024
 REQUEST_FLOOR = 2   # the export, and the dataset's facts
 MEMORY_TARGET_MB = 150
@@ -68,37 +60,9 @@ with requests.get(url, params={'format': 'csv'}, headers=headers, stream=True, t
 '''
 
 
-def measured(command, env=None):
-    """Run ``command``; (seconds, peak resident MB of it and the processes it waited for, exit code, output)."""
-    started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    output = process.stdout.read()
-    dummy, status, usage = os.wait4(process.pid, 0)
-    code = os.waitstatus_to_exitcode(status) if hasattr(os, 'waitstatus_to_exitcode') else status
-    process.stdout.close()
-    return time.monotonic() - started, usage.ru_maxrss / 1024.0, code, output.decode('utf-8', 'replace')
-
-
-class Bench(object):
+class Bench(EmulatorBench):
     def __init__(self, options):
-        self.options = options
-        self.emulator = EmulatorProcess(['--no-demo-seed', '--api-key', API_KEY, '--app-key', APP_KEY])
-        self.emulator.configure(log_bodies=False, latency_ms=options.latency_ms)
-        self.session = requests.Session()
-        self.project = self.api('POST', '/projects', {'data': {'type': 'projects', 'attributes': {'name': 'bench'}}})['data']['id']
-        self.folder = tempfile.mkdtemp(prefix='llmobs-export-bench-')
-        self.rows = []
-        self.load_at_start = load_average()
-
-    def stop(self):
-        self.emulator.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def api(self, method, path, body=None):
-        response = self.session.request(method, self.emulator.url + '/api/v2/llm-obs/v1' + path, json=body,
-                                        headers=HEADERS, timeout=600)
-        response.raise_for_status()
-        return response.json() if response.content else None
+        super(Bench, self).__init__(options, 'llmobs-export-bench-', latency_ms=options.latency_ms)
 
     def dataset_of(self, size):
         dataset_id = self.api('POST', '/%s/datasets' % self.project,
@@ -109,25 +73,14 @@ class Bench(object):
         return dataset_id
 
     def requests_made(self):
-        log = self.emulator.control('GET', '/requests')['requests']
-        self.emulator.control('DELETE', '/requests')
-        return len(log)
+        return len(self.request_log())
 
     def args(self, dataset_id, dest, output_format):
         return dict(api_url=self.emulator.url, api_key=API_KEY, app_key=APP_KEY, project_id=self.project,
                     dataset_id=dataset_id, dest=dest, format=output_format)
 
-    def module(self, dataset_id, dest, output_format):
-        path = os.path.join(self.folder, 'args.json')
-        with open(path, 'w') as handle:
-            json.dump({'ANSIBLE_MODULE_ARGS': self.args(dataset_id, dest, output_format)}, handle)
-        seconds, memory, code, output = measured([sys.executable, MODULE, path])
-        try:
-            result = json.loads(output[output.index('{'):])
-        except ValueError:
-            result = {'failed': True, 'msg': output[-300:]}
-        error = None if code == 0 and not result.get('failed') else result.get('msg', output[-300:])
-        return seconds, memory, error, result
+    def export(self, dataset_id, dest, output_format):
+        return self.module(MODULE, dict(dataset_id=dataset_id, dest=dest, format=output_format))
 
     def playbook(self, tasks):
         path = os.path.join(self.folder, 'play.yml')
@@ -136,7 +89,7 @@ class Bench(object):
         env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
         env.pop('LLMOBS_IN_PROCESS', None)
         seconds, memory, code, output = measured([os.path.join(BIN, 'ansible-playbook'), path], env=env)
-        return seconds, memory, None if code == 0 else _last_line(output), {}
+        return seconds, memory, None if code == 0 else last_line(output), {}
 
     def floor(self, dataset_id, dest):
         script = os.path.join(self.folder, 'floor.py')
@@ -144,7 +97,7 @@ class Bench(object):
             handle.write(FLOOR_SCRIPT)
         url = '%s/api/v2/llm-obs/v1/%s/datasets/%s/export' % (self.emulator.url, self.project, dataset_id)
         seconds, memory, code, output = measured([sys.executable, script, url, dest])
-        return seconds, memory, None if code == 0 else _last_line(output), {}
+        return seconds, memory, None if code == 0 else last_line(output), {}
 
     def run_size(self, size):
         dataset_id = self.dataset_of(size)
@@ -154,11 +107,11 @@ class Bench(object):
 
         runs = [('requests script, export to a file (floor)', path('floor-csv'),
                  lambda dest: self.floor(dataset_id, dest)),
-                ('module, csv, new file', path('module-csv'), lambda dest: self.module(dataset_id, dest, 'csv')),
-                ('module, csv, unchanged re-run', path('module-csv'), lambda dest: self.module(dataset_id, dest, 'csv'))]
+                ('module, csv, new file', path('module-csv'), lambda dest: self.export(dataset_id, dest, 'csv')),
+                ('module, csv, unchanged re-run', path('module-csv'), lambda dest: self.export(dataset_id, dest, 'csv'))]
         if not self.options.no_jsonl:
             runs.append(('module, jsonl, new file', path('module-jsonl'),
-                         lambda dest: self.module(dataset_id, dest, 'jsonl')))
+                         lambda dest: self.export(dataset_id, dest, 'jsonl')))
         runs += [('ansible-playbook, one debug task', None,
                   lambda dest: self.playbook([{'ansible.builtin.debug': {'msg': 'floor'}}])),
                  ('ansible-playbook, csv in the controller, new file', path('playbook-csv'),
@@ -177,18 +130,6 @@ class Bench(object):
         for dummy, dest, dummy2 in runs:
             if dest and os.path.exists(dest):
                 os.unlink(dest)
-
-
-def load_average():
-    try:
-        return '%.1f' % os.getloadavg()[0]
-    except OSError:
-        return 'unknown'
-
-
-def _last_line(output):
-    lines = [line for line in output.strip().splitlines() if line.strip()]
-    return lines[-1][:300] if lines else 'failed with no output'
 
 
 def format_row(row):
@@ -246,27 +187,18 @@ def markdown(bench, started, elapsed):
 
 
 def main():
-    keep_ansible_dirs_private()
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--sizes', default='100000')
     parser.add_argument('--latency-ms', type=int, default=0)
     parser.add_argument('--no-jsonl', action='store_true', help='skip the JSONL run (it holds every line in memory)')
     parser.add_argument('--out', default=os.path.join(REPO_ROOT, 'build', 'export-bench.md'))
     options = parser.parse_args()
-    started = datetime.datetime.now(datetime.timezone.utc)
-    clock = time.monotonic()
-    bench = Bench(options)
-    try:
+
+    def runs(bench):
         for size in [int(v) for v in options.sizes.split(',')]:
             bench.run_size(size)
-    finally:
-        bench.stop()
-    text = markdown(bench, started, time.monotonic() - clock)
-    os.makedirs(os.path.dirname(os.path.abspath(options.out)), exist_ok=True)
-    with open(options.out, 'w') as handle:
-        handle.write(text)
-    print('\n' + text)
-    print('Written to %s' % options.out)
+
+    run_bench(lambda: Bench(options), runs, markdown, options.out)
 
 
 if __name__ == '__main__':

@@ -41,7 +41,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import argparse
-import datetime
 import json
 import math
 import os
@@ -49,21 +48,18 @@ import platform
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
 
 import requests
 
-from ansible_collections.llmobs.datadog.tests.support.ansible_dirs import keep_ansible_dirs_private
-from ansible_collections.llmobs.datadog.tests.support.emulator import EmulatorProcess
+from ansible_collections.llmobs.datadog.tests.support.bench import (
+    API_KEY, APP_KEY, EmulatorBench, last_line, load_average, measured, run_bench,
+)
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 MODULE = os.path.join(REPO_ROOT, 'plugins', 'modules', 'llmobs_dataset_records.py')
 DDTRACE_VENV = os.path.join(REPO_ROOT, 'build', 'bench-ddtrace-venv')
 DDTRACE_VERSION = '4.16.0'
-API_KEY, APP_KEY = 'bench-api-key', 'bench-app-key'
-HEADERS = {'DD-API-KEY': API_KEY, 'DD-APPLICATION-KEY': APP_KEY}
 PAGE = 5000
 BATCH_RECORDS = 1000
 BATCH_BYTES = 5 * 1024 * 1024
@@ -204,39 +200,11 @@ def write_files(folder, size):
     return paths
 
 
-def measured(command, env=None):
-    """Run ``command``; (seconds, peak resident MB, exit code, output tail)."""
-    started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    output = process.stdout.read()
-    dummy, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status) if hasattr(os, 'waitstatus_to_exitcode') else status
-    process.stdout.close()
-    return time.monotonic() - started, usage.ru_maxrss / 1024.0, process.returncode, output.decode('utf-8', 'replace')
-
-
-class Bench(object):
+class Bench(EmulatorBench):
     def __init__(self, options):
-        self.options = options
-        self.emulator = EmulatorProcess(['--no-demo-seed', '--api-key', API_KEY, '--app-key', APP_KEY])
         # ddtrace accepts only a 200 to a dataset create (Datadog answers 200 or 201).
-        self.emulator.configure(log_bodies=False, dataset_create_status=200)
-        self.session = requests.Session()
-        self.project = self.api('POST', '/projects', {'data': {'type': 'projects', 'attributes': {'name': 'bench'}}})['data']['id']
-        self.folder = tempfile.mkdtemp(prefix='llmobs-records-bench-')
-        self.rows = []
+        super(Bench, self).__init__(options, 'llmobs-records-bench-', dataset_create_status=200)
         self.notes = []
-        self.load_at_start = load_average()
-
-    def stop(self):
-        self.emulator.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def api(self, method, path, body=None):
-        response = self.session.request(method, self.emulator.url + '/api/v2/llm-obs/v1' + path, json=body,
-                                        headers=HEADERS, timeout=600)
-        response.raise_for_status()
-        return response.json() if response.content else None
 
     def new_dataset(self, name):
         return self.api('POST', '/%s/datasets' % self.project,
@@ -251,26 +219,16 @@ class Bench(object):
         return [d for d in state['datasets'] if d['id'] == dataset_id][0]['record_count']
 
     def requests_made(self):
-        log = self.emulator.control('GET', '/requests')['requests']
-        self.emulator.control('DELETE', '/requests')
+        log = self.request_log()
         reads = len([e for e in log if e.get('operation') == 'ListLLMObsDatasetRecords'])
         writes = len([e for e in log if e.get('operation') == 'BatchUpdateLLMObsDataset'])
         return reads, writes, len(log) - reads - writes
 
     # ------------------------------------------------------------------ the tools
 
-    def module(self, dataset_id, src, purge):
-        args = {'ANSIBLE_MODULE_ARGS': dict(api_url=self.emulator.url, api_key=API_KEY, app_key=APP_KEY,
-                                            project_id=self.project, dataset_id=dataset_id, src=src, purge=purge)}
-        path = os.path.join(self.folder, 'args.json')
-        with open(path, 'w') as handle:
-            json.dump(args, handle)
-        seconds, memory, code, output = measured([sys.executable, MODULE, path])
-        try:
-            result = json.loads(output[output.index('{'):])
-        except ValueError:
-            result = {'failed': True, 'msg': output[-300:]}
-        return seconds, memory, None if code == 0 and not result.get('failed') else result.get('msg', output[-300:])
+    def sync(self, dataset_id, src, purge):
+        seconds, memory, error, dummy = self.module(MODULE, dict(dataset_id=dataset_id, src=src, purge=purge))
+        return seconds, memory, error
 
     def api_client(self, dataset_id, src, purge):
         script = os.path.join(self.folder, 'api_client_peer.py')
@@ -278,7 +236,7 @@ class Bench(object):
             handle.write(API_CLIENT_SCRIPT)
         seconds, memory, code, output = measured([sys.executable, script, self.emulator.url, self.project, dataset_id, src,
                                                   'purge' if purge else 'keep', 'unchecked'])
-        return seconds, memory, None if code == 0 else _last_line(output)
+        return seconds, memory, None if code == 0 else last_line(output)
 
     def ddtrace(self, mode, name, src):
         script = os.path.join(self.folder, 'ddtrace_peer.py')
@@ -289,7 +247,7 @@ class Bench(object):
                    DD_REMOTE_CONFIGURATION_ENABLED='false', DD_TRACE_STARTUP_LOGS='false')
         seconds, memory, code, output = measured([os.path.join(DDTRACE_VENV, 'bin', 'python'), script, mode, 'bench', name, src],
                                                  env=env)
-        return seconds, memory, None if code == 0 else _last_line(output)
+        return seconds, memory, None if code == 0 else last_line(output)
 
     # ------------------------------------------------------------------ runs
 
@@ -318,7 +276,7 @@ class Bench(object):
                 if only_rerun and scenario != 'no change':
                     continue
                 if tool == 'module':
-                    seconds, memory, error = self.module(dataset_id, src, purge)
+                    seconds, memory, error = self.sync(dataset_id, src, purge)
                 elif tool == 'datadog-api-client':
                     seconds, memory, error = self.api_client(dataset_id, src, purge)
                 else:
@@ -359,24 +317,12 @@ class Bench(object):
         self.ddtrace_ready = True
 
 
-def load_average():
-    try:
-        return '%.1f' % os.getloadavg()[0]
-    except OSError:
-        return 'unknown'
-
-
 def write_floor(changes):
     if not changes:
         return 0
     by_count = int(math.ceil(changes / float(BATCH_RECORDS)))
     by_bytes = int(math.ceil(changes * (RECORD_BYTES + 100) / float(BATCH_BYTES)))
     return max(by_count, by_bytes)
-
-
-def _last_line(output):
-    lines = [line for line in output.strip().splitlines() if line.strip()]
-    return lines[-1][:300] if lines else 'failed with no output'
 
 
 def format_row(row):
@@ -481,7 +427,6 @@ def targets(rows):
 
 
 def main():
-    keep_ansible_dirs_private()
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--sizes', default='1000,10000,100000')
     parser.add_argument('--latencies', default='0,50')
@@ -494,22 +439,14 @@ def main():
                         help='the largest size datadog-api-client runs at with latency (beyond: loopback only)')
     parser.add_argument('--out', default=os.path.join(REPO_ROOT, 'build', 'records-bench.md'))
     options = parser.parse_args()
-    started = datetime.datetime.now(datetime.timezone.utc)
-    clock = time.monotonic()
-    bench = Bench(options)
-    try:
+
+    def runs(bench):
         bench.prepare_ddtrace()
         for latency in [int(v) for v in options.latencies.split(',')]:
             for size in [int(v) for v in options.sizes.split(',')]:
                 bench.run_size(size, latency)
-    finally:
-        bench.stop()
-    text = markdown(bench, started, time.monotonic() - clock)
-    os.makedirs(os.path.dirname(os.path.abspath(options.out)), exist_ok=True)
-    with open(options.out, 'w') as handle:
-        handle.write(text)
-    print('\n' + text)
-    print('Written to %s' % options.out)
+
+    run_bench(lambda: Bench(options), runs, markdown, options.out)
 
 
 if __name__ == '__main__':

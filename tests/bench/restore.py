@@ -32,27 +32,18 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import argparse
-import datetime
-import json
 import math
 import os
 import platform
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 
-import requests
-
-from ansible_collections.llmobs.datadog.tests.support.ansible_dirs import keep_ansible_dirs_private
-from ansible_collections.llmobs.datadog.tests.support.emulator import EmulatorProcess
+from ansible_collections.llmobs.datadog.tests.support.bench import (
+    EmulatorBench, last_line, load_average, measured, run_bench,
+)
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 MODULE = os.path.join(REPO_ROOT, 'plugins', 'modules', 'llmobs_dataset_restore.py')
-API_KEY, APP_KEY = 'bench-api-key', 'bench-app-key'
-HEADERS = {'DD-API-KEY': API_KEY, 'DD-APPLICATION-KEY': APP_KEY}
 RECORD_BYTES = 1024
 PAGE = 5000
 # The difference the restore undoes: answers changed, records deleted, records added (1 % in all, one batch).
@@ -86,37 +77,9 @@ if restore:
 '''
 
 
-def measured(command, env=None):
-    """Run ``command``; (seconds, peak resident MB of it and the processes it waited for, exit code, output)."""
-    started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    output = process.stdout.read()
-    dummy, status, usage = os.wait4(process.pid, 0)
-    code = os.waitstatus_to_exitcode(status) if hasattr(os, 'waitstatus_to_exitcode') else status
-    process.stdout.close()
-    return time.monotonic() - started, usage.ru_maxrss / 1024.0, code, output.decode('utf-8', 'replace')
-
-
-class Bench(object):
+class Bench(EmulatorBench):
     def __init__(self, options):
-        self.options = options
-        self.emulator = EmulatorProcess(['--no-demo-seed', '--api-key', API_KEY, '--app-key', APP_KEY])
-        self.emulator.configure(log_bodies=False, latency_ms=options.latency_ms)
-        self.session = requests.Session()
-        self.project = self.api('POST', '/projects', {'data': {'type': 'projects', 'attributes': {'name': 'bench'}}})['data']['id']
-        self.folder = tempfile.mkdtemp(prefix='llmobs-restore-bench-')
-        self.rows = []
-        self.load_at_start = load_average()
-
-    def stop(self):
-        self.emulator.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def api(self, method, path, body=None):
-        response = self.session.request(method, self.emulator.url + '/api/v2/llm-obs/v1' + path, json=body,
-                                        headers=HEADERS, timeout=600)
-        response.raise_for_status()
-        return response.json() if response.content else None
+        super(Bench, self).__init__(options, 'llmobs-restore-bench-', latency_ms=options.latency_ms)
 
     def dataset_path(self, dataset_id):
         return '/%s/datasets/%s' % (self.project, dataset_id)
@@ -148,23 +111,10 @@ class Bench(object):
                                    for n in range(ADDED)]}}})
 
     def requests_made(self):
-        log = self.emulator.control('GET', '/requests')['requests']
-        self.emulator.control('DELETE', '/requests')
-        return len(log)
+        return len(self.request_log())
 
-    def module(self, dataset_id, version):
-        path = os.path.join(self.folder, 'args.json')
-        with open(path, 'w') as handle:
-            json.dump({'ANSIBLE_MODULE_ARGS': dict(api_url=self.emulator.url, api_key=API_KEY, app_key=APP_KEY,
-                                                   project_id=self.project, dataset_id=dataset_id, version=version)},
-                      handle)
-        seconds, memory, code, output = measured([sys.executable, MODULE, path])
-        try:
-            result = json.loads(output[output.index('{'):])
-        except ValueError:
-            result = {'failed': True, 'msg': output[-300:]}
-        error = None if code == 0 and not result.get('failed') else result.get('msg', output[-300:])
-        return seconds, memory, error, result
+    def restore(self, dataset_id, version):
+        return self.module(MODULE, dict(dataset_id=dataset_id, version=version))
 
     def floor(self, dataset_id, version, restore):
         script = os.path.join(self.folder, 'floor.py')
@@ -173,7 +123,7 @@ class Bench(object):
         base = self.emulator.url + '/api/v2/llm-obs/v1' + self.dataset_path(dataset_id)
         seconds, memory, code, output = measured([sys.executable, script, base, dataset_id, str(version),
                                                   'restore' if restore else 'reads'])
-        return seconds, memory, None if code == 0 else _last_line(output), {}
+        return seconds, memory, None if code == 0 else last_line(output), {}
 
     def run_size(self, size):
         dataset_id, version = self.dataset_of(size)
@@ -187,8 +137,8 @@ class Bench(object):
                 ('requests script, the two reads and one restore (floor)', reads + 1,
                  lambda: self.floor(dataset_id, version, True)),
                 (None, None, lambda: self.change(dataset_id, size, 2)),
-                ('module, restore (compare, one restore, wait)', reads + 1, lambda: self.module(dataset_id, version)),
-                ('module, unchanged re-run (compare only)', reads, lambda: self.module(dataset_id, version))]
+                ('module, restore (compare, one restore, wait)', reads + 1, lambda: self.restore(dataset_id, version)),
+                ('module, unchanged re-run (compare only)', reads, lambda: self.restore(dataset_id, version))]
         self.requests_made()
         for name, floor, action in runs:
             if name is None:  # a step between the runs, not measured
@@ -207,18 +157,6 @@ class Bench(object):
             self.rows.append(row)
             print(format_row(row))
             sys.stdout.flush()
-
-
-def load_average():
-    try:
-        return '%.1f' % os.getloadavg()[0]
-    except OSError:
-        return 'unknown'
-
-
-def _last_line(output):
-    lines = [line for line in output.strip().splitlines() if line.strip()]
-    return lines[-1][:300] if lines else 'failed with no output'
 
 
 def format_row(row):
@@ -291,26 +229,17 @@ def markdown(bench, started, elapsed):
 
 
 def main():
-    keep_ansible_dirs_private()
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--sizes', default='100000')
     parser.add_argument('--latency-ms', type=int, default=0)
     parser.add_argument('--out', default=os.path.join(REPO_ROOT, 'build', 'restore-bench.md'))
     options = parser.parse_args()
-    started = datetime.datetime.now(datetime.timezone.utc)
-    clock = time.monotonic()
-    bench = Bench(options)
-    try:
+
+    def runs(bench):
         for size in [int(v) for v in options.sizes.split(',')]:
             bench.run_size(size)
-    finally:
-        bench.stop()
-    text = markdown(bench, started, time.monotonic() - clock)
-    os.makedirs(os.path.dirname(os.path.abspath(options.out)), exist_ok=True)
-    with open(options.out, 'w') as handle:
-        handle.write(text)
-    print('\n' + text)
-    print('Written to %s' % options.out)
+
+    run_bench(lambda: Bench(options), runs, markdown, options.out)
 
 
 if __name__ == '__main__':
