@@ -26,7 +26,7 @@ from contextlib import contextmanager
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import file_origin
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import DATASET_HINTS, datasets_path
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, OptionHint
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_canonical import tag_list
 from ansible_collections.llmobs.datadog.plugins.module_utils._record_readers import read_declared
@@ -35,14 +35,13 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._records_plan impor
 from ansible_collections.llmobs.datadog.plugins.module_utils._records_writer import LOST_BATCH_SETTLE, BatchWriter
 from ansible_collections.llmobs.datadog.plugins.module_utils._text import capitalized
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
+from ansible_collections.llmobs.datadog.plugins.module_utils._versions import VERSION_HINTS
 
 # Asked for per page. Datadog documents no maximum for the records list; a server that serves
 # fewer per page is followed by its cursor all the same.
 RECORDS_PAGE_LIMIT = 5000
 # The largest declared record: what one batch_update carries, less room for the request around it.
 MAX_RECORD_BYTES = BATCH_MAX_BYTES - 1024
-VERSION_HINTS = {404: OptionHint(('project_id', 'project_name', 'dataset_id', 'dataset_name', 'version'),
-                                 'the project, the dataset or that version does not exist for these keys.')}
 
 
 def records_path(project_id, dataset_id):
