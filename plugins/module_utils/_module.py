@@ -115,19 +115,22 @@ class LLMObsModule(object):
     ``execute``); ``run(task)`` returns
     the result dict or raises LLMObsError. ``addresses`` says which of 'project' and 'dataset'
     the module addresses by id or name: their options, exclusivity and checks come from here.
-    ``resources`` names the OPTIONAL_RESOURCES the module's ``run`` uses. ``controller_files`` names the
+    ``optional_addresses`` the same, for what a module may be given but does not need (a filter:
+    the experiments of one dataset). ``resources`` names the OPTIONAL_RESOURCES the module's ``run`` uses. ``controller_files`` names the
     options that give a file of the repository, found on the controller by the collection's action
     (``_controller_files``); the module then also has the option ``remote_src``.
     """
 
     def __init__(self, options, run, check_options=None, addresses=(), mutually_exclusive=(),
-                 required_one_of=(), required_if=(), supports_check_mode=True, resources=(), controller_files=()):
+                 required_one_of=(), required_if=(), supports_check_mode=True, resources=(), controller_files=(),
+                 optional_addresses=()):
         for name in resources:
             OPTIONAL_RESOURCES[name]()  # imported now, with the module (see OPTIONAL_RESOURCES)
         self.options = options
         self.run = run
         self.check_options = check_options
         self.addresses = tuple(addresses)
+        self.optional_addresses = tuple(optional_addresses)
         self.mutually_exclusive = list(mutually_exclusive)
         self.required_one_of = list(required_one_of)
         self.required_if = list(required_if)
@@ -138,7 +141,7 @@ class LLMObsModule(object):
         spec = connection_argument_spec()
         if 'project' in self.addresses:
             spec.update(PROJECT_ADDRESS_OPTIONS)
-        if 'dataset' in self.addresses:
+        if 'dataset' in self.addresses + self.optional_addresses:
             spec.update(DATASET_ADDRESS_OPTIONS)
         if self.controller_files:
             spec.update(CONTROLLER_FILE_OPTIONS)
@@ -147,14 +150,16 @@ class LLMObsModule(object):
 
     def module_kwargs(self):
         """The keyword arguments of AnsibleModule for this module (also what a validator needs)."""
-        pairs = []
+        pairs, optional = [], []
         if 'project' in self.addresses:
             pairs.append(['project_id', 'project_name'])
         if 'dataset' in self.addresses:
             pairs.append(['dataset_id', 'dataset_name'])
+        if 'dataset' in self.optional_addresses:
+            optional.append(['dataset_id', 'dataset_name'])
         return dict(
             argument_spec=self.argument_spec(),
-            mutually_exclusive=pairs + self.mutually_exclusive,
+            mutually_exclusive=pairs + optional + self.mutually_exclusive,
             required_one_of=pairs + self.required_one_of,
             required_if=self.required_if,
             supports_check_mode=self.supports_check_mode,
@@ -167,7 +172,7 @@ class LLMObsModule(object):
         """
         if 'project' in self.addresses:
             check_project_address(params)
-        if 'dataset' in self.addresses:
+        if 'dataset' in self.addresses + self.optional_addresses:
             check_dataset_address(params)
         arguments = (params, files or {}) if self.controller_files else (params,)
         checked = self.check_options(*arguments) if self.check_options is not None else None

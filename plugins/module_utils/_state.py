@@ -16,6 +16,9 @@ create or a delete waits until the name lookup (the one the next run makes) show
 In create-only mode (``ensure(..., create_only=True)``) the engine creates the resource when the
 name is missing and otherwise reports the one that exists as it is: it never updates or deletes.
 A module whose write makes something new from something else (a clone) is declared that way.
+In update-only mode (``ensure(..., update_only=True)``) a missing resource is an error (``missing``
+of the texts) for ``state: present``: the module manages what something else makes (an experiment,
+which ddtrace runs).
 
 A delete takes more than the resource when the resource holds things (a project its datasets, a
 dataset its records): a module says so with ``Contents``. Before any delete, also in check mode,
@@ -57,6 +60,8 @@ CREATE_TEXTS = dict(
                   'A run started before it appears may create it again; raise wait_timeout.'),
     # Create-only mode: the resource exists, but not with the values given.
     kept_other='{title} already exists with another {fields}; this module does not update it.',
+    # Update-only mode: the resource is not there, and the module cannot make it.
+    missing='{title} was not found; this module does not create one.',
 )
 
 
@@ -167,7 +172,7 @@ class NamedResource(object):
                                        **values)
 
 
-def ensure(task, resource, name, desired, result, create_only=False):
+def ensure(task, resource, name, desired, result, create_only=False, update_only=False):
     """Make the resource called ``name`` present with ``desired`` (None: not managed) or absent.
 
     ``task.params`` gives ``wait``, ``wait_timeout`` and, unless ``create_only``, ``state``. The
@@ -181,6 +186,8 @@ def ensure(task, resource, name, desired, result, create_only=False):
         return _ensure_absent(task, resource, name, existing, result)
     if planned:
         return _planned_present(task, resource, name, desired, result)
+    if existing is None and update_only:
+        raise LLMObsError(resource.say('missing', name), **result)
     if existing is None:
         return _create(task, resource, name, desired, result)
     if create_only:

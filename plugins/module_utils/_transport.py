@@ -606,8 +606,13 @@ class Transport(object):
             if worker.is_alive():
                 _abandon(response)
 
-    def pages(self, path, operation, params, page_limit, key=None, hints=None, noun='item', label=None):
+    def pages(self, path, operation, params, page_limit, key=None, hints=None, noun='item', label=None,
+              items_at=('data',), on_page=None):
         """Yield every item of a cursor-paged list once, following ``meta.after`` to the end.
+
+        ``items_at`` is where a page's body keeps its list of items (``data``, except in the
+        experiment events: ``data.attributes.spans``); anything but a list there fails. ``on_page(document)``,
+        when given, sees each page's whole body first (what a page holds beside its items).
 
         After each page, ``progress`` hears how many items (``noun``, singular) were read; its lines
         begin with ``label`` ("dataset eval-questions"), by default ``operation``.
@@ -629,11 +634,15 @@ class Transport(object):
             if pager.cursor:
                 page_params['page[cursor]'] = pager.cursor
             document = self.request('GET', path, operation, params=page_params, hints=hints)
-            data = document.get('data') if isinstance(document, dict) else None
+            data = _walk(document, items_at)
             if not isinstance(data, list):
-                raise LLMObsError('%s returned a response without a "data" list; the API may have changed.' % operation)
-            yield from pager.new_items(data)
+                raise LLMObsError('%s returned a response without a "%s" list; the API may have changed.'
+                                  % (operation, '.'.join(items_at)))
+            if on_page is not None:
+                on_page(document)
             meta = document.get('meta')
+            del document  # a page of experiment events is large: only its items are kept while they are used
+            yield from pager.new_items(data)
             ended = pager.at_end(data, meta.get('after') if isinstance(meta, dict) else None, number)
             read = '%s: %s read' % (label or operation, counted_large(pager.items, noun))
             if ended:
@@ -667,6 +676,15 @@ class Transport(object):
                 return None
             self.sleep(min(interval, remaining))
             interval = min(MAX_POLL_INTERVAL, interval * 2)
+
+
+def _walk(document, keys):
+    """``document[k1][k2]...``, or None where a step is missing or not an object."""
+    for key in keys:
+        if not isinstance(document, dict):
+            return None
+        document = document.get(key)
+    return document
 
 
 def _abandon(response):

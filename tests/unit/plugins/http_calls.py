@@ -58,6 +58,7 @@ helpers.PROJECT, ``source`` to helpers.SOURCE, ``cursor`` adds ``page[cursor]``)
                ``restore_version(dataset_id, version)``, ``export_dataset(dataset_id, version=None)``
     drafts:    ``get_draft_state(dataset_id)``, ``lock_draft(dataset_id)``, ``unlock_draft(dataset_id)``,
                answered with ``draft_state_document(dataset_id, user=None, since=None)``
+    experiments: see the block "experiments" below (list, lookups, update, delete, v3 events)
     the records modules' dataset (RECORDS_DATASET): see the block at the end of this file
 
 The ``http`` fixture (an ``HTTPMock``):
@@ -695,25 +696,50 @@ def nobody_editing(dataset_id=RECORDS_DATASET, project_id=PROJECT):
 
 
 # ---------------------------------------------------------------------- experiments
-#     ``list_experiments(dataset_id=None, project_id=None, cursor=None)``  one page of the experiments list, filtered
+#     ``list_experiments(dataset_id=None, project_id=None, cursor=None, name=None, experiment=None, metadata=None,
+#                        parent_experiment_id=None, experiment_id=None, deleted=False)``  one page of the
+#                                      experiments list, filtered (``metadata`` a dict, sent as compact sorted JSON)
+#     ``experiments_by_name(name)``, ``experiment_by_id(experiment_id)``  the lookups of one project's experiment
 #     ``experiment(experiment_id, name, dataset_id, created_at=TIMESTAMP, project_id=PROJECT, **extra)``  one
 #                                      experiment as the list answers
+#     ``update_experiment(experiment_id, attributes)``  the PATCH (answer it ``.reply(200, body='')``, as live)
+#     ``delete_experiments(*experiment_ids)``  the POST .../experiments/delete (answer it ``.reply(204)``)
+#     ``list_experiment_events(experiment_id, cursor=None)``  one page of the v3 events, answered with
+#     ``events_page(spans, summary_metrics=(), after=None)``; spans made with ``span(...)`` and ``eval_metric(...)``
 
 
 EXPERIMENTS_PATH = API_PREFIX + '/experiments'
+EVENTS_PREFIX = '/api/v2/llm-obs/v3/experiments'
+EVENT_PAGE_LIMIT = 1000
 
 
-def list_experiments(dataset_id=None, project_id=None, cursor=None, limit=PAGE_LIMIT):
+def list_experiments(dataset_id=None, project_id=None, cursor=None, limit=PAGE_LIMIT, name=None, experiment=None,
+                     metadata=None, parent_experiment_id=None, experiment_id=None, deleted=False):
     """GET one page of the experiments list with the filters given (as Experiments.list sends it)."""
     query = {}
-    if dataset_id is not None:
-        query['filter[dataset_id]'] = dataset_id
-    if project_id is not None:
-        query['filter[project_id]'] = project_id
+    for key, value in (('dataset_id', dataset_id), ('project_id', project_id), ('name', name),
+                       ('experiment', experiment), ('parent_experiment_id', parent_experiment_id),
+                       ('id', experiment_id)):
+        if value is not None:
+            query['filter[%s]' % key] = value
+    if metadata is not None:
+        query['filter[metadata]'] = json.dumps(metadata, sort_keys=True, separators=(',', ':'))
+    if deleted:
+        query['filter[is_deleted]'] = 'true'
     query['page[limit]'] = limit
     if cursor:
         query['page[cursor]'] = cursor
     return Call('GET', EXPERIMENTS_PATH).query(query)
+
+
+def experiments_by_name(name, project_id=PROJECT, cursor=None):
+    """The lookup of a project's experiment by its run name (``Experiments.find_by_name``)."""
+    return list_experiments(project_id=project_id, name=name, cursor=cursor)
+
+
+def experiment_by_id(experiment_id, project_id=PROJECT, cursor=None):
+    """The lookup of a project's experiment by id (``Experiments.get``)."""
+    return list_experiments(project_id=project_id, experiment_id=experiment_id, cursor=cursor)
 
 
 def experiment(experiment_id, name, dataset_id, created_at=TIMESTAMP, project_id=PROJECT, **extra):
@@ -722,6 +748,51 @@ def experiment(experiment_id, name, dataset_id, created_at=TIMESTAMP, project_id
                   'config': None, 'created_at': created_at, 'updated_at': created_at}
     attributes.update(extra)
     return {'id': experiment_id, 'type': 'experiments', 'attributes': attributes}
+
+
+def update_experiment(experiment_id, attributes):
+    """PATCH one experiment with these attributes (UpdateLLMObsExperiment)."""
+    return Call('PATCH', '%s/%s' % (EXPERIMENTS_PATH, _segment(experiment_id))).expect_json(
+        {'data': {'type': 'experiments', 'attributes': attributes}})
+
+
+def delete_experiments(*experiment_ids):
+    """POST .../experiments/delete with these ids, in this order (DeleteLLMObsExperiments)."""
+    return Call('POST', EXPERIMENTS_PATH + '/delete').expect_json(
+        {'data': {'type': 'experiments', 'attributes': {'experiment_ids': list(experiment_ids)}}})
+
+
+def list_experiment_events(experiment_id, cursor=None, limit=EVENT_PAGE_LIMIT):
+    """GET one page of an experiment's events, at v3 (ListLLMObsExperimentEvents)."""
+    query = {'page[limit]': limit}
+    if cursor:
+        query['page[cursor]'] = cursor
+    return Call('GET', '%s/%s/events' % (EVENTS_PREFIX, _segment(experiment_id))).query(query)
+
+
+def eval_metric(label, metric_type, value, **extra):
+    """One evaluation of a span as the events answer it: ``value`` goes into the field of its type."""
+    metric = {'label': label, 'metric_type': metric_type, 'metric_source': 'custom'}
+    if metric_type in ('score', 'boolean', 'categorical', 'json'):
+        metric['%s_value' % metric_type] = value
+    metric.update(extra)
+    return metric
+
+
+def span(span_id, *metrics, **extra):
+    """One span of an experiment's events with its evaluations (``status`` ok unless given)."""
+    item = {'id': span_id, 'span_id': span_id, 'trace_id': 't-' + span_id, 'dataset_record_id': 'r-' + span_id,
+            'name': 'task', 'status': 'ok', 'eval_metrics': list(metrics),
+            'meta': {'input': {'q': span_id}, 'output': 'answer ' + span_id}}
+    item.update(extra)
+    return item
+
+
+def events_page(spans, summary_metrics=(), after=None):
+    """The body of one page of v3 events (LLMObsExperimentEventsV2Response)."""
+    return {'data': {'id': 'events', 'type': 'experiment_events',
+                     'attributes': {'spans': list(spans), 'summary_metrics': list(summary_metrics)}},
+            'meta': {'after': after}}
 
 
 class CutOffBody(io.BufferedReader):

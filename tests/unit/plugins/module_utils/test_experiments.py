@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
+import requests
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._experiments import (
@@ -20,8 +21,16 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._experiments import
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import PROJECT, dataset, make_api
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     datasets_by_name,
+    delete_experiments,
+    eval_metric,
+    events_page,
     experiment,
+    experiment_by_id,
+    experiments_by_name,
+    list_experiment_events,
     list_experiments,
+    span,
+    update_experiment,
 )
 
 
@@ -37,7 +46,7 @@ def test_the_list_of_a_dataset_reads_every_page(http):
                                                                   experiment('e1', 'old', 'd1')),
     )
 
-    assert [item['id'] for item in make_api().experiments.list(dataset_id='d1')] == ['e1', 'e2']
+    assert [item['id'] for item in make_api().experiments.list(dataset_id='d1')] == ['e2', 'e1']   # newest first
 
 
 def test_both_filters_are_sent(http):
@@ -52,14 +61,17 @@ def test_of_dataset_returns_facts(http):
     http.expect(list_experiments(dataset_id='d1').reply(200, json={'data': [live], 'meta': {'after': ''}}))
 
     assert make_api().experiments.of_dataset('d1') == [dict(
-        id='e1', name='nightly', experiment='nightly-pipeline', project_id=PROJECT, dataset_id='d1', dataset_version=3,
-        status='completed', created_at='2026-11-20T02:00:00+00:00', updated_at='2026-11-20T02:00:00+00:00')]
+        id='e1', name='nightly', experiment='nightly-pipeline', description='', metadata=None, project_id=PROJECT,
+        dataset_id='d1', dataset_version=3, parent_experiment_id=None, status='completed', error=None,
+        aggregate_data={'score': 1}, config=None, run_count=None, created_at='2026-11-20T02:00:00+00:00',
+        updated_at='2026-11-20T02:00:00+00:00')]
 
 
 def test_facts_are_read_leniently():
     assert experiment_facts({'id': 'e1'}) == dict(
-        id='e1', name=None, experiment=None, project_id=None, dataset_id=None, dataset_version=None, status=None,
-        created_at=None, updated_at=None)
+        id='e1', name=None, experiment=None, description=None, metadata=None, project_id=None, dataset_id=None,
+        dataset_version=None, parent_experiment_id=None, status=None, error=None, aggregate_data=None, config=None,
+        run_count=None, created_at=None, updated_at=None)
     assert experiment_facts({'id': 'e1', 'attributes': None})['name'] is None
 
 
@@ -86,3 +98,124 @@ def test_a_list_without_data_is_an_error(http):
 
     assert error.value.message == ('Listing experiments of project %s returned a response without a "data" list; the '
                                    'API may have changed.' % PROJECT)
+
+
+def test_every_filter_is_sent_and_the_list_comes_newest_first(http):
+    http.expect(list_experiments(
+        project_id=PROJECT, dataset_id='d1', name='run-7', experiment='nightly', metadata={'b': 1, 'a': 'x'},
+        parent_experiment_id='e0').reply_page(
+            experiment('e1', 'run-7', 'd1', '2026-11-01T00:00:00Z'), experiment('e3', 'run-7', 'd1', None),
+            experiment('e2', 'run-7', 'd1', '2026-11-02T00:00:00Z')))
+
+    found = make_api().experiments.list(project_id=PROJECT, dataset_id='d1', name='run-7', experiment='nightly',
+                                        metadata={'b': 1, 'a': 'x'}, parent_experiment_id='e0')
+
+    assert [item['id'] for item in found] == ['e2', 'e1', 'e3']
+    assert http.seen[0].query['filter[metadata]'] == '{"a":"x","b":1}'
+
+
+def test_find_by_name_keeps_exact_matches_only(http):
+    http.expect(experiments_by_name('run').reply_page(experiment('e1', 'run', 'd1'), experiment('e2', 'Run', 'd1'),
+                                                      experiment('e3', 'run ', 'd1')))
+
+    assert [item['id'] for item in make_api().experiments.find_by_name(PROJECT, 'run')] == ['e1']
+
+
+def test_the_deleted_ones_are_asked_for_with_is_deleted(http):
+    http.expect(list_experiments(project_id=PROJECT, deleted=True).reply_page(experiment('e1', 'old', 'd1')))
+
+    assert [item['id'] for item in make_api().experiments.list(project_id=PROJECT, deleted=True)] == ['e1']
+
+
+def test_an_update_answered_with_an_empty_body_is_read_back(http, clock):
+    http.expect(
+        update_experiment('e1', {'metadata': {'baseline': 'true'}}).reply(200, body=''),
+        experiment_by_id('e1').reply_page(experiment('e1', 'run', 'd1', metadata=None)),        # the read lags
+        experiment_by_id('e1').reply_page(experiment('e1', 'run', 'd1', metadata={'baseline': 'true'})),
+    )
+
+    item = make_api().experiments.update(PROJECT, 'e1', {'metadata': {'baseline': 'true'}}, settle_timeout=10)
+
+    assert item['attributes']['metadata'] == {'baseline': 'true'}
+
+
+def test_an_update_never_shown_stands_as_sent_after_the_settle_time(http, clock):
+    http.expect(
+        update_experiment('e1', {'name': 'new'}).reply(200, json={'data': experiment('e1', 'old', 'd1')}),
+        experiment_by_id('e1').reply_page(experiment('e1', 'old', 'd1', description='kept')).times(3),
+    )
+
+    item = make_api().experiments.update(PROJECT, 'e1', {'name': 'new'}, settle_timeout=1)
+
+    assert item['attributes']['name'] == 'new' and item['attributes']['description'] == 'kept'
+
+
+def test_an_update_of_an_unknown_experiment_fails_with_the_404(http):
+    http.expect(update_experiment('e9', {'name': 'x'}).reply_error(404, {'title': 'Not Found'}))
+
+    with pytest.raises(APIError) as error:
+        make_api().experiments.update(PROJECT, 'e9', {'name': 'x'}, settle_timeout=1)
+
+    assert error.value.status == 404 and error.value.message.startswith('Updating experiment e9 failed with HTTP 404')
+
+
+def test_a_delete_is_one_request_for_every_id(http):
+    http.expect(delete_experiments('e1', 'e2').reply(204))
+
+    make_api().experiments.delete(PROJECT, ['e1', 'e2'], settle_timeout=5)
+
+
+def test_a_delete_whose_answer_was_lost_is_looked_up_not_sent_again(http, clock):
+    warnings = []
+    api = make_api(warnings=warnings)
+    http.expect(
+        delete_experiments('e1').raises(requests.exceptions.ReadTimeout('read timed out')),
+        experiment_by_id('e1').reply_page(),
+    )
+
+    api.experiments.delete(PROJECT, ['e1'], settle_timeout=5)
+
+    assert any('a lookup shows it was done' in warning for warning in warnings)
+
+
+def test_a_delete_of_several_looks_at_the_whole_project_after_a_lost_answer(http, clock):
+    http.expect(
+        delete_experiments('e1', 'e2').reply(502, body='bad gateway'),
+        list_experiments(project_id=PROJECT).reply_page(experiment('e2', 'kept', 'd1')),
+        list_experiments(project_id=PROJECT).reply_page(experiment('e3', 'other', 'd1')),
+    )
+
+    make_api().experiments.delete(PROJECT, ['e1', 'e2'], settle_timeout=5)
+
+
+def test_events_are_read_page_by_page_with_their_summary_metrics(http):
+    summary = [eval_metric('total_cost', 'score', 1.5, metric_source='summary')]
+    http.expect(
+        list_experiment_events('e1').reply(json=events_page([span('s1'), span('s2')], summary, after='c2')),
+        list_experiment_events('e1', cursor='c2').reply(json=events_page([span('s2'), span('s3')], summary)),
+    )
+    events = make_api().experiments.events('e1')
+    assert http.seen == []           # nothing is read before the spans are asked for
+
+    assert [item['id'] for item in events] == ['s1', 's2', 's3']
+    assert events.summary_metrics == summary
+
+
+def test_events_without_a_spans_list_are_an_error(http):
+    http.expect(list_experiment_events('e1').reply(json={'data': {'attributes': {'events': []}}}))
+
+    with pytest.raises(LLMObsError) as error:
+        list(make_api().experiments.events('e1'))
+
+    assert error.value.message == ('Reading the events of experiment e1 returned a response without a '
+                                   '"data.attributes.spans" list; the API may have changed.')
+
+
+def test_events_of_an_unknown_experiment_fail_with_the_404(http):
+    http.expect(list_experiment_events('e9').reply_error(404, {'title': 'Not Found'}))
+
+    with pytest.raises(APIError) as error:
+        list(make_api().experiments.events('e9'))
+
+    assert error.value.status == 404
+    assert error.value.message.startswith('Reading the events of experiment e9 failed with HTTP 404')

@@ -88,6 +88,18 @@ def test_module_kwargs_of_a_module_that_addresses_a_project_only():
     assert kwargs['supports_check_mode'] is False
 
 
+def test_an_optional_dataset_address_is_exclusive_but_not_required_and_checked():
+    module = toy(Recorder(), addresses=('project',), optional_addresses=('dataset',))
+    kwargs = module.module_kwargs()
+
+    assert 'dataset_id' in kwargs['argument_spec'] and 'dataset_name' in kwargs['argument_spec']
+    assert kwargs['mutually_exclusive'] == [['project_id', 'project_name'], ['dataset_id', 'dataset_name']]
+    assert kwargs['required_one_of'] == [['project_id', 'project_name']]
+    with pytest.raises(ValidationError) as error:
+        module.check(dict(project_id='p1', dataset_id='bad id', dataset_name=None))
+    assert 'dataset_id' in error.value.message
+
+
 def test_module_kwargs_without_addresses_add_no_pair():
     kwargs = toy(Recorder()).module_kwargs()
 

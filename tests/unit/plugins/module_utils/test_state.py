@@ -84,11 +84,11 @@ class Task(object):
         self.api = make_api()
 
 
-def run(resource, task, desired=None, name='eval', extras=None, create_only=False, **options):
+def run(resource, task, desired=None, name='eval', extras=None, create_only=False, update_only=False, **options):
     result = dict(changed=False)
     result.update(extras or {})
     return ensure(task, resource.declared(**options), name, desired if desired is not None else {}, result,
-                  create_only=create_only)
+                  create_only=create_only, update_only=update_only)
 
 
 def raising_failed_lookups(find):
@@ -612,6 +612,28 @@ def test_the_summary_of_create_only_names_the_resource_its_own_way_and_what_was_
     assert summary_of([[item('d1')]], task, create_only=True, summary_kind='clone') == 'clone eval: already exists'
     assert (summary_of([[item('d1')]], task, dict(description='other'), create_only=True, summary_kind='clone')
             == 'clone eval: already exists with another description, not updated')
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_update_only_fails_on_a_missing_name_and_writes_nothing(check_mode):
+    resource = Resource([[]])
+
+    with pytest.raises(LLMObsError) as error:
+        run(resource, Task(check_mode=check_mode), dict(description='d'), update_only=True,
+            texts={'missing': '{title} was not found; something else makes it.'})
+
+    assert error.value.message == "Dataset 'eval' in project p was not found; something else makes it."
+    assert resource.writes == []
+
+
+def test_update_only_updates_and_deletes_as_usual(clock):
+    resource = Resource([[item('d1', description='old')]], updated=item('d1', description='new'))
+
+    result = run(resource, Task(), dict(description='new'), update_only=True)
+
+    assert result['changed'] is True and resource.writes == [('update', 'd1', {'description': 'new'})]
+    absent = run(Resource([[]]), Task(state='absent'), update_only=True)
+    assert absent['changed'] is False and absent['msg'] == "Dataset 'eval' in project p is absent; nothing to do."
 
 
 # ---------------------------------------------------------------- check mode: names an earlier task plans
