@@ -10,7 +10,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: llmobs_experiment
-short_description: Rename, describe, tag or delete an existing Datadog LLM Observability experiment
+short_description: Update or delete an existing Datadog LLM Observability experiment
 version_added: 1.2.0
 author:
   - llmobs.datadog maintainers (@llmobs)
@@ -20,13 +20,13 @@ description:
   - With O(state=present), makes the experiment's name, description and metadata those given (only the given
     ones that differ are sent), for example to mark a run as the baseline that later runs are compared with.
     With O(state=absent), deletes it.
-  - This module does not create or run experiments. The Datadog SDK does (C(LLMObs.experiment()) of the
+  - This module does not create or run experiments. The Datadog SDK does (C(LLMObs.experiment) of the
     C(ddtrace) Python library, for example in a CI job); this module manages the runs it made. An experiment
     that is not found is a failure with O(state=present), and nothing to do with O(state=absent).
   - Datadog answers an update with an empty body, so the experiment is read again after the update until it
     shows the values sent (for at most O(wait_timeout) seconds); RV(experiment) is that read.
   - An experiment that is still running (RV(experiment.status) V(running)) can be updated. It can also be
-    deleted, with a warning: the events its run still sends are then lost.
+    deleted, with a warning, since the events its run still sends are then lost.
   - Use M(llmobs.datadog.llmobs_experiment_info) to read experiments and their scores, and
     M(llmobs.datadog.llmobs_experiment_prune) to delete old runs by rule.
   - Uses preview endpoints of Datadog's API, which may change at Datadog's discretion.
