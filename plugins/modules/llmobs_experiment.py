@@ -145,7 +145,9 @@ msg:
   description: What the module did or, in check mode, would do.
   returned: always
   type: str
-  sample: "Experiment 'capitals-gpt-4o' in project a33671aa-24fd-4dcd-9b33-a8ec7dde7751 (id 3fd6b5e0-8910-4b1c-a7d0-5b84de329012): updated description and metadata."
+  sample: >-
+    Experiment 'capitals-gpt-4o' in project a33671aa-24fd-4dcd-9b33-a8ec7dde7751 (id 3fd6b5e0-8910-4b1c-a7d0-5b84de329012):
+    updated description and metadata.
 summary:
   description:
     - >-

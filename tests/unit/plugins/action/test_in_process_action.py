@@ -37,6 +37,7 @@ from ansible_collections.llmobs.datadog.plugins.modules import (
     llmobs_dataset_version_info,
     llmobs_project,
     llmobs_project_info,
+    llmobs_experiment,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     API_KEY,
@@ -79,6 +80,7 @@ MODULES = dict(
     llmobs_dataset_version_info=llmobs_dataset_version_info,
     llmobs_project=llmobs_project,
     llmobs_project_info=llmobs_project_info,
+    llmobs_experiment=llmobs_experiment,
 )
 MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
