@@ -114,29 +114,29 @@ EXAMPLES = r'''
 #       api_key: local-api-key
 #       app_key: local-app-key
 
-- name: Read the experiment as it is (nothing given to change)
+- name: Read a run as it is (nothing given to change)
   llmobs.datadog.llmobs_experiment:
     project_name: demo-project
-    name: capitals-gpt-4o
-  register: run
+    name: capitals-candidate
+  register: candidate
 
-- name: Mark it as the baseline, keeping the tags and config the SDK stored in its metadata
+- name: Make it the baseline, keeping the rest of its metadata (the SDK keeps the run's tags and config there)
   llmobs.datadog.llmobs_experiment:
     project_name: demo-project
-    experiment_id: "{{ run.experiment.id }}"
-    description: Baseline of the capitals questions
-    metadata: "{{ run.experiment.metadata | default({}, true) | combine({'baseline': true}) }}"
+    experiment_id: "{{ candidate.experiment.id }}"
+    description: Baseline of the capitals questions since the December release
+    metadata: "{{ candidate.experiment.metadata | default({}, true) | combine({'baseline': 'true'}) }}"
 
-- name: Rename it
+- name: Rename the previous baseline, found by its id
   llmobs.datadog.llmobs_experiment:
     project_name: demo-project
-    experiment_id: "{{ run.experiment.id }}"
-    name: capitals-baseline
+    experiment_id: 3fd6b5e0-8910-4b1c-a7d0-5b84de329012
+    name: capitals-baseline-november
 
-- name: Delete a run that is no longer needed (nothing to do when it is already gone)
+- name: Delete it (nothing to do when it is already gone)
   llmobs.datadog.llmobs_experiment:
     project_name: demo-project
-    name: capitals-scratch-run
+    name: capitals-baseline-november
     state: absent
 '''
 
