@@ -140,8 +140,11 @@ def check_metric(item, strict=True):
         raise InvalidEvent('metric_source must be custom or summary', '/metric_source')
     error = _optional_object(item, 'error')
     if error is not None:
-        _unknown(error, ('message',), 'metric error')
-        _text(error, 'message')
+        try:
+            _unknown(error, ('message',), 'metric error')
+            _text(error, 'message')
+        except InvalidEvent as problem:
+            raise InvalidEvent(str(problem), '/error' + problem.field)
     metric = {'id': item.get('id') or str(uuid.uuid4()), 'label': item['label'], 'metric_type': metric_type}
     for field in VALUE_FIELDS.values():
         metric[field] = item.get(field)
@@ -188,9 +191,12 @@ def check_span(item, strict=True):
             _unknown(meta, META_FIELDS, 'span meta')
             error = _optional_object(meta, 'error')
             if error is not None:
-                _unknown(error, SPAN_ERROR_FIELDS, 'span error')
-                for key in SPAN_ERROR_FIELDS:
-                    _text(error, key)
+                try:
+                    _unknown(error, SPAN_ERROR_FIELDS, 'span error')
+                    for key in SPAN_ERROR_FIELDS:
+                        _text(error, key)
+                except InvalidEvent as problem:
+                    raise InvalidEvent(str(problem), '/error' + problem.field)
         except InvalidEvent as problem:
             raise InvalidEvent(str(problem), '/meta' + problem.field)
     metrics = _optional_object(item, 'metrics')
@@ -339,22 +345,27 @@ class SpanGenerator(object):
         self.failing = error_indexes(self.count, settings.get('errors', 0))
         self.record_ids = list(record_ids[:self.count])
         self.start_ns = start_ns
-        self.padding = 0
+        self.padding = 0         # characters of reasoning per metric
+        self.error_padding = 0   # characters of stack of a failed span
         self.text = ''
         if self.span_bytes and self.count:
+            # Measured on a span that did not fail, padded once, then corrected by what is still missing.
             plain = next((index for index in range(self.count) if index not in self.failing), 0)
-            base = len(json.dumps(self.span(plain)))
-            self.padding = max(0, self.span_bytes - base) // max(1, len(self.metrics))
-            self.text = (WORDS * (self.padding // len(WORDS) + 2))
+            pads = max(1, len(self.metrics))
+            for dummy in range(2):
+                missing = self.span_bytes - len(json.dumps(self.span(plain)))
+                self.padding = max(0, self.padding + missing // pads)
+                self.text = WORDS * (max(self.span_bytes, self.padding * pads) // len(WORDS) + 2)
+            if self.failing:
+                self.error_padding = max(0, self.span_bytes - len(json.dumps(self.span(min(self.failing)))))
 
     def __len__(self):
         return self.count
 
-    def _pad(self, index, number):
-        if not self.padding:
-            return ''
+    def _pad(self, index, number, size=None):
+        size = self.padding if size is None else size
         start = (index * 7 + number * 13) % len(WORDS)
-        return self.text[start:start + self.padding]
+        return self.text[start:start + size] if size else ''
 
     def span(self, index):
         made = uuid.uuid5(uuid.NAMESPACE_URL, 'llmobs-emulator:generated:%s:%d' % (self.experiment_id, index))
@@ -369,9 +380,11 @@ class SpanGenerator(object):
                 'output': None if failed else {'answer': 'Generated answer %d' % index},
                 'expected_output': {'answer': 'Expected answer %d' % index}}
         if failed:
+            # A failed span has no metrics: its stack takes their padding.
             meta['error'] = {'message': 'Generated failure of span %d' % index, 'type': 'TimeoutError',
                              'stack': 'Traceback (most recent call last):\n  File "task.py", line 1, in task\n'
-                                      'TimeoutError: Generated failure of span %d' % index}
+                                      'TimeoutError: Generated failure of span %d\n%s'
+                                      % (index, self._pad(index, 0, self.error_padding))}
         elif not self.metrics and self.padding:
             meta['input']['context'] = self._pad(index, 0)
         timestamp_ms = int(start_ns + duration) // 1000000
