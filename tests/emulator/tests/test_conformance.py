@@ -21,8 +21,8 @@ import yaml
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-from ansible_collections.llmobs.datadog.tests.support.demo import (DEMO_BASELINE_EXPERIMENT, DEMO_CANDIDATE_EXPERIMENT,
-                                                                  DEMO_DATASET, DEMO_PROJECT, REPO_ROOT)
+from ansible_collections.llmobs.datadog.tests.support.demo import (
+    DEMO_BASELINE_EXPERIMENT, DEMO_CANDIDATE_EXPERIMENT, DEMO_DATASET, DEMO_PROJECT, REPO_ROOT)
 from ansible_collections.llmobs.datadog.tests.support.playbook import child_environment
 
 SPEC_HOST = 'https://api.datadoghq.com'

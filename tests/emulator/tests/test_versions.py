@@ -18,8 +18,8 @@ import time
 import pytest
 import requests
 
-from ansible_collections.llmobs.datadog.tests.support.demo import (DEMO_BASELINE_EXPERIMENT, DEMO_CANDIDATE_EXPERIMENT,
-                                                                  DEMO_DATASET, DEMO_PROJECT)
+from ansible_collections.llmobs.datadog.tests.support.demo import (
+    DEMO_BASELINE_EXPERIMENT, DEMO_CANDIDATE_EXPERIMENT, DEMO_DATASET, DEMO_PROJECT)
 
 DATASETS = '/%s/datasets' % DEMO_PROJECT
 
