@@ -347,7 +347,7 @@ class SpanGenerator(object):
         self.start_ns = start_ns
         self.padding = 0         # characters of reasoning per metric
         self.error_padding = 0   # characters of stack of a failed span
-        self.text = ''
+        self.words = ''
         if self.span_bytes and self.count:
             # Measured on a span that did not fail, padded once, then corrected by what is still missing.
             plain = next((index for index in range(self.count) if index not in self.failing), 0)
@@ -355,17 +355,22 @@ class SpanGenerator(object):
             for dummy in range(2):
                 missing = self.span_bytes - len(json.dumps(self.span(plain)))
                 self.padding = max(0, self.padding + missing // pads)
-                self.text = WORDS * (max(self.span_bytes, self.padding * pads) // len(WORDS) + 2)
+                self.words = WORDS * (max(self.span_bytes, self.padding * pads) // len(WORDS) + 2)
             if self.failing:
                 self.error_padding = max(0, self.span_bytes - len(json.dumps(self.span(min(self.failing)))))
 
     def __len__(self):
         return self.count
 
+    def text(self, index):
+        """(id, JSON text) of span ``index``."""
+        span = self.span(index)
+        return span['id'], json.dumps(span)
+
     def _pad(self, index, number, size=None):
         size = self.padding if size is None else size
         start = (index * 7 + number * 13) % len(WORDS)
-        return self.text[start:start + size] if size else ''
+        return self.words[start:start + size] if size else ''
 
     def span(self, index):
         made = uuid.uuid5(uuid.NAMESPACE_URL, 'llmobs-emulator:generated:%s:%d' % (self.experiment_id, index))
@@ -424,7 +429,12 @@ class ExperimentEvents(object):
         self.summary = {}        # label -> metric, in the order they came
 
     def __len__(self):
-        return (len(self.generator) if self.generator else 0) + len(self.spans)
+        return self.generated + len(self.spans)
+
+    @property
+    def generated(self):
+        """How many spans the generator makes (they come first)."""
+        return len(self.generator) if self.generator else 0
 
     def add_span(self, span, metrics=()):
         """Store a span; one with a span_id already stored replaces it (its metrics stay)."""
@@ -460,20 +470,18 @@ class ExperimentEvents(object):
 
     def page(self, start, limit):
         """The spans from ``start`` on, at most ``limit``: (id, JSON text) each (generated ones made now)."""
-        generated = len(self.generator) if self.generator else 0
         texts = []
         for index in range(start, min(len(self), start + limit)):
-            if index < generated:
-                span = self.generator.span(index)
+            if index < self.generated:
+                texts.append(self.generator.text(index))
             else:
-                span, held = self.spans[index - generated]
-                span = dict(span, eval_metrics=list(held.values()))
-            texts.append((span['id'], json.dumps(span)))
+                span, held = self.spans[index - self.generated]
+                texts.append((span['id'], json.dumps(dict(span, eval_metrics=list(held.values())))))
         return texts
 
     def every_span(self):
         """Every span as the events list shows it, in its order (for the state view's statistics)."""
-        for index in range(len(self.generator) if self.generator else 0):
+        for index in range(self.generated):
             yield self.generator.span(index)
         for span, held in self.spans:
             yield dict(span, eval_metrics=list(held.values()))

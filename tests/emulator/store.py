@@ -536,10 +536,11 @@ def check_experiment(item, where, references, partial=False):
     if unknown:
         raise ValueError('%s: unknown key(s) %s (known: %s)' % (where, ', '.join(unknown), ', '.join(known)))
     for key in tuple(references) + ('name', 'id', 'experiment', 'parent_experiment_id'):
-        required = not partial and (key in references or key == 'name')
-        if item.get(key) is None and not (key == 'parent_experiment_id' and key in item):
-            if required:
+        if key not in item:
+            if not partial and (key in references or key == 'name'):
                 raise ValueError('%s.%s: missing' % (where, key))
+            continue
+        if item[key] is None and key == 'parent_experiment_id':
             continue
         if not isinstance(item[key], str) or not item[key].strip():
             raise ValueError('%s.%s: must be a non-empty string' % (where, key))
@@ -1148,9 +1149,14 @@ class Store(object):
         None at the end) of a live experiment's events."""
         with self.lock:
             events = self.experiment(experiment_id).events
-            texts = events.page(start, limit)
-            after = start + len(texts)
-            return texts, events.summary_metrics(), (after if after < len(events) else None)
+            total = len(events)
+            end = min(total, start + limit)
+            split = min(max(start, events.generated), end)     # where the stored spans of the page start
+            stored = events.page(split, end - split)
+            generator, summary = events.generator, events.summary_metrics()
+        # Generated spans never change: made outside the lock, a page of 5,000 does not hold up other requests.
+        texts = [generator.text(index) for index in range(start, split)] + stored
+        return texts, summary, (end if end < total else None)
 
     def change_experiment(self, experiment_id, fields):
         """Control route: set fields checked by check_experiment(partial=True), deleted or not."""

@@ -495,6 +495,7 @@ def test_the_control_route_changes_an_experiment(emulator):
 
 @pytest.mark.parametrize('body, status, words', [
     ({'status': 'done'}, 400, 'status: must be one of'), ({'spans': []}, 400, 'unknown key(s) spans'),
+    ({'name': None}, 400, 'name: must be a non-empty string'),
     ({'created_at': None}, 400, 'ISO 8601'), ({'run_count': 0}, 400, 'run_count'),
     ({'summary_metrics': [{'label': 'x'}]}, 400, 'summary_metrics[0].metric_type')])
 def test_bad_control_changes_are_refused(emulator, body, status, words):
