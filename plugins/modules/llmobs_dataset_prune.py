@@ -264,20 +264,22 @@ errors:
 
 import time
 
+from ansible_collections.llmobs.datadog.plugins.module_utils._dataset_prune import check_options as check_prune_options
+from ansible_collections.llmobs.datadog.plugins.module_utils._dataset_prune import guarded
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import project_where, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
-from ansible_collections.llmobs.datadog.plugins.module_utils._prune import check_rules, decide, partial_failure
+from ansible_collections.llmobs.datadog.plugins.module_utils._prune import decide, partial_failure
 from ansible_collections.llmobs.datadog.plugins.module_utils._state import read_after_write
 from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_wait_timeout
 
 
 def check_options(params):
-    rules = check_rules(params)
+    checked = check_prune_options(params)
     check_wait_timeout(params['wait_timeout'])
-    return rules
+    return checked
 
 
 def experiment_uses(experiments, deleting):
@@ -291,7 +293,8 @@ def experiment_uses(experiments, deleting):
 
 
 def run(task):
-    params, rules, datasets = task.params, task.checked, task.api.datasets
+    params, datasets = task.params, task.api.datasets
+    rules, window = task.checked
     project_id, project = resolve_project(task.api, params, task.plan)
     where = project_where(params, project_id, project)
     # A project that an earlier task of a dry run would create holds nothing yet; what earlier tasks of a dry run
@@ -303,8 +306,8 @@ def run(task):
     decisions = decide(listed + planned, rules, now)
     for item in decisions.deleting:
         task.api.names.found('dataset', [item], item['name'])  # messages of its requests name it
-    if rules.protect is not None:  # a planned dataset (no id) has no experiment yet
-        decisions = decisions.guarded(experiment_uses(task.api.experiments, decisions.deleting), rules.protect, now)
+    if window is not None:  # a planned dataset (no id) has no experiment yet
+        decisions = guarded(decisions, experiment_uses(task.api.experiments, decisions.deleting), window, now)
     result = dict(changed=bool(decisions.deleting), project_id=project_id, kept=decisions.kept)
     if task.diff:
         result['diff'] = decisions.diff()
