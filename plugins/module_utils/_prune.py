@@ -17,7 +17,8 @@ runs in progress and the parents of kept experiments) and moves items from ``del
 ``Decisions.keeping``.
 
 Nothing here sends a request or reads the clock: the module reads what it prunes and passes the time
-(``now``, seconds since the epoch), so that every decision can be tested with fixed data.
+(``now``, seconds since the epoch), so that every decision can be tested with fixed data. Only
+``delete_decided``, the deletes and the wait after them, makes requests, through the functions the module gives.
 
 The rules, in the order they are applied to the items whose whole name matches the pattern:
 
@@ -37,8 +38,9 @@ import datetime
 import fnmatch
 import re
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLANNED_NOTE
+from ansible_collections.llmobs.datadog.plugins.module_utils._state import read_after_write
 from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted, plural
 
 # Duration units: letter, seconds, and the word ages are told in.
@@ -308,3 +310,41 @@ def partial_failure(message, deleted, not_deleted, kind=DATASETS):
             else 'This task deleted no %s before it failed.' % kind.noun)
     return ('%s %s Not deleted: %s. Run the task again to finish: the rules are applied anew to what is left.'
             % (message.rstrip(), done, named_list(not_deleted)))
+
+
+def delete_decided(task, decisions, result, where, delete, listed_ids, batch_size=1):
+    """Delete ``decisions.deleting``, ``batch_size`` entries per call of ``delete(entries)``, and return ``result``
+    with ``deleted``; then, with the option ``wait``, poll ``listed_ids()`` (the ids the list shows now) until it
+    shows none of them, for at most ``wait_timeout`` seconds: a list that still shows some is a warning.
+
+    A failed delete raises LLMObsError naming what this task deleted before it (``deleted``) and what it did not
+    (``not_deleted``, from the failed call on); ``result`` goes into the failure but its ``summary``, which told of
+    the whole job.
+    """
+    params, going = task.params, decisions.deleting
+    deleted = []
+    for start in range(0, len(going), batch_size):
+        batch = going[start:start + batch_size]
+        try:
+            delete(batch)
+        except LLMObsError as exc:
+            extras = dict(result)
+            extras.pop('summary', None)
+            extras.update(changed=bool(deleted), deleted=deleted, not_deleted=going[start:])
+            extras.update(exc.result_extras)
+            raise LLMObsError(partial_failure(exc.message, deleted, going[start:], decisions.kind), **extras)
+        deleted.extend(batch)
+        task.progress.step(decisions, 'Pruning %s: %d of %d deleted so far.' % (where, len(deleted), len(going)))
+    result['deleted'] = deleted
+    if params['wait']:
+        ids = set(item['id'] for item in deleted)
+
+        def unlisted():
+            return None if ids.intersection(listed_ids()) else True
+
+        if read_after_write(result['msg'].rstrip('.'), result, task.api.transport.poll, unlisted,
+                            params['wait_timeout']) is None:
+            task.warn('Deleted %s, but the list still showed some after %d seconds; a run started right away may '
+                      'still find them. Raise wait_timeout to wait longer.'
+                      % (counted(len(deleted), decisions.kind.noun), params['wait_timeout']))
+    return result

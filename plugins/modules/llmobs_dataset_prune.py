@@ -270,9 +270,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import da
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import project_where, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
-from ansible_collections.llmobs.datadog.plugins.module_utils._prune import decide, partial_failure
-from ansible_collections.llmobs.datadog.plugins.module_utils._state import read_after_write
-from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
+from ansible_collections.llmobs.datadog.plugins.module_utils._prune import decide, delete_decided
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_wait_timeout
 
 
@@ -318,32 +316,9 @@ def run(task):
                 task.plan.remove_dataset(project_id, params['project_name'], item['name'])
         result['deleted'] = decisions.deleting
         return result
-    deleted = []
-    for number, item in enumerate(decisions.deleting):
-        try:
-            datasets.delete(project_id, item['id'], params['wait_timeout'])
-        except LLMObsError as exc:
-            extras = dict(result)
-            extras.pop('summary')  # it told of the whole job; the failure's msg tells what was done
-            extras.update(changed=bool(deleted), deleted=deleted, not_deleted=decisions.deleting[number:])
-            extras.update(exc.result_extras)
-            raise LLMObsError(partial_failure(exc.message, deleted, decisions.deleting[number:]), **extras)
-        deleted.append(item)
-        task.progress.step(decisions, 'Pruning %s: %d of %d deleted so far.'
-                           % (where, len(deleted), len(decisions.deleting)))
-    result['deleted'] = deleted
-    if params['wait']:
-        going = set(item['id'] for item in deleted)
-
-        def unlisted():
-            return None if any(item.get('id') in going for item in datasets.list(project_id)) else True
-
-        if read_after_write(result['msg'].rstrip('.'), result, task.api.transport.poll, unlisted,
-                            params['wait_timeout']) is None:
-            task.warn('Deleted %s, but the list still showed some after %d seconds; a run started right away may '
-                      'still find them. Raise wait_timeout to wait longer.'
-                      % (counted(len(deleted), 'dataset'), params['wait_timeout']))
-    return result
+    return delete_decided(task, decisions, result, where,
+                          lambda batch: datasets.delete(project_id, batch[0]['id'], params['wait_timeout']),
+                          lambda: [item.get('id') for item in datasets.list(project_id)])
 
 
 MODULE = LLMObsModule(
