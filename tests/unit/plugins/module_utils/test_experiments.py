@@ -219,3 +219,16 @@ def test_events_of_an_unknown_experiment_fail_with_the_404(http):
 
     assert error.value.status == 404
     assert error.value.message.startswith('Reading the events of experiment e9 failed with HTTP 404')
+
+
+def test_a_resent_delete_refused_with_404_was_done_by_the_lost_one(http, clock):
+    warnings = []
+    http.expect(
+        delete_experiments('e1').reply(500, body='oops'),
+        experiment_by_id('e1').reply_page(experiment('e1', 'run', 'd1')).times(5),    # the reads lag
+        delete_experiments('e1').reply_error(404, {'title': 'Not Found', 'detail': 'experiment not found'}),
+    )
+
+    make_api(warnings=warnings).experiments.delete(PROJECT, ['e1'], settle_timeout=5)
+
+    assert any('shows the first attempt was carried out' in warning for warning in warnings)
