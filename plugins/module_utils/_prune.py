@@ -60,7 +60,6 @@ _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 NAMED_IN_MESSAGE = 10
 
 
-
 class Kind(object):
     """What a prune deletes: its ``noun`` ('dataset'), a pattern of its names for messages (``example``), and the
     ``fields`` of its facts that each entry of the result carries beside id, name and created_at."""
