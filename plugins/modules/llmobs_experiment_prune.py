@@ -146,7 +146,7 @@ EXAMPLES = r'''
   llmobs.datadog.llmobs_experiment_prune:
     project_name: demo-project
     dataset_name: capitals
-    experiment: capitals-eval
+    experiment: capitals-qa
     name_pattern: '*'
     keep: 5
   register: pruned
