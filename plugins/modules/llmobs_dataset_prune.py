@@ -264,20 +264,20 @@ errors:
 
 import time
 
+from ansible_collections.llmobs.datadog.plugins.module_utils._dataset_prune import check_options as check_prune_options
+from ansible_collections.llmobs.datadog.plugins.module_utils._dataset_prune import guarded
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import dataset_facts
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import project_where, resolve_project
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
-from ansible_collections.llmobs.datadog.plugins.module_utils._prune import check_rules, decide, partial_failure
-from ansible_collections.llmobs.datadog.plugins.module_utils._state import read_after_write
-from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
+from ansible_collections.llmobs.datadog.plugins.module_utils._prune import decide, delete_decided
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_wait_timeout
 
 
 def check_options(params):
-    rules = check_rules(params)
+    checked = check_prune_options(params)
     check_wait_timeout(params['wait_timeout'])
-    return rules
+    return checked
 
 
 def experiment_uses(experiments, deleting):
@@ -291,7 +291,8 @@ def experiment_uses(experiments, deleting):
 
 
 def run(task):
-    params, rules, datasets = task.params, task.checked, task.api.datasets
+    params, datasets = task.params, task.api.datasets
+    rules, window = task.checked
     project_id, project = resolve_project(task.api, params, task.plan)
     where = project_where(params, project_id, project)
     # A project that an earlier task of a dry run would create holds nothing yet; what earlier tasks of a dry run
@@ -303,8 +304,8 @@ def run(task):
     decisions = decide(listed + planned, rules, now)
     for item in decisions.deleting:
         task.api.names.found('dataset', [item], item['name'])  # messages of its requests name it
-    if rules.protect is not None:  # a planned dataset (no id) has no experiment yet
-        decisions = decisions.guarded(experiment_uses(task.api.experiments, decisions.deleting), rules.protect, now)
+    if window is not None:  # a planned dataset (no id) has no experiment yet
+        decisions = guarded(decisions, experiment_uses(task.api.experiments, decisions.deleting), window, now)
     result = dict(changed=bool(decisions.deleting), project_id=project_id, kept=decisions.kept)
     if task.diff:
         result['diff'] = decisions.diff()
@@ -315,32 +316,9 @@ def run(task):
                 task.plan.remove_dataset(project_id, params['project_name'], item['name'])
         result['deleted'] = decisions.deleting
         return result
-    deleted = []
-    for number, item in enumerate(decisions.deleting):
-        try:
-            datasets.delete(project_id, item['id'], params['wait_timeout'])
-        except LLMObsError as exc:
-            extras = dict(result)
-            extras.pop('summary')  # it told of the whole job; the failure's msg tells what was done
-            extras.update(changed=bool(deleted), deleted=deleted, not_deleted=decisions.deleting[number:])
-            extras.update(exc.result_extras)
-            raise LLMObsError(partial_failure(exc.message, deleted, decisions.deleting[number:]), **extras)
-        deleted.append(item)
-        task.progress.step(decisions, 'Pruning %s: %d of %d deleted so far.'
-                           % (where, len(deleted), len(decisions.deleting)))
-    result['deleted'] = deleted
-    if params['wait']:
-        going = set(item['id'] for item in deleted)
-
-        def unlisted():
-            return None if any(item.get('id') in going for item in datasets.list(project_id)) else True
-
-        if read_after_write(result['msg'].rstrip('.'), result, task.api.transport.poll, unlisted,
-                            params['wait_timeout']) is None:
-            task.warn('Deleted %s, but the list still showed some after %d seconds; a run started right away may '
-                      'still find them. Raise wait_timeout to wait longer.'
-                      % (counted(len(deleted), 'dataset'), params['wait_timeout']))
-    return result
+    return delete_decided(task, decisions, result, where,
+                          lambda batch: datasets.delete(project_id, batch[0]['id'], params['wait_timeout']),
+                          lambda: [item.get('id') for item in datasets.list(project_id)])
 
 
 MODULE = LLMObsModule(

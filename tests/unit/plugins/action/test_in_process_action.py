@@ -38,6 +38,7 @@ from ansible_collections.llmobs.datadog.plugins.modules import (
     llmobs_project,
     llmobs_project_info,
     llmobs_experiment,
+    llmobs_experiment_prune,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     API_KEY,
@@ -53,6 +54,7 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     create_project,
     dataset_by_id,
     datasets_by_name,
+    experiment,
     list_datasets,
     list_experiments,
     list_projects,
@@ -81,6 +83,7 @@ MODULES = dict(
     llmobs_project=llmobs_project,
     llmobs_project_info=llmobs_project_info,
     llmobs_experiment=llmobs_experiment,
+    llmobs_experiment_prune=llmobs_experiment_prune,
 )
 MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
@@ -562,6 +565,12 @@ CASES = [
               records.records_page([records.record('a', 'x')], version=1), records.records_page([records.record('a', 'y')]),
               records.get_draft_state(records.RECORDS_DATASET).reply(json=records.draft_state_document(records.RECORDS_DATASET))],
      True, True, {}),
+    # an experiment prune's dry run with diff: the older run stays as the parent of the newest
+    ('llmobs_experiment_prune', dict(api_key=API_KEY, app_key=APP_KEY, project_id=PROJECT, name_pattern='run-*', keep=1),
+     lambda: [list_experiments(project_id=PROJECT).reply_page(
+         experiment('e-3', 'run-3', 'd-1', '2026-03-01T00:00:00Z', parent_experiment_id='e-1'),
+         experiment('e-2', 'run-2', 'd-1', '2026-02-01T00:00:00Z'),
+         experiment('e-1', 'run-1', 'd-1', '2026-01-01T00:00:00Z'))], True, True, {}),
 ]
 
 

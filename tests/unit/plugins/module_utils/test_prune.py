@@ -4,7 +4,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The rules of llmobs_dataset_prune as pure functions: datasets, rules and a fixed time in, decisions out."""
+"""The rules every prune shares, as pure functions: items, rules and a fixed time in, decisions out.
+
+The datasets' words are the default kind; the experiments' words are tested at the end. Each module's guard is
+tested in its own file (test_dataset_prune.py, test_experiment_prune.py)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -13,6 +16,8 @@ import pytest
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._prune import (
+    DATASETS,
+    EXPERIMENTS,
     NAMED_IN_MESSAGE,
     NO_RULE,
     Duration,
@@ -24,7 +29,6 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._prune import (
     parse_duration,
     parse_time,
     partial_failure,
-    recent_use,
 )
 
 DAY = 86400
@@ -56,7 +60,7 @@ def reasons(entries):
 
 
 def params(**overrides):
-    values = dict(name_pattern='release-*', keep=None, older_than=None, protect_used_within='30d')
+    values = dict(name_pattern='release-*', keep=None, older_than=None)
     values.update(overrides)
     return values
 
@@ -112,16 +116,10 @@ def test_ages_in_words(seconds, text):
 
 
 def test_check_rules_reads_every_option():
-    rules = check_rules(params(keep=3, older_than='30d', protect_used_within='14d'))
+    rules = check_rules(params(keep=3, older_than='30d'))
 
-    assert (rules.pattern, rules.keep, rules.older_than.seconds, rules.protect.seconds) == (
-        'release-*', 3, 30 * DAY, 14 * DAY)
-    assert (rules.older_than.text, rules.protect.text) == ('30d', '14d')
-
-
-@pytest.mark.parametrize('off', ['0', '0d', ' 0 ', '0s'])
-def test_protect_used_within_0_turns_the_guard_off(off):
-    assert check_rules(params(keep=1, protect_used_within=off)).protect is None
+    assert (rules.pattern, rules.keep, rules.older_than.seconds, rules.older_than.text) == ('release-*', 3, 30 * DAY, '30d')
+    assert rules.kind is DATASETS
 
 
 def test_keep_0_alone_is_a_rule():
@@ -136,9 +134,7 @@ def test_keep_0_alone_is_a_rule():
     (dict(keep=-1), 'keep must be 0 or more (got -1)'),
     (dict(older_than='0d'), "older_than must be longer than 0 (got '0d'): to delete every match, set keep: 0"),
     (dict(older_than='30 days'), 'older_than must be a duration'),
-    (dict(keep=1, protect_used_within='forever'), 'protect_used_within must be a duration'),
-    (dict(keep=1, protect_used_within=None), 'protect_used_within must be a duration'),
-], ids=['no-rule', 'blank-pattern', 'no-pattern', 'negative-keep', 'zero-age', 'bad-age', 'bad-guard', 'null-guard'])
+], ids=['no-rule', 'blank-pattern', 'no-pattern', 'negative-keep', 'zero-age', 'bad-age'])
 def test_bad_options_are_named(overrides, message):
     with pytest.raises(ValidationError) as error:
         check_rules(params(**overrides))
@@ -291,57 +287,6 @@ def test_the_diff_shows_the_matches_before_and_what_remains_after():
                                     after=dict(datasets=['release-2']))
 
 
-# ---------------------------------------------------------------- the guard
-
-
-def experiment(experiment_id, created_at, name='nightly', dataset_id='d1'):
-    return dict(id=experiment_id, name=name, dataset_id=dataset_id, created_at=created_at)
-
-
-GUARD = Duration('30d', 30 * DAY)
-
-
-def test_a_recent_experiment_keeps_a_dataset_naming_the_newest():
-    uses = [experiment('e1', ago(20 * DAY)), experiment('e2', ago(3 * DAY), name='smoke'), experiment('e0', ago(60 * DAY))]
-
-    assert recent_use('d1', uses, GUARD, NOW) == ("used by experiment 'smoke' (id e2) created 3 days ago, within 30d "
-                                                  "(protect_used_within)")
-
-
-def test_only_old_experiments_do_not_keep_it():
-    assert recent_use('d1', [experiment('e1', ago(31 * DAY)), experiment('e2', ago(400 * DAY))], GUARD, NOW) is None
-    assert recent_use('d1', [], GUARD, NOW) is None
-
-
-def test_an_experiment_exactly_at_the_window_keeps_it():
-    assert recent_use('d1', [experiment('e1', ago(30 * DAY))], GUARD, NOW) is not None
-
-
-def test_an_experiment_of_unreadable_time_keeps_it():
-    reason = recent_use('d1', [experiment('e1', 'soon', name=None), experiment('e0', ago(90 * DAY))], GUARD, NOW)
-
-    assert reason == "used by experiment e1, whose created_at 'soon' cannot be read: it may be recent (protect_used_within)"
-
-
-def test_experiments_of_another_dataset_are_left_out_and_those_naming_none_count():
-    assert recent_use('d1', [experiment('e1', ago(DAY), dataset_id='d9')], GUARD, NOW) is None
-    assert recent_use('d1', [experiment('e1', ago(DAY), dataset_id=None)], GUARD, NOW) is not None
-
-
-def test_guarded_moves_the_used_datasets_to_kept():
-    decisions = decide(copies(100, 90, 1), Rules('release-*', keep=1), NOW)
-    assert names(decisions.deleting) == ['release-2', 'release-1']
-
-    guarded = decisions.guarded({'d1': [experiment('e1', ago(2 * DAY))], 'd2': [experiment('e2', ago(80 * DAY), dataset_id='d2')]},
-                                GUARD, NOW)
-
-    assert names(guarded.deleting) == ['release-2']
-    assert names(guarded.kept) == ['release-3', 'release-1']
-    assert reasons(guarded.kept)['release-1'].startswith("used by experiment 'nightly' (id e1) created 2 days ago")
-    assert guarded.diff()['after'] == dict(datasets=['release-3', 'release-1'])
-    assert names(decisions.deleting) == ['release-2', 'release-1']  # the decisions before the guard are unchanged
-
-
 # ---------------------------------------------------------------- messages
 
 
@@ -408,3 +353,78 @@ def test_a_planned_dataset_that_the_rules_delete_is_named_as_not_created_yet():
     assert decisions.outcome('release-*', WHERE, True)[0] == (
         "Would delete 1 dataset matching 'release-*' in project 'demo' (id p1): 'release-new' (not created yet); would "
         "keep 0 (check mode: nothing was sent).")
+
+
+# ---------------------------------------------------------------- what a guard keeps
+
+
+def test_keeping_moves_what_the_guard_names_after_the_rules_own():
+    decisions = decide(copies(100, 90, 1, 50), Rules('release-*', keep=1), NOW)
+
+    guarded = decisions.keeping(lambda entry: 'why %s' % entry['id'] if entry['id'] in ('d1', 'd4') else None)
+
+    assert names(guarded.deleting) == ['release-2']
+    assert reasons(guarded.kept) == {'release-3': 'among the newest 1 (keep: 1)', 'release-4': 'why d4',
+                                     'release-1': 'why d1'}
+    assert names(guarded.kept) == ['release-3', 'release-4', 'release-1']  # in the order of deleting
+    assert guarded.matched == decisions.matched and guarded.kind is DATASETS
+    assert names(decisions.deleting) == ['release-4', 'release-2', 'release-1']  # unchanged
+
+
+# ---------------------------------------------------------------- the words of experiments
+
+
+def test_the_options_of_an_experiment_prune_speak_of_experiments():
+    with pytest.raises(ValidationError) as blank:
+        check_rules(params(name_pattern=''), EXPERIMENTS)
+    with pytest.raises(ValidationError) as negative:
+        check_rules(params(keep=-1), EXPERIMENTS)
+    with pytest.raises(ValidationError) as no_rule:
+        check_rules(params(), EXPERIMENTS)
+
+    assert blank.value.message == ('name_pattern must not be blank: give a shell-style pattern of whole experiment '
+                                   'names, such as nightly-eval-*.')
+    assert negative.value.message == ('keep must be 0 or more (got -1): it is how many of the newest matching '
+                                      'experiments are never deleted.')
+    assert no_rule.value.message == ('Give keep, older_than or both: with neither, every experiment matching '
+                                     'name_pattern would be deleted. To delete every match, set keep: 0.')
+    assert check_rules(params(keep=2), EXPERIMENTS).kind is EXPERIMENTS
+
+
+def runs(*ages_in_days):
+    """Experiments run-1, run-2, ... created that many days before NOW (ids e1, e2, ...), each run on d1."""
+    return [dict(id='e%d' % number, name='run-%d' % number, created_at=ago(days * DAY), experiment='nightly',
+                 dataset_id='d1', parent_experiment_id=None, status='completed', description='not in the result')
+            for number, days in enumerate(ages_in_days, 1)]
+
+
+def test_experiment_entries_carry_their_kind_s_facts():
+    decisions = decide(runs(3, 1) + [dict(runs(9)[0], id='e9', name='run-9', created_at=None)],
+                       Rules('run-*', keep=1, kind=EXPERIMENTS), NOW)
+
+    assert decisions.kept[0] == dict(id='e2', name='run-2', created_at=ago(DAY), experiment='nightly', dataset_id='d1',
+                                     parent_experiment_id=None, status='completed', reason='among the newest 1 (keep: 1)')
+    assert decisions.kept[1]['reason'] == 'no created_at: its age is unknown, so it is kept'
+    assert decisions.kept[1]['status'] == 'completed'
+    assert decisions.deleting == [dict(id='e1', name='run-1', created_at=ago(3 * DAY), experiment='nightly',
+                                       dataset_id='d1', parent_experiment_id=None, status='completed',
+                                       reason='outside the newest 1 (keep: 1)')]
+
+
+def test_experiment_messages_diff_and_failure_speak_of_experiments():
+    rules = Rules('run-*', keep=1, kind=EXPERIMENTS)
+    some = decide(runs(1, 2, 3), rules, NOW)
+
+    assert some.diff() == dict(before=dict(experiments=['run-1', 'run-2', 'run-3']), after=dict(experiments=['run-1']))
+    assert some.outcome('run-*', WHERE, True) == (
+        "Would delete 2 experiments matching 'run-*' in project 'demo' (id p1): 'run-2' (id e2), 'run-3' (id e3); "
+        "would keep 1 (check mode: nothing was sent).", 'experiments matching run-*: 2 would be deleted, 1 kept')
+    assert some.outcome('run-*', WHERE, False)[1] == 'experiments matching run-*: 2 deleted, 1 kept'
+    assert decide(runs(1), Rules('run-*', keep=3, kind=EXPERIMENTS), NOW).outcome('run-*', WHERE, False) == (
+        "Kept the 1 experiment matching 'run-*' in project 'demo' (id p1); nothing to delete.",
+        'experiments matching run-*: 1 kept, none deleted')
+    assert decide([], rules, NOW).outcome('run-*', WHERE, False) == (
+        "No experiment in project 'demo' (id p1) matches name_pattern 'run-*'; nothing to do.",
+        'experiments matching run-*: none')
+    assert partial_failure('Boom.', [], some.deleting, EXPERIMENTS).startswith(
+        "Boom. This task deleted no experiment before it failed. Not deleted: 'run-2' (id e2), 'run-3' (id e3).")
