@@ -51,14 +51,14 @@ options:
 options:
   dataset_id:
     description:
-      - ID of a dataset of the project: only what concerns this dataset is read. Used as it is, with no lookup.
+      - ID of a dataset of the project. Only what concerns this dataset is read. Used as it is, with no lookup.
       - Letters, digits, V(-) and V(_) only.
       - At most one of O(dataset_id) and O(dataset_name).
     type: str
   dataset_name:
     description:
       - Name of a dataset of the project, looked up over every page of the project's datasets and compared exactly
-        (case and spaces count): only what concerns this dataset is read.
+        (case and spaces count). Only what concerns this dataset is read.
       - The module fails, before anything else is read, when no dataset or several datasets of the project have
         this name.
       - At most one of O(dataset_id) and O(dataset_name).
