@@ -219,3 +219,15 @@ def test_events_of_an_unknown_experiment_fail_with_the_404(http):
 
     assert error.value.status == 404
     assert error.value.message.startswith('Reading the events of experiment e9 failed with HTTP 404')
+
+
+def test_metadata_containment_is_the_apis():
+    from ansible_collections.llmobs.datadog.plugins.module_utils._experiments import json_contains
+    stored = {'commit': 'abc', 'n': 1.0, 'flag': True, 'tags': ['a', {'k': 'v', 'x': 1}], 'deep': {'a': {'b': None}}}
+    for contained in ({}, {'commit': 'abc'}, {'n': 1}, {'flag': True}, {'tags': ['a']}, {'tags': [{'k': 'v'}]},
+                      {'deep': {'a': {}}}, {'deep': {'a': {'b': None}}}, {'tags': []}):
+        assert json_contains(stored, contained), contained
+    for contained in ({'commit': 'ABC'}, {'n': '1'}, {'n': True}, {'flag': 1}, {'tags': 'a'}, {'tags': ['b']},
+                      {'tags': [{'k': 'w'}]}, {'deep': {'a': {'c': None}}}, {'missing': None}, {'deep': 'a'}):
+        assert not json_contains(stored, contained), contained
+    assert not json_contains(None, {'commit': 'abc'}) and json_contains(None, {}) is False
