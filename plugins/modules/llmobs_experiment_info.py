@@ -97,7 +97,7 @@ options:
         evaluator failed) are left out of the statistics and of the coverage.
       - A metric's type is its C(metric_type), or when it has none, the type of the value field it fills.
       - When a label is seen with several types, its statistics are those of the type with the most usable
-        values (on a tie, the type seen first), and RV(experiments[].scores.other_types) counts the others.
+        values (on a tie, the type seen first), and C(other_types) in RV(experiments[].scores) counts the others.
       - The scores of an experiment that is not C(completed) (still running, failed or interrupted) cover only
         the records that ran. RV(experiments[].complete) and the C(complete) of each label are then V(false).
     type: bool
