@@ -80,6 +80,11 @@ def metadata_filter(metadata):
     return json.dumps(metadata, sort_keys=True, separators=(',', ':'))
 
 
+def _gone_already(exc):
+    """A delete sent again after an answer was lost, refused with 404: the first one took them."""
+    return True if exc.status == 404 else None
+
+
 class Events(object):
     """The events of one experiment, read page by page as they are iterated: each span once, with its evaluations.
 
@@ -203,7 +208,7 @@ class Experiments(object):
         self.transport.write_once(
             'POST', EXPERIMENTS_PATH + '/delete', 'Deleting %s of %s' % (what, self._where(project_id)),
             {'data': {'type': 'experiments', 'attributes': {'experiment_ids': ids}}},
-            find_gone, settle_timeout, 'nothing was deleted', expect_body=False)
+            find_gone, settle_timeout, 'nothing was deleted', expect_body=False, landed=_gone_already)
 
     def events(self, experiment_id, label=None):
         """The experiment's events (an ``Events``: its spans, page by page as they are iterated, and its

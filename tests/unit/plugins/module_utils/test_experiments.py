@@ -221,13 +221,14 @@ def test_events_of_an_unknown_experiment_fail_with_the_404(http):
     assert error.value.message.startswith('Reading the events of experiment e9 failed with HTTP 404')
 
 
-def test_metadata_containment_is_the_apis():
-    from ansible_collections.llmobs.datadog.plugins.module_utils._experiments import json_contains
-    stored = {'commit': 'abc', 'n': 1.0, 'flag': True, 'tags': ['a', {'k': 'v', 'x': 1}], 'deep': {'a': {'b': None}}}
-    for contained in ({}, {'commit': 'abc'}, {'n': 1}, {'flag': True}, {'tags': ['a']}, {'tags': [{'k': 'v'}]},
-                      {'deep': {'a': {}}}, {'deep': {'a': {'b': None}}}, {'tags': []}):
-        assert json_contains(stored, contained), contained
-    for contained in ({'commit': 'ABC'}, {'n': '1'}, {'n': True}, {'flag': 1}, {'tags': 'a'}, {'tags': ['b']},
-                      {'tags': [{'k': 'w'}]}, {'deep': {'a': {'c': None}}}, {'missing': None}, {'deep': 'a'}):
-        assert not json_contains(stored, contained), contained
-    assert not json_contains(None, {'commit': 'abc'}) and json_contains(None, {}) is False
+def test_a_resent_delete_refused_with_404_was_done_by_the_lost_one(http, clock):
+    warnings = []
+    http.expect(
+        delete_experiments('e1').reply(500, body='oops'),
+        experiment_by_id('e1').reply_page(experiment('e1', 'run', 'd1')).times(5),    # the reads lag
+        delete_experiments('e1').reply_error(404, {'title': 'Not Found', 'detail': 'experiment not found'}),
+    )
+
+    make_api(warnings=warnings).experiments.delete(PROJECT, ['e1'], settle_timeout=5)
+
+    assert any('shows the first attempt was carried out' in warning for warning in warnings)
