@@ -30,7 +30,8 @@ BODY_KINDS = ('json', 'strings', 'html', 'malformed', 'empty', 'echo_key')
 FAULT_FIELDS = ('operation', 'status', 'body', 'commit', 'drop', 'delay', 'times', 'skip', 'reset', 'errors',
                 'drip', 'endless', 'key_at', 'cut_after')
 # The operations an ``endless`` fault applies to.
-LIST_OPERATIONS = ('ListLLMObsProjects', 'ListLLMObsDatasets', 'ListLLMObsDatasetRecords', 'ListLLMObsExperiments')
+LIST_OPERATIONS = ('ListLLMObsProjects', 'ListLLMObsDatasets', 'ListLLMObsDatasetRecords', 'ListLLMObsExperiments',
+                   'ListLLMObsExperimentEvents')
 # Where the key starts in the text of an ``echo_key`` page once its tags are dropped and its
 # whitespace folded: 10 characters before a 200-character excerpt ends.
 ECHO_KEY_AT = 190

@@ -9,6 +9,7 @@
 
     python3 tests/emulator/run.py [--port 8126] [--seed FILE] [--lag 2] [--records-lag 5] [--latency-ms 50]
                                   [--inexact-name-filter] [--rate-limit 10/60] [--fault JSON]
+                                  [--experiment-create-status 200|201] [--experiment-patch-body]
                                   [--api-key K --app-key K] [--tls-cert CERT --tls-key KEY]
                                   [--detach [--pid-file FILE] [--log-file FILE]] [--stop --pid-file FILE]
 
@@ -111,7 +112,7 @@ def parse_fault(text):
 
 def build_parser():
     parser = Parser(prog=PROG, allow_abbrev=False,
-                    description='Local emulator of the Datadog LLM Observability projects, datasets and records API.')
+                    description='Local emulator of the Datadog LLM Observability projects, datasets, records and experiments API.')
     parser.add_argument('--port', type=_port, default=DEFAULT_PORT,
                         help='TCP port on 127.0.0.1 (default %d; 0 picks a free one)' % DEFAULT_PORT)
     parser.add_argument('--seed', action='append', default=[], metavar='FILE',
@@ -133,6 +134,10 @@ def build_parser():
                         help='status of a dataset create: 201 (default) or 200, both seen from Datadog')
     parser.add_argument('--records-shape', choices=RECORD_SHAPES, default='nested',
                         help='records list: nested under attributes as the live API answers (default), or flat as the spec shows')
+    parser.add_argument('--experiment-create-status', type=int, choices=CREATE_STATUSES, default=200,
+                        help='status of an experiment create: 200 (default, what ddtrace expects) or 201')
+    parser.add_argument('--experiment-patch-body', action='store_true',
+                        help='an experiment update answers the experiment, as the spec shows, not an empty body as live')
     parser.add_argument('--api-key', help='only this DD-API-KEY is accepted (403 otherwise); default: any')
     parser.add_argument('--app-key', help='only this DD-APPLICATION-KEY is accepted (403 otherwise); default: any')
     parser.add_argument('--tls-cert', metavar='PEM', help='serve HTTPS with this certificate')
@@ -210,7 +215,8 @@ def serve(args):
     emulator = Emulator(seeds=load_seeds(args), lag=args.lag, records_lag=args.records_lag, latency_ms=args.latency_ms,
                         inexact_name_filter=args.inexact_name_filter, rate_limit=args.rate_limit, faults=args.fault,
                         api_key=args.api_key, app_key=args.app_key, dataset_create_status=args.dataset_create_status,
-                        records_shape=args.records_shape)
+                        records_shape=args.records_shape, experiment_create_status=args.experiment_create_status,
+                        experiment_patch_body=args.experiment_patch_body)
     context = tls_context(args)
     server = bind(emulator, args.port, context)
 

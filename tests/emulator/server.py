@@ -23,16 +23,19 @@ import math
 import re
 import select
 import socket
+import sys
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from .events import InvalidEvent, check_metric, check_span, decode_span_cursor, encode_span_cursor
 from .faults import LIST_OPERATIONS, Fault, FaultBook, FaultError, RateLimiter
 from .seeds import check_seed
-from .store import (API_USER, AUTHOR_ID, RECORD_ID_PATTERN, InvalidRecord, LockHeld, NotFound, Store, check_experiment,
-                    check_record, check_tags, decode_cursor, encode_cursor, parse_time, utc_now)
+from .store import (API_USER, AUTHOR_ID, EXPERIMENT_STATUSES, MAX_RUN_COUNT, RECORD_ID_PATTERN, InvalidRecord, LockHeld,
+                    NotFound, Store, check_experiment, check_record, check_tags, decode_cursor, encode_cursor, parse_time,
+                    utc_now)
 
 API_PREFIX = '/api/v2/llm-obs/v1'
 CONTROL_PREFIX = '/_emulator'
@@ -44,6 +47,14 @@ MAX_BATCH_BYTES = 5 * 1024 * 1024
 ENDLESS_PAGE_ITEMS = 100
 RECORD_SHAPES = ('nested', 'flat')
 CREATE_STATUSES = (200, 201)
+# Where an experiment events list puts the summary metrics: on its first page only, or on every page.
+SUMMARY_PAGES = ('first', 'every')
+# What ``meta.after`` of the last page of an experiments or events list is: null, "", or no ``after`` at all.
+LAST_AFTER = (None, '', 'absent')
+EXPERIMENT_CREATE_ATTRIBUTES = ('project_id', 'name', 'dataset_id', 'dataset_version', 'description', 'metadata', 'config',
+                                'ensure_unique', 'parent_experiment_id', 'run_count')
+EXPERIMENT_UPDATE_ATTRIBUTES = ('name', 'description', 'metadata', 'status', 'error', 'dataset_id')
+EVENTS_ATTRIBUTES = ('spans', 'metrics', 'scope', 'tags')
 # Request bodies bigger than this are not kept in the request log (their size is).
 LOGGED_BODY_BYTES = 1024 * 1024
 # An export is sent in chunks of this many rows (chunked transfer encoding).
@@ -127,6 +138,24 @@ def _list(attributes, key, required=False, strings=False):
             if not isinstance(item, str):
                 raise APIProblem(400, '%s must hold strings' % key, pointer='%s/%d' % (pointer, index))
     return value
+
+
+def _whole(attributes, key, least, most=None):
+    value = attributes[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < least or (most is not None and value > most):
+        raise APIProblem(400, '%s must be a whole number from %d%s, not %s' % (
+            key, least, ' to %d' % most if most is not None else ' up', json.dumps(value)),
+            pointer='/data/attributes/%s' % key)
+    return value
+
+
+def _event(check, item, key, index):
+    """A span or metric of an events request checked (events.check_span or check_metric), or a 400 naming it."""
+    try:
+        return check(item, strict=True)
+    except InvalidEvent as problem:
+        raise APIProblem(400, '%s[%d]: %s' % (key, index, problem),
+                         pointer='/data/attributes/%s/%d%s' % (key, index, problem.field))
 
 
 def _records(items, key, for_update=False):
@@ -320,9 +349,9 @@ def experiment_json(experiment, dataset_name=None, include_dataset_name=False, i
         'project_id': experiment.project_id, 'dataset_id': experiment.dataset_id,
         'dataset_version': experiment.dataset_version, 'name': experiment.name, 'experiment': experiment.experiment,
         'description': experiment.description, 'metadata': experiment.metadata, 'config': experiment.config,
-        'created_at': experiment.created_at, 'updated_at': experiment.created_at, 'status': experiment.status,
-        'aggregate_data': experiment.aggregate_data, 'error': None, 'run_count': 1,
-        'parent_experiment_id': experiment.parent_experiment_id, 'deleted_at': None}
+        'created_at': experiment.created_at, 'updated_at': experiment.updated_at, 'status': experiment.status,
+        'aggregate_data': experiment.aggregate_data, 'error': experiment.error, 'run_count': experiment.run_count,
+        'parent_experiment_id': experiment.parent_experiment_id, 'deleted_at': experiment.deleted_at}
     if include_dataset_name:
         attributes['dataset_name'] = dataset_name
     if include_author:
@@ -351,6 +380,17 @@ class DatadogAPI(object):
         self.records_shape = records_shape
         self.max_batch_records = max_batch_records
         self.max_batch_bytes = max_batch_bytes
+        self.experiment_create_status = 200     # what ddtrace expects of the live API
+        self.experiment_patch_body = False      # the live PATCH answers 200 with an empty body
+        self.summary_metrics_pages = 'first'
+        self.experiments_last_after = None
+
+    def _meta(self, after):
+        """The ``meta`` of an experiments or events list page: ``after`` the next cursor, or the
+        last page's as ``experiments_last_after`` says."""
+        if after is not None:
+            return {'after': after}
+        return {} if self.experiments_last_after == 'absent' else {'after': self.experiments_last_after}
 
     # projects
 
@@ -498,7 +538,7 @@ class DatadogAPI(object):
         limit, position = _page_params(query, MAX_PAGE_LIMIT, decode_experiment_cursor)
 
         def keep(e):
-            return (not deleted                 # the emulator deletes no experiment
+            return ((e.deleted_at is not None) == bool(deleted)      # deleted ones only with filter[is_deleted]=true
                     and (not project_id or e.project_id == project_id) and (not dataset_id or e.dataset_id == dataset_id)
                     and (not ids or e.id in ids) and (not parents or e.parent_experiment_id in parents)
                     and (name is None or e.name == name) and (logical is None or e.experiment == logical)
@@ -510,7 +550,105 @@ class DatadogAPI(object):
         with self.store.lock:
             names = dict((d.id, d.name) for d in self.store.datasets.values()) if with_names else {}
         return 200, {'data': [experiment_json(e, names.get(e.dataset_id), with_names, with_author) for e in page],
-                     'meta': {'after': experiment_cursor(page[-1]) if len(found) > limit else None}}
+                     'meta': self._meta(experiment_cursor(page[-1]) if len(found) > limit else None)}
+
+    def CreateLLMObsExperiment(self, query, body):  # noqa: N802
+        attributes = _attributes(_data(body, 'experiments'), known=EXPERIMENT_CREATE_ATTRIBUTES)
+        pointer = '/data/attributes/%s'
+        fields = {}
+        for key in ('project_id', 'name', 'dataset_id'):
+            # The spec leaves dataset_id out of the required fields; every experiment runs on a dataset.
+            fields[key] = _string(attributes, key, pointer % key, non_empty=True)
+        for key in ('description', 'parent_experiment_id'):
+            if key in attributes:
+                fields[key] = _string(attributes, key, pointer % key, non_empty=key == 'parent_experiment_id')
+        for key in ('metadata', 'config'):
+            if key in attributes:
+                fields[key] = _optional_object(attributes, key)
+        for key, least, most in (('dataset_version', 0, None), ('run_count', 1, MAX_RUN_COUNT)):
+            if key in attributes:
+                fields[key] = _whole(attributes, key, least, most)
+        ensure_unique = attributes.get('ensure_unique', True)
+        if not isinstance(ensure_unique, bool):
+            raise APIProblem(400, 'ensure_unique must be true or false', pointer=pointer % 'ensure_unique')
+        self.store.project(fields['project_id'])
+        experiment = self.store.create_experiment(fields.pop('project_id'), fields.pop('dataset_id'), fields, ensure_unique)
+        return self.experiment_create_status, {'data': experiment_json(experiment)}
+
+    def UpdateLLMObsExperiment(self, query, body, experiment_id):  # noqa: N802
+        data = _data(body, 'experiments')
+        # The spec's own example sends no attributes: nothing to change then, as an empty object.
+        attributes = _attributes(data, known=EXPERIMENT_UPDATE_ATTRIBUTES) if 'attributes' in data else {}
+        pointer = '/data/attributes/%s'
+        changes = {}
+        for key in ('name', 'dataset_id', 'description'):
+            if key in attributes:
+                changes[key] = _string(attributes, key, pointer % key, non_empty=key != 'description')
+        if 'error' in attributes:
+            changes['error'] = None if attributes['error'] is None else _string(attributes, 'error', pointer % 'error')
+        if 'metadata' in attributes:
+            changes['metadata'] = _optional_object(attributes, 'metadata')
+        if 'status' in attributes:
+            if attributes['status'] not in EXPERIMENT_STATUSES:
+                raise APIProblem(400, 'status must be one of %s' % ', '.join(EXPERIMENT_STATUSES),
+                                 pointer=pointer % 'status')
+            changes['status'] = attributes['status']
+        experiment = self.store.update_experiment(experiment_id, changes)
+        if self.experiment_patch_body:
+            return 200, {'data': experiment_json(experiment)}
+        return 200, None   # the live answer: 200, no body (the spec shows the experiment)
+
+    def DeleteLLMObsExperiments(self, query, body):  # noqa: N802
+        attributes = _attributes(_data(body, 'experiments'), known=('experiment_ids',))
+        self.store.delete_experiments(_list(attributes, 'experiment_ids', required=True, strings=True))
+        return 204, None
+
+    def CreateLLMObsExperimentEvents(self, query, body, experiment_id):  # noqa: N802
+        # The spec says type "events"; ddtrace sends "experiments", with scope and tags: both are accepted.
+        attributes = _attributes(_data(body, 'events', accepted_types=('events', 'experiments')), known=EVENTS_ATTRIBUTES)
+        if 'scope' in attributes:
+            _string(attributes, 'scope', '/data/attributes/scope')
+        tags = _list(attributes, 'tags', strings=True)
+        spans = []
+        for index, item in enumerate(_list(attributes, 'spans')):
+            span, dummy = _event(check_span, item, 'spans', index)
+            span['id'] = str(uuid.uuid5(uuid.NAMESPACE_URL, 'llmobs-emulator:span:%s:%s' % (experiment_id, span['span_id'])))
+            # A span names its record in a tag (the spec's span has no field for it).
+            span['dataset_record_id'] = next((tag.split(':', 1)[1] for tag in span['tags']
+                                              if tag.startswith('dataset_record_id:')), None)
+            spans.append((span, ()))
+        metrics = []
+        for index, item in enumerate(_list(attributes, 'metrics')):
+            metric = _event(check_metric, item, 'metrics', index)
+            metric['tags'] += [tag for tag in tags if tag not in metric['tags']]
+            metrics.append(metric)
+        self.store.post_events(experiment_id, spans, metrics)
+        return 202, None
+
+    def _events(self, experiment_id, start, limit, summary):
+        texts, summary_metrics, after = self.store.events_page(experiment_id, start, limit)
+        attributes = b'{"spans": [' + b', '.join(text.encode() for dummy, text in texts) + b'], "summary_metrics": ' \
+            + json.dumps(summary_metrics if summary else []).encode() + b'}'
+        return (b'{"id": ' + json.dumps(experiment_id).encode() + b', "type": "experiment_events", "attributes": '
+                + attributes + b'}'), after
+
+    def ListLLMObsExperimentEvents(self, query, body, experiment_id):  # noqa: N802
+        limit, position = _page_params(query, MAX_PAGE_LIMIT, decode_span_cursor)
+        data, after = self._events(experiment_id, position or 0, limit,
+                                   position is None or self.summary_metrics_pages == 'every')
+        meta = self._meta(encode_span_cursor(after) if after is not None else None)
+        return 200, b'{"data": ' + data + b', "meta": ' + json.dumps(meta).encode() + b'}'
+
+    def ListLLMObsExperimentEventsV2(self, query, body, experiment_id):  # noqa: N802
+        # Deprecated: every span and the summary metrics at once, not paged.
+        return 200, b'{"data": ' + self._events(experiment_id, 0, sys.maxsize, True)[0] + b'}'
+
+    def ListLLMObsExperimentEventsV1(self, query, body, experiment_id):  # noqa: N802
+        # Deprecated: the spans alone, each a resource of type "experiments", not paged.
+        texts = self.store.events_page(experiment_id, 0, sys.maxsize)[0]
+        items = [b'{"id": ' + json.dumps(span_id).encode() + b', "type": "experiments", "attributes": '
+                 + text.encode() + b'}' for span_id, text in texts]
+        return 200, b'{"data": [' + b', '.join(items) + b']}'
 
     # records
 
@@ -597,6 +735,7 @@ class DatadogAPI(object):
 
 
 # (method, path template from the spec, operationId); literal segments win over {parameters}.
+# Templates are below API_PREFIX, except those that start with /api/ (other versions of a route).
 ROUTES = [
     ('GET', '/projects', 'ListLLMObsProjects'),
     ('POST', '/projects', 'CreateLLMObsProject'),
@@ -615,6 +754,13 @@ ROUTES = [
     ('PATCH', '/{project_id}/datasets/{dataset_id}/draft_state/lock', 'LockLLMObsDatasetDraftState'),
     ('PATCH', '/{project_id}/datasets/{dataset_id}/draft_state/unlock', 'UnlockLLMObsDatasetDraftState'),
     ('GET', '/experiments', 'ListLLMObsExperiments'),
+    ('POST', '/experiments', 'CreateLLMObsExperiment'),
+    ('POST', '/experiments/delete', 'DeleteLLMObsExperiments'),
+    ('PATCH', '/experiments/{experiment_id}', 'UpdateLLMObsExperiment'),
+    ('POST', '/experiments/{experiment_id}/events', 'CreateLLMObsExperimentEvents'),
+    ('GET', '/experiments/{experiment_id}/events', 'ListLLMObsExperimentEventsV1'),
+    ('GET', '/api/v2/llm-obs/v2/experiments/{experiment_id}/events', 'ListLLMObsExperimentEventsV2'),
+    ('GET', '/api/v2/llm-obs/v3/experiments/{experiment_id}/events', 'ListLLMObsExperimentEvents'),
     ('POST', '/{project_id}/datasets/{dataset_id}/records/delete', 'DeleteLLMObsDatasetRecords'),
     ('GET', '/{project_id}/datasets/{dataset_id}/records', 'ListLLMObsDatasetRecords'),
     ('POST', '/{project_id}/datasets/{dataset_id}/records', 'CreateLLMObsDatasetRecords'),
@@ -630,7 +776,7 @@ HEADER_ARGUMENTS = {'ExportLLMObsDataset': (('accept', 'Accept'),)}
 
 def _compile(template):
     pattern = re.sub(r'\{(\w+)\}', r'(?P<\1>[^/]+)', template)
-    return re.compile('^' + re.escape(API_PREFIX) + pattern + '$')
+    return re.compile('^' + ('' if template.startswith('/api/') else re.escape(API_PREFIX)) + pattern + '$')
 
 
 COMPILED_ROUTES = [(method, _compile(template), operation) for method, template, operation in ROUTES]
@@ -693,6 +839,11 @@ def endless_page(operation, params, query, page, numbers, records_shape='nested'
                 'name': 'endless-%d' % number, 'project_id': query.get('filter[project_id]', ''),
                 'dataset_id': query.get('filter[dataset_id]', ''), 'description': '', 'metadata': None,
                 'config': None, 'created_at': now, 'updated_at': now}})
+        elif operation == 'ListLLMObsExperimentEvents':
+            items.append({'id': item_id, 'span_id': 'endless-%d' % number, 'trace_id': uuid.UUID(item_id).hex,
+                          'dataset_record_id': None, 'name': 'endless-%d' % number, 'status': 'ok',
+                          'duration': 1000000.0, 'start_ns': 1705314600000000000 + number, 'meta': {'input': number},
+                          'tags': [], 'metrics': {}, 'eval_metrics': []})
         else:
             fields = {'dataset_id': params['dataset_id'], 'input': {'endless': number}, 'expected_output': None,
                       'metadata': None, 'tags': [], 'canonical_id': item_id, 'created_at': now, 'updated_at': now}
@@ -700,6 +851,10 @@ def endless_page(operation, params, query, page, numbers, records_shape='nested'
                 items.append(dict(fields, id='endless-%d' % number))
             else:
                 items.append({'id': 'endless-%d' % number, 'type': 'records', 'attributes': fields})
+    if operation == 'ListLLMObsExperimentEvents':
+        return {'data': {'id': params['experiment_id'], 'type': 'experiment_events',
+                         'attributes': {'spans': items, 'summary_metrics': []}},
+                'meta': {'after': endless_cursor(page + 1)}}
     return {'data': items, 'meta': {'after': endless_cursor(page + 1)}}
 
 
@@ -731,16 +886,20 @@ class Emulator(object):
 
     SETTINGS = ('lag', 'records_lag', 'latency_ms', 'inexact_name_filter', 'rate_limit', 'page_churn',
                 'dataset_create_status', 'records_shape', 'max_batch_records', 'max_batch_bytes', 'log_bodies',
-                'version_ttl_seconds')
+                'version_ttl_seconds', 'experiment_create_status', 'experiment_patch_body', 'summary_metrics_pages',
+                'experiments_last_after')
 
     def __init__(self, seeds=(), lag=0.0, inexact_name_filter=False, rate_limit=None, faults=(),
                  api_key=None, app_key=None, latency_ms=0, dataset_create_status=201, records_shape='nested',
-                 records_lag=0.0):
+                 records_lag=0.0, experiment_create_status=200, experiment_patch_body=False):
         self.seeds = [check_seed(seed) for seed in seeds]
         self.startup = dict(lag=lag, records_lag=records_lag, latency_ms=latency_ms, inexact_name_filter=inexact_name_filter,
                             rate_limit=rate_limit, page_churn=0, dataset_create_status=dataset_create_status,
                             records_shape=records_shape, max_batch_records=MAX_BATCH_RECORDS,
-                            max_batch_bytes=MAX_BATCH_BYTES, log_bodies=True, version_ttl_seconds=None)
+                            max_batch_bytes=MAX_BATCH_BYTES, log_bodies=True, version_ttl_seconds=None,
+                            experiment_create_status=experiment_create_status,
+                            experiment_patch_body=experiment_patch_body, summary_metrics_pages='first',
+                            experiments_last_after=None)
         self.startup_faults = [f.to_json() for f in faults]
         self.api_key = api_key
         self.app_key = app_key
@@ -778,15 +937,23 @@ class Emulator(object):
                 checked[name] = None if value is None else _number(value, name)
             elif name in ('page_churn', 'max_batch_records', 'max_batch_bytes'):
                 checked[name] = _number(value, name, 0 if name == 'page_churn' else 1, whole=True)
-            elif name in ('inexact_name_filter', 'log_bodies'):
+            elif name in ('inexact_name_filter', 'log_bodies', 'experiment_patch_body'):
                 if not isinstance(value, bool):
                     raise ValueError('%s must be true or false' % name)
                 checked[name] = value
             elif name == 'rate_limit':
                 checked[name] = check_rate_limit(value)
-            elif name == 'dataset_create_status':
+            elif name in ('dataset_create_status', 'experiment_create_status'):
                 if value not in CREATE_STATUSES or isinstance(value, bool):
-                    raise ValueError('dataset_create_status must be 200 or 201')
+                    raise ValueError('%s must be 200 or 201' % name)
+                checked[name] = value
+            elif name == 'summary_metrics_pages':
+                if value not in SUMMARY_PAGES:
+                    raise ValueError('summary_metrics_pages must be first or every')
+                checked[name] = value
+            elif name == 'experiments_last_after':
+                if value not in LAST_AFTER:
+                    raise ValueError('experiments_last_after must be null, "" or "absent"')
                 checked[name] = value
             elif name == 'records_shape':
                 if value not in RECORD_SHAPES:
@@ -817,6 +984,10 @@ class Emulator(object):
                 'dataset_create_status': self.api.dataset_create_status, 'records_shape': self.api.records_shape,
                 'max_batch_records': self.api.max_batch_records, 'max_batch_bytes': self.api.max_batch_bytes,
                 'log_bodies': self.log_bodies, 'version_ttl_seconds': self.store.version_ttl,
+                'experiment_create_status': self.api.experiment_create_status,
+                'experiment_patch_body': self.api.experiment_patch_body,
+                'summary_metrics_pages': self.api.summary_metrics_pages,
+                'experiments_last_after': self.api.experiments_last_after,
                 'keys_checked': self.api_key is not None or self.app_key is not None,
                 'checked_keys': [name for name, key in (('api_key', self.api_key), ('app_key', self.app_key))
                                  if key is not None]}
@@ -1051,6 +1222,8 @@ class Handler(BaseHTTPRequestHandler):
                     self.emulator.store.project(params['project_id'])
                 if 'dataset_id' in (params or {}):
                     self.emulator.store.dataset(params['project_id'], params['dataset_id'])
+                if 'experiment_id' in (params or {}):
+                    self.emulator.store.experiment(params['experiment_id'])
                 _page_params(dict((k, v) for k, v in query.items() if k != 'page[cursor]'))
                 return None, None
             if operation is None:
@@ -1128,6 +1301,12 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, _bulk_records(emulator.store, body))
             if route == ('POST', '/experiments'):
                 return self._send(201, {'experiments': [e.to_json() for e in _add_experiments(emulator.store, body)]})
+            found = EXPERIMENT_CONTROL.match(route[1])
+            if found and route[0] == 'GET':
+                return self._send(200, emulator.store.experiment_view(found.group(1)))
+            if found and route[0] == 'PATCH':
+                fields = check_experiment(body, 'the body', (), partial=True)
+                return self._send(200, emulator.store.change_experiment(found.group(1), fields).to_json())
             found = DATASET_CONTROL.match(route[1])
             if found and (route[0], found.group(2)) in DATASET_CONTROL_ROUTES:
                 dataset_id = found.group(1)
@@ -1222,6 +1401,8 @@ def _expire_versions(store, dataset_id, body):
     store.expire_versions(dataset_id, _checked_keys(body, ('versions',), '{"versions": [N, ...]}').get('versions'))
 
 
+# /experiments/{experiment_id} of the control API: GET (with statistics of its events) and PATCH.
+EXPERIMENT_CONTROL = re.compile(r'^/experiments/([^/]+)$')
 # /datasets/{dataset_id}[/<action>] of the control API: (method, action) -> what it does.
 DATASET_CONTROL = re.compile(r'^/datasets/([^/]+)(|/draft_state|/expire)$')
 DATASET_CONTROL_ROUTES = {('PATCH', ''): _set_dataset_times, ('POST', '/draft_state'): _hold_draft,

@@ -28,6 +28,9 @@ import threading
 import time
 import uuid
 
+from .events import (ExperimentEvents, InvalidEvent, SpanGenerator, check_generate, check_metric, check_span,
+                     fill_span, statistics)
+
 RECORD_ID_PATTERN = re.compile(r'^[A-Za-z0-9_.-]{1,128}$')
 RECORD_FIELDS = ('id', 'input', 'expected_output', 'metadata', 'tags', 'tag_operations')
 # Who the emulator says made a dataset (live lists carry an ``author``).
@@ -458,7 +461,7 @@ class Dataset(object):
 
 
 class Experiment(object):
-    """An experiment run as the experiments list shows it (the emulator only lists them)."""
+    """An experiment run: what the experiments list shows of it, and its events (spans and metrics)."""
 
     def __init__(self, experiment_id, project_id, dataset_id, dataset_version, fields, seq):
         self.id = experiment_id
@@ -468,6 +471,7 @@ class Experiment(object):
         self.name = fields['name']
         self.created = fields.get('created') or datetime.datetime.now(datetime.timezone.utc)
         self.created_at = format_time(self.created)
+        self.updated_at = format_time(fields['updated']) if fields.get('updated') else self.created_at
         self.status = fields.get('status', 'completed')
         self.experiment = fields.get('experiment', self.name)
         self.description = fields.get('description', '')
@@ -475,35 +479,68 @@ class Experiment(object):
         self.config = fields.get('config')
         self.aggregate_data = fields.get('aggregate_data')
         self.parent_experiment_id = fields.get('parent_experiment_id')
+        self.error = fields.get('error')
+        self.run_count = fields.get('run_count', 1)
+        self.deleted_at = format_time(fields['deleted']) if fields.get('deleted') else None
         self.seq = seq
+        self.events = ExperimentEvents()
+
+    @property
+    def start_ns(self):
+        """When the run started, in nanoseconds since the epoch: where its spans start."""
+        return int(self.created.timestamp()) * 1000000000 + self.created.microsecond * 1000
+
+    def touch(self):
+        self.updated_at = utc_now()
 
     def to_json(self):
-        """The experiment as the control API and the state view show it."""
-        return dict((name, getattr(self, name)) for name in (
-            'id', 'project_id', 'dataset_id', 'dataset_version', 'name', 'experiment', 'created_at', 'status',
-            'description', 'metadata', 'config', 'aggregate_data', 'parent_experiment_id'))
+        """The experiment as the control API and the state view show it: its fields, whether it is
+        deleted, and how many spans, summary metrics and metrics waiting for their span it has."""
+        view = dict((name, getattr(self, name)) for name in EXPERIMENT_VIEW)
+        view['deleted'] = self.deleted_at is not None
+        view.update(self.events.counts())
+        return view
 
 
 EXPERIMENT_STATUSES = ('running', 'completed', 'failed', 'interrupted')
-EXPERIMENT_FIELDS = ('id', 'name', 'dataset_version', 'created_at', 'status', 'experiment', 'description', 'metadata',
-                     'config', 'aggregate_data', 'parent_experiment_id')
+EXPERIMENT_FIELDS = ('id', 'name', 'dataset_version', 'created_at', 'updated_at', 'deleted_at', 'status', 'experiment',
+                     'description', 'metadata', 'config', 'aggregate_data', 'parent_experiment_id', 'error', 'run_count',
+                     'spans', 'generate', 'summary_metrics')
+EXPERIMENT_VIEW = ('id', 'project_id', 'dataset_id', 'dataset_version', 'name', 'experiment', 'created_at', 'updated_at',
+                   'status', 'description', 'metadata', 'config', 'aggregate_data', 'parent_experiment_id', 'error',
+                   'run_count', 'deleted_at')
+# What the control route PATCH /_emulator/experiments/{id} changes (not its place, nor its events).
+EXPERIMENT_CHANGES = ('name', 'created_at', 'updated_at', 'deleted_at', 'status', 'experiment', 'description', 'metadata',
+                      'config', 'aggregate_data', 'parent_experiment_id', 'error', 'run_count', 'summary_metrics')
+MAX_RUN_COUNT = 2147483647
 
 
-def check_experiment(item, where, references):
-    """The fields of one experiment given to the control API or a seed, checked, with ``created``
-    (a datetime) for ``created_at``; ValueError saying ``<where>.<field>: ...`` otherwise.
-    ``references``: the keys that say where it belongs (``project_id``/``dataset_id``, or ``dataset``)."""
+def _event_problem(where, key, index, problem):
+    """A ValueError saying where in an experiment a span or metric is wrong: ``<where>.spans[3].meta.error``."""
+    field = problem.field.strip('/').split('/') if problem.field else []
+    path = ''.join('[%s]' % part if part.isdigit() else '.' + part for part in field)
+    return ValueError('%s.%s[%d]%s: %s' % (where, key, index, path, problem))
+
+
+def check_experiment(item, where, references, partial=False):
+    """The fields of one experiment given to the control API or a seed, checked, with ``created``,
+    ``updated`` and ``deleted`` (datetimes, or None) for the times, ``spans`` as (span, metrics)
+    pairs and ``summary_metrics`` checked; ValueError saying ``<where>.<field>: ...`` otherwise.
+    ``references``: the keys that say where it belongs (``project_id``/``dataset_id``, or ``dataset``).
+    ``partial``: the changes of PATCH /_emulator/experiments/{id}: nothing required, fewer keys.
+    """
     if not isinstance(item, dict):
         raise ValueError('%s: must be a JSON object' % where)
-    known = tuple(references) + EXPERIMENT_FIELDS
+    known = EXPERIMENT_CHANGES if partial else tuple(references) + EXPERIMENT_FIELDS
     unknown = sorted(set(item) - set(known))
     if unknown:
         raise ValueError('%s: unknown key(s) %s (known: %s)' % (where, ', '.join(unknown), ', '.join(known)))
     for key in tuple(references) + ('name', 'id', 'experiment', 'parent_experiment_id'):
-        required = key in references or key == 'name'
         if key not in item:
-            if required:
+            if not partial and (key in references or key == 'name'):
                 raise ValueError('%s.%s: missing' % (where, key))
+            continue
+        if item[key] is None and key == 'parent_experiment_id':
             continue
         if not isinstance(item[key], str) or not item[key].strip():
             raise ValueError('%s.%s: must be a non-empty string' % (where, key))
@@ -512,15 +549,45 @@ def check_experiment(item, where, references):
         version = item['dataset_version']
         if isinstance(version, bool) or not isinstance(version, int) or version < 0:
             raise ValueError('%s.dataset_version: must be a whole number of 0 or more' % where)
-    if 'created_at' in item:
-        fields['created'] = parse_time(item['created_at'], '%s.created_at' % where)
+    for key, name in (('created_at', 'created'), ('updated_at', 'updated'), ('deleted_at', 'deleted')):
+        if item.get(key) is not None or (key == 'created_at' and key in item):
+            fields[name] = parse_time(item[key], '%s.%s' % (where, key))
+        elif key in item:
+            fields[name] = None
     if 'status' in item and item['status'] not in EXPERIMENT_STATUSES:
         raise ValueError('%s.status: must be one of %s' % (where, ', '.join(EXPERIMENT_STATUSES)))
-    if item.get('description') is not None and not isinstance(item['description'], str):
-        raise ValueError('%s.description: must be a string or null' % where)
+    for key in ('description', 'error'):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise ValueError('%s.%s: must be a string or null' % (where, key))
+    if 'run_count' in item:
+        count = item['run_count']
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_RUN_COUNT:
+            raise ValueError('%s.run_count: must be a whole number from 1 to %d' % (where, MAX_RUN_COUNT))
     for key in ('metadata', 'config', 'aggregate_data'):
         if item.get(key) is not None and not isinstance(item[key], dict):
             raise ValueError('%s.%s: must be a JSON object or null' % (where, key))
+    if 'spans' in item:
+        if not isinstance(item['spans'], list):
+            raise ValueError('%s.spans: must be a list' % where)
+        spans = []
+        for index, span in enumerate(item['spans']):
+            try:
+                spans.append(check_span(span, strict=False))
+            except InvalidEvent as problem:
+                raise _event_problem(where, 'spans', index, problem)
+        fields['spans'] = spans
+    if 'generate' in item:
+        check_generate(item['generate'], '%s.generate' % where)
+    if 'summary_metrics' in item:
+        if not isinstance(item['summary_metrics'], list):
+            raise ValueError('%s.summary_metrics: must be a list' % where)
+        metrics = []
+        for index, metric in enumerate(item['summary_metrics']):
+            try:
+                metrics.append(dict(check_metric(metric, strict=False), metric_source='summary'))
+            except InvalidEvent as problem:
+                raise _event_problem(where, 'summary_metrics', index, problem)
+        fields['summary_metrics'] = metrics
     return fields
 
 
@@ -983,14 +1050,143 @@ class Store(object):
                 experiment_id = fields.get('id') or new_id()
                 if experiment_id in self.experiments or experiment_id in ids:
                     raise ValueError('%s.id: experiment %s already exists' % (where, experiment_id))
+                record_ids = None
+                if 'generate' in fields or 'spans' in fields:
+                    record_ids = self._record_ids(dataset, version)
+                if 'generate' in fields:
+                    count = fields['generate'].get('records', len(record_ids))
+                    if fields['generate'].get('errors', 0) > count:
+                        raise ValueError('%s.generate.errors: at most records (%d) spans can fail' % (where, count))
                 ids.add(experiment_id)
-                planned.append((experiment_id, project_id, dataset_id, version, fields))
+                planned.append((experiment_id, project_id, dataset_id, version, fields, record_ids))
             made = []
-            for experiment_id, project_id, dataset_id, version, fields in planned:
+            for experiment_id, project_id, dataset_id, version, fields, record_ids in planned:
                 experiment = Experiment(experiment_id, project_id, dataset_id, version, fields, self.next_seq())
+                events = experiment.events
+                if 'generate' in fields:
+                    events.generator = SpanGenerator(experiment_id, fields['generate'], record_ids, experiment.start_ns)
+                for span, metrics in fields.get('spans', []):
+                    # A span that names no record evaluated the record of its place in the run.
+                    number = len(events)
+                    span.setdefault('dataset_record_id', record_ids[number] if number < len(record_ids) else None)
+                    events.add_span(fill_span(span, number, experiment_id, experiment.start_ns), metrics)
+                for metric in fields.get('summary_metrics', []):
+                    events.add_metric(metric)
                 self.experiments[experiment_id] = experiment
                 made.append(experiment)
             return made
+
+    def _record_ids(self, dataset, version):
+        """The ids of a dataset's records at ``version``, oldest first (whatever the records lag)."""
+        pairs, dummy = dataset.records.page(version, dataset.current_version, None, len(dataset.records.history) + 1)
+        return [record.id for record, dummy in reversed(pairs)]
+
+    def create_experiment(self, project_id, dataset_id, fields, ensure_unique=True):
+        """An experiment made through the API, ``running`` until its runner says otherwise.
+
+        The project and dataset must exist (NotFound), ``dataset_version`` (default: the current
+        one) too. With ``ensure_unique``, a name already used by an experiment of the project
+        (deleted ones aside) becomes ``<name>-<n>``, the first such name free; ``experiment``
+        keeps the name asked for.
+        """
+        with self.lock:
+            dataset = self.dataset(project_id, dataset_id)
+            version = self.check_version(dataset, fields.get('dataset_version'))
+            name = fields['name']
+            if ensure_unique:
+                taken = set(e.name for e in self.experiments.values()
+                            if e.project_id == project_id and e.deleted_at is None)
+                number = 0
+                while name in taken:
+                    number += 1
+                    name = '%s-%d' % (fields['name'], number)
+            fields = dict(fields, name=name, experiment=fields['name'], status='running')
+            experiment = Experiment(new_id(), project_id, dataset_id, version, fields, self.next_seq())
+            self.experiments[experiment.id] = experiment
+            return experiment
+
+    def experiment(self, experiment_id, deleted=False):
+        """An experiment by id; NotFound when there is none, or it is deleted (unless ``deleted``)."""
+        experiment = self.experiments.get(experiment_id)
+        if experiment is None or (experiment.deleted_at is not None and not deleted):
+            raise NotFound('experiment %s not found' % experiment_id)
+        return experiment
+
+    def update_experiment(self, experiment_id, changes):
+        """Apply the API's changes (name, description, metadata replaced, status, error, dataset_id);
+        a dataset must be one of the experiment's project (NotFound). ``updated_at`` moves."""
+        with self.lock:
+            experiment = self.experiment(experiment_id)
+            if 'dataset_id' in changes:
+                self.dataset(experiment.project_id, changes['dataset_id'])
+            for key, value in changes.items():
+                setattr(experiment, key, value)
+            experiment.touch()
+            return experiment
+
+    def delete_experiments(self, experiment_ids):
+        """Soft delete: the experiments leave the list and get ``deleted_at``; unknown ids and
+        experiments already deleted are left as they are."""
+        with self.lock:
+            now = utc_now()
+            for experiment_id in experiment_ids:
+                experiment = self.experiments.get(experiment_id)
+                if experiment is not None and experiment.deleted_at is None:
+                    experiment.deleted_at = now
+
+    def post_events(self, experiment_id, spans, metrics):
+        """Store spans (pairs of span and metrics from check_span) and metrics (from check_metric),
+        all checked, of a live experiment (NotFound otherwise)."""
+        with self.lock:
+            events = self.experiment(experiment_id).events
+            for span, held in spans:
+                events.add_span(span, held)
+            for metric in metrics:
+                events.add_metric(metric)
+
+    def events_page(self, experiment_id, start, limit):
+        """(span texts from ``start``, at most ``limit``; the summary metrics; the position after, or
+        None at the end) of a live experiment's events."""
+        with self.lock:
+            events = self.experiment(experiment_id).events
+            total = len(events)
+            end = min(total, start + limit)
+            split = min(max(start, events.generated), end)     # where the stored spans of the page start
+            stored = events.page(split, end - split)
+            generator, summary = events.generator, events.summary_metrics()
+        # Generated spans never change: made outside the lock, a page of 5,000 does not hold up other requests.
+        texts = [generator.text(index) for index in range(start, split)] + stored
+        return texts, summary, (end if end < total else None)
+
+    def change_experiment(self, experiment_id, fields):
+        """Control route: set fields checked by check_experiment(partial=True), deleted or not."""
+        with self.lock:
+            experiment = self.experiment(experiment_id, deleted=True)
+            for key, value in fields.items():
+                if key in ('created_at', 'updated_at', 'deleted_at'):
+                    continue
+                if key == 'created':
+                    experiment.created, experiment.created_at = value, format_time(value)
+                elif key in ('updated', 'deleted'):
+                    setattr(experiment, key + '_at', format_time(value) if value is not None else None)
+                elif key == 'summary_metrics':
+                    experiment.events.summary = {}
+                    for metric in value:
+                        experiment.events.add_metric(metric)
+                else:
+                    setattr(experiment, key, value)
+            if 'updated' not in fields:
+                experiment.touch()
+            return experiment
+
+    def experiment_view(self, experiment_id):
+        """Control route: an experiment as the state view shows it, with statistics of its events."""
+        with self.lock:
+            experiment = self.experiment(experiment_id, deleted=True)
+            view = experiment.to_json()
+            events = experiment.events
+            view['statistics'] = statistics(events.every_span(), events.summary_metrics())
+            return view
 
     def list_experiments(self, keep=lambda experiment: True):
         """The experiments ``keep`` accepts, newest first (by created_at, then by when they were stored)."""

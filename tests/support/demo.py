@@ -26,3 +26,8 @@ DEMO_DATASET_RECORDS = 5
 SECOND_DATASET = '0b6a1c52-4a8e-4f39-9d0c-7e2f5b1a9c33'
 SECOND_DATASET_NAME = 'support-tickets'
 SECOND_DATASET_RECORDS = 3
+# The demo seed's experiments, both on capitals (5 spans each: correctness, exact_match, tone).
+DEMO_BASELINE_EXPERIMENT = '3fd6b5e0-8910-4b1c-a7d0-5b84de329012'
+DEMO_BASELINE_EXPERIMENT_NAME = 'capitals-baseline'
+DEMO_CANDIDATE_EXPERIMENT = '7c1e2d4a-5b6f-4a8e-9c0d-1e2f3a4b5c6d'
+DEMO_CANDIDATE_EXPERIMENT_NAME = 'capitals-candidate'

@@ -36,9 +36,10 @@ class EmulatorClient(object):
     verify = True
 
     def api(self, method, path, headers=None, **kwargs):
+        """A request to Datadog's API: ``path`` below API_PREFIX, or whole when it starts with /api/."""
         all_headers = dict(HEADERS)
         all_headers.update(headers or {})
-        return requests.request(method, self.url + API_PREFIX + path, headers=all_headers,
+        return requests.request(method, self.url + ('' if path.startswith('/api/') else API_PREFIX) + path, headers=all_headers,
                                 timeout=kwargs.pop('timeout', 10), verify=self.verify, **kwargs)
 
     def control(self, method, path, **kwargs):

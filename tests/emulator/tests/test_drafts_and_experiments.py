@@ -18,8 +18,8 @@ import pytest
 import requests
 
 from ansible_collections.llmobs.datadog.tests.emulator.seeds import SeedError, check_seed
-from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET, DEMO_PROJECT, SECOND_DATASET
-from ansible_collections.llmobs.datadog.tests.support.emulator import API_PREFIX, HEADERS
+from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET, DEMO_PROJECT, DEMO_SEED, SECOND_DATASET
+from ansible_collections.llmobs.datadog.tests.support.emulator import API_PREFIX, HEADERS, load_seed_file
 
 DATASET = '/%s/datasets/%s' % (DEMO_PROJECT, DEMO_DATASET)
 DRAFT = DATASET + '/draft_state'
@@ -31,7 +31,11 @@ JANE = {'id': '00000000-0000-0000-0000-000000000010', 'email': 'jane.doe@example
 
 @pytest.fixture
 def emulator(in_process):
-    return in_process()
+    # The demo seed without its experiments: the lists below hold only what each test adds.
+    seed = load_seed_file(DEMO_SEED)
+    for project in seed['projects']:
+        project.pop('experiments', None)
+    return in_process(seeds=[seed])
 
 
 def draft(emulator):

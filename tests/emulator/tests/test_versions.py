@@ -18,7 +18,8 @@ import time
 import pytest
 import requests
 
-from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET, DEMO_PROJECT
+from ansible_collections.llmobs.datadog.tests.support.demo import (
+    DEMO_BASELINE_EXPERIMENT, DEMO_CANDIDATE_EXPERIMENT, DEMO_DATASET, DEMO_PROJECT)
 
 DATASETS = '/%s/datasets' % DEMO_PROJECT
 
@@ -434,8 +435,13 @@ def test_bad_backdating_is_refused(emulator, body, words):
 def test_reset_forgets_expiry_backdating_and_the_version_ttl(emulator):
     emulator.control('PATCH', '/datasets/%s' % DEMO_DATASET, json={'created_at': '2020-01-01T00:00:00Z'})
     emulator.configure(version_ttl_seconds=1)
+    emulator.control('POST', '/experiments', json={'experiments': [
+        {'project_id': DEMO_PROJECT, 'dataset_id': DEMO_DATASET, 'name': 'gone after the reset'}]})
+    emulator.control('PATCH', '/experiments/%s' % DEMO_BASELINE_EXPERIMENT, json={'status': 'failed'})
     emulator.control('POST', '/reset')
     assert emulator.control('GET', '/config')['version_ttl_seconds'] is None
     demo = [d for d in emulator.state()['datasets'] if d['id'] == DEMO_DATASET][0]
     assert not demo['created_at'].startswith('2020') and demo['versions'] == [0] and demo['expired_versions'] == []
-    assert emulator.state()['experiments'] == []
+    # Only the demo seed's experiments, as seeded.
+    assert [(e['id'], e['status']) for e in emulator.state()['experiments']] == [
+        (DEMO_CANDIDATE_EXPERIMENT, 'completed'), (DEMO_BASELINE_EXPERIMENT, 'completed')]
