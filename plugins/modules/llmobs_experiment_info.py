@@ -150,7 +150,7 @@ EXAMPLES = r'''
   loop_control:
     label: "{{ item.id }}"
 
-- name: The baseline (tagged with metadata baseline "true" when it was run), with its scores
+- name: The baseline (run with the metadata baseline "true"), with its scores
   llmobs.datadog.llmobs_experiment_info:
     project_name: demo-project
     dataset_name: capitals
@@ -158,12 +158,12 @@ EXAMPLES = r'''
       baseline: "true"
     scores: true
   register: baseline
+  # Or the run of the previous commit, by its exact name:  name: "capitals-{{ previous_commit }}"
 
-- name: The newest run that is not the baseline, with its scores and its events in a file for the CI artifacts
+- name: The newest run against that baseline, with its scores, and its events in a file for the CI artifacts
   llmobs.datadog.llmobs_experiment_info:
     project_name: demo-project
-    dataset_name: capitals
-    experiment_id: "{{ (capitals_experiments.experiments | rejectattr('id', 'in', baseline.experiments | map(attribute='id')) | first).id }}"
+    parent_experiment_id: "{{ baseline.experiments[0].id }}"
     scores: true
     dest: "{{ playbook_dir }}/capitals-events.jsonl"
   register: candidate
