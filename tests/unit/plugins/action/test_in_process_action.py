@@ -38,6 +38,7 @@ from ansible_collections.llmobs.datadog.plugins.modules import (
     llmobs_experiment_info,
     llmobs_project,
     llmobs_project_info,
+    llmobs_experiment,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     API_KEY,
@@ -80,6 +81,7 @@ MODULES = dict(
     llmobs_dataset_version_info=llmobs_dataset_version_info,
     llmobs_project=llmobs_project,
     llmobs_project_info=llmobs_project_info,
+    llmobs_experiment=llmobs_experiment,
     llmobs_experiment_info=llmobs_experiment_info,
 )
 MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
