@@ -215,3 +215,44 @@ class Experiments(object):
         summary metrics); nothing is read until it is iterated."""
         operation = 'Reading the events of %s' % self.names.label('experiment', experiment_id)
         return Events(self.transport, experiment_id, operation, label)
+
+
+# ---------------------------------------------------------------- llmobs_experiment_info: the filters checked again
+
+def _same_scalar(left, right):
+    """JSON scalars equal as data: 1 and 1.0 alike, booleans apart from numbers, strings as they are."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    if isinstance(left, (int, float)) or isinstance(right, (int, float)):
+        return isinstance(left, (int, float)) and isinstance(right, (int, float)) and left == right
+    return left == right
+
+
+def json_contains(container, contained):
+    """Whether ``container`` contains ``contained`` as ``filter[metadata]`` means it (JSONB containment): every key of
+    an object with a value it contains, every element of an array in some element of the array, scalars equal."""
+    if isinstance(contained, dict):
+        return isinstance(container, dict) and all(
+            key in container and json_contains(container[key], value) for key, value in contained.items())
+    if isinstance(contained, (list, tuple)):
+        return isinstance(container, (list, tuple)) and all(
+            any(json_contains(element, value) for element in container) for value in contained)
+    if isinstance(container, (dict, list, tuple)):
+        return False
+    return _same_scalar(container, contained)
+
+
+def matches_filters(item, filters):
+    """Whether an experiment of the list meets every filter the list was asked with (``filters``: the keyword
+    arguments of ``Experiments.list``, None for one not given), so that a server that ignored one cannot widen the
+    answer. Ids and names are compared exactly, ``metadata`` by containment."""
+    attributes = attributes_of(item)
+    for key, wanted in filters.items():
+        if wanted is None:
+            continue
+        if key == 'metadata':
+            if not json_contains(attributes.get('metadata'), wanted):
+                return False
+        elif (item.get('id') if key == 'experiment_id' else attributes.get(key)) != wanted:
+            return False
+    return True

@@ -35,6 +35,7 @@ from ansible_collections.llmobs.datadog.plugins.modules import (
     llmobs_dataset_records_info,
     llmobs_dataset_restore,
     llmobs_dataset_version_info,
+    llmobs_experiment_info,
     llmobs_project,
     llmobs_project_info,
     llmobs_experiment,
@@ -84,6 +85,7 @@ MODULES = dict(
     llmobs_project_info=llmobs_project_info,
     llmobs_experiment=llmobs_experiment,
     llmobs_experiment_prune=llmobs_experiment_prune,
+    llmobs_experiment_info=llmobs_experiment_info,
 )
 MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
