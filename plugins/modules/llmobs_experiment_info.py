@@ -122,6 +122,8 @@ notes:
   - In check mode, a project or dataset that an earlier task of the same run would create has no experiments yet.
     The module then returns an empty RV(experiments) and says so in RV(msg), rather than failing.
 seealso:
+  - module: llmobs.datadog.llmobs_experiment
+  - module: llmobs.datadog.llmobs_experiment_prune
   - module: llmobs.datadog.llmobs_dataset_info
   - module: llmobs.datadog.llmobs_dataset_version_info
   - module: llmobs.datadog.llmobs_dataset_records_info

@@ -114,6 +114,8 @@ notes:
   - Deleting an experiment deletes its results (its events and evaluations). Read what a release gate needs (with
     C(llmobs.datadog.llmobs_experiment_info)) before the prune.
 seealso:
+  - module: llmobs.datadog.llmobs_experiment_info
+  - module: llmobs.datadog.llmobs_experiment
   - module: llmobs.datadog.llmobs_dataset_prune
 '''
 
