@@ -245,14 +245,17 @@ def json_contains(container, contained):
 def matches_filters(item, filters):
     """Whether an experiment of the list meets every filter the list was asked with (``filters``: the keyword
     arguments of ``Experiments.list``, None for one not given), so that a server that ignored one cannot widen the
-    answer. Ids and names are compared exactly, ``metadata`` by containment."""
+    answer. Ids and names are compared exactly, ``metadata`` by containment. A field the answer leaves out (the spec
+    requires few of them) cannot be checked: the server's filter stands for it. A field given as null is checked (a
+    null ``parent_experiment_id`` is a run without a baseline)."""
     attributes = attributes_of(item)
     for key, wanted in filters.items():
-        if wanted is None:
+        if wanted is None or (key != 'experiment_id' and key not in attributes):
             continue
+        shown = item.get('id') if key == 'experiment_id' else attributes[key]
         if key == 'metadata':
-            if not json_contains(attributes.get('metadata'), wanted):
+            if not json_contains(shown, wanted):
                 return False
-        elif (item.get('id') if key == 'experiment_id' else attributes.get(key)) != wanted:
+        elif shown != wanted:
             return False
     return True

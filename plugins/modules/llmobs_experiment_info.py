@@ -21,7 +21,8 @@ description:
   - Filters by dataset (O(dataset_id) or O(dataset_name)), run name (O(name)), logical experiment name
     (O(experiment)), metadata (O(metadata)), baseline (O(parent_experiment_id)) or id (O(experiment_id)), in any
     combination. Each filter is sent to the API and checked again on every experiment it returns, so that nothing
-    outside the filters is returned.
+    outside the filters is returned; a field that the API's answer leaves out cannot be checked, and the API's filter
+    stands for it.
   - Returns an empty list, not a failure, when no experiment matches. A project or dataset given by name that does
     not exist is a failure.
   - With O(scores=true), also reads each experiment's events (one span per dataset record, with its evaluations),

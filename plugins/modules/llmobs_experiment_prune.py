@@ -33,7 +33,7 @@ description:
     no kept experiment depends on.
   - A run in progress (C(status) C(running)) is never deleted, whatever its age; one that stopped without saying
     so (a crashed job) stays C(running) and is kept until its status changes. One whose status the list does not
-    give is kept too: it may be in progress.
+    give is kept too, since it may be in progress.
   - With O(dataset_id), O(dataset_name) or O(experiment), an experiment whose entry in the list leaves out the
     field filtered on is deleted only when the list filtered by the server (one more request) holds it.
   - "The parent chain: every experiment of the project that this task does not delete keeps its parent, whether it

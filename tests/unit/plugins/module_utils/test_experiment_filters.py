@@ -40,5 +40,12 @@ def test_filters_not_given_are_not_checked_and_ids_come_from_the_item():
 
     assert matches_filters(item, dict(name=None, experiment_id='e1', metadata={'commit': 'abc'}, dataset_id='d1'))
     assert not matches_filters(item, dict(experiment_id='e2'))
-    assert not matches_filters(item, dict(parent_experiment_id='e0'))
-    assert not matches_filters({'id': 'e1'}, dict(name='run-1'))   # an experiment listed without a name
+    assert not matches_filters(dict(item, attributes=dict(item['attributes'], parent_experiment_id='e9')),
+                               dict(parent_experiment_id='e0'))
+    assert not matches_filters(item, dict(dataset_id='d2'))
+
+
+def test_a_field_the_answer_leaves_out_is_left_to_the_server_filter():
+    # The spec requires neither ``experiment`` nor ``parent_experiment_id``, and live answers leave out more.
+    assert matches_filters({'id': 'e1'}, dict(name='run-1', experiment='nightly', project_id='p1', metadata={'a': 1}))
+    assert matches_filters(experiment('e1', 'run-1', 'd1'), dict(parent_experiment_id='e0', experiment='nightly'))

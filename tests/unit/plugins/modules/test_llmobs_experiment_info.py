@@ -94,11 +94,13 @@ def test_names_are_looked_up_and_every_filter_is_sent(http, run):
 ])
 def test_what_a_server_returns_beyond_a_filter_is_not_returned(http, run, option, value, kept):
     # A server that ignores the filter: the module checks every experiment again (e0 is of another project).
+    # OLD and NEW say they have no parent (null): a field left out is the server's to filter.
+    base = [dict(item, attributes=dict(item['attributes'], parent_experiment_id=None)) for item in (OLD, NEW)]
     others = [experiment('e3', 'capitals-Base', DATASET, '2026-12-03T10:00:00+00:00', experiment='capitals ',
                          parent_experiment_id='e1', metadata={'baseline': 'True'}),
               experiment('e0', 'other', 'ds-other', '2026-11-01T10:00:00+00:00', project_id='proj-2', experiment=None)]
     sent = {option: value} if value != {} else {}
-    http.expect(list_experiments(project_id=PROJECT, **sent).reply_page(OLD, NEW, *others))
+    http.expect(list_experiments(project_id=PROJECT, **sent).reply_page(*(base + others)))
 
     result, code, dummy = run(args(**{option: value}))
 
