@@ -8,7 +8,7 @@
 # Breaking changes can occur at any time.
 
 """The guard of llmobs_experiment_prune, as pure functions: of the experiments that the rules (``_prune``) would
-delete, a run in progress is kept, and so is every experiment that a kept one names as its parent (its baseline),
+delete, a run in progress (or one whose status the list does not give) is kept, and so is every experiment that a kept one names as its parent (its baseline),
 and that one's parent, up the chain.
 
 The module lists every experiment of the project once and passes them here: those outside the prune (another
@@ -26,14 +26,35 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._prune import exper
 DELETE_BATCH = 100
 
 RUNNING_REASON = 'running: a prune never deletes a run in progress'
+UNKNOWN_STATUS_REASON = 'status unknown (the list gave none): it may be a run in progress'
 
 
-def in_scope(experiment, project_id, dataset_id=None, logical_name=None):
+def lacks_scope_fields(experiment, dataset_id=None, logical_name=None):
+    """Whether the list left out a field the task filters on (the spec does not require them), so that only a list
+    the server filtered can say whether the experiment is in scope."""
+    return ((dataset_id is not None and experiment.get('dataset_id') is None)
+            or (logical_name is not None and experiment.get('experiment') is None))
+
+
+def in_scope(experiment, project_id, dataset_id=None, logical_name=None, vouched=()):
     """Whether the prune may delete ``experiment`` (facts): of the project, and of the dataset and logical experiment
-    when the task names them. One that names another project (a server that ignored the filter) is left out."""
-    return (experiment.get('project_id') in (None, project_id)
-            and (dataset_id is None or experiment.get('dataset_id') == dataset_id)
+    when the task names them. One that names another project (a server that ignored the filter) is left out. One
+    whose answer left out a field the task filters on is in scope when ``vouched`` (the ids of the list the server
+    filtered that way) holds it."""
+    if experiment.get('project_id') not in (None, project_id):
+        return False
+    if lacks_scope_fields(experiment, dataset_id, logical_name):
+        return experiment.get('id') in vouched
+    return ((dataset_id is None or experiment.get('dataset_id') == dataset_id)
             and (logical_name is None or experiment.get('experiment') == logical_name))
+
+
+def status_reason(experiment):
+    """Why the status keeps an experiment (None: it does not): running, or not given."""
+    status = experiment.get('status')
+    if status == RUNNING:
+        return RUNNING_REASON
+    return UNKNOWN_STATUS_REASON if status is None else None
 
 
 def parent_reasons(listed, deleting_ids, matched_ids):
@@ -68,6 +89,6 @@ def guarded(decisions, listed):
     the others.
     """
     matched = set(item['id'] for item in decisions.deleting + decisions.kept)
-    decisions = decisions.keeping(lambda item: RUNNING_REASON if item.get('status') == RUNNING else None)
+    decisions = decisions.keeping(status_reason)
     reasons = parent_reasons(listed, set(item['id'] for item in decisions.deleting), matched)
     return decisions.keeping(lambda item: reasons.get(item['id']))

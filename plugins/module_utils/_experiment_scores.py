@@ -18,10 +18,10 @@ The rules, as the module documents them:
 - ``span_count``: the spans read; ``error_count``: those with status ``error`` or an error in ``meta.error``.
 - A span counts once per label: when it carries a label more than once (re-evaluated), the evaluation with the
   latest ``timestamp_ms`` counts (on a tie, the one listed last; one without a time is older than any with one).
-- A metric's type is its ``metric_type``; without one, the type of the one value field it fills.
+- A metric's type is its ``metric_type`` (lower case, trimmed); without one, the type of the one value field it fills.
 - ``count``: the spans whose evaluation of the label has a usable value of the label's type: a finite number
-  (not a boolean) for ``score``, a boolean for ``boolean``, a string for ``categorical``, anything but null for
-  ``json`` and other types. ``coverage`` is ``count / span_count`` (null without spans).
+  (not a boolean; or a number written as text) for ``score``, a boolean (or 1/0, "true"/"false") for ``boolean``,
+  a string for ``categorical``, anything but null for ``json`` and other types. ``coverage`` is ``count / span_count`` (null without spans).
 - A label seen with several types gets the stats of the type with the most usable values (on a tie, the type
   seen first), and ``other_types``: the usable values of each other type, by type.
 """
@@ -49,18 +49,44 @@ def _finite_number(value):
         return False
 
 
-_USABLE = {
-    'score': _finite_number,
-    'boolean': lambda value: isinstance(value, bool),
-    'categorical': lambda value: isinstance(value, str),
+def _score(value):
+    """A score as a float, or None: a finite number, or a number written as text (read leniently)."""
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    return value if _finite_number(value) else None
+
+
+# Booleans as some servers write them: 1 and 0, "true" and "false".
+_BOOLEAN_TEXT = {'true': True, 'false': False}
+
+
+def _boolean(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        return _BOOLEAN_TEXT.get(value.strip().lower())
+    return None
+
+
+# What a value of each type is read as (None: not usable); any other type takes any value but null.
+_READ = {
+    'score': _score,
+    'boolean': _boolean,
+    'categorical': lambda value: value if isinstance(value, str) else None,
 }
 
 
 def metric_type(metric):
-    """The type of an evaluation: its ``metric_type``, or the type of the one value field it fills (None: neither)."""
+    """The type of an evaluation: its ``metric_type`` (case and spaces aside), or the type of the one value field it
+    fills (None: neither)."""
     given = metric.get('metric_type')
-    if isinstance(given, str) and given:
-        return given
+    if isinstance(given, str) and given.strip():
+        return given.strip().lower()
     for name in KNOWN_TYPES:
         if metric.get(name + '_value') is not None:
             return name
@@ -68,10 +94,13 @@ def metric_type(metric):
 
 
 def usable_value(metric, kind):
-    """``(True, value)`` when the evaluation holds a usable value of type ``kind``, else ``(False, None)``."""
+    """``(True, value)`` when the evaluation holds a usable value of type ``kind`` (read as that type), else
+    ``(False, None)``."""
     value = metric.get(kind + '_value')
-    usable = _USABLE.get(kind, lambda item: item is not None)(value)
-    return (True, value) if usable else (False, None)
+    if kind not in _READ:
+        return (value is not None, value)
+    read = _READ[kind](value)
+    return (True, read) if read is not None else (False, None)
 
 
 def span_failed(span):

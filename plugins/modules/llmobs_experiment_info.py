@@ -92,10 +92,12 @@ options:
       - A span counts once per metric label. When it carries a label more than once (evaluated again), the
         evaluation with the latest C(timestamp_ms) counts; on a tie, the one listed last; one without a time is
         older than any with one.
-      - Only usable values count. A C(score) is a finite number (not a boolean), a C(boolean) a boolean, a
-        C(categorical) value a string, and a C(json) value anything but null. Other values (null, when an
-        evaluator failed) are left out of the statistics and of the coverage.
-      - A metric's type is its C(metric_type), or when it has none, the type of the value field it fills.
+      - Only usable values count. A C(score) is a finite number (not a boolean; a number written as text, such as
+        V("0.9"), is read as that number), a C(boolean) a boolean (V(1) and V(0), V("true") and V("false") are
+        read as booleans), a C(categorical) value a string, and a C(json) value anything but null. Other values
+        (null, when an evaluator failed) are left out of the statistics and of the coverage.
+      - A metric's type is its C(metric_type) (case and spaces aside), or when it has none, the type of the value
+        field it fills.
       - When a label is seen with several types, its statistics are those of the type with the most usable
         values (on a tie, the type seen first), and C(other_types) in RV(experiments[].scores) counts the others.
       - The scores of an experiment that is not C(completed) (still running, failed or interrupted) cover only

@@ -32,7 +32,10 @@ description:
     older than O(older_than). At least one of the two is required; O(keep=0) alone deletes every dated match that
     no kept experiment depends on.
   - A run in progress (C(status) C(running)) is never deleted, whatever its age; one that stopped without saying
-    so (a crashed job) stays C(running) and is kept until its status changes.
+    so (a crashed job) stays C(running) and is kept until its status changes. One whose status the list does not
+    give is kept too: it may be in progress.
+  - With O(dataset_id), O(dataset_name) or O(experiment), an experiment whose entry in the list leaves out the
+    field filtered on is deleted only when the list filtered by the server (one more request) holds it.
   - "The parent chain: every experiment of the project that this task does not delete keeps its parent, whether it
     matches or not (an experiment of another name, dataset or logical name is never deleted here, so its baseline
     stays too). A parent that is not listed in the project (another project, deleted already) ends the chain; a
@@ -313,7 +316,12 @@ errors:
 import time
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import ValidationError
-from ansible_collections.llmobs.datadog.plugins.module_utils._experiment_prune import DELETE_BATCH, guarded, in_scope
+from ansible_collections.llmobs.datadog.plugins.module_utils._experiment_prune import (
+    DELETE_BATCH,
+    guarded,
+    in_scope,
+    lacks_scope_fields,
+)
 from ansible_collections.llmobs.datadog.plugins.module_utils._experiments import experiment_facts
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import (
     dataset_label,
@@ -355,8 +363,12 @@ def run(task):
     project_id, dataset_id, where, known = scope(task)
     # Every experiment of the project, once: those the prune does not cover still keep their parents.
     listed = [experiment_facts(item) for item in experiments.list(project_id=project_id)] if known else []
+    vouched = set()
+    if any(lacks_scope_fields(item, dataset_id, params['experiment']) for item in listed):
+        vouched = set(item.get('id') for item in experiments.list(project_id=project_id, dataset_id=dataset_id,
+                                                                  experiment=params['experiment']))
     candidates = [item for item in listed
-                  if item['id'] is not None and in_scope(item, project_id, dataset_id, params['experiment'])]
+                  if item['id'] is not None and in_scope(item, project_id, dataset_id, params['experiment'], vouched)]
     decisions = guarded(decide(candidates, rules, time.time()), listed)
     for item in decisions.deleting:
         task.api.names.found('experiment', [item], item['name'])  # messages of its requests name it

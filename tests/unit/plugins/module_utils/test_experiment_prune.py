@@ -173,3 +173,22 @@ def test_in_scope_by_project_dataset_and_logical_name():
     assert not in_scope(item, 'p1', dataset_id='d2')
     assert not in_scope(item, 'p1', logical_name='Nightly')
     assert not in_scope(dict(item, experiment=None), 'p1', logical_name='nightly')
+
+
+def test_a_run_whose_status_is_not_given_is_kept_as_maybe_in_progress():
+    from ansible_collections.llmobs.datadog.plugins.module_utils._experiment_prune import UNKNOWN_STATUS_REASON
+    decisions = prune([run(1, 40, status=None), run(2, 50)], keep=0)
+
+    assert [item['id'] for item in decisions.deleting] == ['e2']
+    assert [(item['id'], item['reason']) for item in decisions.kept] == [('e1', UNKNOWN_STATUS_REASON)]
+
+
+def test_an_entry_without_the_filtered_field_is_in_scope_only_when_the_filtered_list_holds_it():
+    from ansible_collections.llmobs.datadog.plugins.module_utils._experiment_prune import in_scope, lacks_scope_fields
+    bare = dict(run(1, 40), dataset_id=None, experiment=None)
+
+    assert lacks_scope_fields(bare, dataset_id='d1') and lacks_scope_fields(bare, logical_name='qa')
+    assert not lacks_scope_fields(bare)
+    assert in_scope(bare, 'p1', dataset_id='d1', vouched={bare['id']})
+    assert not in_scope(bare, 'p1', dataset_id='d1', vouched=set())
+    assert not in_scope(dict(bare, dataset_id='d2'), 'p1', dataset_id='d1', vouched={bare['id']})

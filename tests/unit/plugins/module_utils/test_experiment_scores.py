@@ -73,9 +73,9 @@ def test_unusable_values_are_left_out_of_the_figures_and_the_coverage():
     result = scores_of(
         span('s1', eval_metric('correctness', 'score', None, error={'message': 'judge timed out'})),
         span('s2', eval_metric('correctness', 'score', True)),       # a boolean is not a number
-        span('s3', eval_metric('correctness', 'score', '0.9')),      # nor is text
+        span('s3', eval_metric('correctness', 'score', 'high')),     # nor is text that is not one
         span('s4', eval_metric('correctness', 'score', 10 ** 400)),  # beyond any float
-        span('s5', eval_metric('exact', 'boolean', 1), eval_metric('tone', 'categorical', 3)),
+        span('s5', eval_metric('exact', 'boolean', 2), eval_metric('tone', 'categorical', 3)),
         span('s6', eval_metric('details', 'json', None)))
 
     assert result['scores'] == dict(
@@ -83,6 +83,18 @@ def test_unusable_values_are_left_out_of_the_figures_and_the_coverage():
         exact=dict(type='boolean', count=0, pass_rate=None, coverage=0.0, complete=True),
         tone=dict(type='categorical', count=0, counts={}, coverage=0.0, complete=True),
         details=dict(type='json', count=0, coverage=0.0, complete=True))
+
+
+def test_values_written_as_text_and_types_in_capitals_are_read_leniently():
+    result = scores_of(
+        span('s1', eval_metric('correctness', 'score', '0.5'), eval_metric('exact', 'boolean', 1)),
+        span('s2', dict(eval_metric('correctness', 'score', 1.0), metric_type='SCORE'),
+             dict(eval_metric('exact', 'boolean', 'false'), metric_type='Boolean')),
+        span('s3', dict(eval_metric('exact', 'boolean', 0), metric_type=' boolean ')))
+
+    assert result['scores']['correctness'] == dict(type='score', count=2, mean=0.75, min=0.5, max=1.0,
+                                                   coverage=2 / 3, complete=True)
+    assert result['scores']['exact'] == dict(type='boolean', count=3, pass_rate=1 / 3, coverage=1.0, complete=True)
 
 
 def test_a_label_evaluated_twice_counts_once_with_its_latest_evaluation():

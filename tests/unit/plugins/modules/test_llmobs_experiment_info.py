@@ -36,7 +36,6 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     projects_by_name,
     span,
 )
-from ansible_collections.llmobs.datadog.tests.unit.plugins.plugin_utils.in_process_support import make_action
 
 MODULE = llmobs_experiment_info
 DATASET = 'ds-capitals'
@@ -173,24 +172,6 @@ def test_events_that_are_gone_fail_naming_the_experiment(http, run):
 
     assert code == 1 and result['status'] == 404
     assert "experiment 'capitals-new' (id e2)" in result['msg']
-
-
-def test_progress_lines_name_the_experiment(http, monkeypatch):
-    from ansible_collections.llmobs.datadog.plugins.plugin_utils import _in_process_action
-    shown = []
-    monkeypatch.setattr(_in_process_action.display, 'display', lambda msg, **kwargs: shown.append(msg))
-    monkeypatch.setenv('LLMOBS_PROGRESS_SECONDS', '0')
-    monkeypatch.delenv('LLMOBS_IN_PROCESS', raising=False)
-    http.expect(list_experiments(project_id=PROJECT).reply_page(NEW),
-                list_experiment_events('e2').reply(json=events_page([span('s1')], after='c2')),
-                list_experiment_events('e2', cursor='c2').reply(json=events_page([span('s2')])))
-    action = make_action('llmobs_experiment_info', args(scores=True))
-
-    result = action.run(task_vars=action.task_vars)
-
-    assert result['experiments'][0]['span_count'] == 2
-    assert shown[-2:] == ["experiment 'capitals-new' (id e2): 1 span read so far.",
-                          "experiment 'capitals-new' (id e2): 2 spans read in all."]
 
 
 # ---------------------------------------------------------------- dest: the events as JSONL

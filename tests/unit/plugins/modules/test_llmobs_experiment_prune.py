@@ -270,6 +270,17 @@ def test_a_dataset_by_id_is_not_looked_up(http, run):
     assert result['msg'].startswith("Would delete 1 experiment matching 'nightly-*' in project proj-1 on dataset d2:")
 
 
+def test_entries_that_leave_out_the_filtered_field_are_matched_by_the_list_the_server_filters(http, run):
+    bare = [dict(item, attributes=dict(item['attributes'], dataset_id=None, experiment=None))
+            for item in (nightly(1, 1), nightly(2, 40), nightly(4, 50))]
+    http.expect(listed(*bare),
+                list_experiments(project_id=PROJECT, dataset_id='d2').reply_page(bare[1]))
+
+    result, code, dummy = run(args(dataset_id='d2', keep=0), check_mode=True)
+
+    assert [item['id'] for item in result['deleted']] == ['e2']    # e4 may be of another dataset: not touched
+
+
 def test_an_unknown_dataset_name_is_an_error(http, run):
     http.expect(projects_by_name(PROJECT_NAME).reply_page(project(PROJECT, PROJECT_NAME)),
                 datasets_by_name('nowhere').reply_page())
