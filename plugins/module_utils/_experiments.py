@@ -32,9 +32,10 @@ EVENTS_PREFIX = '/api/v2/llm-obs/v3/experiments'
 EXPERIMENT_PAGE_LIMIT = 5000
 
 # Spans asked for per page of events. A span carries its input, output and evaluations (an LLM judge's
-# reasoning is long: about 5 KB of JSON a span), and a page is decoded whole: 1,000 spans keep a page
-# near 5 MB of JSON, so memory stays flat whatever the number of records, for 10 requests per 10,000.
-EVENT_PAGE_LIMIT = 1000
+# reasoning is long: about 5 KB of JSON a span, and some runs carry five times that), and a page is decoded
+# whole: 500 spans keep a page near 2.5 MB of JSON (12 MB at 25 KB a span), so memory stays flat whatever
+# the number of records and the size of a span, for 20 requests per 10,000 records.
+EVENT_PAGE_LIMIT = 500
 
 # The statuses the API gives (LLMObsExperimentStatus); only ``running`` means more events may come.
 RUNNING = 'running'
@@ -88,8 +89,10 @@ def _gone_already(exc):
 class Events(object):
     """The events of one experiment, read page by page as they are iterated: each span once, with its evaluations.
 
-    ``summary_metrics`` (the experiment-level metrics, not tied to a span) is filled as pages are read;
-    the API may repeat them on every page, so those of the first page that has any are kept.
+    ``summary_metrics`` (the experiment-level metrics, not tied to a span) is filled as pages are read: a server
+    may give them on the first page only, on every page again, or spread over the pages, so those of every page
+    are kept once each (told apart by ``id``, else by their whole content), in the order first seen; None until a
+    page has some.
     """
 
     def __init__(self, transport, experiment_id, operation, label):
@@ -98,18 +101,23 @@ class Events(object):
         self.operation = operation
         self.label = label
         self.summary_metrics = None
+        self._seen = set()
 
     def _on_page(self, document):
         metrics = document.get('data')
         metrics = attributes_of(metrics).get('summary_metrics') if isinstance(metrics, dict) else None
-        if self.summary_metrics is None and isinstance(metrics, list) and metrics:
-            self.summary_metrics = metrics
+        for metric in metrics if isinstance(metrics, list) else ():
+            key = metric.get('id') if isinstance(metric, dict) and metric.get('id') is not None else \
+                json.dumps(metric, sort_keys=True, default=str)
+            if key not in self._seen:
+                self._seen.add(key)
+                self.summary_metrics = (self.summary_metrics or []) + [metric]
 
     def __iter__(self):
         return self.transport.pages(
             '%s/%s/events' % (EVENTS_PREFIX, path_segment(self.experiment_id)), self.operation, {}, EVENT_PAGE_LIMIT,
             key=lambda span: span.get('id') or span.get('span_id'), hints=EXPERIMENT_HINTS, noun='span',
-            label=self.label, items_at=('data', 'attributes', 'spans'), on_page=self._on_page)
+            label=self.label, items_at=('data', 'attributes', 'spans'), on_page=self._on_page, null_is_empty=True)
 
 
 class Experiments(object):

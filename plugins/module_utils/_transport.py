@@ -607,12 +607,13 @@ class Transport(object):
                 _abandon(response)
 
     def pages(self, path, operation, params, page_limit, key=None, hints=None, noun='item', label=None,
-              items_at=('data',), on_page=None):
+              items_at=('data',), on_page=None, null_is_empty=False):
         """Yield every item of a cursor-paged list once, following ``meta.after`` to the end.
 
         ``items_at`` is where a page's body keeps its list of items (``data``, except in the
-        experiment events: ``data.attributes.spans``); anything but a list there fails. ``on_page(document)``,
-        when given, sees each page's whole body first (what a page holds beside its items).
+        experiment events: ``data.attributes.spans``); anything but a list there fails, but a null when
+        ``null_is_empty`` (some servers write an empty list as null). ``on_page(document)``, when given, sees
+        each page's whole body first (what a page holds beside its items).
 
         After each page, ``progress`` hears how many items (``noun``, singular) were read; its lines
         begin with ``label`` ("dataset eval-questions"), by default ``operation``.
@@ -635,6 +636,8 @@ class Transport(object):
                 page_params['page[cursor]'] = pager.cursor
             document = self.request('GET', path, operation, params=page_params, hints=hints)
             data = _walk(document, items_at)
+            if data is None and null_is_empty and _given_as_null(document, items_at):
+                data = []
             if not isinstance(data, list):
                 raise LLMObsError('%s returned a response without a "%s" list; the API may have changed.'
                                   % (operation, '.'.join(items_at)))
@@ -644,6 +647,7 @@ class Transport(object):
             del document  # a page of experiment events is large: only its items are kept while they are used
             yield from pager.new_items(data)
             ended = pager.at_end(data, meta.get('after') if isinstance(meta, dict) else None, number)
+            data = None  # not held while the next page is read: a page of events is large
             read = '%s: %s read' % (label or operation, counted_large(pager.items, noun))
             if ended:
                 self.progress.done(pager, read + ' in all.')
@@ -685,6 +689,12 @@ def _walk(document, keys):
             return None
         document = document.get(key)
     return document
+
+
+def _given_as_null(document, keys):
+    """Whether the list at ``keys`` is there, as null (an empty list as some servers write it), not missing."""
+    parent = _walk(document, keys[:-1])
+    return isinstance(parent, dict) and keys[-1] in parent and parent[keys[-1]] is None
 
 
 def _abandon(response):

@@ -87,7 +87,7 @@ options:
     type: str
   scores:
     description:
-      - Also read the events of each experiment returned (one request per page of 1,000 spans) and return its
+      - Also read the events of each experiment returned (one request per page of 500 spans) and return its
         RV(experiments[].scores), RV(experiments[].summary_metrics), RV(experiments[].span_count),
         RV(experiments[].error_count) and RV(experiments[].complete).
       - A span counts once per metric label. When it carries a label more than once (evaluated again), the

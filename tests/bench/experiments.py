@@ -20,7 +20,7 @@ read, its scores computed, by:
   page, at the endpoint's default page size) and computes the same means, pass rates and counts.
 
 Requests come from the emulator's request log. The module's floor is one experiments list and one events page per
-``EVENT_PAGE_LIMIT`` (1,000) spans. Every row's figures are compared with the emulator's own statistics of the run
+``EVENT_PAGE_LIMIT`` (500) spans. Every row's figures are compared with the emulator's own statistics of the run
 (``GET /_emulator/experiments/{id}``): a row that disagrees is marked failed.
 
 Prints the table and writes a markdown section (default build/experiments-bench.md).

@@ -710,7 +710,7 @@ def nobody_editing(dataset_id=RECORDS_DATASET, project_id=PROJECT):
 
 EXPERIMENTS_PATH = API_PREFIX + '/experiments'
 EVENTS_PREFIX = '/api/v2/llm-obs/v3/experiments'
-EVENT_PAGE_LIMIT = 1000
+EVENT_PAGE_LIMIT = 500
 
 
 def list_experiments(dataset_id=None, project_id=None, cursor=None, limit=PAGE_LIMIT, name=None, experiment=None,

@@ -232,3 +232,27 @@ def test_a_resent_delete_refused_with_404_was_done_by_the_lost_one(http, clock):
     make_api(warnings=warnings).experiments.delete(PROJECT, ['e1'], settle_timeout=5)
 
     assert any('shows the first attempt was carried out' in warning for warning in warnings)
+
+
+def test_summary_metrics_spread_over_pages_are_kept_once_each(http):
+    first = [eval_metric('total_cost', 'score', 1.5, id='m1'), eval_metric('runs', 'score', 2)]
+    second = [eval_metric('total_cost', 'score', 1.5, id='m1'), eval_metric('runs', 'score', 2),
+              eval_metric('latency', 'score', 0.3, id='m3')]
+    http.expect(
+        list_experiment_events('e1').reply(json=events_page([span('s1')], first, after='c2')),
+        list_experiment_events('e1', cursor='c2').reply(json=events_page([span('s2')], second, after='c3')),
+        list_experiment_events('e1', cursor='c3').reply(json=events_page([span('s3')])),
+    )
+    events = make_api().experiments.events('e1')
+
+    assert len(list(events)) == 3
+    assert events.summary_metrics == first + second[2:]
+
+
+def test_spans_given_as_null_are_an_empty_page(http):
+    page = events_page([])
+    page['data']['attributes']['spans'] = None
+    http.expect(list_experiment_events('e1').reply(json=page))
+    events = make_api().experiments.events('e1')
+
+    assert list(events) == [] and events.summary_metrics is None
