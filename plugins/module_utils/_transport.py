@@ -510,7 +510,7 @@ class Transport(object):
                 attempt += 1
                 reason = self._retry_reason(exc, operation)
                 if unknown:  # not "it was not done": reads can lag behind writes
-                    reason = '%s; a lookup found no sign of it (reads can lag behind writes)' % reason
+                    reason = '%s; a lookup found no sign of it (reads can lag behind writes)' % reason.rstrip('.')
                 self._retry_after(delay, reason, attempt)
 
     def download(self, path, operation, params, sink, accept, hints=None, label=None):

@@ -92,6 +92,7 @@ def test_a_lost_answer_is_looked_up_before_every_send_again(http, clock, lost):
     assert backoffs(clock) == [1.0, 2.0, 4.0]
     assert sum(clock.sleeps) == pytest.approx(7 + 4 * 1)  # the backoff, and four lookups of settle_timeout
     assert len(warnings) == 3 and all('a lookup found no sign of it' in w for w in warnings)
+    assert not [w for w in warnings if '.;' in w], 'a sentence ends before its semicolon'
     assert 'A lookup found no trace of it, so nothing was created.' in info.value.message
 
 
