@@ -135,8 +135,8 @@ def test_an_update_answered_with_an_empty_body_is_read_back(http, clock):
     )
 
     warnings = []
-    item = make_api(warnings=warnings).experiments.update(PROJECT, 'e1', {'metadata': {'baseline': 'true'}},
-                                                           settle_timeout=10)
+    experiments = make_api(warnings=warnings).experiments
+    item = experiments.update(PROJECT, 'e1', {'metadata': {'baseline': 'true'}}, settle_timeout=10)
 
     assert item['attributes']['metadata'] == {'baseline': 'true'} and warnings == []
 
