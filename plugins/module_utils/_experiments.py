@@ -22,6 +22,7 @@ import json
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import OptionHint
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import API_PREFIX, attributes_of
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
 
 EXPERIMENTS_PATH = API_PREFIX + '/experiments'
@@ -176,8 +177,8 @@ class Experiments(object):
 
         The live API answers the PATCH with 200 and an empty body, so its answer is never the result: the
         experiment is read again until it shows the values sent (reads lag behind writes), for at most
-        ``settle_timeout`` seconds; then the last read, with the values sent, stands for it. Setting a value
-        twice is harmless, so the PATCH is retried like a read.
+        ``settle_timeout`` seconds; then the last read, with the values sent, stands for it, with a warning. Setting
+        a value twice is harmless, so the PATCH is retried like a read.
         """
         operation = 'Updating %s' % self.names.label('experiment', experiment_id)
         self.transport.request(
@@ -198,6 +199,10 @@ class Experiments(object):
         found = self.transport.poll(shows_update, settle_timeout)
         if found is not None:
             return found
+        # Said, since a run started right away reads the old values too and sends the update again.
+        self.transport.warn('%s was answered, but the experiments list still showed the values from before after %s '
+                            '(reads lag behind writes); a run started right away may find them and update it again. '
+                            'Raise wait_timeout to wait longer.' % (operation, counted(settle_timeout, 'second')))
         item = last.get('item') or {'id': experiment_id, 'attributes': {}}
         return dict(item, attributes=dict(attributes_of(item), **attributes))
 

@@ -303,12 +303,17 @@ class Decisions(object):
         return 'Deleted %s matching %r %s: %s; kept %d.' % what, '%s: %d deleted, %d kept' % (label, going, kept)
 
 
-def partial_failure(message, deleted, not_deleted, kind=DATASETS):
-    """The message of a delete that failed midway: the error, what went before it and what is left."""
+def partial_failure(message, deleted, not_deleted, kind=DATASETS, maybe_deleted=()):
+    """The message of a delete that failed midway: the error, what went before it, what the failed request may have
+    deleted (its outcome unknown), and what is left."""
     done = ('Deleted by this task before it failed: %s.' % named_list(deleted) if deleted
             else 'This task deleted no %s before it failed.' % kind.noun)
-    return ('%s %s Not deleted: %s. Run the task again to finish: the rules are applied anew to what is left.'
-            % (message.rstrip(), done, named_list(not_deleted)))
+    if maybe_deleted:
+        done += ' Maybe deleted (the outcome of the request that failed is unknown): %s.' % named_list(maybe_deleted)
+    if not_deleted:
+        done += ' Not deleted: %s.' % named_list(not_deleted)
+    return ('%s %s Run the task again to finish: the rules are applied anew to what is left.'
+            % (message.rstrip(), done))
 
 
 def delete_decided(task, decisions, result, where, delete, listed_ids, batch_size=1):
@@ -318,7 +323,8 @@ def delete_decided(task, decisions, result, where, delete, listed_ids, batch_siz
 
     A failed delete raises LLMObsError naming what this task deleted before it (``deleted``) and what it did not
     (``not_deleted``, from the failed call on); ``result`` goes into the failure but its ``summary``, which told of
-    the whole job.
+    the whole job. When the failed call's outcome is unknown (its answer was lost, and the lookup could not tell),
+    its entries are ``maybe_deleted``, and ``not_deleted`` those after it.
     """
     params, going = task.params, decisions.deleting
     deleted = []
@@ -327,11 +333,18 @@ def delete_decided(task, decisions, result, where, delete, listed_ids, batch_siz
         try:
             delete(batch)
         except LLMObsError as exc:
+            # A call whose outcome is unknown may have deleted its batch: it is not said to be left.
+            maybe = batch if exc.outcome_unknown else []
+            left = going[start + len(maybe):]
             extras = dict(result)
             extras.pop('summary', None)
-            extras.update(changed=bool(deleted), deleted=deleted, not_deleted=going[start:])
+            extras.update(changed=bool(deleted or maybe), deleted=deleted, not_deleted=left)
+            if maybe:
+                extras['maybe_deleted'] = maybe
             extras.update(exc.result_extras)
-            raise LLMObsError(partial_failure(exc.message, deleted, going[start:], decisions.kind), **extras)
+            error = LLMObsError(partial_failure(exc.message, deleted, left, decisions.kind, maybe), **extras)
+            error.outcome_unknown = exc.outcome_unknown
+            raise error
         deleted.extend(batch)
         task.progress.step(decisions, 'Pruning %s: %d of %d deleted so far.' % (where, len(deleted), len(going)))
     result['deleted'] = deleted

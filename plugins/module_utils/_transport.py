@@ -443,8 +443,9 @@ class Transport(object):
 
         When the answer leaves the outcome unknown (5xx, timeout, dropped connection, unreadable
         body), ``find_result`` is polled for ``settle_timeout`` seconds, since reads lag behind
-        writes: if it finds the result, that is the result, and the write is not sent again.
-        Otherwise the write is sent again, at most ``retries`` times in all, unless
+        writes: if it finds the result, that is the result, and the write is not sent again; if the
+        lookup itself fails, the write's error is raised, its outcome unknown (the lookup's error in
+        its message). Otherwise the write is sent again, at most ``retries`` times in all, unless
         ``resend_unknown`` is false: then it fails at once, its outcome unknown (the exception's
         ``outcome_unknown`` is true). A 429 and a connection never made are sent again at once
         after their wait. Any other 4xx is final; after an earlier attempt whose outcome was
@@ -469,7 +470,14 @@ class Transport(object):
                                   % (operation, _first_sentence(exc.message)))
                         return proof
                 if unknown:
-                    found = self.poll(find_result, settle_timeout)
+                    try:
+                        found = self.poll(find_result, settle_timeout)
+                    except LLMObsError as lookup:
+                        # The lookup's own error would hide the write, and a caller could take it as not done.
+                        exc.extend_message(' It may have been carried out, and the lookup that would tell failed too '
+                                           '(%s): its outcome is unknown.' % _first_sentence(lookup.message))
+                        exc.outcome_unknown = True
+                        raise exc from lookup
                     if found is not None:
                         self.warn('%s did not get a clear answer (%s), but a lookup shows it was done; '
                                   'not sending it again.' % (operation, _first_sentence(exc.message)))
@@ -502,7 +510,7 @@ class Transport(object):
                 attempt += 1
                 reason = self._retry_reason(exc, operation)
                 if unknown:  # not "it was not done": reads can lag behind writes
-                    reason = '%s; a lookup found no sign of it (reads can lag behind writes)' % reason
+                    reason = '%s; a lookup found no sign of it (reads can lag behind writes)' % reason.rstrip('.')
                 self._retry_after(delay, reason, attempt)
 
     def download(self, path, operation, params, sink, accept, hints=None, label=None):

@@ -243,8 +243,19 @@ kept:
 not_deleted:
   description:
     - On a failure while deleting, the datasets the rules would delete that were not deleted, the one whose delete
-      failed first. Running the task again applies the rules anew to them.
+      failed first (unless its outcome is unknown, see RV(maybe_deleted)). Running the task again applies the rules
+      anew to them.
   returned: on a failure while deleting
+  type: list
+  elements: dict
+  sample: [{"id": "5b1d2c3e-0000-4000-8000-000000000002", "name": "capitals-nightly-2026-08-19",
+            "created_at": "2026-08-19T02:00:00+00:00", "reason": "outside the newest 3 (keep: 3)"}]
+maybe_deleted:
+  description:
+    - On a failure while deleting whose outcome is unknown, the dataset whose delete failed. An answer was lost and
+      no lookup could tell whether the delete was done (the lookup failed too, for example), so it may have been
+      deleted; the message says so. Running the task again reads the list anew.
+  returned: on a failure while deleting whose outcome is unknown
   type: list
   elements: dict
   sample: [{"id": "5b1d2c3e-0000-4000-8000-000000000002", "name": "capitals-nightly-2026-08-19",

@@ -292,8 +292,21 @@ kept:
 not_deleted:
   description:
     - On a failure while deleting, the experiments the rules would delete that were not deleted, those of the
-      request that failed first. Running the task again applies the rules anew to them.
+      request that failed first (unless its outcome is unknown, see RV(maybe_deleted)). Running the task again
+      applies the rules anew to them.
   returned: on a failure while deleting
+  type: list
+  elements: dict
+  sample: [{"id": "5b1d2c3e-0000-4000-8000-000000000002", "name": "nightly-eval-2026-08-19",
+            "created_at": "2026-08-19T02:00:00+00:00", "experiment": "nightly-eval",
+            "dataset_id": "9f64e5c7-dc5a-45c8-a17c-1b85f0bec97d", "parent_experiment_id": null, "status": "completed",
+            "reason": "outside the newest 3 (keep: 3)"}]
+maybe_deleted:
+  description:
+    - On a failure while deleting whose outcome is unknown, the experiments of the request that failed. An answer was
+      lost and no lookup could tell whether the delete was done (the lookup failed too, for example), so they may
+      have been deleted; the message says so. Running the task again reads the list anew.
+  returned: on a failure while deleting whose outcome is unknown
   type: list
   elements: dict
   sample: [{"id": "5b1d2c3e-0000-4000-8000-000000000002", "name": "nightly-eval-2026-08-19",

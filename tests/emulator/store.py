@@ -19,6 +19,7 @@ __metaclass__ = type
 
 import base64
 import bisect
+import copy
 import datetime
 import itertools
 import json
@@ -484,6 +485,8 @@ class Experiment(object):
         self.deleted_at = format_time(fields['deleted']) if fields.get('deleted') else None
         self.seq = seq
         self.events = ExperimentEvents()
+        # (how the list showed it before an update or a delete, the store's clock until when): the lag of lists
+        self.stale = None
 
     @property
     def start_ns(self):
@@ -492,6 +495,19 @@ class Experiment(object):
 
     def touch(self):
         self.updated_at = utc_now()
+
+    def listed_as(self, now):
+        """What the experiments list shows of it at ``now``: itself, or how it was before a write still lagging."""
+        if self.stale is not None and self.stale[1] > now:
+            return self.stale[0]
+        return self
+
+    def lag_behind(self, now, lag):
+        """Before a write: keep showing how it is now in lists for ``lag`` seconds (from the oldest write still
+        lagging, so that the list catches up ``lag`` seconds after the last write)."""
+        if lag > 0:
+            shown = self.listed_as(now)
+            self.stale = (copy.copy(shown) if shown is self else shown, now + lag)
 
     def to_json(self):
         """The experiment as the control API and the state view show it: its fields, whether it is
@@ -606,7 +622,8 @@ class Store(object):
 
     ``lag`` seconds: a project or dataset created (or cloned) now appears in its list only after
     that long, and one deleted now stays in its list that long, while the write itself answers
-    at once and later writes see the change at once. ``records_lag`` seconds: the same for the
+    at once and later writes see the change at once; an experiment updated or deleted now shows as it
+    was in its list for that long. ``records_lag`` seconds: the same for the
     records of a dataset's current version, which writes (batch_update, appends, record deletes)
     change at once while its records list shows a record inserted now only after that long and
     one deleted now for that long more. ``inexact_name_filter``: ``filter[name]``
@@ -1119,6 +1136,7 @@ class Store(object):
             experiment = self.experiment(experiment_id)
             if 'dataset_id' in changes:
                 self.dataset(experiment.project_id, changes['dataset_id'])
+            experiment.lag_behind(self.clock(), self.lag)
             for key, value in changes.items():
                 setattr(experiment, key, value)
             experiment.touch()
@@ -1132,6 +1150,7 @@ class Store(object):
             for experiment_id in experiment_ids:
                 experiment = self.experiments.get(experiment_id)
                 if experiment is not None and experiment.deleted_at is None:
+                    experiment.lag_behind(self.clock(), self.lag)
                     experiment.deleted_at = now
 
     def post_events(self, experiment_id, spans, metrics):
@@ -1162,6 +1181,7 @@ class Store(object):
         """Control route: set fields checked by check_experiment(partial=True), deleted or not."""
         with self.lock:
             experiment = self.experiment(experiment_id, deleted=True)
+            experiment.stale = None  # a test's change shows at once, whatever the lag
             for key, value in fields.items():
                 if key in ('created_at', 'updated_at', 'deleted_at'):
                     continue
@@ -1189,10 +1209,12 @@ class Store(object):
             return view
 
     def list_experiments(self, keep=lambda experiment: True):
-        """The experiments ``keep`` accepts, newest first (by created_at, then by when they were stored)."""
+        """The experiments ``keep`` accepts, as lists show them now (``lag`` included), newest first (by created_at,
+        then by when they were stored)."""
         with self.lock:
-            return sorted((e for e in self.experiments.values() if keep(e)), key=lambda e: (e.created, e.seq),
-                          reverse=True)
+            now = self.clock()
+            shown = (e.listed_as(now) for e in self.experiments.values())
+            return sorted((e for e in shown if keep(e)), key=lambda e: (e.created, e.seq), reverse=True)
 
     def last_used(self, dataset_id):
         """version -> created_at (ISO) of the newest experiment run on that version of the dataset."""

@@ -11,7 +11,8 @@ nothing in the tables is typed by hand. ``--section hostile`` rewrites only the 
 files and servers" of the existing report, from the outcomes of a run of
 tests/reliability/test_hostile.py alone (the other sections stay as they are); ``--section versions``
 likewise the section "Restore, export and prune, by fault class", from a run of
-tests/reliability/test_version_writes.py alone.
+tests/reliability/test_version_writes.py alone; ``--section experiments`` the section "Experiment
+updates, deletes, prunes and scores, by fault", from a run of tests/reliability/test_experiment_writes.py alone.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -46,7 +47,8 @@ RETRY_POLICY = """\
   create or a clone, the id after a delete), for up to `wait_timeout` seconds because lists lag
   behind writes. If the lookup shows it was done, that is the result (with a warning); only if it
   was not is the write sent again. If every try fails, the message says that a lookup found
-  nothing, so nothing was created (or deleted). A write whose earlier try got no clear answer is
+  nothing, so nothing was created (or deleted). If the lookup itself cannot read, the failure is
+  the write's, and says that it may have been carried out: its outcome is unknown. A write whose earlier try got no clear answer is
   never reported as not done: a later refusal leaves its outcome unknown. Records without ids are
   not sent again at all after a lost answer (they would be written twice): the run stops, saying
   the outcome is unknown, and the next run converges.
@@ -219,6 +221,59 @@ def versions_section(rows, check_rows, bounds, ansible_version):
     return out
 
 
+EXPERIMENTS_TITLE = '## Experiment updates, deletes, prunes and scores, by fault'
+
+
+def experiments_section(rows, ansible_version):
+    """The section "Experiment updates, deletes, prunes and scores, by fault" (a list of lines), from
+    tests/reliability/test_experiment_writes.py."""
+    runs = sum(r.get('runs', 1) for r in rows)
+    out = [EXPERIMENTS_TITLE, '',
+           'From `tests/reliability/test_experiment_writes.py` (ansible-core %s, %s): %d cases, each one '
+           '`ansible-playbook -vvvv --diff` run with the module run as a module (`LLMOBS_IN_PROCESS=0`; the controller '
+           'path runs the same engine), with the faults on the requests of its task (two faults on one operation are '
+           'met in turn). Options: `timeout: 1`, `retries: 3` (2 where the case says so). The emulator answers an '
+           'experiment update with 200 and an empty body, as the live API does.'
+           % (ansible_version, datetime.date.today().isoformat(), len(rows)), '',
+           '- `llmobs_experiment` renames an experiment and sets its description and metadata (`wait_timeout: 10`), '
+           'or deletes one (`state: absent`);',
+           '- `llmobs_experiment_prune` applies `keep: 2` and `older_than: 7d` to 230 runs matching `rel-nightly-*`, '
+           'one a day: 220 to delete, in three requests (100, 100 and 20), among them a failed run; 10 to keep: the 2 '
+           'newest, 5 younger than 7 days, one still running, and the parent and grandparent of a release run of '
+           'another name;',
+           '- `llmobs_experiment_info` with `scores: true` reads the events of two runs of one logical experiment: '
+           'a completed one of 3,500 spans (4 pages of 1,000), 7 of them failed, with score, boolean, categorical '
+           'and json metrics and a summary metric, and a newer one still running (40 spans).', '',
+           'After each run the suite checks the emulator\'s state and request log. **Update**: the experiment holds '
+           'the values sent and the result shows them, or after a failure it is untouched. **Delete** and **prune**: '
+           'each experiment deleted by exactly one request that the emulator carried out; none that the rules keep '
+           'touched, nor the experiments of other names; a failure says what was deleted, what may have been (a '
+           'request whose answer was lost and whose lookup failed too) and what was not, and the emulator agrees; a '
+           'second run without the fault finishes the job. **Scores**: every figure equal to the emulator\'s own '
+           'statistics of the events, or a clear failure with no figures. After a success the same task runs again '
+           'in the same playbook and must report no change. "Requests" counts the task\'s PATCHes, deletes or events '
+           'pages, refused, dropped and late ones included. No run printed a traceback or a key.', '']
+    out.append(table(['case', 'module', 'fault', 'expected', 'outcome', 'requests', 'after the run', 'message'],
+                     [[r['case'], r['module'], r['what'], r['expected'],
+                       '**%s**' % r['outcome'] + ('' if r['changed'] else ' (unchanged)'), r['requests'], r['after'],
+                       cell(' '.join([r['message']] + ['Warning: %s' % w for w in r['warnings'][-1:]]), 360)]
+                      for r in rows]))
+    wrong = [r for r in rows if r['outcome'] != r['expected']]
+    out += ['', '%d cases in %d playbook runs; %d as expected. In none was an experiment deleted twice, one that the '
+            'rules keep deleted, or a score given that differs from the events.'
+            % (len(rows), runs, len(rows) - len(wrong)), '']
+    return out
+
+
+def render_experiments_only():
+    rows = load('experiment_writes') or []
+    if not rows:
+        sys.exit('no recorded outcomes of the experiment writes in build/reliability/: run pytest '
+                 'tests/reliability/test_experiment_writes.py')
+    import ansible  # pylint: disable=import-outside-toplevel
+    replace_section(EXPERIMENTS_TITLE, experiments_section(rows, ansible.__version__), [HOSTILE_TITLE, HOSTILE_BEFORE])
+
+
 def replace_section(title, lines, before_titles):
     """Rewrite the section ``title`` of the existing report in place, or add it before the first of
     ``before_titles`` that the report has."""
@@ -285,13 +340,15 @@ def render_hostile_only():
 
 def main():
     parser = argparse.ArgumentParser(description='Write docs/reliability.md from build/reliability/.')
-    parser.add_argument('--section', choices=['hostile', 'versions'],
+    parser.add_argument('--section', choices=['hostile', 'versions', 'experiments'],
                         help='rewrite only this section of the existing report, from a run of its test file alone')
     section = parser.parse_args().section
     if section == 'hostile':
         return render_hostile_only()
     if section == 'versions':
         return render_versions_only()
+    if section == 'experiments':
+        return render_experiments_only()
     matrix = load('fault_matrix') or []
     bad_input = load('bad_input') or []
     tls = load('tls') or []
@@ -302,6 +359,7 @@ def main():
     records_check = load('records_check_mode') or []
     hostile_servers, hostile_files = load('hostile_servers') or [], load('hostile_files') or []
     versions = load('version_writes') or []
+    experiments = load('experiment_writes') or []
     if not matrix or not bad_input:
         sys.exit('no recorded outcomes in build/reliability/: run `make reliability`')
 
@@ -319,8 +377,9 @@ def main():
            'Every module stands on one engine (`plugins/module_utils/_transport.py`), so the fault '
            'matrix drives that engine through every fault once, with the clone; then each write of '
            '`llmobs_project` and `llmobs_dataset` (create, update, delete) meets each class of fault, '
-           'the records sync of `llmobs_dataset_records` meets every fault of its batches, and the restore, '
-           'the CSV export and the prune meet each class of fault on their own requests.',
+           'the records sync of `llmobs_dataset_records` meets every fault of its batches, the restore, '
+           'the CSV export and the prune meet each class of fault on their own requests, and so do the experiment '
+           'update, delete and prune and the scores of the experiment events.',
            '', RETRY_POLICY, '## Fault matrix (the engine, through llmobs_dataset_clone)', '',
            'Module options: `timeout: 1`, `retries: 2`, `wait_timeout: 3` (15 where a lag is set). '
            '"Clone requests" counts the POSTs the emulator received; "retries" counts the warnings '
@@ -382,6 +441,8 @@ def main():
                 '"%s"' % records_check[0]['msg'], '']
     if versions:
         out += versions_section(versions, load('version_check_mode'), load('version_bounds'), ansible.__version__)
+    if experiments:
+        out += experiments_section(experiments, ansible.__version__)
     if hostile_servers or hostile_files:
         out += hostile_section(hostile_servers, hostile_files, load('hostile_files_runs'), ansible.__version__)
 
@@ -401,12 +462,12 @@ def main():
 
     out += ['', '## Secrets', '',
             'Every run above (%d fault runs, %d family runs, %d records runs, %d restore, export and prune runs, '
-            '2 bad-input runs, %d TLS runs) used the distinctive keys '
+            '%d experiment runs, 2 bad-input runs, %d TLS runs) used the distinctive keys '
             '`ReliabilityApiKey...` and `ReliabilityAppKey...` at `-vvvv` with `--diff`. The suite '
             'searched stdout, stderr and every registered result (warnings included) for them: none '
             'was found. The emulator\'s request log records only whether each key header was sent.'
             % (2 * len(matrix), 2 * len(set(r['fault'] for r in family)), len(records), version_runs(versions),
-               len(tls)), '']
+               sum(r.get('runs', 1) for r in experiments), len(tls)), '']
 
     if concurrency:
         out += ['## Concurrency: the limit', '',

@@ -22,6 +22,7 @@ from ansible_collections.llmobs.datadog.tests.emulator.seeds import SeedError, c
 from ansible_collections.llmobs.datadog.tests.support.demo import (
     DEMO_BASELINE_EXPERIMENT, DEMO_BASELINE_EXPERIMENT_NAME, DEMO_CANDIDATE_EXPERIMENT, DEMO_CANDIDATE_EXPERIMENT_NAME,
     DEMO_DATASET, DEMO_PROJECT, SECOND_DATASET)
+from ansible_collections.llmobs.datadog.tests.support.emulator import wait_for
 
 EVENTS = '/api/v2/llm-obs/v3/experiments/%s/events'
 METRICS = [{'label': 'correctness', 'type': 'score'}, {'label': 'toxic', 'type': 'boolean'},
@@ -237,6 +238,30 @@ def test_deletes_are_soft_idempotent_and_listed_apart(emulator):
     post_events(emulator, DEMO_BASELINE_EXPERIMENT, expect=404, metrics=[metric('s', 'x')])
     delete(emulator)        # no ids: nothing to do
     assert len(listed(emulator)['data']) == 1
+
+
+def test_lag_lists_experiments_as_they_were_before_an_update_or_a_delete(in_process):
+    emulator = in_process(lag=1.0)
+    update(emulator, DEMO_CANDIDATE_EXPERIMENT, description='first')
+    update(emulator, DEMO_CANDIDATE_EXPERIMENT, description='second', metadata={'lagging': 'yes'})
+    # The list and its filters still show it as it was before the first update; writes see the change.
+    shown = listed(emulator, **{'filter[id]': DEMO_CANDIDATE_EXPERIMENT})['data'][0]['attributes']
+    assert shown['description'] != 'first' and shown['metadata'] != {'lagging': 'yes'}
+    assert listed(emulator, **{'filter[metadata]': '{"lagging":"yes"}'})['data'] == []
+    assert state_of(emulator, DEMO_CANDIDATE_EXPERIMENT)['description'] == 'second'
+    delete(emulator, DEMO_BASELINE_EXPERIMENT)
+    assert DEMO_BASELINE_EXPERIMENT in [e['id'] for e in listed(emulator)['data']]
+    assert listed(emulator, **{'filter[is_deleted]': 'true'})['data'] == []
+    update(emulator, DEMO_BASELINE_EXPERIMENT, expect=404, description='x')
+    events(emulator, DEMO_BASELINE_EXPERIMENT, expect=404)
+    assert wait_for(lambda: [e['id'] for e in listed(emulator)['data']] == [DEMO_CANDIDATE_EXPERIMENT], timeout=5)
+    shown = listed(emulator)['data'][0]['attributes']
+    assert (shown['description'], shown['metadata']) == ('second', {'lagging': 'yes'})
+    # A change through the control route shows at once.
+    update(emulator, DEMO_CANDIDATE_EXPERIMENT, description='third')
+    emulator.control('PATCH', '/experiments/%s' % DEMO_CANDIDATE_EXPERIMENT, json={'status': 'failed'})
+    shown = listed(emulator)['data'][0]['attributes']
+    assert (shown['description'], shown['status']) == ('third', 'failed')
 
 
 @pytest.mark.parametrize('body, pointer', [

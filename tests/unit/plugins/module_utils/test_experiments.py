@@ -134,9 +134,11 @@ def test_an_update_answered_with_an_empty_body_is_read_back(http, clock):
         experiment_by_id('e1').reply_page(experiment('e1', 'run', 'd1', metadata={'baseline': 'true'})),
     )
 
-    item = make_api().experiments.update(PROJECT, 'e1', {'metadata': {'baseline': 'true'}}, settle_timeout=10)
+    warnings = []
+    experiments = make_api(warnings=warnings).experiments
+    item = experiments.update(PROJECT, 'e1', {'metadata': {'baseline': 'true'}}, settle_timeout=10)
 
-    assert item['attributes']['metadata'] == {'baseline': 'true'}
+    assert item['attributes']['metadata'] == {'baseline': 'true'} and warnings == []
 
 
 def test_an_update_never_shown_stands_as_sent_after_the_settle_time(http, clock):
@@ -145,9 +147,13 @@ def test_an_update_never_shown_stands_as_sent_after_the_settle_time(http, clock)
         experiment_by_id('e1').reply_page(experiment('e1', 'old', 'd1', description='kept')).times(3),
     )
 
-    item = make_api().experiments.update(PROJECT, 'e1', {'name': 'new'}, settle_timeout=1)
+    warnings = []
+    item = make_api(warnings=warnings).experiments.update(PROJECT, 'e1', {'name': 'new'}, settle_timeout=1)
 
     assert item['attributes']['name'] == 'new' and item['attributes']['description'] == 'kept'
+    assert warnings == ['Updating experiment e1 was answered, but the experiments list still showed the values from '
+                        'before after 1 second (reads lag behind writes); a run started right away may find them and '
+                        'update it again. Raise wait_timeout to wait longer.']
 
 
 def test_an_update_of_an_unknown_experiment_fails_with_the_404(http):

@@ -329,6 +329,11 @@ def test_partial_failure_says_what_went_and_what_did_not():
         "'release-2' (id d2), 'release-3' (id d3). Run the task again to finish: the rules are applied anew to what "
         "is left.")
     assert partial_failure('Boom.', [], going).startswith('Boom. This task deleted no dataset before it failed. Not deleted: ')
+    # What a call whose outcome is unknown may have deleted is not said to be left.
+    assert partial_failure('Boom.', going[:1], going[2:], maybe_deleted=going[1:2]) == (
+        "Boom. Deleted by this task before it failed: 'release-1' (id d1). Maybe deleted (the outcome of the request "
+        "that failed is unknown): 'release-2' (id d2). Not deleted: 'release-3' (id d3). Run the task again to "
+        "finish: the rules are applied anew to what is left.")
 
 
 # ---------------------------------------------------------------- check mode: datasets an earlier task plans

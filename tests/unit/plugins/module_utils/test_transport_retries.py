@@ -92,6 +92,7 @@ def test_a_lost_answer_is_looked_up_before_every_send_again(http, clock, lost):
     assert backoffs(clock) == [1.0, 2.0, 4.0]
     assert sum(clock.sleeps) == pytest.approx(7 + 4 * 1)  # the backoff, and four lookups of settle_timeout
     assert len(warnings) == 3 and all('a lookup found no sign of it' in w for w in warnings)
+    assert not [w for w in warnings if '.;' in w], 'a sentence ends before its semicolon'
     assert 'A lookup found no trace of it, so nothing was created.' in info.value.message
 
 
@@ -168,7 +169,8 @@ def test_a_patch_is_sent_at_most_retries_plus_one_times(http, clock):
 
 def test_a_lookup_that_fails_inside_a_write_is_bounded_too(http, clock):
     # The POST's answer is lost; the lookup that would decide cannot read either: it fails after
-    # its own retries, and the POST is not sent again blindly.
+    # its own retries, and the POST is not sent again blindly. The failure is the POST's, its outcome
+    # unknown: the lookup's error alone would read as if nothing had been written.
     http.expect(
         clone_dataset('copy-1').reply_error(500, 'boom'),
         datasets_by_name('copy-1').reply_error(503, 'unavailable').times(3),
@@ -178,4 +180,7 @@ def test_a_lookup_that_fails_inside_a_write_is_bounded_too(http, clock):
         clone(make_api(2))
 
     assert http.count('POST') == 1 and http.count('GET') == 3
-    assert info.value.status == 503
+    assert info.value.status == 500 and info.value.outcome_unknown is True
+    assert info.value.message.startswith('Cloning dataset'), info.value.message
+    assert 'It may have been carried out, and the lookup that would tell failed too (Listing datasets' in \
+        info.value.message and 'HTTP 503' in info.value.message and 'its outcome is unknown' in info.value.message

@@ -251,6 +251,10 @@ def test_an_update_never_shown_by_the_reads_reports_the_values_sent(http, run, c
     assert code == 0 and result['changed'] is True
     assert result['experiment']['description'] == 'new'
     assert clock.sleeps == [0.5, 0.5]
+    assert warnings_of(result) == [
+        "Updating experiment 'capitals-gpt-4o' (id exp-1) was answered, but the experiments list still showed the "
+        "values from before after 1 second (reads lag behind writes); a run started right away may find them and "
+        "update it again. Raise wait_timeout to wait longer."]
 
 
 # ---------------------------------------------------------------- absent
@@ -344,6 +348,24 @@ def test_a_lost_delete_answer_still_listed_is_sent_again_once(http, run, clock):
 
     assert code == 0 and result['changed'] is True
     assert http.count('POST') == 2
+
+
+def test_a_lost_delete_answer_whose_lookup_fails_too_is_an_unknown_outcome(http, run, clock):
+    # The delete may have been done: the failure is the delete's, not the lookup's, and says that nobody knows.
+    http.expect(
+        experiment_by_id(EID).reply_page(run_of()),
+        LOST_ANSWERS['http-500'](delete_experiments(EID)),
+        experiment_by_id(EID).reply_error(503, {'title': 'Service Unavailable'}).times(3),
+    )
+
+    result, code, dummy = run(by_id(state='absent', retries=2))
+
+    assert code == 1 and http.count('POST') == 1 and result['status'] == 500
+    assert result['msg'].startswith("Deleting experiment 'capitals-gpt-4o' (id exp-1) of project proj-1 failed with "
+                                    "HTTP 500"), result['msg']
+    assert result['msg'].endswith(
+        'It may have been carried out, and the lookup that would tell failed too (Listing experiments of project '
+        'proj-1 failed with HTTP 503 Service Unavailable: Service Unavailable): its outcome is unknown.')
 
 
 def test_deleting_a_running_experiment_is_done_with_a_warning(http, run, clock):

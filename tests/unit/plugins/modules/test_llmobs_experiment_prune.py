@@ -358,6 +358,29 @@ def test_a_lost_delete_answer_of_several_is_looked_up_in_the_project(http, run):
     assert http.count('POST') == 1
 
 
+def test_a_lost_delete_answer_whose_lookup_fails_is_maybe_deleted_not_left(http, run, monkeypatch):
+    monkeypatch.setattr(llmobs_experiment_prune, 'DELETE_BATCH', 2)
+    runs = [nightly(number, number) for number in range(1, 6)]
+    http.expect(
+        listed(*runs),
+        delete_experiments('e2', 'e3').reply(204),
+        LOST_ANSWERS['http-500'](delete_experiments('e4', 'e5')),
+        list_experiments(project_id=PROJECT).reply_error(503, {'title': 'Service Unavailable'}).times(4),
+    )
+
+    result, code, dummy = run(args())
+
+    assert code == 1 and result['changed'] is True and result['status'] == 500
+    assert [item['id'] for item in result['deleted']] == ['e2', 'e3']
+    assert [item['id'] for item in result['maybe_deleted']] == ['e4', 'e5']
+    assert result['not_deleted'] == []
+    assert 'its outcome is unknown' in result['msg'] and 'Not deleted' not in result['msg']
+    assert result['msg'].endswith(
+        "Deleted by this task before it failed: 'nightly-2' (id e2), 'nightly-3' (id e3). Maybe deleted (the outcome "
+        "of the request that failed is unknown): 'nightly-4' (id e4), 'nightly-5' (id e5). Run the task again to "
+        "finish: the rules are applied anew to what is left.")
+
+
 # ---------------------------------------------------------------- options, before any request
 
 
