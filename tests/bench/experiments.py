@@ -289,10 +289,9 @@ def markdown(bench, started, elapsed):
     if len(module_rows) > 1:
         smallest, largest = min(module_rows), max(module_rows)
         lines.append('- From %s to %s records (%d times as many), the module process\'s peak memory went from %.0f MB '
-                     'to %.0f MB (%+.0f MB). By size: %s. It steps up once, with the second page of events: while a '
-                     'page is read and decoded, the spans of the page before are still referenced (the transport lets '
-                     'go of a page\'s items only when the next page has come), so two pages of spans are in memory '
-                     'from then on; beyond that it stays flat.' % (
+                     'to %.0f MB (%+.0f MB). By size: %s. The transport lets go of a page of spans before it asks for '
+                     'the next, and the scores keep running figures per label, so memory depends on the size of a page, '
+                     'not on the number of records.' % (
                          '{:,}'.format(smallest), '{:,}'.format(largest), largest // smallest,
                          module_rows[smallest]['memory'], module_rows[largest]['memory'],
                          module_rows[largest]['memory'] - module_rows[smallest]['memory'],
