@@ -35,6 +35,7 @@ import uuid
 
 import pytest
 
+from ansible_collections.llmobs.datadog.plugins.module_utils._experiments import EVENT_PAGE_LIMIT
 from ansible_collections.llmobs.datadog.tests.support.demo import DEMO_DATASET, DEMO_PROJECT
 from ansible_collections.llmobs.datadog.tests.support.playbook import API_KEY, APP_KEY, run_playbook
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import warnings_of
@@ -422,11 +423,13 @@ def expected_scores(statistics, complete):
 
 
 INFO_CASES = [
-    # Events are read newest run first: the running run's one page, then the full run's pages 1 to 4.
-    Case('pages-recovered', 'events page 2 of 4: 500, then cut after 300 bytes; page 3: 429 (reset 1); page 4: a '
-         '200 whose JSON is cut', [fault(EVENTS, status=500, skip=2), fault(EVENTS, cut_after=300),
-                                   fault(EVENTS, status=429, reset=1, skip=1), fault(EVENTS, body='malformed', skip=1)],
-         reads=9),
+    # Events are read newest run first: the running run's one page, then the full run's pages 1, 2, 3...
+    # ``retries``: the reads the faults add to a run's pages.
+    Case('pages-recovered', 'events page 2 of the full run: 500, then cut after 300 bytes; page 3: 429 (reset 1); '
+         'page 4: a 200 whose JSON is cut', [fault(EVENTS, status=500, skip=2), fault(EVENTS, cut_after=300),
+                                            fault(EVENTS, status=429, reset=1, skip=1),
+                                            fault(EVENTS, body='malformed', skip=1)],
+         retries=4),
     Case('bounded', 'an events list that never ends (list_timeout: 3); then a run whose every events page is 503 '
          '(retries: 2)', [fault(EVENTS, endless=True), fault(EVENTS, status=503, times=None)], 'failure'),
 ]
@@ -460,7 +463,8 @@ def test_experiment_scores_through_faults(fresh_emulator, record, case):
                 assert item['scores'] == expected_scores(statistics, complete), seeded['name']
             assert [(m['label'], m['score_value']) for m in got['rel-scores-full']['summary_metrics']] == [
                 ('accuracy', 0.75)]
-        assert len(reads) - 5 == case.more['reads'], [entry['status'] for entry in reads]
+        pages = 1 + -(-3500 // EVENT_PAGE_LIMIT)   # the running run's one page, and the full run's
+        assert len(reads) - 2 * pages == case.more['retries'], [entry['status'] for entry in reads]
         after = 'scores equal to the emulator\'s statistics of both runs (3,500 and 40 spans), on the re-run too'
     else:
         assert result.get('failed') is True and 'experiments' not in result
