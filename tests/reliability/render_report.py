@@ -123,7 +123,7 @@ def hostile_section(servers, files, file_runs, ansible_version):
     if bounded:
         longest = max(r['seconds'] for r in bounded)
         out += ['### Servers that never finish an answer, or repeat the key', '',
-                'Options: `timeout: 2`, `retries: 1`, and `list_timeout: 3` for the endless lists. "Seconds" is the '
+                'Options: `timeout: 2`, `retries: 1`, and `list_timeout: 1` for the endless lists. "Seconds" is the '
                 'whole `ansible-playbook` run, its start included; "requests" counts the API requests the emulator '
                 'received. For the echoed key the suite also searched for its first and its last 4 characters, a '
                 'part that an excerpt of the page could cut: neither was printed.', '']

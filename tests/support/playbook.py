@@ -24,6 +24,7 @@ API_KEY = 'ReliabilityApiKey7f3e9c21d4b8'
 APP_KEY = 'ReliabilityAppKey0a6d5b18e2c7'
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 DEFAULT_MODULE = 'llmobs.datadog.llmobs_dataset_clone'
+ACTION_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'action_plugins')
 
 
 def child_environment(base=None, **more):
@@ -89,8 +90,9 @@ def run_playbook(tasks, registered, check=False, extra_env=None, verbosity='-vvv
     workdir = tempfile.mkdtemp(prefix='llmobs-playbook-')
     results_dir = os.path.join(workdir, 'results')
     os.mkdir(results_dir)
-    tasks = list(tasks) + [{'name': 'Keep the registered results', 'ansible.builtin.copy': {
-        'content': '{{ [%s] | to_json }}' % ', '.join(registered), 'dest': os.path.join(results_dir, 'results.json')}}]
+    # In the controller (action_plugins/llmobs_keep_results.py): no module process for the harness's own task.
+    tasks = list(tasks) + [{'name': 'Keep the registered results', 'llmobs_keep_results': {
+        'results': '{{ [%s] }}' % ', '.join(registered), 'dest': os.path.join(results_dir, 'results.json')}}]
     playbook = os.path.join(workdir, 'play.yml')
     with open(playbook, 'w') as handle:
         json.dump([{'name': 'Playbook run', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], handle)
@@ -98,7 +100,8 @@ def run_playbook(tasks, registered, check=False, extra_env=None, verbosity='-vvv
     env = child_environment()
     for name in ('DD_API_KEY', 'DD_APP_KEY', 'DD_APPLICATION_KEY', 'DD_SITE'):
         env.pop(name, None)
-    env.update(ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1')
+    env.update(ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1',
+               ANSIBLE_ACTION_PLUGINS=ACTION_PLUGINS)
     env.update(extra_env or {})
     command = [ANSIBLE_PLAYBOOK, verbosity, '--diff', playbook] + (['--check'] if check else [])
     started = time.monotonic()

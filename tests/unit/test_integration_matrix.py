@@ -66,6 +66,24 @@ def test_the_repository_s_matrix_keeps_the_version_specific_targets_on_every_ver
     assert 'integration/%s/llmobs_project' % versions()[0] not in runs
 
 
+def test_a_module_s_own_target_runs_on_the_newest_version_only():
+    # A module's code is the same Python on every version and its unit tests run on each; the in_process
+    # target (above, on every version) runs a case of every module on both execution paths
+    # (tests/unit/test_module_parts.py checks that each has one). So a new module adds one run, not three.
+    runs = make_print('integration-runs', REPO_ROOT)
+    modules = sorted(name[:-3] for name in os.listdir(os.path.join(REPO_ROOT, 'plugins', 'modules'))
+                     if name.endswith('.py') and name != '__init__.py')
+    targets = [module for module in modules
+               if os.path.isfile(os.path.join(REPO_ROOT, 'tests', 'integration', 'targets', module, 'runme.sh'))]
+    assert len(targets) >= 10
+    for target in targets:
+        assert 'integration/%s/%s' % (versions()[-1], target) in runs
+        for version in versions()[:-1]:
+            assert 'integration/%s/%s' % (version, target) not in runs, (
+                '%s runs on ansible-core %s: remove all_ansible_versions from its aliases (docs/testing.md)'
+                % (target, version))
+
+
 def test_make_test_runs_every_step_through_the_parallel_runner():
     assert make_print('test-steps', REPO_ROOT)[:3] == ['pytest', 'sanity', 'integration']
     assert make(['-n', 'test'], REPO_ROOT) == ['tests/utils/run-tests.sh']

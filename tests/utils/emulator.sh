@@ -2,11 +2,16 @@
 # Sourced by the scripts that need the emulator in the background (runme.sh of the integration
 # target, demo.sh). `start_emulator [run.py options...]` starts it on a free port of 127.0.0.1,
 # sets EMULATOR_URL, and stops it (and removes its files) when the calling script exits.
+# It also gives the playbooks of the calling script the emulator_request action
+# (tests/integration/common/action_plugins).
 # Users start it with `ansible-playbook llmobs.datadog.emulator` instead (docs/emulator.md).
 
 start_emulator() {
   local repo_root
   repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  # The playbooks send their own requests to the emulator (resets, faults) with the emulator_request
+  # action, in the controller: ansible.builtin.uri would start a module process for each.
+  export ANSIBLE_ACTION_PLUGINS="${repo_root}/tests/integration/common/action_plugins${ANSIBLE_ACTION_PLUGINS:+:${ANSIBLE_ACTION_PLUGINS}}"
   emulator_dir=$(mktemp -d)
   "${PYTHON:-python3}" "${repo_root}/tests/emulator/run.py" --port 0 "$@" \
     > "${emulator_dir}/url" 2> "${emulator_dir}/emulator.log" &
