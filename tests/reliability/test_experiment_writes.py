@@ -426,9 +426,9 @@ INFO_CASES = [
     # Events are read newest run first: the running run's one page, then the full run's pages 1, 2, 3...
     # ``retries``: the reads the faults add to a run's pages.
     Case('pages-recovered', 'events page 2 of the full run: 500, then cut after 300 bytes; page 3: 429 (reset 1); '
-         'page 4: a 200 whose JSON is cut', [fault(EVENTS, status=500, skip=2), fault(EVENTS, cut_after=300),
-                                            fault(EVENTS, status=429, reset=1, skip=1),
-                                            fault(EVENTS, body='malformed', skip=1)],
+         'page 4: a 200 whose JSON is cut',
+         [fault(EVENTS, status=500, skip=2), fault(EVENTS, cut_after=300), fault(EVENTS, status=429, reset=1, skip=1),
+          fault(EVENTS, body='malformed', skip=1)],
          retries=4),
     Case('bounded', 'an events list that never ends (list_timeout: 3); then a run whose every events page is 503 '
          '(retries: 2)', [fault(EVENTS, endless=True), fault(EVENTS, status=503, times=None)], 'failure'),

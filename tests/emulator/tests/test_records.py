@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import time
 
 import pytest
 
@@ -256,11 +255,10 @@ def test_seeds_carry_record_ids_and_tags(in_process):
     assert state['record_count'] == 2 and state['current_version'] == 0
 
 
-def test_100000_records_bulk_loaded_and_listed_in_pages_of_5000_in_seconds(start_emulator):
+def test_100000_records_bulk_loaded_and_listed_in_pages_of_5000(start_emulator):
     emulator = start_emulator()
     created = emulator.api('POST', DATASETS, json={'data': {'type': 'datasets', 'attributes': {'name': 'large'}}})
     dataset_id = created.json()['data']['id']
-    started = time.monotonic()
     loaded = emulator.control('POST', '/records/bulk', json={'project_id': DEMO_PROJECT, 'dataset_id': dataset_id,
                                                              'count': 100000, 'size_bytes': 1024, 'id_prefix': 'rec-'})
     assert loaded['records'] == 100000
@@ -275,21 +273,15 @@ def test_100000_records_bulk_loaded_and_listed_in_pages_of_5000_in_seconds(start
         cursor = body['meta']['after']
         if not cursor:
             break
-    seconds = time.monotonic() - started
     assert pages == 20 and len(ids) == 100000
     assert 'rec-0' in ids and 'rec-99999' in ids
     assert len(json.dumps(body['data'][0]['attributes']['input'])) >= 900
-    # A few seconds on an idle 2-core machine, most of it this client parsing 100 MB of JSON. The
-    # bound only catches a gross slowdown and leaves room for a busy CI runner:
-    # test_reads_and_writes_never_walk_the_whole_dataset checks the costs exactly.
-    assert seconds < 120, 'loading and listing 100,000 records took %.1f s' % seconds
-    # A batch on the large dataset costs what the batch holds, not what the dataset holds.
-    started = time.monotonic()
+    # test_reads_and_writes_never_walk_the_whole_dataset checks what a read or a write costs, exactly.
     answer = emulator.api('POST', DATASETS + '/%s/batch_update' % dataset_id, json={'data': {
         'type': 'datasets', 'id': dataset_id, 'attributes': {
             'update_records': [{'id': 'rec-%d' % n, 'expected_output': 'changed'} for n in range(0, 100000, 200)],
             'delete_records': ['rec-%d' % n for n in range(1, 100000, 200)]}}})
-    assert answer.status_code == 200 and time.monotonic() - started < 10
+    assert answer.status_code == 200
     assert emulator.control('GET', '/state?records=false')['datasets'][0]['record_count'] == 99500
 
 
