@@ -23,8 +23,8 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._prune import (
     created_text,
     experiment_label,
     parse_duration,
-    parse_time,
 )
+from ansible_collections.llmobs.datadog.plugins.module_utils._timestamps import parse_time
 
 
 def check_options(params):

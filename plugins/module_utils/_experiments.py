@@ -23,6 +23,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._errors import Opti
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import API_PREFIX, attributes_of
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
 from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
+from ansible_collections.llmobs.datadog.plugins.module_utils._timestamps import parse_time
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
 
 EXPERIMENTS_PATH = API_PREFIX + '/experiments'
@@ -72,9 +73,11 @@ def experiment_name(item):
 
 
 def newest_first(items):
-    """Experiments ordered newest first by ``created_at`` (ISO 8601 text of one zone sorts as time; equal or
-    missing times keep the API's order, undated ones last)."""
-    return sorted(items, key=lambda item: attributes_of(item).get('created_at') or '', reverse=True)
+    """Experiments ordered newest first by ``created_at`` (as times: the API's texts may differ in zone or
+    fraction); equal times keep the API's order, and undated ones come last."""
+    dated = [(parse_time(attributes_of(item).get('created_at')), item) for item in items]
+    dated.sort(key=lambda pair: (pair[0] is None, -(pair[0] or 0)))
+    return [item for dummy, item in dated]
 
 
 def metadata_filter(metadata):
@@ -112,7 +115,8 @@ class Events(object):
                 json.dumps(metric, sort_keys=True, default=str)
             if key not in self._seen:
                 self._seen.add(key)
-                self.summary_metrics = (self.summary_metrics or []) + [metric]
+                self.summary_metrics = self.summary_metrics or []
+                self.summary_metrics.append(metric)
 
     def __iter__(self):
         return self.transport.pages(

@@ -34,7 +34,6 @@ The rules, in the order they are applied to the items whose whole name matches t
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import datetime
 import fnmatch
 import re
 
@@ -42,6 +41,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMO
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLANNED_NOTE
 from ansible_collections.llmobs.datadog.plugins.module_utils._state import read_after_write
 from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted, plural
+from ansible_collections.llmobs.datadog.plugins.module_utils._timestamps import parse_time
 
 # Duration units: letter, seconds, and the word ages are told in.
 UNITS = (('w', 7 * 86400, 'week'), ('d', 86400, 'day'), ('h', 3600, 'hour'), ('m', 60, 'minute'), ('s', 1, 'second'))
@@ -50,11 +50,6 @@ _DURATION = re.compile(r'^\s*([0-9]+)\s*([smhdw])\s*\Z')
 DURATION_FORM = ('a whole number and a unit: s (seconds), m (minutes), h (hours), d (days) or w (weeks), such as '
                  '90m, 12h, 30d or 8w')
 
-# An ISO 8601 time as the API writes it ('2026-11-25T10:00:00.123+00:00', '...Z'); a time without an offset
-# is taken as UTC, the API's zone.
-_TIMESTAMP = re.compile(r'^\s*(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?'
-                        r'\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?\s*\Z')
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 # How many items a message names before it says "and N more" (the result lists every one).
 NAMED_IN_MESSAGE = 10
@@ -135,25 +130,6 @@ def check_rules(params, kind=DATASETS):
     if keep is None and older_than is None:
         raise ValidationError(kind.no_rule)
     return Rules(pattern, keep, older_than, kind)
-
-
-def parse_time(value):
-    """Seconds since the epoch of an ISO 8601 time (no offset: UTC), or None when it is missing or unreadable."""
-    match = _TIMESTAMP.match(value) if isinstance(value, str) else None
-    if match is None:
-        return None
-    year, month, day, hour, minute, second, fraction, offset = match.groups()
-    try:
-        zone = datetime.timezone.utc
-        if offset and offset not in ('Z', 'z'):
-            digits = offset[1:].replace(':', '')
-            delta = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
-            zone = datetime.timezone(-delta if offset[0] == '-' else delta)
-        moment = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                                   int(second or 0), int((fraction or '0')[:6].ljust(6, '0')), tzinfo=zone)
-    except ValueError:  # a month 13, an offset of 25 hours
-        return None
-    return (moment - _EPOCH).total_seconds()
 
 
 def age_text(seconds):

@@ -262,3 +262,13 @@ def test_spans_given_as_null_are_an_empty_page(http):
     events = make_api().experiments.events('e1')
 
     assert list(events) == [] and events.summary_metrics is None
+
+
+def test_newest_first_compares_times_not_texts(http):
+    http.expect(list_experiments(project_id=PROJECT).reply_page(
+        experiment('e1', 'a', 'd1', '2026-11-02T10:00:00Z'),
+        experiment('e2', 'b', 'd1', '2026-11-02T10:00:00.500Z'),          # half a second later, sorts before as text
+        experiment('e3', 'c', 'd1', '2026-11-02T12:30:00+03:00'),         # 09:30 UTC: the oldest
+        experiment('e4', 'd', 'd1', 'not a time')))
+
+    assert [item['id'] for item in make_api().experiments.list(project_id=PROJECT)] == ['e2', 'e1', 'e3', 'e4']
