@@ -12,7 +12,9 @@ files and servers" of the existing report, from the outcomes of a run of
 tests/reliability/test_hostile.py alone (the other sections stay as they are); ``--section versions``
 likewise the section "Restore, export and prune, by fault class", from a run of
 tests/reliability/test_version_writes.py alone; ``--section experiments`` the section "Experiment
-updates, deletes, prunes and scores, by fault", from a run of tests/reliability/test_experiment_writes.py alone.
+updates, deletes, prunes and scores, by fault", from a run of tests/reliability/test_experiment_writes.py alone;
+``--section evaluators-prompts`` the section "Evaluators and prompts, by fault class", from a run of
+tests/reliability/test_evaluator_prompt_writes.py alone.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -274,6 +276,82 @@ def render_experiments_only():
     replace_section(EXPERIMENTS_TITLE, experiments_section(rows, ansible.__version__), [HOSTILE_TITLE, HOSTILE_BEFORE])
 
 
+EVALUATORS_PROMPTS_TITLE = '## Evaluators and prompts, by fault class'
+
+
+def evaluators_prompts_section(rows, check_rows, bad_rows, ansible_version):
+    """The section "Evaluators and prompts, by fault class" (a list of lines), from
+    tests/reliability/test_evaluator_prompt_writes.py."""
+    classes = []
+    for row in rows:
+        if row['case'] not in classes:
+            classes.append(row['case'])
+    out = [EVALUATORS_PROMPTS_TITLE, '',
+           'From `tests/reliability/test_evaluator_prompt_writes.py` (ansible-core %s, %s). Every write of '
+           '`llmobs_evaluator` and `llmobs_prompt` meets each class of fault on its own requests; both modules are in '
+           'preview, like the endpoints they call. A class is two `ansible-playbook -vvvv --diff` runs (the operations '
+           'of one write are never those of another in the same run, so the faults do not meet the other tasks; two '
+           'faults on one operation are met in turn):' % (ansible_version, datetime.date.today().isoformat()), '',
+           '- the first creates an evaluator (a PUT) and deletes another, creates a prompt with its first version, '
+           'makes a new version of a second prompt, sets the title and description of a third, moves the label '
+           '`production` from version 1 to version 2 of a fourth (the emulator moves it: it takes it off version 1 '
+           'itself) and deletes a fifth;',
+           '- the second, with the emulator keeping a label on the version that had it (`prompt_labels_move: '
+           'false`, so the module takes it off itself with a second PATCH), changes `target.sampling_percentage` of '
+           'a stored evaluator (a PUT of the stored configuration merged with the declared one) and moves a label '
+           'the same way.', '',
+           'Options: `timeout: 1`, `retries: 2`, `wait_timeout: 2` (1 in the classes `lost-before` and '
+           '`always-5xx`, 4 in `timeout`, 10 in `lag`). After each run the suite reads the emulator: the evaluator '
+           'stored exactly as declared (or merged, for the update), the prompt with exactly the versions it must '
+           'have (the version count: a new version is never made twice), each label on the version it was declared '
+           'on and on that one only, the labels not declared left where they were; or, after a failure, everything '
+           'as before. A write that is not idempotent (the PUT, the creates, the new version, the deletes) whose '
+           'answer was lost after it was done must be found by a lookup and not sent again. After a success the '
+           'same task runs again in the same playbook and must report no change; after a failure a second run '
+           'without the fault must finish the job. "Requests" counts the write\'s own requests in the faulty run, '
+           'refused, dropped and late ones included. No run printed a traceback or a key.', '']
+    out.append(table(['case', 'write', 'fault', 'expected', 'outcome', 'requests', 'after the run', 'message'],
+                     [[r['case'], '%s (%s)' % (r['write'], r['module']), r['what'], r['expected'],
+                       '**%s**' % r['outcome'] + ('' if r['changed'] else ' (unchanged)'), r['requests'], r['after'],
+                       cell(' '.join([r['message']] + ['Warning: %s' % w for w in r['warnings'][-1:]]), 280)]
+                      for r in rows]))
+    wrong = [r for r in rows if r['expected'] in ('success', 'failure') and r['outcome'] != r['expected']]
+    out += ['', '%d write and fault pairs in %d cases and %d playbook runs; %d as expected. In none was a prompt '
+            'version made twice, a label left on two versions, or a failed write left half done.'
+            % (len(rows), len(classes), evaluators_prompts_runs(rows), len(rows) - len(wrong)), '']
+    if check_rows:
+        out += ['In check mode the same writes read and predict, and the emulator\'s log holds no write:', '']
+        out.append(table(['write', 'module', 'message'], [[r['write'], r['module'], cell(r['msg'], 240)]
+                                                          for r in check_rows]))
+        out.append('')
+    if bad_rows:
+        out += ['Bad input, in one playbook run: each task fails with a message naming the option (and the file '
+                'and the message\'s index where there is one). No request was sent, but the reads of the cases that '
+                'need what is stored (a create missing an option the create needs, a label on a version that does '
+                'not exist), and no write at all:', '']
+        out.append(table(['module', 'case', 'message'], [[r['module'], r['case'], cell(r['message'], 240)]
+                                                         for r in bad_rows]))
+        out.append('')
+    return out
+
+
+def evaluators_prompts_runs(rows):
+    """The playbook runs behind the rows of test_evaluator_prompt_writes.py: those of each case (``run``: which
+    of its runs, each counted once with its ``runs``, 2 when a second one finished the job)."""
+    return sum(dict(((r['case'], r.get('run')), r.get('runs', 1)) for r in rows).values())
+
+
+def render_evaluators_prompts_only():
+    rows = load('evaluator_prompt_writes') or []
+    if not rows:
+        sys.exit('no recorded outcomes of the evaluator and prompt writes in build/reliability/: run pytest '
+                 'tests/reliability/test_evaluator_prompt_writes.py')
+    import ansible  # pylint: disable=import-outside-toplevel
+    replace_section(EVALUATORS_PROMPTS_TITLE, evaluators_prompts_section(
+        rows, load('evaluator_prompt_check_mode'), load('evaluator_prompt_bad_input'), ansible.__version__),
+        [HOSTILE_TITLE, HOSTILE_BEFORE])
+
+
 def replace_section(title, lines, before_titles):
     """Rewrite the section ``title`` of the existing report in place, or add it before the first of
     ``before_titles`` that the report has."""
@@ -340,7 +418,7 @@ def render_hostile_only():
 
 def main():
     parser = argparse.ArgumentParser(description='Write docs/reliability.md from build/reliability/.')
-    parser.add_argument('--section', choices=['hostile', 'versions', 'experiments'],
+    parser.add_argument('--section', choices=['hostile', 'versions', 'experiments', 'evaluators-prompts'],
                         help='rewrite only this section of the existing report, from a run of its test file alone')
     section = parser.parse_args().section
     if section == 'hostile':
@@ -349,6 +427,8 @@ def main():
         return render_versions_only()
     if section == 'experiments':
         return render_experiments_only()
+    if section == 'evaluators-prompts':
+        return render_evaluators_prompts_only()
     matrix = load('fault_matrix') or []
     bad_input = load('bad_input') or []
     tls = load('tls') or []
@@ -360,6 +440,7 @@ def main():
     hostile_servers, hostile_files = load('hostile_servers') or [], load('hostile_files') or []
     versions = load('version_writes') or []
     experiments = load('experiment_writes') or []
+    evaluators_prompts = load('evaluator_prompt_writes') or []
     if not matrix or not bad_input:
         sys.exit('no recorded outcomes in build/reliability/: run `make reliability`')
 
@@ -443,6 +524,9 @@ def main():
         out += versions_section(versions, load('version_check_mode'), load('version_bounds'), ansible.__version__)
     if experiments:
         out += experiments_section(experiments, ansible.__version__)
+    if evaluators_prompts:
+        out += evaluators_prompts_section(evaluators_prompts, load('evaluator_prompt_check_mode'),
+                                          load('evaluator_prompt_bad_input'), ansible.__version__)
     if hostile_servers or hostile_files:
         out += hostile_section(hostile_servers, hostile_files, load('hostile_files_runs'), ansible.__version__)
 
@@ -462,12 +546,14 @@ def main():
 
     out += ['', '## Secrets', '',
             'Every run above (%d fault runs, %d family runs, %d records runs, %d restore, export and prune runs, '
-            '%d experiment runs, 2 bad-input runs, %d TLS runs) used the distinctive keys '
+            '%d experiment runs, %d evaluator and prompt runs, 2 bad-input runs, %d TLS runs) used the distinctive keys '
             '`ReliabilityApiKey...` and `ReliabilityAppKey...` at `-vvvv` with `--diff`. The suite '
             'searched stdout, stderr and every registered result (warnings included) for them: none '
             'was found. The emulator\'s request log records only whether each key header was sent.'
             % (2 * len(matrix), 2 * len(set(r['fault'] for r in family)), len(records), version_runs(versions),
-               sum(r.get('runs', 1) for r in experiments), len(tls)), '']
+               sum(r.get('runs', 1) for r in experiments),
+               evaluators_prompts_runs(evaluators_prompts) + (1 if load('evaluator_prompt_check_mode') else 0) +
+               (1 if load('evaluator_prompt_bad_input') else 0), len(tls)), '']
 
     if concurrency:
         out += ['## Concurrency: the limit', '',

@@ -1,0 +1,605 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Every write of llmobs_evaluator and llmobs_prompt through every fault class, in real playbook runs.
+
+A fault class is two ``ansible-playbook`` runs: the first takes seven writes through it, each with the fault on
+its own operation (the operations of one write are never those of another in the same run, so the faults do not
+meet the other tasks): an evaluator created (PUT) and one deleted, a prompt created, a new version of another, the
+title and description of a third PATCHed, a label moved to the latest version of a fourth (the emulator moves it),
+a fifth deleted. The second run, with the emulator keeping a label on both versions (``prompt_labels_move:
+false``, so the module must take it off the old one itself), updates an evaluator (PUT over a stored one) and
+moves a label. The promises, checked after every run in the emulator's state and request log:
+
+- success with the end state right: the evaluator stored as declared (merged into what was stored, for an
+  update), the prompt with exactly the versions it must have (a new version lost after it was made is never made
+  twice: the version count says so), each label on the version it was declared on and on that one only; or a
+  clear failure with nothing changed.
+- a write whose answer was lost after it was done (a dropped connection, an answer past ``timeout``) is found by
+  a lookup, and the writes that are not idempotent (the PUT, the creates, the new version, the deletes) are not
+  sent again.
+- no traceback and no key in any output. After a success the same task runs again in the same playbook and
+  changes nothing; after a failure, a second run without the fault finishes the job.
+
+Check mode sends no write (the emulator's log holds reads only), and bad input fails before any request.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import copy
+import json
+import os
+
+import pytest
+
+from ansible_collections.llmobs.datadog.tests.support.playbook import API_KEY, APP_KEY, run_playbook
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import warnings_of
+
+KEYS = {'DD-API-KEY': API_KEY, 'DD-APPLICATION-KEY': APP_KEY}
+EVALUATOR, PROMPT = 'llmobs.datadog.llmobs_evaluator', 'llmobs.datadog.llmobs_prompt'
+EVALUATORS_PATH = '/api/unstable/llm-obs/config/evaluators/custom'
+PUT_EVAL, DELETE_EVAL, GET_EVAL = ('UpdateLLMObsCustomEvalConfig', 'DeleteLLMObsCustomEvalConfig',
+                                   'GetLLMObsCustomEvalConfig')
+CREATE_PROMPT, PATCH_PROMPT, DELETE_PROMPT = 'CreateLLMObsPrompt', 'UpdateLLMObsPrompt', 'DeleteLLMObsPrompt'
+CREATE_VERSION, PATCH_VERSION, LIST_VERSIONS = ('CreateLLMObsPromptVersion', 'UpdateLLMObsPromptVersion',
+                                                'ListLLMObsPromptVersions')
+SERVER_FIELDS = ('created_at', 'updated_at', 'created_by', 'last_updated_by')
+
+
+def fault(operation, **more):
+    return dict(more, operation=operation)
+
+
+# ---------------------------------------------------------------- what is declared, and what is stored before
+
+def judge_config(**more):
+    """A complete evaluator configuration, as the demo's helpfulness-judge."""
+    config = {
+        'category': 'Custom',
+        'target': {'application_name': 'support-bot', 'enabled': True, 'sampling_percentage': 50,
+                   'eval_scope': 'span', 'root_spans_only': True},
+        'llm_provider': {'integration_provider': 'openai', 'integration_account_id': 'demo-openai-account',
+                         'model_name': 'gpt-4o'},
+        'llm_judge_config': {
+            'prompt_template': [{'role': 'system', 'content': 'You judge whether an answer helps the customer.'},
+                                {'role': 'user', 'content': 'Question: {{span_input}}\nAnswer: {{span_output}}'}],
+            'parsing_type': 'structured_output',
+            'output_schema': {'name': 'helpful', 'strict': True, 'schema': {
+                'type': 'object', 'properties': {'helpful': {'type': 'boolean'}}, 'required': ['helpful']}},
+            'assessment_criteria': {'pass_when': True},
+            'inference_params': {'temperature': 0, 'max_tokens': 256}},
+    }
+    config.update(more)
+    return config
+
+
+def chat(system, user='{{question}}'):
+    return [{'role': 'system', 'content': system}, {'role': 'user', 'content': user}]
+
+
+TEMPLATE_1 = chat('You are a support assistant for {{company}}.')
+TEMPLATE_2 = chat('You are a concise support assistant for {{company}}. Cite the help-center article.')
+CREATED_TEMPLATE = chat('You answer billing questions for {{company}}.')
+CREATED_CONFIG = {'model': 'gpt-4o-mini', 'temperature': 0.2}
+UPDATED_EVALUATOR = judge_config()
+UPDATED_EVALUATOR['target']['sampling_percentage'] = 25
+
+
+# ---------------------------------------------------------------- the emulator, through its API and its state
+
+def api(emulator, method, path, body=None, ok=(200, 201, 204), **more):
+    answer = emulator.api(method, path, headers=KEYS, json=body, **more)
+    assert answer.status_code in ok, (method, path, answer.status_code, answer.text[:300])
+    return answer
+
+
+def put_evaluator(emulator, name, config):
+    attributes = dict(copy.deepcopy(config), eval_name=name)
+    api(emulator, 'PUT', '%s/%s' % (EVALUATORS_PATH, name),
+        {'data': {'type': 'evaluator_config', 'id': name, 'attributes': attributes}})
+
+
+def create_prompt(emulator, prompt_id, *templates, **attributes):
+    """A prompt with a version per template, oldest first; ``labels``: {version number: [labels]}."""
+    labels = attributes.pop('labels', {})
+    api(emulator, 'POST', '/prompts', {'data': {'type': 'prompt-templates', 'attributes': dict(
+        attributes, prompt_id=prompt_id, template=templates[0])}})
+    for template in templates[1:]:
+        api(emulator, 'POST', '/prompts/%s/versions' % prompt_id, {'data': {
+            'type': 'prompt-template-versions', 'attributes': {'template': template}}})
+    for number, names in sorted(labels.items()):
+        api(emulator, 'PATCH', '/prompts/%s/versions/%d' % (prompt_id, number), {'data': {
+            'type': 'prompt-template-versions', 'attributes': {'labels': names}}})
+
+
+def stored_evaluator(emulator, name):
+    """The evaluator's configuration as stored, without the server's fields; None when there is none."""
+    answer = api(emulator, 'GET', '%s/%s' % (EVALUATORS_PATH, name), ok=(200, 404))
+    if answer.status_code == 404:
+        return None
+    attributes = dict(answer.json()['data']['attributes'])
+    for field in SERVER_FIELDS + ('eval_name',):
+        attributes.pop(field, None)
+    return attributes
+
+
+def stored_prompt(emulator, prompt_id):
+    """The prompt's metadata and its versions (oldest first, each with template, config and labels); None when
+    it is gone."""
+    listed = api(emulator, 'GET', '/prompts', params={'filter[prompt_id]': prompt_id}).json()['data']
+    found = [item for item in listed if item['attributes']['prompt_id'] == prompt_id]
+    if not found:
+        assert api(emulator, 'GET', '/prompts/%s' % prompt_id, ok=(200, 404)).status_code == 404
+        return None
+    assert len(found) == 1, 'the prompt is listed %d times' % len(found)
+    versions = []
+    for item in reversed(api(emulator, 'GET', '/prompts/%s/versions' % prompt_id).json()['data']):
+        number = item['attributes']['version']
+        full = api(emulator, 'GET', '/prompts/%s/versions/%d' % (prompt_id, number)).json()['data']['attributes']
+        versions.append({'version': number, 'template': full.get('authoring_template') or full['template'],
+                         'config': full.get('config') or {}, 'labels': sorted(full.get('labels') or [])})
+    assert [v['version'] for v in versions] == list(range(1, len(versions) + 1)), 'versions missing or made twice'
+    return dict(found[0]['attributes'], versions=versions)
+
+
+def label_map(prompt):
+    """{label: [version numbers holding it]} of a stored prompt."""
+    found = {}
+    for version in prompt['versions']:
+        for label in version['labels']:
+            found.setdefault(label, []).append(version['version'])
+    return found
+
+
+def carried_out(entry):
+    """Whether the emulator did what a request asked: answered it as asked, or acted before a fault's answer."""
+    applied = entry.get('fault')
+    if applied:
+        return bool(applied['commit'] or (applied['status'] is None and not applied['drop']))
+    return entry['status'] in (200, 201, 202, 204)
+
+
+# ---------------------------------------------------------------- the writes
+
+class Write(object):
+    """One write of one module: its scene, its task, its operation, and the state it must end in.
+
+    ``prepare(emulator)`` builds what the task starts from; ``done(emulator, result)`` and
+    ``untouched(emulator)`` assert the state after a success and after a failure; ``once``: a write that must
+    not be sent again after a lost answer (a lookup finds it); ``sends``: the requests of its operation when
+    nothing goes wrong.
+    """
+
+    def __init__(self, write_id, run, module, operation, arguments, prepare, done, untouched, once=True, sends=1,
+                 undone=None):
+        self.id = write_id
+        self.run = run
+        self.module = module
+        self.operation = operation
+        self.arguments = arguments
+        self.prepare = prepare
+        self.done = done
+        self.untouched = untouched
+        self.once = once
+        self.sends = sends
+        self.undone = undone
+
+
+def _eval_create_done(emulator, result):
+    assert stored_evaluator(emulator, 'rel-eval-create') == judge_config()
+    assert result['evaluator']['eval_name'] == 'rel-eval-create'
+    return 'created as declared'
+
+
+def _eval_update_done(emulator, result):
+    assert stored_evaluator(emulator, 'rel-eval-update') == UPDATED_EVALUATOR, 'not the stored config merged'
+    assert result['differences'] == ['target.sampling_percentage'], result['differences']
+    assert result['evaluator']['target']['sampling_percentage'] == 25
+    return 'target.sampling_percentage 50 -> 25, the rest as stored'
+
+
+def _eval_delete_done(emulator, result):
+    assert stored_evaluator(emulator, 'rel-eval-delete') is None
+    return 'deleted'
+
+
+def _prompt_create_done(emulator, result):
+    prompt = stored_prompt(emulator, 'rel-prompt-create')
+    assert prompt is not None and (prompt['title'], prompt['description']) == ('Billing', 'Answers billing questions.')
+    assert [(v['template'], v['config']) for v in prompt['versions']] == [(CREATED_TEMPLATE, CREATED_CONFIG)]
+    assert result['latest_version'] == 1 and result['prompt']['prompt_id'] == 'rel-prompt-create'
+    return 'created once, with 1 version'
+
+
+def _prompt_version_done(emulator, result):
+    prompt = stored_prompt(emulator, 'rel-prompt-version')
+    assert [v['template'] for v in prompt['versions']] == [TEMPLATE_1, TEMPLATE_2], '%d versions' % len(
+        prompt['versions'])
+    assert result['latest_version'] == 2 and result['version']['template'] == TEMPLATE_2
+    return '2 versions: the new one made once'
+
+
+def _prompt_meta_done(emulator, result):
+    prompt = stored_prompt(emulator, 'rel-prompt-meta')
+    assert (prompt['title'], prompt['description']) == ('After', 'Changed by the task.')
+    assert len(prompt['versions']) == 1, 'a PATCH of the title made a version'
+    assert (result['prompt']['title'], result['prompt']['description']) == ('After', 'Changed by the task.')
+    return 'title and description set; still 1 version'
+
+
+def _labels_done(prompt_id):
+    def done(emulator, result):
+        prompt = stored_prompt(emulator, prompt_id)
+        assert len(prompt['versions']) == 2, 'a label move made a version'
+        assert label_map(prompt) == {'production': [2], 'development': [2]}, label_map(prompt)
+        assert result['labels'] == {'production': 2, 'development': 2}, result['labels']
+        return 'production on version 2 only; development left where it was'
+    return done
+
+
+def _labels_untouched(prompt_id):
+    def untouched(emulator):
+        assert label_map(stored_prompt(emulator, prompt_id)) == {'production': [1], 'development': [2]}
+    return untouched
+
+
+def _prompt_delete_done(emulator, result):
+    assert stored_prompt(emulator, 'rel-prompt-delete') is None
+    return 'deleted'
+
+
+def _prompt_versions_are(prompt_id, count):
+    def untouched(emulator):
+        prompt = stored_prompt(emulator, prompt_id)
+        assert prompt is not None and len(prompt['versions']) == count
+    return untouched
+
+
+def _evaluator_is(name, config):
+    def untouched(emulator):
+        assert stored_evaluator(emulator, name) == config, 'a failed write changed evaluator %s' % name
+    return untouched
+
+
+def _prompt_absent(prompt_id):
+    def untouched(emulator):
+        assert stored_prompt(emulator, prompt_id) is None, 'a failed create left prompt %s' % prompt_id
+    return untouched
+
+
+def _prompt_meta_untouched(emulator):
+    prompt = stored_prompt(emulator, 'rel-prompt-meta')
+    assert (prompt['title'], prompt['description']) == ('Before', 'Before the task.')
+
+
+def _labels_scene(prompt_id):
+    return lambda emulator: create_prompt(emulator, prompt_id, TEMPLATE_1, TEMPLATE_2, title='Labels',
+                                          labels={1: ['production'], 2: ['development']})
+
+
+# Run A: the emulator moves a label (its default). Run B: it keeps a label on both versions.
+WRITES = [
+    Write('evaluator-create', 'A', EVALUATOR, PUT_EVAL, dict(judge_config(), name='rel-eval-create'),
+          None, _eval_create_done, _evaluator_is('rel-eval-create', None)),
+    Write('evaluator-delete', 'A', EVALUATOR, DELETE_EVAL, dict(name='rel-eval-delete', state='absent'),
+          lambda emulator: put_evaluator(emulator, 'rel-eval-delete', judge_config()), _eval_delete_done,
+          _evaluator_is('rel-eval-delete', judge_config())),
+    Write('prompt-create', 'A', PROMPT, CREATE_PROMPT,
+          dict(prompt_id='rel-prompt-create', title='Billing', description='Answers billing questions.',
+               template=CREATED_TEMPLATE, config=CREATED_CONFIG),
+          None, _prompt_create_done, _prompt_absent('rel-prompt-create')),
+    Write('prompt-version', 'A', PROMPT, CREATE_VERSION, dict(prompt_id='rel-prompt-version', template=TEMPLATE_2),
+          lambda emulator: create_prompt(emulator, 'rel-prompt-version', TEMPLATE_1, title='Version'),
+          _prompt_version_done, _prompt_versions_are('rel-prompt-version', 1)),
+    Write('prompt-title', 'A', PROMPT, PATCH_PROMPT,
+          dict(prompt_id='rel-prompt-meta', title='After', description='Changed by the task.'),
+          lambda emulator: create_prompt(emulator, 'rel-prompt-meta', TEMPLATE_1, title='Before',
+                                         description='Before the task.'),
+          _prompt_meta_done, _prompt_meta_untouched, once=False),
+    Write('prompt-label-moved', 'A', PROMPT, PATCH_VERSION, dict(prompt_id='rel-prompt-labels', labels=['production']),
+          _labels_scene('rel-prompt-labels'), _labels_done('rel-prompt-labels'), _labels_untouched('rel-prompt-labels'),
+          once=False),
+    Write('prompt-delete', 'A', PROMPT, DELETE_PROMPT, dict(prompt_id='rel-prompt-delete', state='absent'),
+          lambda emulator: create_prompt(emulator, 'rel-prompt-delete', TEMPLATE_1, title='Delete'),
+          _prompt_delete_done, _prompt_versions_are('rel-prompt-delete', 1)),
+    Write('evaluator-update', 'B', EVALUATOR, PUT_EVAL,
+          dict(name='rel-eval-update', target={'sampling_percentage': 25}),
+          lambda emulator: put_evaluator(emulator, 'rel-eval-update', judge_config()), _eval_update_done,
+          _evaluator_is('rel-eval-update', judge_config())),
+    # The emulator keeps the label on version 1 too: a second PATCH takes it off there.
+    Write('prompt-label-kept', 'B', PROMPT, PATCH_VERSION, dict(prompt_id='rel-prompt-kept', labels=['production']),
+          _labels_scene('rel-prompt-kept'), _labels_done('rel-prompt-kept'), _labels_untouched('rel-prompt-kept'),
+          once=False, sends=2),
+]
+RUN_CONFIG = {'A': {}, 'B': {'prompt_labels_move': False}}
+
+
+class FaultClass(object):
+    def __init__(self, case_id, what, faults, expected='success', config=None, wait_timeout=2, lost_after=False):
+        self.id = case_id
+        self.what = what
+        self.faults = faults            # operation -> the faults of the write's own requests
+        self.expected = expected
+        self.config = config or {}
+        self.wait_timeout = wait_timeout
+        self.lost_after = lost_after    # the first write was carried out and its answer lost
+
+
+def on_every_write(*faults):
+    return lambda operation: [fault(operation, **one) for one in faults]
+
+
+FAULT_CLASSES = [
+    FaultClass('429', '429 with X-RateLimit-Reset: 1 and the other rate-limit headers, then done',
+               on_every_write(dict(status=429, body='strings', reset=1))),
+    FaultClass('lost-before', '503, not done; then done', on_every_write(dict(status=503)), wait_timeout=1),
+    FaultClass('lost-after', 'done, then the connection dropped', on_every_write(dict(drop=True, commit=True)),
+               lost_after=True),
+    # wait_timeout 4: the write lands 2.5 s after it was sent, 1.5 s after the client gave up on it.
+    FaultClass('timeout', 'done 2.5 s late, past the 1 s timeout', on_every_write(dict(delay=2.5, commit=True)),
+               wait_timeout=4, lost_after=True),
+    FaultClass('lag', 'reads show each write 2 s late (lag: 2; wait_timeout: 10)', on_every_write(),
+               config={'lag': 2}, wait_timeout=10),
+    FaultClass('always-5xx', '500 on every request of the write, none done',
+               on_every_write(dict(status=500, times=None)), 'failure', wait_timeout=1),
+]
+
+
+def options(emulator, write, wait_timeout):
+    return dict(write.arguments, api_url=emulator.url, api_key=API_KEY, app_key=APP_KEY, timeout=1, retries=2,
+                wait_timeout=wait_timeout)
+
+
+def task(emulator, write, wait_timeout, suffix, check_mode=False):
+    step = {'name': '%s %s' % (write.id, suffix), write.module: options(emulator, write, wait_timeout),
+            'register': '%s_%s' % (write.id.replace('-', '_'), suffix), 'ignore_errors': True}
+    if check_mode:
+        step['check_mode'] = True
+    return step
+
+
+def check_clean(run):
+    assert run.leaks() == [], 'a key was printed'
+    assert run.tracebacks() == [], 'a traceback was printed'
+
+
+def sent_by(log, write):
+    return [entry for entry in log if entry['operation'] == write.operation]
+
+
+def row(fault_class, write, result, requests, after, rerun, run):
+    """A row of the report; ``run``: which of the class's playbook runs, ``runs``: 2 when a second one finished
+    the job."""
+    return {'case': fault_class.id, 'run': write.run, 'runs': 1 if fault_class.expected == 'success' else 2,
+            'write': write.id, 'module': write.module.split('.')[-1],
+            'what': fault_class.what, 'expected': fault_class.expected,
+            'outcome': 'failure' if result.get('failed') else 'success', 'changed': result.get('changed'),
+            'requests': requests, 'after': after, 'rerun': rerun, 'message': result.get('msg', ''),
+            'warnings': warnings_of(result), 'seconds': round(run.seconds, 1),
+            'retries': sum(1 for w in warnings_of(result) if 'retrying in' in w)}
+
+
+# ---------------------------------------------------------------- the cases
+
+@pytest.mark.parametrize('run_name', sorted(RUN_CONFIG))
+@pytest.mark.parametrize('fault_class', FAULT_CLASSES, ids=[c.id for c in FAULT_CLASSES])
+def test_writes_through_fault_class(fresh_emulator, record, fault_class, run_name):
+    emulator = fresh_emulator
+    writes = [write for write in WRITES if write.run == run_name]
+    for write in writes:
+        if write.prepare:
+            write.prepare(emulator)
+    config = dict(RUN_CONFIG[run_name], **fault_class.config)
+    if config:
+        emulator.configure(**config)
+    for write in writes:
+        for one in fault_class.faults(write.operation):
+            emulator.add_fault(**one)
+    emulator.control('DELETE', '/requests')
+
+    # After a success the same task runs again in the same playbook: the very next run must change nothing.
+    success = fault_class.expected == 'success'
+    tasks = [task(emulator, write, fault_class.wait_timeout, 'faulty') for write in writes]
+    if success:
+        tasks += [task(emulator, write, fault_class.wait_timeout, 'again') for write in writes]
+    run = run_playbook(tasks, [step['register'] for step in tasks])
+    check_clean(run)
+    log = emulator.requests_log()
+    # The state is read with the lag off: what the emulator holds, not what a lagging list shows.
+    emulator.configure(lag=0)
+
+    for number, write in enumerate(writes):
+        result = run.results[number]
+        sent = sent_by(log, write)
+        outcome = 'failure' if result.get('failed') else 'success'
+        assert outcome == fault_class.expected, '%s: %s' % (write.id, result.get('msg'))
+        assert len(sent) <= 3 * write.sends, '%s: retries: 2 bounds the sends of each request' % write.id
+        if success:
+            assert result['changed'] is True, (write.id, result.get('msg'))
+            after = write.done(emulator, result)
+            again = run.results[len(writes) + number]
+            assert again.get('failed') is not True and again['changed'] is False, (write.id, again.get('msg'))
+            rerun = 'unchanged'
+            if write.once:
+                assert sum(1 for entry in sent if carried_out(entry)) == 1, '%s: carried out more than once' % write.id
+            if fault_class.lost_after and write.once:
+                # Lost after it was done: a lookup found it, and it was not sent again.
+                assert len(sent) == 1, '%s: %s' % (write.id, [entry['status'] for entry in sent])
+                assert any('a lookup shows it was done' in w for w in warnings_of(result)), (
+                    write.id, warnings_of(result))
+            elif fault_class.id == 'lag':
+                assert len(sent) == write.sends, '%s: %s' % (write.id, [entry['status'] for entry in sent])
+            elif not fault_class.lost_after:
+                # Refused or lost before it was done: sent once more, then done.
+                assert len(sent) == write.sends + 1, '%s: %s' % (write.id, [entry['status'] for entry in sent])
+        else:
+            assert result.get('changed') is not True, write.id
+            assert 'HTTP 500' in result['msg'], (write.id, result['msg'])
+            assert len(sent) == 3, '%s: %s' % (write.id, [entry['status'] for entry in sent])
+            write.untouched(emulator)
+            after, rerun = 'untouched', None
+        record('evaluator_prompt_writes', row(fault_class, write, result, len(sent), after, rerun, run))
+
+    if not success:
+        # The next run, without the fault, finishes the job.
+        emulator.control('DELETE', '/faults')
+        tasks = [task(emulator, write, fault_class.wait_timeout, 'finish') for write in writes]
+        second = run_playbook(tasks, [step['register'] for step in tasks])
+        check_clean(second)
+        for write, result in zip(writes, second.results):
+            assert result.get('failed') is not True and result['changed'] is True, (write.id, result.get('msg'))
+            write.done(emulator, result)
+
+
+# ---------------------------------------------------------------- a lost new version while the versions list lags
+
+def test_a_lost_version_is_not_made_twice_while_reads_lag(fresh_emulator, record):
+    """The new version is made and its answer lost, and the versions list shows it only 4 s later, past
+    wait_timeout: the module cannot prove it was made. Sending it again would make a second version; the version
+    count must stay at 2 whatever the module reports, and the next run must find the work done."""
+    emulator = fresh_emulator
+    write = [w for w in WRITES if w.id == 'prompt-version'][0]
+    write.prepare(emulator)
+    emulator.configure(lag=4)
+    emulator.add_fault(**fault(CREATE_VERSION, drop=True, commit=True))
+    emulator.control('DELETE', '/requests')
+    run = run_playbook([task(emulator, write, 1, 'lagging')], [write.id.replace('-', '_') + '_lagging'])
+    check_clean(run)
+    result, sent = run.result, sent_by(emulator.requests_log(), write)
+
+    emulator.configure(lag=0)
+    prompt = stored_prompt(emulator, 'rel-prompt-version')
+    assert len(prompt['versions']) == 2, 'the new version was made %d times' % (len(prompt['versions']) - 1)
+    assert sum(1 for entry in sent if carried_out(entry)) == 1
+    if result.get('failed'):
+        assert 'unknown' in result['msg'], result['msg']
+    else:
+        assert result['changed'] is True
+    finish = run_playbook([task(emulator, write, 1, 'finish')], ['prompt_version_finish']).result
+    assert finish.get('failed') is not True and finish['changed'] is False, finish.get('msg')
+    assert len(stored_prompt(emulator, 'rel-prompt-version')['versions']) == 2
+    record('evaluator_prompt_writes', {
+        'case': 'lost-lagging', 'run': 'C', 'runs': 2, 'write': write.id, 'module': 'llmobs_prompt',
+        'what': 'done, then the connection dropped; the versions list shows it 4 s late (lag: 4, wait_timeout: 1)',
+        'expected': 'no second version', 'outcome': 'failure' if result.get('failed') else 'success',
+        'changed': result.get('changed'), 'requests': len(sent), 'after': '2 versions: the new one made once',
+        'rerun': 'unchanged', 'message': result.get('msg', ''), 'warnings': warnings_of(result),
+        'seconds': round(run.seconds, 1), 'retries': sum(1 for w in warnings_of(result) if 'retrying in' in w)})
+
+
+# ---------------------------------------------------------------- check mode
+
+def test_check_mode_never_writes(fresh_emulator, record):
+    emulator = fresh_emulator
+    writes = [write for write in WRITES if write.id != 'prompt-label-kept']
+    for write in writes:
+        if write.prepare:
+            write.prepare(emulator)
+    before = dict((name, stored_evaluator(emulator, name)) for name in ('rel-eval-delete', 'rel-eval-update'))
+    prompts = dict((name, stored_prompt(emulator, name)) for name in (
+        'rel-prompt-version', 'rel-prompt-meta', 'rel-prompt-labels', 'rel-prompt-delete'))
+    emulator.control('DELETE', '/requests')
+    tasks = [task(emulator, write, 2, 'check', check_mode=True) for write in writes]
+    run = run_playbook(tasks, [step['register'] for step in tasks])
+
+    check_clean(run)
+    assert [(entry['method'], entry['operation']) for entry in emulator.requests_log() if entry['method'] != 'GET'] \
+        == [], 'check mode sent a write'
+    for write, result in zip(writes, run.results):
+        assert result.get('failed') is not True and result['changed'] is True, (write.id, result.get('msg'))
+        record('evaluator_prompt_check_mode', {'write': write.id, 'module': write.module.split('.')[-1],
+                                               'msg': result.get('msg', '')})
+    assert stored_evaluator(emulator, 'rel-eval-create') is None
+    assert stored_prompt(emulator, 'rel-prompt-create') is None
+    assert dict((name, stored_evaluator(emulator, name)) for name in before) == before
+    assert dict((name, stored_prompt(emulator, name)) for name in prompts) == prompts
+    # The predictions: the update names what it would change, the new version is announced.
+    results = dict((write.id, result) for write, result in zip(writes, run.results))
+    assert results['evaluator-update']['differences'] == ['target.sampling_percentage']
+    assert results['prompt-version']['version_created'] is True
+
+
+# ---------------------------------------------------------------- bad input
+
+BAD_MESSAGES = 'bad-messages.yml'
+
+# (module, case, what the message must name, the task's arguments besides the connection). Each fails before any
+# request, except those marked READS: they need to read what is stored (the write's options are complete only
+# against it), and must fail before any write.
+READS = 'reads'
+BAD_INPUT = [
+    ('llmobs_evaluator', 'name is empty', ['name'], {'name': ''}, None),
+    ('llmobs_evaluator', 'sampling_percentage is 0', ['target.sampling_percentage'],
+     {'name': 'rel-bad', 'target': {'application_name': 'a', 'enabled': True, 'sampling_percentage': 0}}, None),
+    ('llmobs_evaluator', 'sampling_percentage is 150', ['target.sampling_percentage'],
+     {'name': 'rel-bad', 'target': {'application_name': 'a', 'enabled': True, 'sampling_percentage': 150}}, None),
+    ('llmobs_evaluator', 'eval_scope is not a choice', ['eval_scope'],
+     {'name': 'rel-bad', 'target': {'application_name': 'a', 'enabled': True, 'eval_scope': 'everything'}}, None),
+    ('llmobs_evaluator', 'integration_provider is not a choice', ['integration_provider'],
+     {'name': 'rel-bad', 'llm_provider': {'integration_provider': 'cohere'}}, None),
+    ('llmobs_evaluator', 'a message without role', ['role'],
+     {'name': 'rel-bad', 'llm_judge_config': {'prompt_template': [{'content': 'no role'}]}}, None),
+    ('llmobs_evaluator', 'prompt_template and prompt_template_src', ['prompt_template', 'prompt_template_src'],
+     {'name': 'rel-bad', 'prompt_template_src': BAD_MESSAGES,
+      'llm_judge_config': {'prompt_template': [{'role': 'user', 'content': 'x'}]}}, None),
+    ('llmobs_evaluator', 'prompt_template_src does not exist', ['prompt_template_src', 'missing-messages.yml'],
+     {'name': 'rel-bad', 'prompt_template_src': 'missing-messages.yml'}, None),
+    ('llmobs_evaluator', 'prompt_template_src: message 1 has no role', [BAD_MESSAGES, '1'],
+     {'name': 'rel-bad', 'prompt_template_src': BAD_MESSAGES}, None),
+    ('llmobs_evaluator', 'a create without target.application_name', ['target.application_name'],
+     {'name': 'rel-bad-missing', 'target': {'enabled': True}}, READS),
+    ('llmobs_prompt', 'prompt_id is empty', ['prompt_id'], {'prompt_id': '', 'template': 'Hello'}, None),
+    ('llmobs_prompt', 'template and template_src', ['template', 'template_src'],
+     {'prompt_id': 'rel-bad', 'template': 'Hello', 'template_src': BAD_MESSAGES}, None),
+    ('llmobs_prompt', 'template is blank text', ['template'], {'prompt_id': 'rel-bad', 'template': '   '}, None),
+    ('llmobs_prompt', 'a chat message without content', ['template', '1'],
+     {'prompt_id': 'rel-bad', 'template': [{'role': 'system', 'content': 'x'}, {'role': 'user'}]}, None),
+    ('llmobs_prompt', 'a placeholder with a bad name', ['template'],
+     {'prompt_id': 'rel-bad', 'template': [{'type': 'placeholder', 'name': 'has space'}]}, None),
+    ('llmobs_prompt', 'template_src does not exist', ['template_src', 'missing-template.yml'],
+     {'prompt_id': 'rel-bad', 'template_src': 'missing-template.yml'}, None),
+    ('llmobs_prompt', 'template_src: message 1 has no role', ['template_src', BAD_MESSAGES],
+     {'prompt_id': 'rel-bad', 'template_src': BAD_MESSAGES}, None),
+    ('llmobs_prompt', 'label_version is neither latest nor a number', ['label_version'],
+     {'prompt_id': 'rel-bad', 'labels': ['production'], 'label_version': 'newest'}, None),
+    ('llmobs_prompt', 'label_version names a version that does not exist', ['label_version', '9'],
+     {'prompt_id': 'support-answer', 'labels': ['production'], 'label_version': '9'}, READS),
+    ('llmobs_prompt', 'a create without a template', ['template'], {'prompt_id': 'rel-bad-missing'}, READS),
+    ('llmobs_prompt_info', 'version and label', ['version', 'label'],
+     {'prompt_id': 'support-answer', 'version': 1, 'label': 'production'}, None),
+    ('llmobs_prompt_info', 'version without prompt_id', ['prompt_id'], {'version': 1}, None),
+]
+
+
+def test_bad_input_fails_before_any_request(fresh_emulator, record, tmp_path):
+    emulator = fresh_emulator
+    folder = str(tmp_path)
+    with open(os.path.join(folder, BAD_MESSAGES), 'w') as handle:
+        handle.write('- role: system\n  content: You judge answers.\n- content: "{{span_output}}"\n')
+    tasks = []
+    for number, (module, case, dummy, arguments, dummy2) in enumerate(BAD_INPUT):
+        arguments = dict(arguments, api_url=emulator.url, api_key=API_KEY, app_key=APP_KEY)
+        for option in ('prompt_template_src', 'template_src'):
+            if option in arguments:
+                arguments[option] = os.path.join(folder, arguments[option])
+        tasks.append({'name': case, 'llmobs.datadog.' + module: arguments, 'register': 'bad_%02d' % number,
+                      'ignore_errors': True})
+    emulator.control('DELETE', '/requests')
+    run = run_playbook(tasks, [step['register'] for step in tasks])
+
+    check_clean(run)
+    log = emulator.requests_log()
+    assert [entry for entry in log if entry['method'] != 'GET'] == [], 'a write was sent'
+    # The reads are those of the cases that need them, each naming its evaluator or prompt.
+    reading = [arguments.get('name') or arguments.get('prompt_id') for dummy, dummy2, dummy3, arguments, reads
+               in BAD_INPUT if reads]
+    assert [entry['path'] for entry in log if not any(name in json.dumps(entry) for name in reading)] == []
+    for (module, case, named, dummy, dummy2), result in zip(BAD_INPUT, run.results):
+        assert result.get('failed') is True and result.get('changed') is not True, case
+        for text in named:
+            assert text in result['msg'], '%s: %r not in %s' % (case, text, result['msg'])
+        record('evaluator_prompt_bad_input', {'module': module, 'case': case, 'message': result['msg']})
