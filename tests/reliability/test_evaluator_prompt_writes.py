@@ -436,6 +436,8 @@ def test_writes_through_fault_class(fresh_emulator, record, fault_class, run_nam
             elif not fault_class.lost_after:
                 # Refused or lost before it was done: sent once more, then done.
                 assert len(sent) == write.sends + 1, '%s: %s' % (write.id, [entry['status'] for entry in sent])
+            if fault_class.id == '429':
+                assert any('retrying in 1 second' in w for w in warnings_of(result)), (write.id, warnings_of(result))
         else:
             assert result.get('changed') is not True, write.id
             assert 'HTTP 500' in result['msg'], (write.id, result['msg'])
