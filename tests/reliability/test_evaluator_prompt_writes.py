@@ -36,6 +36,7 @@ import os
 
 import pytest
 
+from ansible_collections.llmobs.datadog.tests.support.emulator import wait_for
 from ansible_collections.llmobs.datadog.tests.support.playbook import API_KEY, APP_KEY, run_playbook
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import warnings_of
 
@@ -117,33 +118,26 @@ def create_prompt(emulator, prompt_id, *templates, **attributes):
 
 
 def stored_evaluator(emulator, name):
-    """The evaluator's configuration as stored, without the server's fields; None when there is none."""
-    answer = api(emulator, 'GET', '%s/%s' % (EVALUATORS_PATH, name), ok=(200, 404))
-    if answer.status_code == 404:
+    """The evaluator's configuration as the emulator holds it (lists lagging or not), without the server's fields;
+    None when there is none."""
+    found = [item for item in emulator.control('GET', '/evaluators')['evaluators'] if item['eval_name'] == name]
+    if not found:
         return None
-    attributes = dict(answer.json()['data']['attributes'])
-    for field in SERVER_FIELDS + ('eval_name',):
-        attributes.pop(field, None)
-    return attributes
+    return dict((key, value) for key, value in found[0].items() if key not in SERVER_FIELDS + ('eval_name', 'listed'))
 
 
 def stored_prompt(emulator, prompt_id):
-    """The prompt's metadata and its versions (oldest first, each with template, config and labels); None when
-    it is gone."""
-    listed = api(emulator, 'GET', '/prompts', params={'filter[prompt_id]': prompt_id}).json()['data']
-    found = [item for item in listed if item['attributes']['prompt_id'] == prompt_id]
+    """The live prompt as the emulator holds it (lists lagging or not): its metadata and its versions, oldest
+    first, each with template (the authored one when there is one), config and labels; None when there is none."""
+    found = [item for item in emulator.control('GET', '/prompts')['prompts']
+             if item['prompt_id'] == prompt_id and not item['deleted']]
     if not found:
-        assert api(emulator, 'GET', '/prompts/%s' % prompt_id, ok=(200, 404)).status_code == 404
         return None
-    assert len(found) == 1, 'the prompt is listed %d times' % len(found)
-    versions = []
-    for item in reversed(api(emulator, 'GET', '/prompts/%s/versions' % prompt_id).json()['data']):
-        number = item['attributes']['version']
-        full = api(emulator, 'GET', '/prompts/%s/versions/%d' % (prompt_id, number)).json()['data']['attributes']
-        versions.append({'version': number, 'template': full.get('authoring_template') or full['template'],
-                         'config': full.get('config') or {}, 'labels': sorted(full.get('labels') or [])})
-    assert [v['version'] for v in versions] == list(range(1, len(versions) + 1)), 'versions missing or made twice'
-    return dict(found[0]['attributes'], versions=versions)
+    assert len(found) == 1, 'prompt %s is held %d times' % (prompt_id, len(found))
+    versions = [{'version': v['version'], 'template': v['authoring_template'] or v['template'],
+                 'config': v['config'] or {}, 'labels': sorted(v['labels'])} for v in reversed(found[0]['versions'])]
+    assert [v['version'] for v in versions] == list(range(1, len(versions) + 1)), 'versions missing'
+    return dict(found[0], versions=versions)
 
 
 def label_map(prompt):
@@ -409,8 +403,6 @@ def test_writes_through_fault_class(fresh_emulator, record, fault_class, run_nam
     run = run_playbook(tasks, [step['register'] for step in tasks])
     check_clean(run)
     log = emulator.requests_log()
-    # The state is read with the lag off: what the emulator holds, not what a lagging list shows.
-    emulator.configure(lag=0)
 
     for number, write in enumerate(writes):
         result = run.results[number]
@@ -473,7 +465,6 @@ def test_a_lost_version_is_not_made_twice_while_reads_lag(fresh_emulator, record
     check_clean(run)
     result, sent = run.result, sent_by(emulator.requests_log(), write)
 
-    emulator.configure(lag=0)
     prompt = stored_prompt(emulator, 'rel-prompt-version')
     assert len(prompt['versions']) == 2, 'the new version was made %d times' % (len(prompt['versions']) - 1)
     assert sum(1 for entry in sent if carried_out(entry)) == 1
@@ -481,6 +472,8 @@ def test_a_lost_version_is_not_made_twice_while_reads_lag(fresh_emulator, record
         assert 'unknown' in result['msg'], result['msg']
     else:
         assert result['changed'] is True
+    # The next run, once the lists show the version, finds the work done.
+    assert wait_for(lambda: stored_prompt(emulator, 'rel-prompt-version')['listed'], timeout=10)
     finish = run_playbook([task(emulator, write, 1, 'finish')], ['prompt_version_finish']).result
     assert finish.get('failed') is not True and finish['changed'] is False, finish.get('msg')
     assert len(stored_prompt(emulator, 'rel-prompt-version')['versions']) == 2
