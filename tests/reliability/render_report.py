@@ -313,15 +313,20 @@ def evaluators_prompts_section(rows, check_rows, bad_rows, ansible_version):
     out.append(table(['case', 'write', 'fault', 'expected', 'outcome', 'requests', 'after the run', 'message'],
                      [[r['case'], '%s (%s)' % (r['write'], r['module']), r['what'], r['expected'],
                        '**%s**' % r['outcome'] + ('' if r['changed'] else ' (unchanged)'), r['requests'], r['after'],
-                       cell(' '.join([r['message']] + ['Warning: %s' % w for w in r['warnings'][-1:]]), 280)]
+                       _clip(' '.join([r['message']] + ['Warning: %s' % w for w in r['warnings'][-1:]]), 280)]
                       for r in rows]))
     wrong = [r for r in rows if r['expected'] in ('success', 'failure') and r['outcome'] != r['expected']]
+    if any(r['case'] == 'lost-lagging' for r in rows):
+        out += ['', 'The case `lost-lagging` is a new version whose answer is lost while the versions list lags longer '
+                'than `wait_timeout`: the module cannot see the version it made, and must not make it a second time '
+                '(it may fail saying its outcome is unknown); the next run, once the list shows the version, must '
+                'find nothing to do.']
     out += ['', '%d write and fault pairs in %d cases and %d playbook runs; %d as expected. In none was a prompt '
             'version made twice, a label left on two versions, or a failed write left half done.'
             % (len(rows), len(classes), evaluators_prompts_runs(rows), len(rows) - len(wrong)), '']
     if check_rows:
         out += ['In check mode the same writes read and predict, and the emulator\'s log holds no write:', '']
-        out.append(table(['write', 'module', 'message'], [[r['write'], r['module'], cell(r['msg'], 240)]
+        out.append(table(['write', 'module', 'message'], [[r['write'], r['module'], _clip(r['msg'], 240)]
                                                           for r in check_rows]))
         out.append('')
     if bad_rows:
@@ -329,10 +334,16 @@ def evaluators_prompts_section(rows, check_rows, bad_rows, ansible_version):
                 'and the message\'s index where there is one). No request was sent, but the reads of the cases that '
                 'need what is stored (a create missing an option the create needs, a label on a version that does '
                 'not exist), and no write at all:', '']
-        out.append(table(['module', 'case', 'message'], [[r['module'], r['case'], cell(r['message'], 240)]
+        out.append(table(['module', 'case', 'message'], [[r['module'], r['case'], _clip(r['message'], 240)]
                                                          for r in bad_rows]))
         out.append('')
     return out
+
+
+def _clip(text, limit):
+    """``text`` cut to ``limit`` characters, for a cell that table() escapes."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit].rstrip() + '...'
 
 
 def evaluators_prompts_runs(rows):
