@@ -389,6 +389,10 @@ def row(fault_class, write, result, requests, after, rerun, run):
             'retries': sum(1 for w in warnings_of(result) if 'retrying in' in w)}
 
 
+def first_line(broken):
+    return str(broken).split('\n', 1)[0]
+
+
 def check_write(emulator, fault_class, write, result, again, sent):
     """Assert the promises of one write after a run of its fault class; what the state shows, for the report."""
     statuses = [entry['status'] for entry in sent]
@@ -455,8 +459,8 @@ def test_writes_through_fault_class(fresh_emulator, record, fault_class, run_nam
         try:
             after = check_write(emulator, fault_class, write, result, again, sent)
         except AssertionError as broken:
-            problems.append('%s: %s' % (write.id, str(broken).split('\n')[0]))
-            after = 'NOT AS PROMISED: %s' % str(broken).split('\n')[0]
+            problems.append('%s: %s' % (write.id, first_line(broken)))
+            after = 'NOT AS PROMISED: %s' % first_line(broken)
         record('evaluator_prompt_writes', row(fault_class, write, result, len(sent), after,
                                               'unchanged' if success else None, run))
     assert problems == []
@@ -525,8 +529,8 @@ def test_lost_answers_while_reads_lag(fresh_emulator, record):
                 second.get('msg'))
             after = write.done(emulator, second)
         except AssertionError as broken:
-            problems.append('%s: %s' % (write.id, str(broken).split('\n')[0]))
-            after = 'NOT AS PROMISED: %s' % str(broken).split('\n')[0]
+            problems.append('%s: %s' % (write.id, first_line(broken)))
+            after = 'NOT AS PROMISED: %s' % first_line(broken)
         record('evaluator_prompt_writes', {
             'case': 'lost-lagging', 'run': 'C', 'runs': 2, 'write': write.id, 'module': write.module.split('.')[-1],
             'what': 'done, then the connection dropped; reads show it 4 s late (lag: 4, wait_timeout: 1)',
