@@ -410,7 +410,9 @@ class PromptVersion(object):
 
     def sdk_json(self, prompt):
         """GetLLMObsPrompt's flattened shape: version as a string, ``template`` (text) or ``chat_template`` (chat)."""
-        attributes = {'prompt_id': prompt.prompt_id, 'prompt_version_uuid': self.id, 'version': str(self.number),
+        # The sequential number, unless a user_version was given: then that identifier, as the spec says.
+        attributes = {'prompt_id': prompt.prompt_id, 'prompt_version_uuid': self.id,
+                      'version': self.user_version if self.user_version is not None else str(self.number),
                       'labels': list(self.labels)}
         attributes['template' if isinstance(self.template, str) else 'chat_template'] = copy.deepcopy(self.template)
         if self.config:
