@@ -642,8 +642,9 @@ EVALUATORS = '/api/unstable/llm-obs/config/evaluators/custom'
 def evaluator_body(name, **target):
     target = dict({'application_name': 'conformance-app', 'enabled': True}, **target)
     return {'data': {'type': 'evaluator_config', 'id': name, 'attributes': {
-        'eval_name': name, 'category': 'Custom', 'target': dict(target, eval_scope='trace', filter='@ml_app:x',
-                                                                 root_spans_only=False, experiment_project_ids=[DEMO_PROJECT]),
+        'eval_name': name, 'category': 'Custom',
+        'target': dict(target, eval_scope='trace', filter='@ml_app:x', root_spans_only=False,
+                       experiment_project_ids=[DEMO_PROJECT]),
         'llm_provider': {'integration_provider': 'amazon-bedrock', 'integration_account_id': 'acct', 'model_name': 'claude',
                          'bedrock': {'inference_profile': 'arn:profile', 'region': 'us-east-1'}},
         'llm_judge_config': {
@@ -665,8 +666,8 @@ def test_evaluator_routes_validate(emulator, openapi):
     exchanges = [
         (emulator.api('GET', EVALUATORS), True),
         (emulator.api('GET', EVALUATORS + '/helpfulness-judge'), True),
-        (emulator.api('PUT', EVALUATORS + '/conformance-judge', json=evaluator_body('conformance-judge',
-                                                                                   sampling_percentage=100)), True),
+        (emulator.api('PUT', EVALUATORS + '/conformance-judge',
+                      json=evaluator_body('conformance-judge', sampling_percentage=100)), True),
         (emulator.api('GET', EVALUATORS + '/conformance-judge'), True),
         (emulator.api('PUT', EVALUATORS + '/conformance-judge', json={'data': {'type': 'evaluator_config', 'attributes': {
             'target': {'application_name': 'conformance-app', 'enabled': False}}}}), True),

@@ -575,11 +575,13 @@ def test_bad_seeds_of_evaluators_and_prompts_say_where(seed, where):
 
 
 def test_a_checked_seed_checks_again_the_same(emulator):
-    seed = {'evaluators': [{'eval_name': 'a', 'target': dict(TARGET, sampling_percentage=5, experiment_project_ids=[
-        DEMO_PROJECT]), 'created_at': '2024-01-15'}],
-            'prompts': [{'prompt_id': 'q', 'versions': [{'template': CHAT}, {'template': {'messages': [
-                {'include': {'prompt_id': 'q', 'version': 1}}, {'role': 'user', 'content': 'again'}]}}]},
-                        {'prompt_id': 'p', 'versions': [{'template': {'messages': [{'include': {'prompt_id': 'q', 'version': 1}}]}}]}]}
+    again = {'messages': [{'include': {'prompt_id': 'q', 'version': 1}}, {'role': 'user', 'content': 'again'}]}
+    composed = {'messages': [{'include': {'prompt_id': 'q', 'version': 1}}]}
+    seed = {
+        'evaluators': [{'eval_name': 'a', 'created_at': '2024-01-15',
+                        'target': dict(TARGET, sampling_percentage=5, experiment_project_ids=[DEMO_PROJECT])}],
+        'prompts': [{'prompt_id': 'q', 'versions': [{'template': CHAT}, {'template': again}]},
+                    {'prompt_id': 'p', 'versions': [{'template': composed}]}]}
     checked = check_seed(seed)
     assert check_seed(checked) == checked and checked['evaluators'][0]['target']['sampling_percentage'] == 5.0
     emulator.control('POST', '/seed', json=seed)
