@@ -811,3 +811,43 @@ class CutOffBody(io.BufferedReader):
         raise ConnectionResetError(104, 'Connection reset by peer')
 
     read1 = read
+
+
+# ---------------------------------------------------------------- custom evaluators
+#     ``list_evaluators(cursor=None)``  GET the evaluators list (no page size: the spec gives the list no paging)
+#     ``get_evaluator(name)``           GET one (answer 404 when missing)
+#     ``put_evaluator(name, config)``   PUT the whole configuration (``eval_name`` added; answer ``.reply(200, body='')``)
+#     ``delete_evaluator(name)``        DELETE one (answer ``.reply(204)``)
+#     ``evaluator(name, **config)``     one evaluator as the API answers it, with the server's fields
+
+EVALUATORS_PATH = '/api/unstable/llm-obs/config/evaluators/custom'
+
+
+def list_evaluators(cursor=None):
+    """GET the custom evaluators (ListLLMObsCustomEvalConfigs)."""
+    return Call('GET', EVALUATORS_PATH).query({'page[cursor]': cursor} if cursor else {})
+
+
+def get_evaluator(name):
+    """GET one custom evaluator by name (GetLLMObsCustomEvalConfig)."""
+    return Call('GET', '%s/%s' % (EVALUATORS_PATH, _segment(name)))
+
+
+def put_evaluator(name, config):
+    """PUT one custom evaluator's whole configuration (UpdateLLMObsCustomEvalConfig)."""
+    attributes = dict(copy.deepcopy(config), eval_name=name)
+    return Call('PUT', '%s/%s' % (EVALUATORS_PATH, _segment(name))).expect_json(
+        {'data': {'type': 'evaluator_config', 'id': name, 'attributes': attributes}})
+
+
+def delete_evaluator(name):
+    """DELETE one custom evaluator (DeleteLLMObsCustomEvalConfig)."""
+    return Call('DELETE', '%s/%s' % (EVALUATORS_PATH, _segment(name)))
+
+
+def evaluator(name, created_at=TIMESTAMP, updated_at=TIMESTAMP, **config):
+    """One custom evaluator as the API answers it: ``config`` and the server's fields."""
+    attributes = dict(eval_name=name, created_at=created_at, updated_at=updated_at,
+                      created_by={'email': 'owner@example.com'}, last_updated_by={'email': 'owner@example.com'})
+    attributes.update(copy.deepcopy(config))
+    return {'id': name, 'type': 'evaluator_config', 'attributes': attributes}
