@@ -507,12 +507,12 @@ MODULE = LLMObsModule(
             assessment_criteria=dict(type='dict', options=dict(
                 max_threshold=dict(type='float'),
                 min_threshold=dict(type='float'),
-                pass_values=dict(type='list', elements='str'),
+                pass_values=dict(type='list', elements='str', no_log=False),
                 pass_when=dict(type='bool'),
             )),
             inference_params=dict(type='dict', options=dict(
                 temperature=dict(type='float'),
-                max_tokens=dict(type='int'),
+                max_tokens=dict(type='int', no_log=False),
                 top_p=dict(type='float'),
                 top_k=dict(type='int'),
                 frequency_penalty=dict(type='float'),
