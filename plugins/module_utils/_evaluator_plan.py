@@ -263,7 +263,7 @@ def ensure_evaluator(task, config):
         result['msg'] = ('Evaluator %r would be created' % name if facts is None else
                          'Evaluator %r: would update %s' % (name, paths)) + ' (check mode: nothing was sent).'
         return result
-    result['evaluator'] = evaluators.put(name, body, timeout, wait=params['wait'])
+    result['evaluator'] = evaluators.put(name, body, timeout, wait=params['wait'], before=facts)
     if facts is None:
         result.update(msg='Evaluator %r created.' % name, summary='evaluator %s: created' % name)
     else:

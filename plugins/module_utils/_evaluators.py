@@ -114,9 +114,28 @@ def config_differences(stored, declared, replace=False, path=''):
     return sorted(paths)
 
 
-def shows_config(facts, config):
-    """Whether an evaluator as read shows every field of ``config`` (what a PUT sent) with its value."""
-    return facts is not None and not config_differences(stored_config(facts), config)
+def removed_paths(before, config):
+    """The paths of ``before`` (a stored configuration) that ``config`` leaves out: what a PUT of ``config`` removes."""
+    return [path for path in config_differences(before, config, replace=True) if _at(config, path) is None]
+
+
+def _at(config, path):
+    value = config
+    for key in path.split('.'):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def shows_config(facts, config, removed=()):
+    """Whether an evaluator as read shows every field of ``config`` (what a PUT sent) with its value, and none of
+    the ``removed`` paths (what the PUT left out of a stored configuration): a server may add fields of its own, but a
+    field the PUT removes is what tells a replace apart from the configuration before it."""
+    if facts is None:
+        return False
+    shown = stored_config(facts)
+    return not config_differences(shown, config) and all(_at(shown, path) is None for path in removed)
 
 
 def listed_paths(paths):
@@ -160,16 +179,18 @@ class Evaluators(object):
         data = document.get('data') if isinstance(document, dict) else None
         return data if isinstance(data, dict) else None
 
-    def put(self, name, config, settle_timeout, wait=True):
+    def put(self, name, config, settle_timeout, wait=True, before=None):
         """Create or replace the evaluator with exactly ``config`` (a PUT, answered with an empty body), then read
         it back until it shows ``config`` (for at most ``settle_timeout`` seconds; once, without ``wait``) and
         return the facts read, with ``config`` over them when the read still lags (a warning says so).
 
         A PUT whose answer was lost is not sent again blindly: it is sent through ``write_once``, whose lookup is
-        "the evaluator shows the configuration sent".
+        "the evaluator shows the configuration sent", and no longer the fields of ``before`` (the evaluator's
+        facts before the PUT) that ``config`` leaves out.
         """
         attributes = dict(copy.deepcopy(config), eval_name=name)
         operation = 'Writing evaluator %r' % name
+        removed = removed_paths(stored_config(before), config)
         last = {}
 
         def shown():
@@ -177,7 +198,7 @@ class Evaluators(object):
             facts = evaluator_facts(item) if item is not None else None
             if facts is not None:
                 last['facts'] = facts
-            return facts if shows_config(facts, config) else None
+            return facts if shows_config(facts, config, removed) else None
 
         # The answer is never the result (the spec gives it no body): None, unless a lookup found the write done.
         found = self.transport.write_once(

@@ -17,6 +17,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._evaluators import 
     evaluator_facts,
     listed_paths,
     merged_config,
+    removed_paths,
     shows_config,
     stored_config,
     strip_none,
@@ -163,3 +164,13 @@ def test_paths_listed_for_messages():
     assert listed_paths([]) == ''
     assert listed_paths(['a']) == 'a'
     assert listed_paths(['a', 'b', 'c']) == 'a, b and c'
+
+
+def test_a_replace_is_shown_only_once_the_fields_it_removes_are_gone():
+    declared = {'target': {'application_name': 'support-bot', 'enabled': True}}
+    removed = removed_paths(STORED, declared)
+
+    assert removed == ['category', 'llm_judge_config', 'target.sampling_percentage']
+    assert shows_config(dict(STORED), declared) is True                 # every field sent is there...
+    assert shows_config(dict(STORED), declared, removed) is False       # ...but so is what the PUT removes
+    assert shows_config(dict(declared, category=None), declared, removed) is True

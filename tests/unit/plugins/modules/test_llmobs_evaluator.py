@@ -525,3 +525,19 @@ def test_the_eval_name_alias_names_the_evaluator(http, run):
     result, code, dummy = run(with_keys(dict(eval_name='other-judge', state='absent')))
 
     assert code == 0 and result['summary'] == 'evaluator other-judge: already absent'
+
+
+def test_a_lost_replace_that_only_removes_a_field_is_not_taken_as_done_while_the_field_is_still_there(http, run):
+    declared = config(category=None)
+    http.expect(
+        get_evaluator(NAME).reply_data(stored()),
+        LOST_ANSWERS['dropped-connection'](put_evaluator(NAME, declared)),
+        get_evaluator(NAME).reply_data(stored()).times(3),        # still with its category: not written
+        put_evaluator(NAME, declared).reply(200, body=''),
+        get_evaluator(NAME).reply_data(evaluator(NAME, **declared)),
+    )
+
+    result, code, dummy = run(args(replace=True, wait_timeout=1, **copy.deepcopy(declared)))
+
+    assert code == 0 and result['differences'] == ['category']
+    assert result['evaluator']['category'] is None
