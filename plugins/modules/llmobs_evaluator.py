@@ -508,7 +508,7 @@ MODULE = LLMObsModule(
                 max_threshold=dict(type='float'),
                 min_threshold=dict(type='float'),
                 pass_values=dict(type='list', elements='str', no_log=False),
-                pass_when=dict(type='bool'),
+                pass_when=dict(type='bool', no_log=False),
             )),
             inference_params=dict(type='dict', options=dict(
                 temperature=dict(type='float'),
