@@ -187,8 +187,7 @@ def test_options_with_deprecations_keep_the_module_path(ip, option, reason):
     (dict(type='str', aliases=['other']), 'option opt has aliases'),
     (dict(type='dict', options=dict(inner=dict(type='str', aliases=['i']))), 'option opt.inner has aliases'),
 ])
-def test_options_with_aliases_run_in_process_unless_ansible_core_hides_which_were_given(ip, monkeypatch, option,
-                                                                                       reason):
+def test_options_with_aliases_run_in_process_unless_core_hides_which_were_given(ip, monkeypatch, option, reason):
     module = LLMObsModule(options=dict(opt=option), run=lambda task: {})
     assert ip.CORE.alias_warnings is True
     assert ip.module_declaration_reason(module_file(module)) is None
@@ -208,7 +207,7 @@ def _alias_module():
 ])
 def test_an_alias_gives_its_option_and_an_option_given_twice_is_warned_of_as_ansible_module_does(ip, args, warned,
                                                                                                  failed):
-    # AnsibleModule's own output is compared with this on real runs: the in_process target's llmobs_evaluator case.
+    # AnsibleModule's own output is compared with this on real runs: the in_process target's llmobs_evaluator_info case.
     result = ip.ModuleRun(_alias_module(), keys(**args), False, False, 'm').run()
     assert result.get('failed', False) is failed
     assert result['invocation']['module_args']['name'] == 'n'
