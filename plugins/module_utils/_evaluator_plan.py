@@ -218,8 +218,9 @@ def _present_diff(config):
     return dict(config, state='present')
 
 
-def _missing_for_create(body, name, creating):
-    """What a PUT body lacks that the API requires, as a failure naming the option; None when it is complete."""
+def _missing_for_create(body, name, how):
+    """What a PUT body lacks that the API requires, as a failure naming the option; None when it is complete.
+    ``how`` says what the PUT would do ("does not exist, so it would be created")."""
     target = body.get('target') or {}
     missing = [option for option in ('target.application_name', 'target.enabled')
                if target.get(option.split('.')[1]) is None]
@@ -227,9 +228,8 @@ def _missing_for_create(body, name, creating):
         missing.append('llm_judge_config.inference_params')
     if not missing:
         return None
-    why = 'does not exist, so it would be created' if creating else 'would be replaced (replace: true)'
     return ('Evaluator %r %s, and the API requires %s, which %s not given. Nothing was sent.'
-            % (name, why, listed_paths(missing), 'is' if len(missing) == 1 else 'are'))
+            % (name, how, listed_paths(missing), 'is' if len(missing) == 1 else 'are'))
 
 
 def ensure_evaluator(task, config):
@@ -250,7 +250,9 @@ def ensure_evaluator(task, config):
     if facts is not None and not differences:
         result.update(msg='Evaluator %r: nothing to change.' % name, summary='evaluator %s: unchanged' % name)
         return result
-    refusal = _missing_for_create(body, name, facts is None)
+    how = ('does not exist, so it would be created' if facts is None else
+           'would be replaced (replace: true)' if params['replace'] else 'would be updated')
+    refusal = _missing_for_create(body, name, how)
     if refusal is not None:
         raise LLMObsError(refusal, **result)
     paths = listed_paths(differences)

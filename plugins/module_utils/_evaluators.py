@@ -215,8 +215,8 @@ class Evaluators(object):
                                 'it again. Raise wait_timeout to wait longer.'
                                 % (operation, counted(settle_timeout, 'second')))
         facts = last.get('facts') or evaluator_facts({'id': name, 'attributes': {}})
-        facts = dict(facts, **copy.deepcopy(config))
-        facts['eval_name'] = name
+        facts = dict(facts, eval_name=name)
+        facts.update((key, copy.deepcopy(config.get(key))) for key in CONFIG_KEYS)  # what was sent, and only that
         return facts
 
     def delete(self, name, settle_timeout, wait=True):

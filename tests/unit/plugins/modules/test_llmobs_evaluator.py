@@ -541,3 +541,27 @@ def test_a_lost_replace_that_only_removes_a_field_is_not_taken_as_done_while_the
 
     assert code == 0 and result['differences'] == ['category']
     assert result['evaluator']['category'] is None
+
+
+def test_an_update_that_adds_a_judge_config_without_inference_params_fails_before_the_write(http, run):
+    http.expect(get_evaluator(NAME).reply_data(stored(llm_judge_config=None)))
+
+    result, code, dummy = run(args(llm_judge_config={'parsing_type': 'json'}))
+
+    assert code == 1
+    assert result['msg'] == ("Evaluator 'helpfulness-judge' would be updated, and the API requires "
+                             "llm_judge_config.inference_params, which is not given. Nothing was sent.")
+
+
+def test_a_lagging_read_after_a_replace_returns_what_was_sent_not_the_fields_it_removed(http, run):
+    declared = config(category=None)
+    http.expect(
+        get_evaluator(NAME).reply_data(stored()),
+        put_evaluator(NAME, declared).reply(200, body=''),
+        get_evaluator(NAME).reply_data(stored()).times(3),
+    )
+
+    result, code, dummy = run(args(replace=True, wait_timeout=1, **copy.deepcopy(declared)))
+
+    assert code == 0 and result['evaluator'] == dict(facts(category=None), category=None)
+    assert len(warnings_of(result)) == 1
