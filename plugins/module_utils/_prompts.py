@@ -129,8 +129,8 @@ def missing_prompt_message(prompt_id):
             'deleted prompt is not listed).' % prompt_id)
 
 
-class Prompts(object):
-    """Requests about the prompt registry, over one Transport."""
+class PromptReads(object):
+    """The reads of the prompts resource."""
 
     def __init__(self, transport, names=None):
         self.transport = transport
@@ -216,3 +216,106 @@ def pick_version(prompt_id, versions, label=None, number=None):
         raise LLMObsError('Prompt %r has no version labelled %r; its labels: %s.'
                           % (prompt_id, label, labels_text(versions)), versions=versions)
     return versions[0]
+
+
+def _gone_already(exc):
+    """A delete sent again after an answer was lost, refused with 404: the first one took it."""
+    return True if exc.status == 404 else None
+
+
+def _attributes(**values):
+    return dict((key, value) for key, value in values.items() if value is not None)
+
+
+def _item_or_none(document):
+    data = document.get('data') if isinstance(document, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+class PromptWrites(object):
+    """The writes of the prompts resource (mixed into Prompts)."""
+
+    def create(self, prompt_id, template, settle_timeout, title=None, description=None, config=None):
+        """Create the prompt with its first version; return the prompt as the answer gives it, or None when the API
+        refuses with 409 because a prompt with this prompt_id exists already (made since it was looked up).
+
+        A create whose answer was lost is looked up (the registry lists the prompt) before it is sent again, and a
+        409 to a create sent again proves the first one landed.
+        """
+        operation = 'Creating prompt %r' % prompt_id
+        body = {'data': {'type': PROMPT_TYPE, 'attributes': _attributes(
+            prompt_id=prompt_id, template=template, title=title, description=description, config=config)}}
+        try:
+            return self.transport.write_once(
+                'POST', PROMPTS_PATH, operation, body, lambda: self.find(prompt_id), settle_timeout,
+                'nothing was created', parse=single_object(operation, 'prompt'),
+                landed=lambda exc: self.find(prompt_id) if exc.status == 409 else None)
+        except APIError as exc:
+            if exc.status == 409 and not getattr(exc, 'outcome_unknown', False):
+                return None
+            raise
+
+    def create_version(self, prompt_id, template, before, settle_timeout, config=None, description=None):
+        """Add a version to the prompt and return its facts as the answer gives them (the version number at least).
+
+        Every POST makes a version, so one is never sent twice blindly: when the answer is lost, the versions list
+        is read until it shows a version newer than ``before`` (the latest before the POST), which is then taken as
+        this one. ``config`` None carries the latest version's config forward.
+        """
+        operation = 'Creating a new version of prompt %r' % prompt_id
+        body = {'data': {'type': VERSION_TYPE, 'attributes': _attributes(
+            template=template, config=config, description=description)}}
+
+        def find_new():
+            newer = [entry for entry in self.versions(prompt_id)
+                     if entry['version'] is not None and entry['version'] > (before or 0)]
+            return newer[0] if newer else None
+
+        def parse(document):
+            return version_facts(single_object(operation, 'version')(document))
+
+        facts = self.transport.write_once('POST', versions_path(prompt_id), operation, body, find_new,
+                                          settle_timeout, 'no version was created', parse=parse, hints=PROMPT_HINTS)
+        if facts.get('version') is None:  # an answer without its number: the list tells
+            found = self.transport.poll(find_new, settle_timeout)
+            if found is not None:
+                facts = dict(facts, version=found['version'])
+        return facts
+
+    def update(self, prompt_id, attributes):
+        """PATCH the prompt's title and description (setting a value twice is harmless: retried like a read);
+        returns the prompt as the answer gives it, or None when it gives none."""
+        operation = 'Updating prompt %r' % prompt_id
+        document = self.transport.request(
+            'PATCH', prompt_path(prompt_id), operation, body={'data': {'type': PROMPT_TYPE, 'attributes': attributes}},
+            idempotent=True, hints=PROMPT_HINTS, expect_body=False)
+        return _item_or_none(document)
+
+    def set_labels(self, prompt_id, number, labels):
+        """Make ``labels`` the whole list of labels of version ``number`` (retried like a read: the same list twice
+        is harmless); returns the version's facts as the answer gives them, or None."""
+        operation = 'Setting the labels of version %s of prompt %r' % (number, prompt_id)
+        document = self.transport.request(
+            'PATCH', '%s/%s' % (versions_path(prompt_id), path_segment(number)), operation,
+            body={'data': {'type': VERSION_TYPE, 'attributes': {'labels': list(labels)}}},
+            idempotent=True, hints=VERSION_HINTS, expect_body=False)
+        item = _item_or_none(document)
+        return version_facts(item) if item is not None else None
+
+    def delete(self, prompt_id, settle_timeout):
+        """Delete the prompt (Datadog keeps it, soft deleted, out of every list). A delete whose answer was lost is
+        looked up before it is sent again; a 404 means it is gone already."""
+        def find_gone():
+            return True if self.find(prompt_id) is None else None
+
+        try:
+            self.transport.write_once('DELETE', prompt_path(prompt_id), 'Deleting prompt %r' % prompt_id, None,
+                                      find_gone, settle_timeout, 'nothing was deleted', landed=_gone_already,
+                                      expect_body=False)
+        except APIError as exc:
+            if exc.status != 404 or getattr(exc, 'outcome_unknown', False):
+                raise
+
+
+class Prompts(PromptReads, PromptWrites):
+    """Requests about the prompt registry, over one Transport: the reads and the writes."""
