@@ -28,7 +28,7 @@ description:
   - Uses preview endpoints of Datadog's API, which may change at Datadog's discretion; labels use an attribute that
     Datadog marks deprecated, the only way its API offers to set them.
   - Use M(llmobs.datadog.llmobs_prompt_info) to read prompts and their versions, and the lookup
-    P(llmobs.datadog.prompt#lookup) to use a prompt's template in a play.
+    C(llmobs.datadog.prompt) to use a prompt's template in a play.
 extends_documentation_fragment:
   - llmobs.datadog.connection
   - llmobs.datadog.attributes
@@ -61,11 +61,12 @@ options:
       - The template of the prompt's latest version, one of
       - text, with C({{variable}}) placeholders (and C({{>other-prompt version=N}}) to include a version of another
         prompt, where Datadog offers composition);
-      - a list of chat messages, each C({role, content}) (both text), or a placeholder C({type: placeholder, name})
-        whose name is letters, digits and C(_);
-      - an authored chat template, C({messages: [...]}), whose items are messages or
-        C({include: {prompt_id, version, items}}) (C(items), indexes from 0 of the included prompt's messages).
-      - Compared as data with the latest version's template as its author wrote it. A C({messages: [...]}) without
+      - a list of chat messages, each a mapping of C(role) and C(content) (both text), or a placeholder, a mapping of
+        C(type) (V(placeholder)) and C(name) (letters, digits and C(_));
+      - an authored chat template, a mapping whose only key is C(messages), a list of messages and of includes, each a
+        mapping whose only key is C(include), a mapping of C(prompt_id), C(version) and optionally C(items) (indexes
+        from 0 of the included prompt's messages).
+      - Compared as data with the latest version's template as its author wrote it. An authored template without
         includes equals the list of its messages.
       - Required to create the prompt; when not given, the template is not managed (a new O(config) then makes a new
         version with the latest template). Mutually exclusive with O(template_src).
@@ -77,8 +78,8 @@ options:
     description:
       - A file of the repository that holds the template, read instead of O(template), found on the controller as
         M(ansible.builtin.copy) finds its C(src) (see O(remote_src)).
-      - A C(.yml), C(.yaml) or C(.json) file is read as data (a list of messages, a C({messages: [...]}) mapping,
-        or a string); a file of any other extension is a text template, whose last line break is not part of it.
+      - A C(.yml), C(.yaml) or C(.json) file is read as data (a list of messages, an authored template, or a
+        string); a file of any other extension is a text template, whose last line break is not part of it.
       - The file is UTF-8 text of at most 1 MiB. Messages name the file as given.
       - Mutually exclusive with O(template).
     type: path
@@ -131,8 +132,6 @@ notes:
     holds it.
 seealso:
   - module: llmobs.datadog.llmobs_prompt_info
-  - plugin: llmobs.datadog.prompt
-    plugin_type: lookup
   - name: Datadog LLM Observability prompt tracking
     description: How applications use registry prompts.
     link: https://docs.datadoghq.com/llm_observability/

@@ -43,8 +43,6 @@ options:
     type: str
 seealso:
   - module: llmobs.datadog.llmobs_prompt
-  - plugin: llmobs.datadog.prompt
-    plugin_type: lookup
 '''
 
 EXAMPLES = r'''
