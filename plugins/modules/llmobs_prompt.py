@@ -70,8 +70,9 @@ options:
         includes equals the list of its messages.
       - Required to create the prompt; when not given, the template is not managed (a new O(config) then makes a new
         version with the latest template). Mutually exclusive with O(template_src).
-      - Ansible templates the options of a task, so C({{variable}}) placeholders given here must be marked
-        C(!unsafe) (see the examples) or kept in a file, O(template_src), which is read as it is.
+      - Ansible templates the options of a task, so C({{variable}}) placeholders given here must be kept from it:
+        mark the text C(!unsafe), wrap it in C({% raw %}) and C({% endraw %}) (see the examples), or keep the
+        template in a file, O(template_src), which is read as it is.
       - Messages about a message of the template count them from 1.
     type: raw
   template_src:
@@ -154,9 +155,9 @@ EXAMPLES = r'''
     description: Explains the refund policy to a customer.
     template:
       - role: system
-        content: !unsafe You explain the refund policy of {{company}} in two sentences.
+        content: "{% raw %}You explain the refund policy of {{company}} in two sentences.{% endraw %}"
       - role: user
-        content: !unsafe "{{question}}"
+        content: "{% raw %}{{question}}{% endraw %}"
     labels: [development]
 
 - name: Promote version 2 of the support prompt to production (development stays on it)

@@ -61,8 +61,8 @@ def existing(title='Support answer', description='Answers questions.', num_versi
 
 def two_versions(*extra):
     """The versions list of the demo prompt: 2 (development) and 1 (production); ``extra`` newer ones first."""
-    return list_prompt_versions(PID).reply(json=prompt_versions_page(PID, *(extra + ((2, ['development']),
-                                                                                   (1, ['production'])))))
+    entries = extra + ((2, ['development']), (1, ['production']))
+    return list_prompt_versions(PID).reply(json=prompt_versions_page(PID, *entries))
 
 
 def latest_is_2(config=None):
