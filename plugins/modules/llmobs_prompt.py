@@ -70,8 +70,8 @@ options:
         includes equals the list of its messages.
       - Required to create the prompt; when not given, the template is not managed (a new O(config) then makes a new
         version with the latest template). Mutually exclusive with O(template_src).
-      - Ansible templates the options of a task, so C({{variable}}) placeholders given here must be kept from it:
-        mark the text C(!unsafe), wrap it in C({% raw %}) and C({% endraw %}) (see the examples), or keep the
+      - Ansible templates the options of a task, so C({{variable}}) placeholders given here must be kept from it.
+        Mark the text C(!unsafe), wrap it in C({% raw %}) and C({% endraw %}) (see the examples), or keep the
         template in a file, O(template_src), which is read as it is.
       - Messages about a message of the template count them from 1.
     type: raw
