@@ -291,8 +291,10 @@ class PromptRun(object):
             self.say('', 'would be created')
             return {'id': None, 'attributes': dict(prompt_id=self.prompt_id, title=params['title'],
                                                    description=params['description'], num_versions=1)}
+        # An empty config is what an omitted one stores, and an organization without versioned configuration
+        # refuses any config, even an empty one: it is sent only when it holds something.
         made = self.prompts.create(self.prompt_id, self.declared, self.timeout, title=params['title'],
-                                   description=params['description'], config=params['config'])
+                                   description=params['description'], config=params['config'] or None)
         if made is None:
             self.task.warn('Prompt %r did not exist when it was looked up, but creating it was refused because it '
                            'exists (made in parallel); it is compared with what is there instead.' % self.prompt_id)
@@ -323,6 +325,8 @@ class PromptRun(object):
         """POST one new version (never twice), or in check mode predict it; returns its (predicted) facts."""
         template = self.declared if self.declared is not None else latest['template']
         config = self.params['config']
+        if config is not None and same_data(config, latest.get('config') or {}):
+            config = None  # the same as the latest's: omitted, it is carried forward (and needs no config access)
         if self.task.check_mode:
             self.say('', 'a new version would be created (%s changed)' % reason)
             return dict(version=latest['version'] + 1, template=template,

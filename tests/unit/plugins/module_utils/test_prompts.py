@@ -19,14 +19,19 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import (
     version_facts,
     version_number,
 )
-from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import TIMESTAMP, make_api, page
+from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import LOST_ANSWERS, TIMESTAMP, make_api, page
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
+    create_prompt,
+    delete_prompt,
     get_prompt_version,
+    label_prompt_version,
     list_prompt_versions,
     list_prompts,
     prompt_item,
     prompt_version,
+    prompt_deleted,
     prompt_versions_page,
+    update_prompt,
 )
 
 CHAT_1 = [{'role': 'system', 'content': 'You are a support assistant for {{company}}.'},
@@ -185,3 +190,61 @@ def test_resolve_checks_its_arguments_before_any_request(http, kwargs, text):
     with pytest.raises(LLMObsError, match=text):
         prompts().resolve('p', **kwargs)
     assert http.seen == []
+
+
+# ---------------------------------------------------------------- writes
+
+
+def test_a_create_whose_answer_was_lost_is_looked_up_and_not_sent_again(http):
+    warnings = []
+    http.expect(
+        LOST_ANSWERS['http-500'](create_prompt('p', 'Hi')),
+        list_prompts('p').reply_page(prompt_item('p')),
+    )
+    assert make_api(warnings=warnings).prompts.create('p', 'Hi', 5)['id'] == 'uuid-p'
+    assert 'a lookup shows it was done' in warnings[0]
+
+
+def test_a_create_refused_with_409_is_none(http):
+    http.expect(create_prompt('p', 'Hi', title='T').reply_error(409, {'status': '409', 'title': 'Conflict'}))
+    assert prompts().create('p', 'Hi', 5, title='T') is None
+
+
+def test_a_create_sent_again_after_a_lost_answer_and_refused_with_409_landed(http):
+    http.expect(
+        LOST_ANSWERS['dropped-connection'](create_prompt('p', 'Hi')),
+        list_prompts('p').reply_page(),                    # the lookup does not show it yet
+        create_prompt('p', 'Hi').reply_error(409, {'status': '409', 'title': 'Conflict'}),
+        list_prompts('p').reply_page(prompt_item('p')),
+    )
+    assert prompts(retries=1).create('p', 'Hi', 0)['id'] == 'uuid-p'
+
+
+def test_set_labels_sends_the_whole_list(http):
+    http.expect(label_prompt_version('p', 2, ['development', 'production']).reply_data(
+        prompt_version('p', 2, 'Hi', labels=['development', 'production'])))
+    assert prompts().set_labels('p', 2, ['development', 'production'])['labels'] == ['development', 'production']
+
+
+def test_update_answers_the_prompt(http):
+    http.expect(update_prompt('p', {'title': 'T'}).reply_data(prompt_item('p', title='T')))
+    assert prompts().update('p', {'title': 'T'})['attributes']['title'] == 'T'
+
+
+def test_a_delete_refused_with_404_is_done(http):
+    http.expect(delete_prompt('p').reply_error(404, {'status': '404', 'title': 'Not Found'}))
+    prompts().delete('p', 5)
+
+
+def test_a_delete_whose_answer_was_lost_is_looked_up(http):
+    http.expect(
+        LOST_ANSWERS['http-500'](delete_prompt('p')),
+        list_prompts('p').reply_page(),
+    )
+    prompts().delete('p', 5)
+
+
+def test_a_delete_answers_what_was_deleted(http):
+    http.expect(delete_prompt('p').reply(200, json=prompt_deleted('p')))
+    prompts().delete('p', 5)
+    assert http.count('DELETE') == 1

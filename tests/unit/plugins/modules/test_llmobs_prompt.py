@@ -237,6 +237,35 @@ def test_a_changed_config_alone_makes_a_new_version_with_the_latest_template(htt
     assert result['version']['config'] == CONFIG
 
 
+def test_a_new_template_with_the_same_config_sends_no_config(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        two_versions(),
+        latest_is_2(config=CONFIG),
+        create_prompt_version(PID, CHAT_3).reply_data(prompt_version(PID, 3, CHAT_3, CONFIG)),
+        two_versions(3),
+        get_prompt_version(PID, 3).reply_data(prompt_version(PID, 3, CHAT_3, CONFIG)),
+        list_prompts(PID).reply_page(existing(num_versions=3)),
+    )
+
+    result, code, dummy = run(args(template=CHAT_3, config={'temperature': 0.2, 'model': 'gpt-4o-mini'}))
+
+    assert code == 0 and result['version']['config'] == CONFIG
+
+
+def test_an_empty_config_is_not_sent_with_a_create(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(),
+        create_prompt(PID, 'Hello').reply_data(existing(num_versions=1)),
+        get_prompt_version(PID, 1).reply_data(prompt_version(PID, 1, 'Hello')),
+        list_prompts(PID).reply_page(existing(num_versions=1)),
+    )
+
+    result, code, dummy = run(args(template='Hello', config={}, wait=False))
+
+    assert code == 0 and result['version']['config'] == {}
+
+
 def test_an_empty_config_equals_a_version_without_one(http, run):
     http.expect(list_prompts(PID).reply_page(existing()), two_versions(), latest_is_2())
 
