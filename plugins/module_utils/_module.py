@@ -37,6 +37,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._experiments import
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLAN_FACT, Plan, plan_from_environment
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import Projects
+from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import Prompts
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -76,6 +77,7 @@ class API(object):
         self.datasets = Datasets(transport, self.names)
         self.experiments = Experiments(transport, self.names)
         self.versions = Versions(transport, self.names)
+        self.prompts = Prompts(transport, self.names)
         self._records = None
 
     @property

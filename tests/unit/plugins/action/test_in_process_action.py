@@ -40,6 +40,8 @@ from ansible_collections.llmobs.datadog.plugins.modules import (
     llmobs_project_info,
     llmobs_experiment,
     llmobs_experiment_prune,
+    llmobs_prompt,
+    llmobs_prompt_info,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     API_KEY,
@@ -86,6 +88,8 @@ MODULES = dict(
     llmobs_experiment=llmobs_experiment,
     llmobs_experiment_prune=llmobs_experiment_prune,
     llmobs_experiment_info=llmobs_experiment_info,
+    llmobs_prompt=llmobs_prompt,
+    llmobs_prompt_info=llmobs_prompt_info,
 )
 MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
