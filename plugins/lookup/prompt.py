@@ -87,13 +87,13 @@ EXAMPLES = r'''
   vars:
     latest: "{{ lookup('llmobs.datadog.prompt', 'support-answer', field='version') }}"
 
-- name: Render the production template for a test question, in a file of the repository
+- name: Keep the production template in a file of the repository, to review how it changes
   ansible.builtin.copy:
     dest: "{{ playbook_dir }}/support-answer.production.json"
     content: "{{ lookup('llmobs.datadog.prompt', 'support-answer', label='production') | to_nice_json }}"
     mode: '0644'
 
-- name: Several prompts at once, one result each
+- name: Several prompts at once, one result per term, in order (here the same prompt twice)
   ansible.builtin.debug:
     msg: "{{ query('llmobs.datadog.prompt', 'support-answer', 'support-answer', label='development') }}"
 '''
