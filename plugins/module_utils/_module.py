@@ -38,6 +38,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._experiments import
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLAN_FACT, Plan, plan_from_environment
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import Projects
+from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import Prompts
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -78,6 +79,7 @@ class API(object):
         self.experiments = Experiments(transport, self.names)
         self.evaluators = Evaluators(transport, self.names)
         self.versions = Versions(transport, self.names)
+        self.prompts = Prompts(transport, self.names)
         self._records = None
 
     @property

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import math
 import re
 import uuid
 
@@ -147,7 +148,7 @@ def _check_value(value, spec, name, pointer):
     elif kind == 'boolean':
         ok = isinstance(value, bool)
     elif kind == 'number':
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
     elif kind == 'integer':
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif kind in ('object', 'any_object'):
@@ -253,13 +254,13 @@ def _message(item, pointer, authoring=False):
         raise InvalidConfig('each message must be an object', pointer)
     if 'include' in item:
         if not authoring:
-            raise InvalidConfig('an include item goes in an authored template, {"messages": [...]}', pointer + '/include')
+            raise InvalidConfig('an include item goes in an authored template, an object with "messages"', pointer + '/include')
         if set(item) != {'include'}:
             raise InvalidConfig('an include item has only "include", not %s' % ', '.join(sorted(set(item) - {'include'})),
                                 pointer)
         include = item['include']
         if not isinstance(include, dict):
-            raise InvalidConfig('include must be an object {prompt_id, version, items}', pointer + '/include')
+            raise InvalidConfig('include must be an object with prompt_id, version and items', pointer + '/include')
         unknown = sorted(set(include) - {'prompt_id', 'version', 'items'})
         if unknown:
             raise InvalidConfig('unknown field %r of include (known: items, prompt_id, version)' % unknown[0],
@@ -352,7 +353,7 @@ def check_template(template, pointer='/template', resolve=None):
                         '%s/include/items/%d' % (where, position))
                 compiled.append(copy.deepcopy(included.template[number]))
         return compiled, (copy.deepcopy(template) if composed else None)
-    raise InvalidConfig('a template is a text, a list of chat messages or {"messages": [...]}', pointer)
+    raise InvalidConfig('a template is a text, a list of chat messages or an object with "messages"', pointer)
 
 
 def check_labels(value, pointer):
@@ -410,7 +411,9 @@ class PromptVersion(object):
 
     def sdk_json(self, prompt):
         """GetLLMObsPrompt's flattened shape: version as a string, ``template`` (text) or ``chat_template`` (chat)."""
-        attributes = {'prompt_id': prompt.prompt_id, 'prompt_version_uuid': self.id, 'version': str(self.number),
+        # The sequential number, unless a user_version was given: then that identifier, as the spec says.
+        attributes = {'prompt_id': prompt.prompt_id, 'prompt_version_uuid': self.id,
+                      'version': self.user_version if self.user_version is not None else str(self.number),
                       'labels': list(self.labels)}
         attributes['template' if isinstance(self.template, str) else 'chat_template'] = copy.deepcopy(self.template)
         if self.config:

@@ -111,14 +111,15 @@ def check_prompt_item(item, where, earlier):
     if not versions:
         raise SeedError('%s.versions: a prompt needs one version or more' % where)
 
-    def resolve(prompt_id, number, pointer):
-        compiled = earlier.get(prompt_id, [])
-        if not 1 <= number <= len(compiled):
-            raise InvalidConfig('include: prompt %s has no version %d earlier in the seed' % (prompt_id, number), pointer)
-        return _Compiled(compiled[number - 1])
-
     checked = dict(item, versions=[])
     compiled = []
+
+    def resolve(prompt_id, number, pointer):
+        made = compiled if prompt_id == item['prompt_id'] else earlier.get(prompt_id, [])
+        if not 1 <= number <= len(made):
+            raise InvalidConfig('include: prompt %s has no version %d earlier in the seed' % (prompt_id, number), pointer)
+        return _Compiled(made[number - 1])
+
     for index, version in enumerate(versions):
         v_where = '%s.versions[%d]' % (where, index)
         _object(version, v_where, VERSION_KEYS)

@@ -395,6 +395,7 @@ class DatadogAPI(object):
         self.evaluators_page_size = None        # None: the spec's unpaged list; N: pages of N with meta.after
         self.prompts_page_size = None
         self.prompt_filter_prefix = False       # filter[prompt_id] matches every prompt_id that starts with it
+        self.prompt_config_authoring = True     # False: an organisation without configuration authoring (config: 403)
 
     def _meta(self, after):
         """The ``meta`` of an experiments or events list page: ``after`` the next cursor, or the
@@ -785,10 +786,12 @@ class DatadogAPI(object):
 
     # prompts
 
-    @staticmethod
-    def _prompt_fields(attributes, template_required=True):
+    def _prompt_fields(self, attributes, template_required=True):
         pointer = '/data/attributes/%s'
         fields = {}
+        if 'config' in attributes and not self.prompt_config_authoring:
+            raise APIProblem(403, 'configuration authoring is not enabled for this organization: config cannot be given, '
+                             'not even an empty one', pointer=pointer % 'config')
         for key in ('title', 'description', 'user_version'):
             if key in attributes:
                 fields[key] = _string(attributes, key, pointer % key)
@@ -1085,7 +1088,7 @@ class Emulator(object):
                 'dataset_create_status', 'records_shape', 'max_batch_records', 'max_batch_bytes', 'log_bodies',
                 'version_ttl_seconds', 'experiment_create_status', 'experiment_patch_body', 'summary_metrics_pages',
                 'experiments_last_after', 'evaluator_put_body', 'evaluator_null_fields', 'evaluators_page_size',
-                'prompts_page_size', 'prompt_filter_prefix', 'prompt_labels_move')
+                'prompts_page_size', 'prompt_filter_prefix', 'prompt_labels_move', 'prompt_config_authoring')
 
     def __init__(self, seeds=(), lag=0.0, inexact_name_filter=False, rate_limit=None, faults=(),
                  api_key=None, app_key=None, latency_ms=0, dataset_create_status=201, records_shape='nested',
@@ -1099,7 +1102,7 @@ class Emulator(object):
                             experiment_patch_body=experiment_patch_body, summary_metrics_pages='first',
                             experiments_last_after=None, evaluator_put_body=False, evaluator_null_fields=False,
                             evaluators_page_size=None, prompts_page_size=None, prompt_filter_prefix=False,
-                            prompt_labels_move=True)
+                            prompt_labels_move=True, prompt_config_authoring=True)
         self.startup_faults = [f.to_json() for f in faults]
         self.api_key = api_key
         self.app_key = app_key
@@ -1140,7 +1143,7 @@ class Emulator(object):
             elif name in ('evaluators_page_size', 'prompts_page_size'):
                 checked[name] = None if value is None else _number(value, name, 1, whole=True)
             elif name in ('inexact_name_filter', 'log_bodies', 'experiment_patch_body', 'evaluator_put_body',
-                          'evaluator_null_fields', 'prompt_filter_prefix', 'prompt_labels_move'):
+                          'evaluator_null_fields', 'prompt_filter_prefix', 'prompt_labels_move', 'prompt_config_authoring'):
                 if not isinstance(value, bool):
                     raise ValueError('%s must be true or false' % name)
                 checked[name] = value
@@ -1199,6 +1202,7 @@ class Emulator(object):
                 'prompts_page_size': self.api.prompts_page_size,
                 'prompt_filter_prefix': self.api.prompt_filter_prefix,
                 'prompt_labels_move': self.store.prompt_labels_move,
+                'prompt_config_authoring': self.api.prompt_config_authoring,
                 'keys_checked': self.api_key is not None or self.app_key is not None,
                 'checked_keys': [name for name, key in (('api_key', self.api_key), ('app_key', self.app_key))
                                  if key is not None]}

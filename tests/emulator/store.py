@@ -1444,7 +1444,8 @@ class Store(object):
 
     def add_prompts(self, items):
         """Seed and control route: prompts checked by seeds.check_prompt_item, each with its versions, shown at
-        once; a live prompt of the same prompt_id is replaced. Every item is checked against the store first."""
+        once; a live prompt of the same prompt_id is replaced. All or nothing: a template refused leaves the prompts as
+        they were (ValueError naming the place)."""
         with self.lock:
             saved = dict(self.prompts)
             try:
@@ -1453,9 +1454,9 @@ class Store(object):
                     self.prompts.pop(item['prompt_id'], None)
                     prompt = Prompt(item['prompt_id'], item.get('title'), item.get('description'),
                                     item.get('created_at') or utc_now(), self.next_seq())
+                    self.prompts[prompt.prompt_id] = prompt     # its versions may include its earlier ones
                     for number, fields in enumerate(item['versions']):
                         self._add_prompt_version(prompt, fields, 'prompts[%d].versions[%d].template' % (index, number))
-                    self.prompts[prompt.prompt_id] = prompt
                     self.prompt_shadows.pop(prompt.prompt_id, None)
                     made.append(prompt)
                 return made

@@ -35,13 +35,16 @@ from ansible_collections.llmobs.datadog.plugins.modules import (
     llmobs_dataset_records_info,
     llmobs_dataset_restore,
     llmobs_dataset_version_info,
+    llmobs_evaluator,
+    llmobs_evaluator_info,
     llmobs_experiment_info,
     llmobs_project,
     llmobs_project_info,
     llmobs_experiment,
     llmobs_experiment_prune,
+    llmobs_prompt,
+    llmobs_prompt_info,
 )
-from ansible_collections.llmobs.datadog.plugins.modules import llmobs_evaluator, llmobs_evaluator_info
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     API_KEY,
     APP_KEY,
@@ -89,6 +92,8 @@ MODULES = dict(
     llmobs_experiment_info=llmobs_experiment_info,
     llmobs_evaluator=llmobs_evaluator,
     llmobs_evaluator_info=llmobs_evaluator_info,
+    llmobs_prompt=llmobs_prompt,
+    llmobs_prompt_info=llmobs_prompt_info,
 )
 MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
