@@ -133,6 +133,9 @@ notes:
     holds it.
 seealso:
   - module: llmobs.datadog.llmobs_prompt_info
+  - plugin: llmobs.datadog.prompt
+    plugin_type: lookup
+    description: Reads a prompt's template at a label or version, to template an application's configuration.
   - name: Datadog LLM Observability prompt tracking
     description: How applications use registry prompts.
     link: https://docs.datadoghq.com/llm_observability/

@@ -43,6 +43,9 @@ options:
     type: str
 seealso:
   - module: llmobs.datadog.llmobs_prompt
+  - plugin: llmobs.datadog.prompt
+    plugin_type: lookup
+    description: The same reads from a template expression, on the controller.
 '''
 
 EXAMPLES = r'''
