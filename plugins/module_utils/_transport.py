@@ -618,6 +618,9 @@ class Transport(object):
               items_at=('data',), on_page=None, null_is_empty=False):
         """Yield every item of a cursor-paged list once, following ``meta.after`` to the end.
 
+        ``page_limit`` is sent as ``page[limit]``; None sends none (a route whose spec takes no page size, whose
+        answer is followed by its cursor all the same).
+
         ``items_at`` is where a page's body keeps its list of items (``data``, except in the
         experiment events: ``data.attributes.spans``); anything but a list there fails, but a null when
         ``null_is_empty`` (some servers write an empty list as null). ``on_page(document)``, when given, sees
@@ -639,7 +642,8 @@ class Transport(object):
             if number > 1:
                 pager.check_time(number)
             page_params = dict(params)
-            page_params['page[limit]'] = page_limit
+            if page_limit is not None:  # None: a list whose route takes no page size
+                page_params['page[limit]'] = page_limit
             if pager.cursor:
                 page_params['page[cursor]'] = pager.cursor
             document = self.request('GET', path, operation, params=page_params, hints=hints)
