@@ -31,6 +31,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import functools
 import json
 import os
 
@@ -312,6 +313,19 @@ WRITES = [
 ]
 RUN_CONFIG = {'A': {}, 'B': {'prompt_labels_move': False}}
 
+# Broken promises known today, (case, write) -> what is wrong: reported in the report's rows, not failing the suite;
+# once one no longer shows, the suite fails until its entry is removed.
+KNOWN_BUGS = {
+    ('lag', 'prompt-title'): 'llmobs_prompt does not wait for the prompts list to show a title and description it '
+                             'PATCHed: its result shows the values from before, and a run right after PATCHes again',
+    ('lag', 'prompt-label-moved'): 'llmobs_prompt does not wait for the versions list to show the labels it set: a '
+                                   'run right after sets them again and reports a change',
+    ('lag', 'prompt-label-kept'): 'llmobs_prompt does not wait for the versions list to show the labels it set: a '
+                                  'run right after sets them again and reports a change',
+    ('lost-lagging', 'prompt-version'): 'llmobs_prompt sends a new version again when the versions list does not '
+                                        'show it within wait_timeout: a second version is made',
+}
+
 
 class FaultClass(object):
     def __init__(self, case_id, what, faults, expected='success', config=None, wait_timeout=2, lost_after=False):
@@ -389,13 +403,21 @@ def row(fault_class, write, result, requests, after, rerun, run):
             'retries': sum(1 for w in warnings_of(result) if 'retrying in' in w)}
 
 
+def described(sent):
+    """Requests as a failure names them: the method, the end of the path and the status."""
+    return ['%s %s %s' % (entry['method'], '/'.join(entry['path'].split('/')[-2:]), entry['status']) for entry in sent]
+
+
 def first_line(broken):
     return str(broken).split('\n', 1)[0]
 
 
 def check_write(emulator, fault_class, write, result, again, sent):
     """Assert the promises of one write after a run of its fault class; what the state shows, for the report."""
-    statuses = [entry['status'] for entry in sent]
+    statuses = 'the task and its re-run sent %s' % described(sent)
+    if again is not None:
+        assert again.get('failed') is not True and again['changed'] is False, 'the re-run right after: %s' % (
+            again.get('msg'))
     assert len(sent) <= 3 * write.sends, 'retries: 2 bounds the sends of each request: %s' % statuses
     if fault_class.expected == 'failure':
         assert result.get('failed') is True and result.get('changed') is not True, result.get('msg')
@@ -420,7 +442,24 @@ def check_write(emulator, fault_class, write, result, again, sent):
         assert len(sent) == write.sends + 1, statuses
     if fault_class.id == '429':
         assert any('retrying in 1 second' in w for w in warnings_of(result)), warnings_of(result)
-    assert again.get('failed') is not True and again['changed'] is False, 'the re-run: %s' % again.get('msg')
+    return after
+
+
+def checked(problems, case, write, check):
+    """Run ``check()`` (the asserts of one write in one case) and return what the report says of the state after;
+    a broken promise goes to ``problems``, unless it is a known bug of KNOWN_BUGS (and a known bug that no longer
+    shows goes there too, so that its entry is removed)."""
+    known = KNOWN_BUGS.get((case, write.id))
+    try:
+        after = check()
+    except AssertionError as broken:
+        if known is None:
+            problems.append('%s: %s' % (write.id, first_line(broken)))
+            return 'NOT AS PROMISED: %s' % first_line(broken)
+        return 'NOT AS PROMISED (a known bug: %s): %s' % (known, first_line(broken))
+    if known is not None:
+        problems.append('%s: the known bug under %s no longer shows (%s): remove it from KNOWN_BUGS' % (
+            write.id, case, known))
     return after
 
 
@@ -442,11 +481,14 @@ def test_writes_through_fault_class(fresh_emulator, record, fault_class, run_nam
             emulator.add_fault(**one)
     emulator.control('DELETE', '/requests')
 
-    # After a success the same task runs again in the same playbook: the very next run must change nothing.
+    # After a success the same task runs again right after it: the very next run must change nothing and send no
+    # write (with wait: true, a write shows in reads before the task ends, lists lagging or not).
     success = fault_class.expected == 'success'
-    tasks = [task(emulator, write, fault_class.wait_timeout, 'faulty') for write in writes]
-    if success:
-        tasks += [task(emulator, write, fault_class.wait_timeout, 'again') for write in writes]
+    tasks = []
+    for write in writes:
+        tasks.append(task(emulator, write, fault_class.wait_timeout, 'faulty'))
+        if success:
+            tasks.append(task(emulator, write, fault_class.wait_timeout, 'again'))
     run = run_playbook(tasks, [step['register'] for step in tasks])
     check_clean(run)
     log = emulator.requests_log()
@@ -454,13 +496,11 @@ def test_writes_through_fault_class(fresh_emulator, record, fault_class, run_nam
     # Every write is checked, and every broken promise reported together.
     problems = []
     for number, write in enumerate(writes):
-        result, sent = run.results[number], sent_by(log, write)
-        again = run.results[len(writes) + number] if success else None
-        try:
-            after = check_write(emulator, fault_class, write, result, again, sent)
-        except AssertionError as broken:
-            problems.append('%s: %s' % (write.id, first_line(broken)))
-            after = 'NOT AS PROMISED: %s' % first_line(broken)
+        # The write's requests in the run: those of the task and of its re-run (which must send none).
+        result, sent = run.results[2 * number if success else number], sent_by(log, write)
+        again = run.results[2 * number + 1] if success else None
+        after = checked(problems, fault_class.id, write, functools.partial(
+            check_write, emulator, fault_class, write, result, again, sent))
         record('evaluator_prompt_writes', row(fault_class, write, result, len(sent), after,
                                               'unchanged' if success else None, run))
     assert problems == []
@@ -479,6 +519,8 @@ def test_writes_through_fault_class(fresh_emulator, record, fault_class, run_nam
 # ---------------------------------------------------------------- lost answers while reads lag past wait_timeout
 
 LAGGING = ('evaluator-create', 'evaluator-delete', 'prompt-create', 'prompt-version', 'prompt-delete')
+# Seconds before reads show a write: well past wait_timeout (1) and the sends that follow a lost answer.
+LAG = 6
 
 
 def settled(emulator):
@@ -487,8 +529,22 @@ def settled(emulator):
         item['listed'] for item in emulator.control('GET', '/prompts')['prompts'] if not item['deleted'])
 
 
+def check_lagging(emulator, write, result, second, sent):
+    """The promises of a write whose answer was lost while reads lag; ``second``: the next run's result."""
+    statuses = described(sent)
+    assert len(sent) <= 3, 'retries: 2 bounds the sends: %s' % statuses
+    if write.operation != PUT_EVAL:
+        assert sum(1 for entry in sent if carried_out(entry)) == 1, 'carried out twice: %s' % statuses
+    if result.get('failed'):
+        assert 'unknown' in result['msg'], 'a failure that does not say its outcome is unknown: %s' % result['msg']
+    else:
+        assert result['changed'] is True, result.get('msg')
+    assert second.get('failed') is not True and second['changed'] is False, 'the next run: %s' % second.get('msg')
+    return write.done(emulator, second)
+
+
 def test_lost_answers_while_reads_lag(fresh_emulator, record):
-    """Each write that is not idempotent is carried out and its answer lost, and reads show it only 4 s later, past
+    """Each write that is not idempotent is carried out and its answer lost, and reads show it only 6 s later, past
     wait_timeout (1): the lookup cannot prove it was done. Whatever the module then does, nothing may be done twice
     (a prompt version made twice, a second prompt), and a failure must say that the outcome is unknown. Once the
     reads show the writes, the next run must find the work done. (A PUT sent again replaces the configuration with
@@ -500,14 +556,14 @@ def test_lost_answers_while_reads_lag(fresh_emulator, record):
             write.prepare(emulator)
     for write in writes:
         emulator.add_fault(**fault(write.operation, drop=True, commit=True))
-    emulator.configure(lag=4)
+    emulator.configure(lag=LAG)
     emulator.control('DELETE', '/requests')
     tasks = [task(emulator, write, 1, 'lagging') for write in writes]
     run = run_playbook(tasks, [step['register'] for step in tasks])
     check_clean(run)
     log = emulator.requests_log()
     # The next run, once the reads show every write, finds the work done.
-    assert wait_for(lambda: settled(emulator), timeout=10)
+    assert wait_for(lambda: settled(emulator), timeout=LAG + 10)
     tasks = [task(emulator, write, 1, 'finish') for write in writes]
     finish = run_playbook(tasks, [step['register'] for step in tasks])
     check_clean(finish)
@@ -515,25 +571,12 @@ def test_lost_answers_while_reads_lag(fresh_emulator, record):
     problems = []
     for write, result, second in zip(writes, run.results, finish.results):
         sent = sent_by(log, write)
-        statuses = [entry['status'] for entry in sent]
-        try:
-            assert len(sent) <= 3, 'retries: 2 bounds the sends: %s' % statuses
-            if write.operation != PUT_EVAL:
-                assert sum(1 for entry in sent if carried_out(entry)) == 1, 'carried out twice: %s' % statuses
-            if result.get('failed'):
-                assert 'unknown' in result['msg'], 'a failure that does not say its outcome is unknown: %s' % (
-                    result['msg'])
-            else:
-                assert result['changed'] is True, result.get('msg')
-            assert second.get('failed') is not True and second['changed'] is False, 'the next run: %s' % (
-                second.get('msg'))
-            after = write.done(emulator, second)
-        except AssertionError as broken:
-            problems.append('%s: %s' % (write.id, first_line(broken)))
-            after = 'NOT AS PROMISED: %s' % first_line(broken)
+        after = checked(problems, 'lost-lagging', write, functools.partial(
+            check_lagging, emulator, write, result, second, sent))
         record('evaluator_prompt_writes', {
             'case': 'lost-lagging', 'run': 'C', 'runs': 2, 'write': write.id, 'module': write.module.split('.')[-1],
-            'what': 'done, then the connection dropped; reads show it 4 s late (lag: 4, wait_timeout: 1)',
+            'what': 'done, then the connection dropped; reads show it %d s late (lag: %d, wait_timeout: 1)' % (
+                LAG, LAG),
             'expected': 'never done twice', 'outcome': 'failure' if result.get('failed') else 'success',
             'changed': result.get('changed'), 'requests': len(sent), 'after': after,
             'rerun': 'unchanged' if second.get('changed') is False else second.get('msg'),
@@ -655,5 +698,7 @@ def test_bad_input_fails_before_any_request(fresh_emulator, record, tmp_path):
             wrong.append('%s: did not fail (%s)' % (case, result.get('msg')))
         wrong.extend('%s: %r not in %r' % (case, text, result.get('msg')) for text in named
                      if text not in result.get('msg', ''))
-        record('evaluator_prompt_bad_input', {'module': module, 'case': case, 'message': result.get('msg', '')})
+        # The files' directory is the test's own: the report shows the names within it.
+        record('evaluator_prompt_bad_input', {'module': module, 'case': case,
+                                              'message': result.get('msg', '').replace(folder + os.sep, '')})
     assert wrong == []
