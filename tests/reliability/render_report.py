@@ -333,8 +333,9 @@ def evaluators_prompts_section(rows, check_rows, bad_rows, ansible_version):
     if known:
         out += ['Known bugs, which the suite reports here without failing (an entry of `KNOWN_BUGS` in the test file; '
                 'once a bug no longer shows, the suite fails until its entry is removed):', '']
-        out += ['- `%s` under `%s`: %s' % (r['write'], r['case'], r['after'][len('NOT AS PROMISED (a known bug: '):]
-                                             .split('): ')[0]) for r in known]
+        for r in known:
+            reason = r['after'][len('NOT AS PROMISED (a known bug: '):].split('): ')[0]
+            out.append('- `%s` under `%s`: %s' % (r['write'], r['case'], reason))
         out.append('')
     if check_rows:
         out += ['In check mode the same writes read and predict, and the emulator\'s log holds no write:', '']
