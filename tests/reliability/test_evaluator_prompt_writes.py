@@ -21,10 +21,14 @@ moves a label. The promises, checked after every run in the emulator's state and
 - a write whose answer was lost after it was done (a dropped connection, an answer past ``timeout``) is found by
   a lookup, and the writes that are not idempotent (the PUT, the creates, the new version, the deletes) are not
   sent again.
-- no traceback and no key in any output. After a success the same task runs again in the same playbook and
-  changes nothing; after a failure, a second run without the fault finishes the job.
+- no traceback and no key in any output. After a success the same task runs again right after it and changes
+  nothing, sending no write (reads lagging or not: with ``wait: true`` a task ends once reads show its writes);
+  after a failure, a second run without the fault finishes the job.
 
-Check mode sends no write (the emulator's log holds reads only), and bad input fails before any request.
+One more run loses the answers of the writes that are not idempotent while reads lag past ``wait_timeout``, so
+that no lookup can prove them done: nothing may then be done twice. Check mode sends no write (the emulator's log
+holds reads only), and bad input fails before any request. The promises broken today are listed in KNOWN_BUGS:
+the report shows them, the suite does not fail on them, and fails once one no longer shows.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -44,11 +48,9 @@ from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import warnin
 KEYS = {'DD-API-KEY': API_KEY, 'DD-APPLICATION-KEY': APP_KEY}
 EVALUATOR, PROMPT = 'llmobs.datadog.llmobs_evaluator', 'llmobs.datadog.llmobs_prompt'
 EVALUATORS_PATH = '/api/unstable/llm-obs/config/evaluators/custom'
-PUT_EVAL, DELETE_EVAL, GET_EVAL = ('UpdateLLMObsCustomEvalConfig', 'DeleteLLMObsCustomEvalConfig',
-                                   'GetLLMObsCustomEvalConfig')
+PUT_EVAL, DELETE_EVAL = 'UpdateLLMObsCustomEvalConfig', 'DeleteLLMObsCustomEvalConfig'
 CREATE_PROMPT, PATCH_PROMPT, DELETE_PROMPT = 'CreateLLMObsPrompt', 'UpdateLLMObsPrompt', 'DeleteLLMObsPrompt'
-CREATE_VERSION, PATCH_VERSION, LIST_VERSIONS = ('CreateLLMObsPromptVersion', 'UpdateLLMObsPromptVersion',
-                                                'ListLLMObsPromptVersions')
+CREATE_VERSION, PATCH_VERSION = 'CreateLLMObsPromptVersion', 'UpdateLLMObsPromptVersion'
 SERVER_FIELDS = ('created_at', 'updated_at', 'created_by', 'last_updated_by')
 
 
