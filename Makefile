@@ -253,10 +253,10 @@ build-check: $(STAMP)
 		| tee $(COLLECTION_BUILD)/install.log
 	@grep -q 'llmobs.datadog:.* was installed successfully' $(COLLECTION_BUILD)/install.log
 	@echo "reading the docs of $(MODULES) from the installed copy"
+	@env -u PYTHONPATH ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTION_BUILD))/installed $(BIN)/ansible-doc \
+		$(addprefix llmobs.datadog.,$(MODULES)) > $(COLLECTION_BUILD)/doc.txt
 	@for module in $(MODULES); do \
-		env -u PYTHONPATH ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTION_BUILD))/installed $(BIN)/ansible-doc \
-			"llmobs.datadog.$${module}" > $(COLLECTION_BUILD)/doc.txt; \
-		grep -qF "$(abspath $(COLLECTION_BUILD))/installed/ansible_collections/llmobs/datadog/plugins/modules/$${module}.py" \
+		grep -qF "$(abspath $(COLLECTION_BUILD))/installed/ansible_collections/llmobs/datadog/plugins/modules/$${module}.py)" \
 			$(COLLECTION_BUILD)/doc.txt || { echo "ansible-doc did not read $${module} from the installed copy"; exit 1; }; \
 	done
 	@echo "build-check: $$(wc -l < $(COLLECTION_BUILD)/files.txt) files in $$(basename $(COLLECTION_BUILD)/llmobs-datadog-*.tar.gz), installed with the project's ansible-galaxy, docs of $(words $(MODULES)) modules read"
