@@ -181,13 +181,13 @@ lint: $(STAMP)
 sanity: $(STAMP)
 	tests/utils/run-sanity.sh "$(abspath $(BIN))"
 
-ANTSIBULL_PLUGIN_DOCS = $(BIN)/antsibull-docs plugin --fail-on-error --no-add-antsibull-docs-version \
-	--output-format simplified-rst --plugin-type module
+# `antsibull-docs plugin` for every module, in one process (tests/utils/module_docs.py).
+MODULE_DOCS = $(BIN)/python tests/utils/module_docs.py
 
 # docs/<module>_module.rst for every module of plugins/modules; pages of modules that are gone go too.
 docs: $(STAMP)
+	$(MODULE_DOCS) docs $(MODULES)
 	for module in $(MODULES); do \
-		$(ANTSIBULL_PLUGIN_DOCS) --dest-dir docs "llmobs.datadog.$${module}"; \
 		mv "docs/llmobs.datadog.$${module}_module.rst" "docs/$${module}_module.rst"; \
 	done
 	for page in docs/*_module.rst; do \
@@ -198,9 +198,9 @@ docs: $(STAMP)
 docs-check: $(STAMP)
 	rm -rf $(BUILD)/docs && mkdir -p $(BUILD)/docs
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all .
+	$(MODULE_DOCS) $(BUILD)/docs $(MODULES)
 	stale=""; \
 	for module in $(MODULES); do \
-		$(ANTSIBULL_PLUGIN_DOCS) --dest-dir $(BUILD)/docs "llmobs.datadog.$${module}"; \
 		diff -u "docs/$${module}_module.rst" "$(BUILD)/docs/llmobs.datadog.$${module}_module.rst" \
 			|| stale="$${stale} docs/$${module}_module.rst"; \
 	done; \
@@ -217,7 +217,7 @@ changelog-lint: $(STAMP)
 	$(BIN)/python tests/utils/release_check.py
 
 # What must never ship: caches, build output, virtualenvs, and what works only in a checkout.
-NOT_SHIPPED := (^|/)(__pycache__|\.pytest_cache|\.hypothesis|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.ansible|\.ansible-lint-cache)(/|$$)|\.py[co]$$|\.tar\.gz$$|(^|/)\.plugin-cache\.yaml$$|^(\.venv|build|tests/output|\.ci|tests/requirements)(/|$$)|^(Makefile|requirements-dev\.txt|pytest\.ini|tests/utils/(run-sanity\.sh|run-tests\.sh|demo\.sh|link_collection\.py|ansible_test_get_pip\.py))$$
+NOT_SHIPPED := (^|/)(__pycache__|\.pytest_cache|\.hypothesis|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.ansible|\.ansible-lint-cache)(/|$$)|\.py[co]$$|\.tar\.gz$$|(^|/)\.plugin-cache\.yaml$$|^(\.venv|build|tests/output|\.ci|tests/requirements)(/|$$)|^(Makefile|requirements-dev\.txt|pytest\.ini|tests/utils/(run-sanity\.sh|run-tests\.sh|demo\.sh|link_collection\.py|ansible_test_get_pip\.py|module_docs\.py))$$
 # What must ship: the plugins, their metadata, the playbooks, the emulator and the release history.
 SHIPPED := plugins meta playbooks tests/emulator CHANGELOG.rst changelogs/changelog.yaml
 COLLECTION_BUILD := $(BUILD)/collection
