@@ -118,7 +118,7 @@ def source_scope(value):
     if value is not None:
         environment['INTEGRATION_SCOPE'] = value
     process = subprocess.run(['bash', '-c', '. "$0"; echo "scope=${scope}"', SCOPE_SCRIPT], env=environment,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     return process.returncode, process.stdout.decode('utf-8'), process.stderr.decode('utf-8')
 
 
