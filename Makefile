@@ -51,8 +51,11 @@ INTEGRATION_TARGETS := $(sort $(notdir $(patsubst %/runme.sh,%,$(wildcard tests/
 # the unit tests run on each. So the matrix grows by one run per new module, not by one per version
 # (docs/adding-a-module.md says when a target needs the alias; docs/testing.md has the figures).
 ALL_VERSIONS_TARGETS := $(sort $(notdir $(patsubst %/aliases,%,$(shell grep -lx 'all_ansible_versions' tests/integration/targets/*/aliases 2>/dev/null))))
-INTEGRATION_RUNS := $(addprefix integration/$(NEWEST)/,$(INTEGRATION_TARGETS)) \
-	$(foreach version,$(OLDER),$(addprefix integration/$(version)/,$(filter $(INTEGRATION_TARGETS),$(ALL_VERSIONS_TARGETS))))
+# The runs of the targets of every version come first: they are the longest, and on a clean clone
+# (no timings of an earlier run) tests/utils/run-tests.sh starts the jobs in this order.
+INTEGRATION_RUNS := $(foreach target,$(filter $(INTEGRATION_TARGETS),$(ALL_VERSIONS_TARGETS)),\
+	$(foreach version,$(NEWEST) $(OLDER),integration/$(version)/$(target))) \
+	$(addprefix integration/$(NEWEST)/,$(filter-out $(ALL_VERSIONS_TARGETS),$(INTEGRATION_TARGETS)))
 # The steps of `make test`, the longest first (tests/utils/run-tests.sh starts them in this order
 # when it has no timings of an earlier run).
 TEST_STEPS := pytest sanity integration $(addprefix unit-,$(OLDER)) build-check lint docs-check changelog-lint \
