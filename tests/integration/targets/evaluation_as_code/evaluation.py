@@ -53,39 +53,57 @@ SECOND_TEMPLATE = [
 ]
 PROMPT_CONFIG = {'model': 'gpt-4o-mini', 'temperature': 0.2}
 
-# Each stage: the recap's changed count, the writes of the run (operation: how many), the sampling percentage of
-# each judge, the templates of the prompt's versions (oldest first), where each label is, and the version each
-# environment's configuration file holds (absent: no file).
+# Each stage: the lines the summary callback prints for the collection's two tasks, the recap's changed count, the
+# writes of the run (operation: how many), the sampling percentage of each judge, the templates of the prompt's
+# versions (oldest first), where each label is, and the version each environment's configuration file holds (absent:
+# no file).
 STAGES = {
-    'staging-dry-run': dict(changed=2, writes={}, judges={}, versions=[], labels={}, configs={}),
+    'staging-dry-run': dict(
+        summary=['evaluator helpfulness-staging: would be created',
+                 'prompt support-answer: would be created; label development would be set on version 1'],
+        changed=2, writes={}, judges={}, versions=[], labels={}, configs={}),
     'staging-applied': dict(
+        summary=['evaluator helpfulness-staging: created',
+                 'prompt support-answer: created; label development set on version 1'],
         changed=3, writes={'UpdateLLMObsCustomEvalConfig': 1, 'CreateLLMObsPrompt': 1, 'UpdateLLMObsPromptVersion': 1},
         judges={'helpfulness-staging': 100}, versions=[FIRST_TEMPLATE], labels={'development': 1},
         configs={'staging': 1}),
     'production-dry-run': dict(
+        summary=['evaluator helpfulness-production: would be created',
+                 'prompt support-answer: label production would be set on version 1'],
         changed=2, writes={}, judges={'helpfulness-staging': 100}, versions=[FIRST_TEMPLATE],
         labels={'development': 1}, configs={'staging': 1}),
     'production-applied': dict(
+        summary=['evaluator helpfulness-production: created',
+                 'prompt support-answer: label production set on version 1'],
         changed=3, writes={'UpdateLLMObsCustomEvalConfig': 1, 'UpdateLLMObsPromptVersion': 1},
         judges={'helpfulness-staging': 100, 'helpfulness-production': 10}, versions=[FIRST_TEMPLATE],
         labels={'development': 1, 'production': 1}, configs={'staging': 1, 'production': 1}),
     'production-again': dict(
+        summary=['evaluator helpfulness-production: unchanged',
+                 'prompt support-answer: unchanged'],
         changed=0, writes={}, judges={'helpfulness-staging': 100, 'helpfulness-production': 10},
         versions=[FIRST_TEMPLATE], labels={'development': 1, 'production': 1},
         configs={'staging': 1, 'production': 1}),
     # The pull request that changes the prompt's file, applied on staging: one new version, the development label
     # on it; production's label stays on the version reviewed for it.
     'prompt-changed': dict(
+        summary=['evaluator helpfulness-staging: unchanged',
+                 'prompt support-answer: version 2 created (template changed); label development set on version 2'],
         changed=2, writes={'CreateLLMObsPromptVersion': 1, 'UpdateLLMObsPromptVersion': 1},
         judges={'helpfulness-staging': 100, 'helpfulness-production': 10},
         versions=[FIRST_TEMPLATE, SECOND_TEMPLATE], labels={'development': 2, 'production': 1},
         configs={'staging': 2, 'production': 1}),
     # The pull request that promotes version 2 to production: its dry run, then the merge.
     'promotion-dry-run': dict(
+        summary=['evaluator helpfulness-production: unchanged',
+                 'prompt support-answer: label production would be set on version 2'],
         changed=1, writes={}, judges={'helpfulness-staging': 100, 'helpfulness-production': 10},
         versions=[FIRST_TEMPLATE, SECOND_TEMPLATE], labels={'development': 2, 'production': 1},
         configs={'staging': 2, 'production': 1}),
     'promoted': dict(
+        summary=['evaluator helpfulness-production: unchanged',
+                 'prompt support-answer: label production set on version 2'],
         changed=2, writes={'UpdateLLMObsPromptVersion': 1},
         judges={'helpfulness-staging': 100, 'helpfulness-production': 10},
         versions=[FIRST_TEMPLATE, SECOND_TEMPLATE], labels={'development': 2, 'production': 2},
@@ -183,6 +201,8 @@ class Check(object):
         self.expect(self.status == 0 and recap == [str(want['changed'])],
                     'the run ended with exit status %d and recap changed=%s, not 0 and changed=%d'
                     % (self.status, recap, want['changed']))
+        for line in want['summary']:
+            self.expect(line in self.log, 'the summary does not say %r' % line)
         self.expect(self.writes == want['writes'], 'the run wrote %s, not %s' % (self.writes, want['writes']))
         sampling = dict((name, attributes['target'].get('sampling_percentage')) for name, attributes in self.judges.items())
         self.expect(sampling == want['judges'], 'the judges and their sampling are %s, not %s' % (sampling, want['judges']))
