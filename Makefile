@@ -43,6 +43,7 @@ export PYTHONPATH := $(abspath $(VENV))/collections
 
 # New modules and integration targets are picked up from their files.
 MODULES := $(sort $(basename $(notdir $(filter-out %/__init__.py,$(wildcard plugins/modules/*.py)))))
+LOOKUPS := $(sort $(basename $(notdir $(filter-out %/__init__.py,$(wildcard plugins/lookup/*.py)))))
 INTEGRATION_TARGETS := $(sort $(notdir $(patsubst %/runme.sh,%,$(wildcard tests/integration/targets/*/runme.sh))))
 # The integration matrix: every target on the newest ansible-core; on the older ones only the
 # targets whose aliases file has the line `all_ansible_versions`: those that exercise what differs
@@ -187,17 +188,28 @@ lint: $(STAMP)
 sanity: $(STAMP)
 	tests/utils/run-sanity.sh "$(abspath $(BIN))" --skip-test ansible-doc
 
-# `antsibull-docs plugin` for every module, in one process (tests/utils/module_docs.py).
+# `antsibull-docs plugin` for every module, in one process (tests/utils/module_docs.py); the lookups
+# with a process each (one so far).
 MODULE_DOCS = $(BIN)/python tests/utils/module_docs.py
+ANTSIBULL_DOCS = $(BIN)/antsibull-docs plugin --fail-on-error --no-add-antsibull-docs-version \
+	--output-format simplified-rst
 
-# docs/<module>_module.rst for every module of plugins/modules; pages of modules that are gone go too.
+# docs/<module>_module.rst for every module of plugins/modules, docs/<lookup>_lookup.rst for every lookup of
+# plugins/lookup; pages of plugins that are gone go too.
 docs: $(STAMP)
 	$(MODULE_DOCS) docs $(MODULES)
 	for module in $(MODULES); do \
 		mv "docs/llmobs.datadog.$${module}_module.rst" "docs/$${module}_module.rst"; \
 	done
+	for lookup in $(LOOKUPS); do \
+		$(ANTSIBULL_DOCS) --plugin-type lookup --dest-dir docs "llmobs.datadog.$${lookup}"; \
+		mv "docs/llmobs.datadog.$${lookup}_lookup.rst" "docs/$${lookup}_lookup.rst"; \
+	done
 	for page in docs/*_module.rst; do \
 		[ -e "plugins/modules/$$(basename "$${page}" _module.rst).py" ] || rm -v "$${page}"; \
+	done
+	for page in docs/*_lookup.rst; do \
+		[ ! -e "$${page}" ] || [ -e "plugins/lookup/$$(basename "$${page}" _lookup.rst).py" ] || rm -v "$${page}"; \
 	done
 
 # The committed reference must be what every module's documentation generates today.
@@ -210,11 +222,20 @@ docs-check: $(STAMP)
 		diff -u "docs/$${module}_module.rst" "$(BUILD)/docs/llmobs.datadog.$${module}_module.rst" \
 			|| stale="$${stale} docs/$${module}_module.rst"; \
 	done; \
+	for lookup in $(LOOKUPS); do \
+		$(ANTSIBULL_DOCS) --plugin-type lookup --dest-dir $(BUILD)/docs "llmobs.datadog.$${lookup}"; \
+		diff -u "docs/$${lookup}_lookup.rst" "$(BUILD)/docs/llmobs.datadog.$${lookup}_lookup.rst" \
+			|| stale="$${stale} docs/$${lookup}_lookup.rst"; \
+	done; \
 	for page in docs/*_module.rst; do \
 		[ -e "plugins/modules/$$(basename "$${page}" _module.rst).py" ] || stale="$${stale} $${page}"; \
 	done; \
+	for page in docs/*_lookup.rst; do \
+		[ ! -e "$${page}" ] || [ -e "plugins/lookup/$$(basename "$${page}" _lookup.rst).py" ] || stale="$${stale} $${page}"; \
+	done; \
 	if [ -n "$${stale}" ]; then echo "stale:$${stale}: run 'make docs'"; exit 1; fi
 	$(BIN)/ansible-doc $(addprefix llmobs.datadog.,$(MODULES)) > /dev/null
+	$(if $(LOOKUPS),$(BIN)/ansible-doc -t lookup $(addprefix llmobs.datadog.,$(LOOKUPS)) > /dev/null)
 
 # The fragments, then the release history: CHANGELOG.rst as generated from changelogs/changelog.yaml,
 # galaxy.yml's version not older than the newest release (docs/releasing.md).

@@ -312,9 +312,9 @@ class Cloning(object):
         except LLMObsError as exc:
             raise self._failure('reading its records failed: %s Nothing was written to it.' % exc.message.rstrip(), exc)
         if copied is None:
-            raise self._failure('after %d seconds its records still did not show the %s the source held, so it was not '
+            raise self._failure('after %s its records still did not show the %s the source held, so it was not '
                                 'made equal to version %d: nothing was written to it.'
-                                % (self.timeout, counted(sum(self.current.values()), 'record'), self.version))
+                                % (counted(self.timeout, 'second'), counted(sum(self.current.values()), 'record'), self.version))
         return copied
 
     def _set_metadata(self, metadata):
@@ -332,7 +332,7 @@ class Cloning(object):
         except LLMObsError as exc:
             found, reason = None, 'reading it failed: %s' % exc.message
         else:
-            reason = 'it was still missing from the dataset list after %d seconds' % self.timeout
+            reason = 'it was still missing from the dataset list after %s' % counted(self.timeout, 'second')
         if found is not None:
             return found
         self.task.warn('The copy holds version %d\'s records, but its new current version is not known, so '

@@ -33,10 +33,12 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files i
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._datasets import Datasets
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
+from ansible_collections.llmobs.datadog.plugins.module_utils._evaluators import Evaluators
 from ansible_collections.llmobs.datadog.plugins.module_utils._experiments import Experiments
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLAN_FACT, Plan, plan_from_environment
 from ansible_collections.llmobs.datadog.plugins.module_utils._projects import Projects
+from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import Prompts
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -75,7 +77,9 @@ class API(object):
         self.projects = Projects(transport, self.names)
         self.datasets = Datasets(transport, self.names)
         self.experiments = Experiments(transport, self.names)
+        self.evaluators = Evaluators(transport, self.names)
         self.versions = Versions(transport, self.names)
+        self.prompts = Prompts(transport, self.names)
         self._records = None
 
     @property

@@ -332,7 +332,7 @@ def delete_decided(task, decisions, result, where, delete, listed_ids, batch_siz
 
         if read_after_write(result['msg'].rstrip('.'), result, task.api.transport.poll, unlisted,
                             params['wait_timeout']) is None:
-            task.warn('Deleted %s, but the list still showed some after %d seconds; a run started right away may '
+            task.warn('Deleted %s, but the list still showed some after %s; a run started right away may '
                       'still find them. Raise wait_timeout to wait longer.'
-                      % (counted(len(deleted), decisions.kind.noun), params['wait_timeout']))
+                      % (counted(len(deleted), decisions.kind.noun), counted(params['wait_timeout'], 'second')))
     return result

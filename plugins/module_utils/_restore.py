@@ -360,8 +360,8 @@ def restore_message(dataset, number, comparison, check_mode, version_before=None
         return text + ' Its current version is now %d.' % version_after
     if version_before is None:
         return text + ' The dataset reports no current version, so the module could not wait for the restore to show.'
-    return text + (' The restore was accepted, but the current version had not moved past %d after %d seconds.'
-                   % (version_before, timeout))
+    return text + (' The restore was accepted, but the current version had not moved past %d after %s.'
+                   % (version_before, counted(timeout, 'second')))
 
 
 def not_shown_warning(dataset, number, version_before, timeout):
@@ -369,9 +369,9 @@ def not_shown_warning(dataset, number, version_before, timeout):
     if version_before is None:
         return ('%s reports no current version, so the module cannot tell when the restore of version %d shows; a '
                 'task right after this one may still read the records before it.' % (capitalized(dataset), number))
-    return ('The restore of version %d of %s was accepted, but after %d seconds the dataset still reported version %d. '
+    return ('The restore of version %d of %s was accepted, but after %s the dataset still reported version %d. '
             'Datadog may show it later; until then a task that reads the records may see them as they were. Raise '
-            'wait_timeout to wait longer.' % (number, dataset, timeout, version_before))
+            'wait_timeout to wait longer.' % (number, dataset, counted(timeout, 'second'), version_before))
 
 
 def restore_summary(label, number, comparison, check_mode):

@@ -44,7 +44,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._diff import (
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import exactly_one
 from ansible_collections.llmobs.datadog.plugins.module_utils._planned import PLANNED_NOTE
-from ansible_collections.llmobs.datadog.plugins.module_utils._text import capitalized
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import capitalized, counted
 
 # What the engine says about a create and about a resource that already exists, as str.format
 # templates. Fields: title ("Dataset 'x' in project p"), label (the same, lower case), name, where,
@@ -56,7 +56,7 @@ CREATE_TEXTS = dict(
     created='{title} created (id {id}).',
     # What the write did, when the wait after it fails.
     written='{title} was created (id {id})',
-    never_listed=('Created {label} (id {id}), but it was still missing from the list after {timeout} seconds. '
+    never_listed=('Created {label} (id {id}), but it was still missing from the list after {timeout}. '
                   'A run started before it appears may create it again; raise wait_timeout.'),
     # Create-only mode: the resource exists, but not with the values given.
     kept_other='{title} already exists with another {fields}; this module does not update it.',
@@ -232,9 +232,9 @@ def _ensure_absent(task, resource, name, existing, result):
     gone = read_after_write('%s was deleted' % title, result, wait_until_unlisted, task.api.transport,
                             lambda: resource.find(name), facts['id'], task.params['wait_timeout'])
     if gone is None:
-        task.warn('Deleted %s (id %s), but it was still listed after %d seconds; a run started right away may '
+        task.warn('Deleted %s (id %s), but it was still listed after %s; a run started right away may '
                   'still find it. Raise wait_timeout to wait longer.'
-                  % (resource.label(name), facts['id'], task.params['wait_timeout']))
+                  % (resource.label(name), facts['id'], counted(task.params['wait_timeout'], 'second')))
     return result
 
 
@@ -296,7 +296,7 @@ def _wait_until_created(task, resource, name, item_id, result):
     listed = read_after_write(resource.say('written', name, id=item_id), result, wait_until_listed, task.api.transport,
                               lambda: resource.find(name), item_id, timeout)
     if listed is None:
-        raise LLMObsError(resource.say('never_listed', name, id=item_id, timeout=timeout), **result)
+        raise LLMObsError(resource.say('never_listed', name, id=item_id, timeout=counted(timeout, 'second')), **result)
     others = [str(item.get('id')) for item in listed if item.get('id') != item_id]
     if others:
         task.warn('Another %s named %r appeared at the same time (ids: %s), most likely made by a run in '

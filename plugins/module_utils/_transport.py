@@ -225,10 +225,10 @@ class _Pager(object):
     def check_time(self, number):
         """Fail when the list has taken longer than ``list_timeout``, before page ``number`` is asked for."""
         if self.clock() - self.started > self.list_timeout:
-            raise LLMObsError('%s: the list was still going after %s seconds (list_timeout): %d items on %d pages '
+            raise LLMObsError('%s: the list was still going after %s (list_timeout): %d items on %d pages '
                               'were read, and the last page pointed to yet another. Stopping; if the list is really '
                               'that long, raise list_timeout.'
-                              % (self.operation, _format_seconds(self.list_timeout), self.items, number - 1))
+                              % (self.operation, _seconds_text(self.list_timeout), self.items, number - 1))
 
     def new_items(self, data):
         """The objects of a page not listed before (those without a key cannot be told apart: all of them)."""
@@ -313,21 +313,21 @@ class Transport(object):
         try:
             return call_within(send, self.settings.timeout + DEADLINE_GRACE)
         except _DeadlinePassed:
-            raise TransportError('no complete response from %s within %s seconds (timeout): the server answered '
+            raise TransportError('no complete response from %s within %s (timeout): the server answered '
                                  'too slowly, or not at all.'
-                                 % (self.settings.base_url, _format_seconds(self.settings.timeout)))
+                                 % (self.settings.base_url, _seconds_text(self.settings.timeout)))
         except requests.exceptions.SSLError as exc:
             raise TransportError(
                 'TLS verification failed for %s: %s. Point ca_path at the CA bundle that signed the '
                 "server's certificate, or set validate_certs: false only for a server you trust."
                 % (self.settings.base_url, self._reason(exc)), may_have_arrived=False, retriable=False)
         except requests.exceptions.ConnectTimeout:
-            raise TransportError('could not connect to %s within %s seconds (timeout).'
-                                 % (self.settings.base_url, _format_seconds(self.settings.timeout)),
+            raise TransportError('could not connect to %s within %s (timeout).'
+                                 % (self.settings.base_url, _seconds_text(self.settings.timeout)),
                                  may_have_arrived=False)
         except requests.exceptions.ReadTimeout:
-            raise TransportError('no response from %s within %s seconds (timeout).'
-                                 % (self.settings.base_url, _format_seconds(self.settings.timeout)))
+            raise TransportError('no response from %s within %s (timeout).'
+                                 % (self.settings.base_url, _seconds_text(self.settings.timeout)))
         except requests.exceptions.ConnectionError as exc:
             unresolved = resolver_failure(exc)
             if unresolved is not None:
@@ -483,9 +483,9 @@ class Transport(object):
                                   'not sending it again.' % (operation, _first_sentence(exc.message)))
                         return found
                     if not resend_unknown:
-                        exc.extend_message(' Reads for %s seconds did not show it, but reads can lag behind writes, so '
+                        exc.extend_message(' Reads for %s did not show it, but reads can lag behind writes, so '
                                            'it may have been carried out: its outcome is unknown. It was not sent '
-                                           'again, since that could do it twice.' % _format_seconds(settle_timeout))
+                                           'again, since that could do it twice.' % _seconds_text(settle_timeout))
                         exc.outcome_unknown = True
                         raise
                     uncertain = True
@@ -595,8 +595,8 @@ class Transport(object):
                 try:
                     item = chunks.get(timeout=max(remaining, 0.001))
                 except queue.Empty:
-                    raise TransportError('%s was still going after %s seconds (list_timeout): %s had been written.'
-                                         % (operation, _format_seconds(self.settings.list_timeout),
+                    raise TransportError('%s was still going after %s (list_timeout): %s had been written.'
+                                         % (operation, _seconds_text(self.settings.list_timeout),
                                             counted_large(size, 'byte')), retriable=False)
                 if item is end:
                     self.progress.done(tracker, '%s: %s read in all.' % (label or operation, counted_large(size, 'byte')))
@@ -617,6 +617,9 @@ class Transport(object):
     def pages(self, path, operation, params, page_limit, key=None, hints=None, noun='item', label=None,
               items_at=('data',), on_page=None, null_is_empty=False):
         """Yield every item of a cursor-paged list once, following ``meta.after`` to the end.
+
+        ``page_limit`` is sent as ``page[limit]``; None sends none (a route whose spec takes no page size, whose
+        answer is followed by its cursor all the same).
 
         ``items_at`` is where a page's body keeps its list of items (``data``, except in the
         experiment events: ``data.attributes.spans``); anything but a list there fails, but a null when
@@ -639,7 +642,8 @@ class Transport(object):
             if number > 1:
                 pager.check_time(number)
             page_params = dict(params)
-            page_params['page[limit]'] = page_limit
+            if page_limit is not None:  # None: a list whose route takes no page size
+                page_params['page[limit]'] = page_limit
             if pager.cursor:
                 page_params['page[cursor]'] = pager.cursor
             document = self.request('GET', path, operation, params=page_params, hints=hints)

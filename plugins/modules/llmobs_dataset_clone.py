@@ -363,7 +363,7 @@ CLONE_TEXTS = dict(
     created='Cloned {source} into {name!r} (id {id}).',
     written='Cloned {source} into {name!r} (id {id})',
     never_listed=('Cloned {source} into {name!r} (id {id}), but it was still missing from the dataset list '
-                  'after {timeout} seconds. A run started before it appears may clone it again; raise wait_timeout.'),
+                  'after {timeout}. A run started before it appears may clone it again; raise wait_timeout.'),
     kept_other='Dataset {name!r} already exists with another {fields}; this module does not update it.',
 )
 

@@ -69,6 +69,9 @@ class CoreInterfaces(object):
       exactly as the module path computes it.
     * On 2.19, ``_errors.EventFactory.from_exception`` and ``_messages.ErrorSummary``: what the module
       wrapper (``_ansiballz._loader._handle_exception``) prints when an exception escapes the module.
+    * ``ValidationResult._warnings``: the options given together with one of their aliases, of which
+      AnsibleModule warns (``ModuleArgumentSpecValidator.validate``). Tried at import; without it, a module with
+      option aliases takes the module path (``alias_warnings`` is False).
     * ``AnsibleModule.add_path_info`` on an AnsibleModule that was never initialised (``PathFacts``):
       the file facts AnsibleModule adds to a result with ``path`` or ``dest``. Tried at import; without
       it, a module that documents such a result takes the module path (``path_facts`` is False).
@@ -80,6 +83,7 @@ class CoreInterfaces(object):
         self.profiles = False
         self.missing = self._check()
         self.path_facts = self._check_path_facts()
+        self.alias_warnings = self._check_alias_warnings()
         self.codecs = {}
         if self.profiles and not self.missing:
             try:
@@ -121,6 +125,16 @@ class CoreInterfaces(object):
         if not environment or 'raw_environment_out' not in environment:
             return "ansible-core computes the task's environment in a way this collection does not know"
         return None
+
+    @staticmethod
+    def _check_alias_warnings():
+        """Whether a validation lists an option given with its alias as AnsibleModule reads it to warn."""
+        try:
+            probe = ArgumentSpecValidator(dict(name=dict(type='str', aliases=['alias']))).validate(
+                dict(name='x', alias='x'))
+        except Exception:  # pylint: disable=broad-except
+            return False
+        return getattr(probe, '_warnings', None) == [{'option': 'name', 'alias': 'alias'}]
 
     @staticmethod
     def _check_path_facts():

@@ -43,16 +43,19 @@ KNOWN_MODULE_KWARGS = frozenset((
 ))
 VALIDATOR_KWARGS = ('mutually_exclusive', 'required_together', 'required_one_of', 'required_if', 'required_by')
 
-# Options whose handling in AnsibleModule goes beyond ArgumentSpecValidator (warnings, deprecations).
-SPEC_KEYS_MODULE_ONLY = ('aliases', 'deprecated_aliases', 'removed_in_version', 'removed_at_date',
-                         'removed_from_collection')
+# Options whose handling in AnsibleModule goes beyond ArgumentSpecValidator (deprecations). Aliases are handled
+# here as AnsibleModule does (its warning of an option given with its alias), when ansible-core gives what it needs.
+SPEC_KEYS_MODULE_ONLY = ('deprecated_aliases', 'removed_in_version', 'removed_at_date', 'removed_from_collection')
+# AnsibleModule's warning of an option given together with its alias (ModuleArgumentSpecValidator.validate).
+ALIAS_WARNING = 'Both option {option} and its alias {alias} are set.'
 
 
 def module_declaration_reason(module_file):
     """Why a module's declaration keeps it on the module path (None: it can run in process).
 
     ``module_file`` is the module's Python module (with ``MODULE``, ``RETURN``). AnsibleModule
-    does more than the in-process path for: options with aliases or deprecations (it warns),
+    does more than the in-process path for: options with deprecations (it warns), options with aliases
+    when ansible-core does not say which were given with their alias (``CoreInterfaces.alias_warnings``),
     option names that look like passwords without ``no_log`` (it warns), a serialization profile of
     its own, and keyword arguments this file does not implement; and for results with ``path`` or
     ``dest`` (file facts) when ``CoreInterfaces.path_facts`` is off.
@@ -76,7 +79,7 @@ def module_declaration_reason(module_file):
 
 def _spec_reason(spec, prefix=''):
     for name, option in spec.items():
-        for key in SPEC_KEYS_MODULE_ONLY:
+        for key in SPEC_KEYS_MODULE_ONLY + (() if CORE.alias_warnings else ('aliases',)):
             if option.get(key):
                 return 'option %s%s has %s' % (prefix, name, key)
         if 'no_log' not in option and PASSWORD_MATCH.search(name):
@@ -129,6 +132,9 @@ class ModuleRun(object):
         validation = validator.validate(self.params)
         self.params.update(validation.validated_parameters)
         self.no_log_values.update(validation._no_log_values)
+        if self.core.alias_warnings:  # as AnsibleModule warns, also before a validation error
+            for given in validation._warnings:
+                self.warn(ALIAS_WARNING.format(option=given['option'], alias=given['alias']))
         try:
             error = validation.errors[0]
         except IndexError:

@@ -31,7 +31,7 @@ FAULT_FIELDS = ('operation', 'status', 'body', 'commit', 'drop', 'delay', 'times
                 'drip', 'endless', 'key_at', 'cut_after')
 # The operations an ``endless`` fault applies to.
 LIST_OPERATIONS = ('ListLLMObsProjects', 'ListLLMObsDatasets', 'ListLLMObsDatasetRecords', 'ListLLMObsExperiments',
-                   'ListLLMObsExperimentEvents')
+                   'ListLLMObsExperimentEvents', 'ListLLMObsCustomEvalConfigs', 'ListLLMObsPrompts')
 # Where the key starts in the text of an ``echo_key`` page once its tags are dropped and its
 # whitespace folded: 10 characters before a 200-character excerpt ends.
 ECHO_KEY_AT = 190

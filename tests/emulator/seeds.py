@@ -15,9 +15,13 @@ __metaclass__ = type
 
 import json
 
-from .store import InvalidRecord, check_experiment, check_record, parse_time
+from .registry import EVALUATOR_ATTRIBUTES, InvalidConfig, check_evaluator, check_labels, check_template
+from .store import InvalidRecord, check_experiment, check_record, dotted, format_time, parse_time
 
-SEED_KEYS = ('projects',)
+SEED_KEYS = ('projects', 'evaluators', 'prompts')
+EVALUATOR_KEYS = EVALUATOR_ATTRIBUTES + ('created_at', 'updated_at')
+PROMPT_KEYS = ('prompt_id', 'title', 'description', 'created_at', 'versions')
+VERSION_KEYS = ('template', 'config', 'description', 'labels', 'created_at', 'user_version')
 PROJECT_KEYS = ('id', 'name', 'description', 'datasets', 'experiments')
 DATASET_KEYS = ('id', 'name', 'description', 'metadata', 'records', 'created_at')
 
@@ -62,8 +66,110 @@ def check_seed(document, name='the seed'):
         raise SeedError('%s: %s' % (name, error))
 
 
+def _time(item, key, where):
+    """An item's ``key`` (ISO 8601) as the emulator writes times, or None when it is left out."""
+    if item.get(key) is None:
+        return None
+    try:
+        return format_time(parse_time(item[key], '%s.%s' % (where, key)))
+    except ValueError as problem:
+        raise SeedError(str(problem))
+
+
+def check_evaluator_item(item, where):
+    """A seeded evaluator ({eval_name, category, target, llm_provider, llm_judge_config, created_at, updated_at})
+    checked as a PUT is; returns it normalised (the same shape: checking it again gives it back)."""
+    _object(item, where, EVALUATOR_KEYS)
+    _text(item, 'eval_name', where, required=True)
+    try:
+        checked = check_evaluator(dict((k, v) for k, v in item.items() if k in EVALUATOR_ATTRIBUTES and k != 'eval_name'))
+    except InvalidConfig as problem:
+        raise SeedError('%s: %s' % (dotted(where + problem.field), problem))
+    checked['eval_name'] = item['eval_name']
+    for key in ('created_at', 'updated_at'):
+        if item.get(key) is not None:
+            checked[key] = _time(item, key, where)
+    return checked
+
+
+class _Compiled(object):
+    def __init__(self, template):
+        self.template = template
+
+
+def check_prompt_item(item, where, earlier):
+    """A seeded prompt ({prompt_id, title, description, created_at, versions: [{template, config, description, labels,
+    created_at, user_version}]}) checked; ``earlier``: prompt_id -> compiled templates of the prompts before it in the
+    seed, which its includes may name. Returns it normalised and records its own compiled templates in ``earlier``."""
+    _object(item, where, PROMPT_KEYS)
+    _text(item, 'prompt_id', where, required=True)
+    if '/' in item['prompt_id']:
+        raise SeedError('%s.prompt_id: must not hold "/"' % where)
+    _text(item, 'title', where)
+    _text(item, 'description', where)
+    versions = _list(item.get('versions'), where + '.versions')
+    if not versions:
+        raise SeedError('%s.versions: a prompt needs one version or more' % where)
+
+    checked = dict(item, versions=[])
+    compiled = []
+
+    def resolve(prompt_id, number, pointer):
+        made = compiled if prompt_id == item['prompt_id'] else earlier.get(prompt_id, [])
+        if not 1 <= number <= len(made):
+            raise InvalidConfig('include: prompt %s has no version %d earlier in the seed' % (prompt_id, number), pointer)
+        return _Compiled(made[number - 1])
+
+    for index, version in enumerate(versions):
+        v_where = '%s.versions[%d]' % (where, index)
+        _object(version, v_where, VERSION_KEYS)
+        if 'template' not in version:
+            raise SeedError('%s.template: missing' % v_where)
+        try:
+            compiled.append(check_template(version['template'], '', resolve)[0])
+            if 'labels' in version:
+                check_labels(version['labels'], '/labels')
+        except InvalidConfig as problem:
+            field = problem.field if problem.field.startswith('/labels') else '/template' + problem.field
+            raise SeedError('%s: %s' % (dotted(v_where + field), problem))
+        if 'config' in version and not isinstance(version['config'], dict):
+            raise SeedError('%s.config: must be a JSON object' % v_where)
+        _text(version, 'description', v_where)
+        _text(version, 'user_version', v_where)
+        fields = dict(version)
+        if version.get('created_at') is not None:
+            fields['created_at'] = _time(version, 'created_at', v_where)
+        checked['versions'].append(fields)
+    if item.get('created_at') is not None:
+        checked['created_at'] = _time(item, 'created_at', where)
+    earlier[item['prompt_id']] = compiled
+    return checked
+
+
 def _check_seed(document):
     _object(document, 'the document', SEED_KEYS)
+    checked = dict(document)
+    names = set()
+    evaluators = []
+    for index, item in enumerate(_list(document.get('evaluators', []), 'evaluators')):
+        evaluators.append(check_evaluator_item(item, 'evaluators[%d]' % index))
+        if item['eval_name'] in names:
+            raise SeedError('evaluators[%d].eval_name: %s is used twice' % (index, item['eval_name']))
+        names.add(item['eval_name'])
+    earlier, prompts = {}, []
+    for index, item in enumerate(_list(document.get('prompts', []), 'prompts')):
+        if isinstance(item, dict) and item.get('prompt_id') in earlier:
+            raise SeedError('prompts[%d].prompt_id: %s is used twice' % (index, item['prompt_id']))
+        prompts.append(check_prompt_item(item, 'prompts[%d]' % index, earlier))
+    if 'evaluators' in document:
+        checked['evaluators'] = evaluators
+    if 'prompts' in document:
+        checked['prompts'] = prompts
+    _check_projects(document)
+    return checked
+
+
+def _check_projects(document):
     project_ids, dataset_ids, experiment_ids = set(), set(), set()
     for p_index, project in enumerate(_list(document.get('projects', []), 'projects')):
         p_where = 'projects[%d]' % p_index
@@ -120,7 +226,6 @@ def _check_seed(document):
                 experiment_ids.add(experiment['id'])
             if experiment.get('dataset_version', 0) != 0:
                 raise SeedError('%s.dataset_version: a seeded dataset has only version 0' % e_where)
-    return document
 
 
 def read_seed_file(path):

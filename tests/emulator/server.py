@@ -28,12 +28,13 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .events import InvalidEvent, check_metric, check_span, decode_span_cursor, encode_span_cursor
 from .faults import LIST_OPERATIONS, Fault, FaultBook, FaultError, RateLimiter
-from .seeds import check_seed
-from .store import (API_USER, AUTHOR_ID, EXPERIMENT_STATUSES, MAX_RUN_COUNT, RECORD_ID_PATTERN, InvalidRecord, LockHeld,
+from .registry import InvalidConfig, check_evaluator, check_labels, check_strings
+from .seeds import check_evaluator_item, check_prompt_item, check_seed
+from .store import (API_USER, AUTHOR_ID, EXPERIMENT_STATUSES, MAX_RUN_COUNT, RECORD_ID_PATTERN, Conflict, InvalidRecord, LockHeld,
                     NotFound, Store, check_experiment, check_record, check_tags, decode_cursor, encode_cursor, parse_time,
                     utc_now)
 
@@ -55,6 +56,11 @@ EXPERIMENT_CREATE_ATTRIBUTES = ('project_id', 'name', 'dataset_id', 'dataset_ver
                                 'ensure_unique', 'parent_experiment_id', 'run_count')
 EXPERIMENT_UPDATE_ATTRIBUTES = ('name', 'description', 'metadata', 'status', 'error', 'dataset_id')
 EVENTS_ATTRIBUTES = ('spans', 'metrics', 'scope', 'tags')
+PROMPT_CREATE_ATTRIBUTES = ('prompt_id', 'template', 'title', 'description', 'config', 'labels', 'env_ids', 'user_version')
+PROMPT_VERSION_ATTRIBUTES = ('template', 'config', 'description', 'labels', 'env_ids', 'user_version')
+PROMPT_UPDATE_ATTRIBUTES = ('title', 'description')
+PROMPT_VERSION_UPDATE_ATTRIBUTES = ('description', 'labels', 'env_ids')
+EVALUATORS_PATH = '/api/unstable/llm-obs/config/evaluators/custom'
 # Request bodies bigger than this are not kept in the request log (their size is).
 LOGGED_BODY_BYTES = 1024 * 1024
 # An export is sent in chunks of this many rows (chunked transfer encoding).
@@ -66,7 +72,7 @@ class APIProblem(Exception):
     """An error answer in Datadog's JSON:API shape."""
 
     TITLES = {400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 406: 'Not Acceptable',
-              413: 'Payload Too Large', 501: 'Not Implemented'}
+              409: 'Conflict', 413: 'Payload Too Large', 501: 'Not Implemented'}
 
     def __init__(self, status, detail, pointer=None, parameter=None, header=None):
         super(APIProblem, self).__init__(detail)
@@ -384,6 +390,12 @@ class DatadogAPI(object):
         self.experiment_patch_body = False      # the live PATCH answers 200 with an empty body
         self.summary_metrics_pages = 'first'
         self.experiments_last_after = None
+        self.evaluator_put_body = False         # the spec's PUT answers 200 with no body
+        self.evaluator_null_fields = False      # answers carry unset nullable fields as null
+        self.evaluators_page_size = None        # None: the spec's unpaged list; N: pages of N with meta.after
+        self.prompts_page_size = None
+        self.prompt_filter_prefix = False       # filter[prompt_id] matches every prompt_id that starts with it
+        self.prompt_config_authoring = True     # False: an organisation without configuration authoring (config: 403)
 
     def _meta(self, after):
         """The ``meta`` of an experiments or events list page: ``after`` the next cursor, or the
@@ -727,6 +739,172 @@ class DatadogAPI(object):
                               new_version=new_version, tags=tags)
         return 200, mutation_json(dataset_id, touched)
 
+    # custom evaluators (LLM-judge configurations)
+
+    def _unpaged(self, items, query, size):
+        """A list the spec does not page: every item; with ``size`` (a setting), pages of ``size`` items and
+        ``meta.after``, as a server that started paging would answer (clients must follow it)."""
+        if not size:
+            return {'data': items}
+        start = 0
+        if query.get('page[cursor]'):
+            start = decode_cursor(query['page[cursor]'])
+            if start is None:
+                raise APIProblem(400, 'invalid page cursor', parameter='page[cursor]')
+        return {'data': items[start:start + size],
+                'meta': {'after': encode_cursor(start + size) if len(items) > start + size else None}}
+
+    def ListLLMObsCustomEvalConfigs(self, query, body):  # noqa: N802
+        with self.store.lock:
+            items = [e.to_json(self.evaluator_null_fields) for e in self.store.list_evaluators()]
+        return 200, self._unpaged(items, query, self.evaluators_page_size)
+
+    def GetLLMObsCustomEvalConfig(self, query, body, eval_name):  # noqa: N802
+        with self.store.lock:
+            return 200, {'data': self.store.evaluator(eval_name).to_json(self.evaluator_null_fields)}
+
+    def UpdateLLMObsCustomEvalConfig(self, query, body, eval_name):  # noqa: N802
+        data = _data(body, 'evaluator_config')
+        if 'id' in data and _string(data, 'id', '/data/id') != eval_name:
+            raise APIProblem(400, 'data.id %r must be the evaluator name of the path, %r' % (data['id'], eval_name),
+                             pointer='/data/id')
+        if not eval_name.strip():
+            raise APIProblem(400, 'the evaluator name must not be empty', parameter='eval_name')
+        try:
+            config = check_evaluator(_object(data.get('attributes'), '/data/attributes'), eval_name)
+        except InvalidConfig as problem:
+            raise APIProblem(400, str(problem), pointer='/data/attributes' + problem.field)
+        with self.store.lock:
+            evaluator = self.store.put_evaluator(eval_name, config)[0]
+            if self.evaluator_put_body:
+                return 200, {'data': evaluator.to_json(self.evaluator_null_fields)}
+        return 200, None   # the spec's answer has no body
+
+    def DeleteLLMObsCustomEvalConfig(self, query, body, eval_name):  # noqa: N802
+        self.store.delete_evaluator(eval_name)
+        return 204, None
+
+    # prompts
+
+    def _prompt_fields(self, attributes, template_required=True):
+        pointer = '/data/attributes/%s'
+        fields = {}
+        if 'config' in attributes and not self.prompt_config_authoring:
+            raise APIProblem(403, 'configuration authoring is not enabled for this organization: config cannot be given, '
+                             'not even an empty one', pointer=pointer % 'config')
+        for key in ('title', 'description', 'user_version'):
+            if key in attributes:
+                fields[key] = _string(attributes, key, pointer % key)
+        if 'config' in attributes:
+            if not isinstance(attributes['config'], dict):
+                raise APIProblem(400, 'config must be an object', pointer=pointer % 'config')
+            fields['config'] = attributes['config']
+        try:
+            if 'labels' in attributes:
+                fields['labels'] = check_labels(attributes['labels'], pointer % 'labels')
+            if 'env_ids' in attributes:
+                fields['env_ids'] = check_strings(attributes['env_ids'], 'env_ids', pointer % 'env_ids')
+        except InvalidConfig as problem:
+            raise APIProblem(400, str(problem), pointer=problem.field)
+        if 'template' in attributes:
+            fields['template'] = attributes['template']
+        elif template_required:
+            raise APIProblem(400, "missing required attribute 'template'", pointer=pointer % 'template')
+        return fields
+
+    @staticmethod
+    def _metadata_changes(data, known):
+        """The attributes of a prompt or version update: additionalProperties false, minProperties 1."""
+        attributes = _object(data.get('attributes'), '/data/attributes')
+        unknown = sorted(set(attributes) - set(known))
+        if unknown:
+            raise APIProblem(400, 'unknown attribute %r (known: %s)' % (unknown[0], ', '.join(known)),
+                             pointer='/data/attributes/%s' % unknown[0])
+        if not attributes:
+            raise APIProblem(400, 'give at least one of %s' % ', '.join(known), pointer='/data/attributes')
+        return attributes
+
+    def _store_prompt(self, write, *arguments):
+        try:
+            return write(*arguments)
+        except InvalidConfig as problem:
+            raise APIProblem(400, str(problem), pointer='/data/attributes' + problem.field)
+        except Conflict as taken:
+            raise APIProblem(409, str(taken), pointer='/data/attributes/prompt_id')
+
+    def ListLLMObsPrompts(self, query, body):  # noqa: N802
+        with self.store.lock:
+            items = [p.to_json() for p in self.store.list_prompts(query.get('filter[prompt_id]'), self.prompt_filter_prefix)]
+        return 200, self._unpaged(items, query, self.prompts_page_size)
+
+    def CreateLLMObsPrompt(self, query, body):  # noqa: N802
+        attributes = _attributes(_data(body, 'prompt-templates'), known=PROMPT_CREATE_ATTRIBUTES)
+        prompt_id = _string(attributes, 'prompt_id', '/data/attributes/prompt_id', non_empty=True)
+        if '/' in prompt_id:
+            raise APIProblem(400, 'prompt_id must not hold "/"', pointer='/data/attributes/prompt_id')
+        fields = self._prompt_fields(attributes)
+        fields['prompt_id'] = prompt_id
+        with self.store.lock:
+            return 200, {'data': self._store_prompt(self.store.create_prompt, fields).to_json(with_config=True)}
+
+    def GetLLMObsPrompt(self, query, body, prompt_id):  # noqa: N802
+        label = query.get('label')
+        with self.store.lock:
+            prompt = self.store.prompt(prompt_id)
+            version = prompt.latest
+            if label is not None and any(v.labels for v in prompt.versions):
+                # Deprecated: the newest version with that label; a prompt without labels answers its latest.
+                labelled = [v for v in prompt.versions if label in v.labels]
+                if not labelled:
+                    raise NotFound('no version of prompt %s has the label %r (labels: %s)' % (
+                        prompt_id, label, ', '.join(sorted(set(x for v in prompt.versions for x in v.labels)))))
+                version = labelled[-1]
+            return 200, {'data': version.sdk_json(prompt)}
+
+    def UpdateLLMObsPrompt(self, query, body, prompt_id):  # noqa: N802
+        attributes = self._metadata_changes(_data(body, 'prompt-templates'), PROMPT_UPDATE_ATTRIBUTES)
+        changes = dict((key, _string(attributes, key, '/data/attributes/%s' % key)) for key in attributes)
+        with self.store.lock:
+            return 200, {'data': self.store.update_prompt(prompt_id, changes).to_json()}
+
+    def DeleteLLMObsPrompt(self, query, body, prompt_id):  # noqa: N802
+        prompt = self.store.delete_prompt(prompt_id)
+        return 200, {'data': {'id': prompt.id, 'type': 'prompt-templates',
+                              'attributes': {'prompt_id': prompt.prompt_id, 'deleted_at': prompt.deleted_at}}}
+
+    def ListLLMObsPromptVersions(self, query, body, prompt_id):  # noqa: N802
+        # Newest first, without templates; a prompt that does not exist (or is deleted) has an empty list.
+        with self.store.lock:
+            prompt = self.store.shown_prompt(prompt_id)
+            return 200, {'data': [v.list_json(prompt) for v in reversed(prompt.versions)] if prompt is not None else []}
+
+    def CreateLLMObsPromptVersion(self, query, body, prompt_id):  # noqa: N802
+        attributes = _attributes(_data(body, 'prompt-template-versions'), known=PROMPT_VERSION_ATTRIBUTES)
+        fields = self._prompt_fields(attributes)
+        with self.store.lock:
+            prompt, version = self._store_prompt(self.store.create_prompt_version, prompt_id, fields)
+            return 200, {'data': version.to_json(prompt)}
+
+    @staticmethod
+    def _version_number(version):
+        if not version.isdigit() or int(version) < 1:
+            raise APIProblem(400, 'version must be a whole number of 1 or more, not %r' % version, parameter='version')
+        return int(version)
+
+    def GetLLMObsPromptVersion(self, query, body, prompt_id, version):  # noqa: N802
+        number = self._version_number(version)
+        with self.store.lock:
+            prompt, found = self.store.prompt_version(prompt_id, number)
+            return 200, {'data': found.to_json(prompt)}
+
+    def UpdateLLMObsPromptVersion(self, query, body, prompt_id, version):  # noqa: N802
+        number = self._version_number(version)
+        attributes = self._metadata_changes(_data(body, 'prompt-template-versions'), PROMPT_VERSION_UPDATE_ATTRIBUTES)
+        changes = self._prompt_fields(attributes, template_required=False)
+        with self.store.lock:
+            prompt, found = self.store.update_prompt_version(prompt_id, number, changes)
+            return 200, {'data': found.to_json(prompt)}
+
     def _write(self, project_id, dataset_id, **changes):
         try:
             return self.store.batch_update(project_id, dataset_id, **changes)[0]
@@ -737,6 +915,19 @@ class DatadogAPI(object):
 # (method, path template from the spec, operationId); literal segments win over {parameters}.
 # Templates are below API_PREFIX, except those that start with /api/ (other versions of a route).
 ROUTES = [
+    ('GET', EVALUATORS_PATH, 'ListLLMObsCustomEvalConfigs'),
+    ('GET', EVALUATORS_PATH + '/{eval_name}', 'GetLLMObsCustomEvalConfig'),
+    ('PUT', EVALUATORS_PATH + '/{eval_name}', 'UpdateLLMObsCustomEvalConfig'),
+    ('DELETE', EVALUATORS_PATH + '/{eval_name}', 'DeleteLLMObsCustomEvalConfig'),
+    ('GET', '/prompts', 'ListLLMObsPrompts'),
+    ('POST', '/prompts', 'CreateLLMObsPrompt'),
+    ('GET', '/prompts/{prompt_id}', 'GetLLMObsPrompt'),
+    ('PATCH', '/prompts/{prompt_id}', 'UpdateLLMObsPrompt'),
+    ('DELETE', '/prompts/{prompt_id}', 'DeleteLLMObsPrompt'),
+    ('GET', '/prompts/{prompt_id}/versions', 'ListLLMObsPromptVersions'),
+    ('POST', '/prompts/{prompt_id}/versions', 'CreateLLMObsPromptVersion'),
+    ('GET', '/prompts/{prompt_id}/versions/{version}', 'GetLLMObsPromptVersion'),
+    ('PATCH', '/prompts/{prompt_id}/versions/{version}', 'UpdateLLMObsPromptVersion'),
     ('GET', '/projects', 'ListLLMObsProjects'),
     ('POST', '/projects', 'CreateLLMObsProject'),
     ('POST', '/projects/delete', 'DeleteLLMObsProjects'),
@@ -790,7 +981,7 @@ def match_route(method, path):
         if found:
             path_known = True
             if route_method == method:
-                return operation, found.groupdict()
+                return operation, dict((name, unquote(value)) for name, value in found.groupdict().items())
     return ('' if path_known else None), None
 
 
@@ -839,6 +1030,15 @@ def endless_page(operation, params, query, page, numbers, records_shape='nested'
                 'name': 'endless-%d' % number, 'project_id': query.get('filter[project_id]', ''),
                 'dataset_id': query.get('filter[dataset_id]', ''), 'description': '', 'metadata': None,
                 'config': None, 'created_at': now, 'updated_at': now}})
+        elif operation == 'ListLLMObsCustomEvalConfigs':
+            items.append({'id': 'endless-%d' % number, 'type': 'evaluator_config', 'attributes': {
+                'eval_name': 'endless-%d' % number, 'category': 'Custom', 'created_at': now, 'updated_at': now,
+                'target': {'application_name': 'endless', 'enabled': False},
+                'llm_judge_config': {'inference_params': {}}}})
+        elif operation == 'ListLLMObsPrompts':
+            items.append({'id': item_id, 'type': 'prompt-templates', 'attributes': {
+                'prompt_id': 'endless-%d' % number, 'created_at': now, 'created_from': 'sdk-registry', 'in_registry': True,
+                'last_version_created_at': now, 'num_versions': 1, 'source': 'registry'}})
         elif operation == 'ListLLMObsExperimentEvents':
             items.append({'id': item_id, 'span_id': 'endless-%d' % number, 'trace_id': uuid.UUID(item_id).hex,
                           'dataset_record_id': None, 'name': 'endless-%d' % number, 'status': 'ok',
@@ -887,7 +1087,8 @@ class Emulator(object):
     SETTINGS = ('lag', 'records_lag', 'latency_ms', 'inexact_name_filter', 'rate_limit', 'page_churn',
                 'dataset_create_status', 'records_shape', 'max_batch_records', 'max_batch_bytes', 'log_bodies',
                 'version_ttl_seconds', 'experiment_create_status', 'experiment_patch_body', 'summary_metrics_pages',
-                'experiments_last_after')
+                'experiments_last_after', 'evaluator_put_body', 'evaluator_null_fields', 'evaluators_page_size',
+                'prompts_page_size', 'prompt_filter_prefix', 'prompt_labels_move', 'prompt_config_authoring')
 
     def __init__(self, seeds=(), lag=0.0, inexact_name_filter=False, rate_limit=None, faults=(),
                  api_key=None, app_key=None, latency_ms=0, dataset_create_status=201, records_shape='nested',
@@ -899,7 +1100,9 @@ class Emulator(object):
                             max_batch_bytes=MAX_BATCH_BYTES, log_bodies=True, version_ttl_seconds=None,
                             experiment_create_status=experiment_create_status,
                             experiment_patch_body=experiment_patch_body, summary_metrics_pages='first',
-                            experiments_last_after=None)
+                            experiments_last_after=None, evaluator_put_body=False, evaluator_null_fields=False,
+                            evaluators_page_size=None, prompts_page_size=None, prompt_filter_prefix=False,
+                            prompt_labels_move=True, prompt_config_authoring=True)
         self.startup_faults = [f.to_json() for f in faults]
         self.api_key = api_key
         self.app_key = app_key
@@ -937,7 +1140,10 @@ class Emulator(object):
                 checked[name] = None if value is None else _number(value, name)
             elif name in ('page_churn', 'max_batch_records', 'max_batch_bytes'):
                 checked[name] = _number(value, name, 0 if name == 'page_churn' else 1, whole=True)
-            elif name in ('inexact_name_filter', 'log_bodies', 'experiment_patch_body'):
+            elif name in ('evaluators_page_size', 'prompts_page_size'):
+                checked[name] = None if value is None else _number(value, name, 1, whole=True)
+            elif name in ('inexact_name_filter', 'log_bodies', 'experiment_patch_body', 'evaluator_put_body',
+                          'evaluator_null_fields', 'prompt_filter_prefix', 'prompt_labels_move', 'prompt_config_authoring'):
                 if not isinstance(value, bool):
                     raise ValueError('%s must be true or false' % name)
                 checked[name] = value
@@ -974,6 +1180,8 @@ class Emulator(object):
                 self.rate_limiter = RateLimiter(value['limit'], value['period']) if value else None
             elif name == 'log_bodies':
                 self.log_bodies = value
+            elif name == 'prompt_labels_move':
+                self.store.prompt_labels_move = value
             else:
                 setattr(self.api, name, value)
 
@@ -988,6 +1196,13 @@ class Emulator(object):
                 'experiment_patch_body': self.api.experiment_patch_body,
                 'summary_metrics_pages': self.api.summary_metrics_pages,
                 'experiments_last_after': self.api.experiments_last_after,
+                'evaluator_put_body': self.api.evaluator_put_body,
+                'evaluator_null_fields': self.api.evaluator_null_fields,
+                'evaluators_page_size': self.api.evaluators_page_size,
+                'prompts_page_size': self.api.prompts_page_size,
+                'prompt_filter_prefix': self.api.prompt_filter_prefix,
+                'prompt_labels_move': self.store.prompt_labels_move,
+                'prompt_config_authoring': self.api.prompt_config_authoring,
                 'keys_checked': self.api_key is not None or self.app_key is not None,
                 'checked_keys': [name for name, key in (('api_key', self.api_key), ('app_key', self.app_key))
                                  if key is not None]}
@@ -1299,6 +1514,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, _bulk_datasets(emulator.store, body))
             if route == ('POST', '/records/bulk'):
                 return self._send(200, _bulk_records(emulator.store, body))
+            if route[1] == '/evaluators' or route[1].startswith('/evaluators/') or route[1] == '/prompts' \
+                    or route[1].startswith('/prompts/'):
+                return self._send(*_config_control(emulator.store, route, body))
             if route == ('POST', '/experiments'):
                 return self._send(201, {'experiments': [e.to_json() for e in _add_experiments(emulator.store, body)]})
             found = EXPERIMENT_CONTROL.match(route[1])
@@ -1317,6 +1535,51 @@ class Handler(BaseHTTPRequestHandler):
         except NotFound as missing:
             return self._send(404, {'error': str(missing)})
         return self._send(404, {'error': 'unknown control route %s %s' % route})
+
+
+def _config_control(store, route, body):
+    """(status, body) of the control routes of evaluators and prompts (docs/emulator.md)."""
+    method, path = route
+    if path == '/evaluators' and method == 'GET':
+        return 200, {'evaluators': store.evaluators_view()}
+    if path == '/evaluators' and method == 'POST':
+        items = _checked_keys(body, ('evaluators',), '{"evaluators": [...]}').get('evaluators')
+        if not isinstance(items, list):
+            raise ValueError('evaluators must be a list')
+        checked = [check_evaluator_item(item, 'evaluators[%d]' % index) for index, item in enumerate(items)]
+        names = set(item['eval_name'] for item in checked)
+        store.add_evaluators(checked)
+        return 201, {'evaluators': [e for e in store.evaluators_view() if e['eval_name'] in names]}
+    if path.startswith('/evaluators/'):
+        name = unquote(path[len('/evaluators/'):])
+        with store.lock:
+            if name not in store.evaluators:
+                raise NotFound('custom evaluator configuration %s not found' % name)
+            if method == 'DELETE':
+                del store.evaluators[name]          # at once, whatever the lag: someone deleted it in the UI
+                store.evaluator_shadows.pop(name, None)
+                return 204, None
+            if method == 'GET':
+                return 200, [e for e in store.evaluators_view() if e['eval_name'] == name][0]
+    if path == '/prompts' and method == 'GET':
+        return 200, {'prompts': store.prompts_view()}
+    if path == '/prompts' and method == 'POST':
+        items = _checked_keys(body, ('prompts',), '{"prompts": [...]}').get('prompts')
+        if not isinstance(items, list):
+            raise ValueError('prompts must be a list')
+        with store.lock:
+            earlier = dict((p.prompt_id, [v.template for v in p.versions]) for p in store.prompts.values())
+            checked = [check_prompt_item(item, 'prompts[%d]' % index, earlier) for index, item in enumerate(items)]
+            made = store.add_prompts(checked)
+            return 201, {'prompts': [view for prompt in made for view in store.prompts_view(prompt.prompt_id)
+                                     if view['id'] == prompt.id]}
+    if path.startswith('/prompts/') and method == 'GET':
+        prompt_id = unquote(path[len('/prompts/'):])
+        views = [view for view in store.prompts_view(prompt_id) if not view['deleted']]
+        if not views:
+            raise NotFound('prompt %s not found' % prompt_id)
+        return 200, views[0]
+    return 404, {'error': 'unknown control route %s %s' % route}
 
 
 def _bulk_datasets(store, body):

@@ -31,6 +31,7 @@ import uuid
 
 from .events import (ExperimentEvents, InvalidEvent, SpanGenerator, check_generate, check_metric, check_span,
                      fill_span, statistics)
+from .registry import Evaluator, InvalidConfig, Prompt, PromptVersion, check_template
 
 RECORD_ID_PATTERN = re.compile(r'^[A-Za-z0-9_.-]{1,128}$')
 RECORD_FIELDS = ('id', 'input', 'expected_output', 'metadata', 'tags', 'tag_operations')
@@ -78,6 +79,10 @@ def fast_id():
 
 class NotFound(Exception):
     """The project, dataset, record or version does not exist (or the version has expired)."""
+
+
+class Conflict(Exception):
+    """The thing to create exists already (a prompt_id taken by a live prompt)."""
 
 
 class LockHeld(Exception):
@@ -644,6 +649,14 @@ class Store(object):
         self.gone_datasets = {}
         self.version_ttl = None
         self.experiments = {}      # id -> Experiment
+        self.evaluators = {}       # eval_name -> Evaluator
+        self.prompts = {}          # prompt_id -> Prompt (live ones; deleted ones move to deleted_prompts)
+        self.deleted_prompts = []
+        # name or prompt_id -> (a copy as reads showed it before the writes still lagging, or None, the clock until when)
+        self.evaluator_shadows = {}
+        self.prompt_shadows = {}
+        # A label given to a version leaves the version that had it (False: it stays there too).
+        self.prompt_labels_move = True
         self._sequence = itertools.count(1)
 
     def next_seq(self):
@@ -672,6 +685,8 @@ class Store(object):
                     seeded[dataset['name']] = seeded[dataset_id] = dataset_id
                 self.add_experiments([(project_id, seeded[item['dataset']], check_experiment(item, 'experiment', ('dataset',)))
                                       for item in project.get('experiments', [])])
+            self.add_evaluators(seed.get('evaluators', []))
+            self.add_prompts(seed.get('prompts', []))
 
     # ------------------------------------------------------------------ lists
 
@@ -1227,6 +1242,239 @@ class Store(object):
                         newest[experiment.dataset_version] = experiment
             return dict((version, experiment.created_at) for version, experiment in newest.items())
 
+    # ------------------------------------------------------------------ lag of evaluators and prompts
+
+    def _hold(self, shadows, key, shown):
+        """Before a write: with ``lag``, reads keep showing ``shown`` (a copy; None: absent) for ``lag`` seconds
+        from now (from the oldest write still lagging, so that reads catch up ``lag`` after the last write)."""
+        if self.lag <= 0:
+            return
+        now = self.clock()
+        held = shadows.get(key)
+        if held is not None and held[1] > now:
+            shadows[key] = (held[0], now + self.lag)
+        else:
+            shadows[key] = (copy.deepcopy(shown), now + self.lag)
+
+    def _shown(self, shadows, key, current):
+        """What reads show of ``key`` now: the copy held while a write lags, else ``current``."""
+        held = shadows.get(key)
+        if held is not None:
+            if held[1] > self.clock():
+                return held[0]
+            del shadows[key]
+        return current
+
+    def _settled(self, shadows, key):
+        held = shadows.get(key)
+        return held is None or held[1] <= self.clock()
+
+    # ------------------------------------------------------------------ custom evaluators
+
+    def evaluator(self, name):
+        """An evaluator as reads show it (``lag`` included); NotFound when there is none."""
+        with self.lock:
+            shown = self._shown(self.evaluator_shadows, name, self.evaluators.get(name))
+            if shown is None:
+                raise NotFound('custom evaluator configuration %s not found' % name)
+            return shown
+
+    def list_evaluators(self):
+        """Every evaluator as reads show it now (``lag`` included), by name."""
+        with self.lock:
+            names = sorted(set(self.evaluators) | set(self.evaluator_shadows))
+            shown = [self._shown(self.evaluator_shadows, name, self.evaluators.get(name)) for name in names]
+            return [evaluator for evaluator in shown if evaluator is not None]
+
+    def put_evaluator(self, name, config):
+        """Create or replace the whole configuration; created_at and created_by stay on a replace. Returns (Evaluator, created)."""
+        with self.lock:
+            existing = self.evaluators.get(name)
+            self._hold(self.evaluator_shadows, name, existing)
+            now = utc_now()
+            if existing is None:
+                self.evaluators[name] = Evaluator(name, config, now, self.next_seq())
+                return self.evaluators[name], True
+            existing.config = config
+            existing.updated_at = now
+            return existing, False
+
+    def delete_evaluator(self, name):
+        with self.lock:
+            existing = self.evaluators.get(name)
+            if existing is None:
+                raise NotFound('custom evaluator configuration %s not found' % name)
+            self._hold(self.evaluator_shadows, name, existing)
+            del self.evaluators[name]
+
+    def add_evaluators(self, items):
+        """Seed and control route: items checked by seeds.check_evaluator_item, stored (or replaced) and shown at once."""
+        with self.lock:
+            made = []
+            for item in items:
+                name = item['eval_name']
+                config = dict((key, copy.deepcopy(item[key])) for key in ('category', 'target', 'llm_provider', 'llm_judge_config')
+                              if key in item)
+                evaluator = Evaluator(name, config, item.get('created_at') or utc_now(), self.next_seq())
+                if item.get('updated_at'):
+                    evaluator.updated_at = item['updated_at']
+                self.evaluators[name] = evaluator
+                self.evaluator_shadows.pop(name, None)
+                made.append(evaluator)
+            return made
+
+    def evaluators_view(self):
+        with self.lock:
+            return [dict(evaluator.to_json()['attributes'], listed=self._settled(self.evaluator_shadows, name))
+                    for name, evaluator in sorted(self.evaluators.items())]
+
+    # ------------------------------------------------------------------ prompts
+
+    def _resolve_include(self, prompt_id, number, pointer):
+        prompt = self.prompts.get(prompt_id)
+        version = prompt.version(number) if prompt is not None else None
+        if version is None:
+            raise InvalidConfig('include: prompt %s has no version %d%s' % (
+                prompt_id, number, '' if prompt is not None else ' (no such prompt)'), pointer)
+        return version
+
+    def prompt(self, prompt_id):
+        """A live prompt, for writes and direct reads (shown at once); NotFound when there is none."""
+        prompt = self.prompts.get(prompt_id)
+        if prompt is None:
+            raise NotFound('prompt %s not found' % prompt_id)
+        return prompt
+
+    def shown_prompt(self, prompt_id):
+        """A prompt as lists show it now (``lag`` included), or None."""
+        with self.lock:
+            return self._shown(self.prompt_shadows, prompt_id, self.prompts.get(prompt_id))
+
+    def list_prompts(self, wanted=None, prefix=False):
+        """The prompts lists show now, newest first; ``wanted``: that prompt_id only (``prefix``: every
+        prompt_id that starts with it, as a sloppy filter would)."""
+        with self.lock:
+            keys = set(self.prompts) | set(self.prompt_shadows)
+            if wanted is not None:
+                keys = set(key for key in keys if (key.startswith(wanted) if prefix else key == wanted))
+            shown = [self._shown(self.prompt_shadows, key, self.prompts.get(key)) for key in keys]
+            return sorted((prompt for prompt in shown if prompt is not None), key=lambda prompt: -prompt.seq)
+
+    def _add_prompt_version(self, prompt, fields, pointer='/template'):
+        template, authoring = check_template(fields['template'], pointer, self._resolve_include)
+        if 'config' in fields:
+            config = copy.deepcopy(fields['config'])
+        else:
+            config = copy.deepcopy(prompt.latest.config) if prompt.versions else {}   # carried forward
+        version = PromptVersion(prompt, len(prompt.versions) + 1, template, authoring, config, fields.get('description'),
+                                [], fields.get('created_at') or utc_now(), fields.get('user_version'), fields.get('env_ids'))
+        prompt.versions.append(version)
+        if fields.get('labels'):
+            self._label(prompt, version, fields['labels'])
+        return version
+
+    def _label(self, prompt, version, labels):
+        version.labels = list(labels)
+        if self.prompt_labels_move:
+            for other in prompt.versions:
+                if other is not version:
+                    other.labels = [label for label in other.labels if label not in labels]
+
+    def create_prompt(self, fields):
+        """A new prompt with its first version (fields: prompt_id, template, title, description, config, labels, ...);
+        Conflict when a live prompt has that prompt_id. Nothing is stored when the template is refused."""
+        with self.lock:
+            prompt_id = fields['prompt_id']
+            if prompt_id in self.prompts:
+                raise Conflict('prompt %s already exists' % prompt_id)
+            prompt = Prompt(prompt_id, fields.get('title'), fields.get('description'), fields.get('created_at') or utc_now(),
+                            self.next_seq())
+            self._add_prompt_version(prompt, fields)
+            self._hold(self.prompt_shadows, prompt_id, None)
+            self.prompts[prompt_id] = prompt
+            return prompt
+
+    def update_prompt(self, prompt_id, changes):
+        with self.lock:
+            prompt = self.prompt(prompt_id)
+            self._hold(self.prompt_shadows, prompt_id, prompt)
+            for key, value in changes.items():
+                setattr(prompt, key, value)
+            return prompt
+
+    def delete_prompt(self, prompt_id):
+        """Soft delete: gone from every read (lists too, after ``lag``); the prompt_id can be created again."""
+        with self.lock:
+            prompt = self.prompt(prompt_id)
+            self._hold(self.prompt_shadows, prompt_id, prompt)
+            prompt.deleted_at = utc_now()
+            del self.prompts[prompt_id]
+            self.deleted_prompts.append(prompt)
+            return prompt
+
+    def create_prompt_version(self, prompt_id, fields):
+        """A new version (config carried forward when left out); returns (Prompt, PromptVersion)."""
+        with self.lock:
+            prompt = self.prompt(prompt_id)
+            shown = copy.deepcopy(prompt) if self.lag > 0 else None
+            version = self._add_prompt_version(prompt, fields)
+            if self.lag > 0:
+                self._hold(self.prompt_shadows, prompt_id, shown)
+            return prompt, version
+
+    def prompt_version(self, prompt_id, number):
+        with self.lock:
+            prompt = self.prompt(prompt_id)
+            version = prompt.version(number)
+            if version is None:
+                raise NotFound('prompt %s has no version %d (versions: 1 to %d)' % (prompt_id, number, len(prompt.versions)))
+            return prompt, version
+
+    def update_prompt_version(self, prompt_id, number, changes):
+        """Change a version's description, env_ids or labels (replaced; with ``prompt_labels_move`` they leave other versions)."""
+        with self.lock:
+            prompt, version = self.prompt_version(prompt_id, number)
+            self._hold(self.prompt_shadows, prompt_id, prompt)
+            if 'labels' in changes:
+                self._label(prompt, version, changes['labels'])
+            for key in ('description', 'env_ids'):
+                if key in changes:
+                    setattr(version, key, changes[key])
+            return prompt, version
+
+    def add_prompts(self, items):
+        """Seed and control route: prompts checked by seeds.check_prompt_item, each with its versions, shown at
+        once; a live prompt of the same prompt_id is replaced. All or nothing: a template refused leaves the prompts as
+        they were (ValueError naming the place)."""
+        with self.lock:
+            saved = dict(self.prompts)
+            try:
+                made = []
+                for index, item in enumerate(items):
+                    self.prompts.pop(item['prompt_id'], None)
+                    prompt = Prompt(item['prompt_id'], item.get('title'), item.get('description'),
+                                    item.get('created_at') or utc_now(), self.next_seq())
+                    self.prompts[prompt.prompt_id] = prompt     # its versions may include its earlier ones
+                    for number, fields in enumerate(item['versions']):
+                        self._add_prompt_version(prompt, fields, 'prompts[%d].versions[%d].template' % (index, number))
+                    self.prompt_shadows.pop(prompt.prompt_id, None)
+                    made.append(prompt)
+                return made
+            except InvalidConfig as problem:
+                self.prompts = saved
+                raise ValueError('%s: %s' % (dotted(problem.field), problem))
+
+    def prompts_view(self, prompt_id=None):
+        with self.lock:
+            prompts = [p for p in list(self.prompts.values()) + self.deleted_prompts
+                       if prompt_id is None or p.prompt_id == prompt_id]
+            views = []
+            for prompt in sorted(prompts, key=lambda p: -p.seq):
+                view = prompt.state_json()
+                view['listed'] = (prompt.deleted_at is None) and self._settled(self.prompt_shadows, prompt.prompt_id)
+                views.append(view)
+            return views
+
     # ------------------------------------------------------------------ views
 
     def snapshot(self, with_records=True):
@@ -1241,6 +1489,8 @@ class Store(object):
                              for d in sorted(self.datasets.values(), key=lambda d: -d.seq)],
                 'experiments': [e.to_json() for e in
                                 sorted(self.experiments.values(), key=lambda e: (e.created, e.seq), reverse=True)],
+                'evaluators': self.evaluators_view(),
+                'prompts': self.prompts_view(),
             }
 
     def dataset_view(self, dataset_id, with_records=False):
@@ -1260,6 +1510,13 @@ class Store(object):
             view['records'] = [dict(id=r.id, input=r.row.input, expected_output=r.row.expected_output,
                                     metadata=r.row.metadata, tags=r.row.tags) for r in d.records.current()]
         return view
+
+
+def dotted(pointer):
+    """``prompts[0].versions[1].template/messages/2/role`` as ``prompts[0].versions[1].template.messages[2].role``."""
+    head, dummy, rest = pointer.partition('/')
+    parts = [part for part in rest.split('/') if part] if rest else []
+    return head + ''.join('[%s]' % part if part.isdigit() else '.' + part for part in parts)
 
 
 def encode_cursor(position):

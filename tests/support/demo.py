@@ -31,3 +31,7 @@ DEMO_BASELINE_EXPERIMENT = '3fd6b5e0-8910-4b1c-a7d0-5b84de329012'
 DEMO_BASELINE_EXPERIMENT_NAME = 'capitals-baseline'
 DEMO_CANDIDATE_EXPERIMENT = '7c1e2d4a-5b6f-4a8e-9c0d-1e2f3a4b5c6d'
 DEMO_CANDIDATE_EXPERIMENT_NAME = 'capitals-candidate'
+# The demo seed's custom evaluator (an LLM judge of the application support-bot) and registry prompt
+# (two chat versions: 1 labelled production, 2 labelled development with a config).
+DEMO_EVALUATOR = 'helpfulness-judge'
+DEMO_PROMPT = 'support-answer'

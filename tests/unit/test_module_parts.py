@@ -4,7 +4,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Every module in plugins/modules/ has every part a user or a test relies on.
+"""Every module in plugins/modules/ (and every lookup of plugins/lookup/) has every part a user or a test relies on.
 
 The checklist of docs/adding-a-module.md, as a test: a module that lacks a part fails here, in a
 message that names the module and the part.
@@ -284,3 +284,148 @@ def test_a_released_module_is_found_in_the_changelog(tree):
     (tree / 'changelogs/changelog.yaml').write_text('releases:\n  1.1.0:\n    modules:\n      - name: %s\n' % MODULE)
 
     assert missing_parts(str(tree), MODULE) == []
+
+
+# ---------------------------------------------------------------- lookup plugins
+#
+# A lookup has no action, action group, in-process case nor summary; it has a doc page of its own
+# (`make docs` writes docs/<lookup>_lookup.rst), rows in the tables of README.md and docs/user-guide.md,
+# a changelog entry, and an integration target, tests/integration/targets/lookup_<lookup>/, that runs on
+# every ansible-core version: a controller plugin, whose interfaces differ by version.
+
+ALL_VERSIONS_LINE = 'all_ansible_versions'
+
+
+def lookups_of(root):
+    return sorted(os.path.basename(path)[:-3] for path in glob.glob(os.path.join(root, 'plugins/lookup/*.py'))
+                  if not path.endswith('/__init__.py'))
+
+
+def lookup_doc_page(root, lookup):
+    if not os.path.isfile(os.path.join(root, 'docs/%s_lookup.rst' % lookup)):
+        return 'no generated doc page: run `make docs` to write docs/%s_lookup.rst' % lookup
+    return None
+
+
+def lookup_table_row(path):
+    """A check that the table of the file at path has a row naming the lookup and linking its doc page."""
+    def check(root, lookup):
+        row = re.compile(r'^\|\s*\[`(%s\.)?%s`\]\(([^)]*/)?%s_lookup\.rst\)' % (
+            re.escape(COLLECTION), re.escape(lookup), re.escape(lookup)))
+        text = read(root, path) if os.path.isfile(os.path.join(root, path)) else ''
+        if not any(row.match(line) for line in module_table_rows(text)):
+            return 'no row in the module table of %s: | [`%s.%s`](...%s_lookup.rst) (lookup) | what it does |' % (
+                path, COLLECTION, lookup, lookup)
+        return None
+    return check
+
+
+def lookup_changelog(root, lookup):
+    """A fragment names the lookup by its full name; once released, changelogs/changelog.yaml lists it."""
+    fqcn = re.compile(r'\b%s\.%s\b' % (re.escape(COLLECTION), re.escape(lookup)))
+    if any(fqcn.search(read(root, path)) for path in glob.glob(os.path.join(root, 'changelogs/fragments/*.yml'))):
+        return None
+    changelog = os.path.join(root, 'changelogs/changelog.yaml')
+    releases = (yaml.safe_load(read(root, changelog)) or {}).get('releases') or {} if os.path.isfile(changelog) else {}
+    for release in releases.values():
+        if any(entry.get('name') == lookup for entry in ((release or {}).get('plugins') or {}).get('lookup') or []):
+            return None
+    return 'no changelog fragment mentions it: add one to changelogs/fragments/ that names %s.%s' % (COLLECTION, lookup)
+
+
+def lookup_target(root, lookup):
+    target = 'tests/integration/targets/lookup_%s' % lookup
+    missing = [name for name in ('runme.sh', 'aliases') if not os.path.isfile(os.path.join(root, target, name))]
+    if missing:
+        return 'no integration target: %s/ needs %s' % (target, ' and '.join(missing))
+    if not os.access(os.path.join(root, target, 'runme.sh'), os.X_OK):
+        return 'its integration target cannot run: %s/runme.sh is not executable' % target
+    if ALL_VERSIONS_LINE not in read(root, target + '/aliases').splitlines():
+        return 'its integration target %s runs on the newest ansible-core only: a lookup is a controller plugin, ' \
+               'add the line %s to its aliases' % (target, ALL_VERSIONS_LINE)
+    return None
+
+
+LOOKUP_PARTS = (
+    ('doc page', lookup_doc_page),
+    ('README table row', lookup_table_row('README.md')),
+    ('user guide table row', lookup_table_row('docs/user-guide.md')),
+    ('changelog', lookup_changelog),
+    ('integration target', lookup_target),
+)
+
+
+def missing_lookup_parts(root, lookup):
+    return ['%s lookup: %s' % (lookup, message) for dummy, check in LOOKUP_PARTS
+            for message in [check(root, lookup)] if message]
+
+
+def test_the_lookups_are_found():
+    assert 'prompt' in lookups_of(REPO_ROOT)
+
+
+@pytest.mark.parametrize('lookup', lookups_of(REPO_ROOT))
+def test_every_lookup_has_every_part(lookup):
+    assert missing_lookup_parts(REPO_ROOT, lookup) == []
+
+
+LOOKUP = 'widgets'
+LOOKUP_TREE = {
+    'plugins/lookup/%s.py' % LOOKUP: "DOCUMENTATION = ''\n",
+    'docs/%s_lookup.rst' % LOOKUP: '',
+    'README.md': '| module | what it does |\n| --- | --- |\n| [`%s.%s`](docs/%s_lookup.rst) (lookup) | widgets |\n' % (
+        COLLECTION, LOOKUP, LOOKUP),
+    'docs/user-guide.md': '| module | what it does |\n| --- | --- |\n| [`%s`](%s_lookup.rst) (lookup) | widgets |\n' % (
+        LOOKUP, LOOKUP),
+    'changelogs/fragments/widgets.yml': 'minor_changes:\n  - %s.%s - new lookup.\n' % (COLLECTION, LOOKUP),
+    'tests/integration/targets/lookup_%s/runme.sh' % LOOKUP: '#!/usr/bin/env bash\n',
+    'tests/integration/targets/lookup_%s/aliases' % LOOKUP: '# a controller plugin\n%s\n' % ALL_VERSIONS_LINE,
+}
+
+
+@pytest.fixture
+def lookup_tree(tmp_path):
+    """A tree in which the lookup has every part."""
+    for path, text in LOOKUP_TREE.items():
+        os.makedirs(str(tmp_path / os.path.dirname(path)), exist_ok=True)
+        (tmp_path / path).write_text(text)
+    os.chmod(str(tmp_path / 'tests/integration/targets/lookup_widgets/runme.sh'), 0o755)
+    return tmp_path
+
+
+def test_a_lookup_with_every_part_passes(lookup_tree):
+    assert lookups_of(str(lookup_tree)) == [LOOKUP]
+    assert missing_lookup_parts(str(lookup_tree), LOOKUP) == []
+
+
+def released_lookup(tree):
+    os.remove(str(tree / 'changelogs/fragments/widgets.yml'))
+    (tree / 'changelogs/changelog.yaml').write_text(
+        'releases:\n  1.2.0:\n    plugins:\n      lookup:\n        - name: %s\n          namespace: null\n' % LOOKUP)
+
+
+def test_a_released_lookup_is_found_in_the_changelog(lookup_tree):
+    released_lookup(lookup_tree)
+
+    assert missing_lookup_parts(str(lookup_tree), LOOKUP) == []
+
+
+@pytest.mark.parametrize('damage, expected', [
+    (without_file('docs/widgets_lookup.rst'), 'no generated doc page: run `make docs` to write docs/widgets_lookup.rst'),
+    (rewrite('README.md', '(docs/widgets_lookup.rst)', '(docs/widgets_module.rst)'),
+     'no row in the module table of README.md'),
+    (rewrite('docs/user-guide.md', '[`widgets`]', '[`gadgets`]'), 'no row in the module table of docs/user-guide.md'),
+    (rewrite('changelogs/fragments/widgets.yml', 'llmobs.datadog.widgets', 'widgets'),
+     'no changelog fragment mentions it'),
+    (without_file('tests/integration/targets/lookup_widgets/runme.sh'),
+     'no integration target: tests/integration/targets/lookup_widgets/ needs runme.sh'),
+    (rewrite('tests/integration/targets/lookup_widgets/aliases', '\nall_ansible_versions', '\n'),
+     'its integration target tests/integration/targets/lookup_widgets runs on the newest ansible-core only'),
+], ids=['doc-page', 'readme-row', 'user-guide-row', 'changelog', 'target', 'all-versions'])
+def test_a_missing_lookup_part_is_named(lookup_tree, damage, expected):
+    damage(lookup_tree)
+
+    problems = missing_lookup_parts(str(lookup_tree), LOOKUP)
+
+    assert len(problems) == 1, problems
+    assert problems[0].startswith('widgets lookup: ' + expected)

@@ -634,3 +634,216 @@ def test_datadog_api_client_drives_experiments(emulator):
             type=kind, attributes=model.LLMObsDeleteExperimentsDataAttributesRequest(experiment_ids=[made.id]))))
         assert [e.id for e in api.list_llm_obs_experiments(filter_project_id=DEMO_PROJECT, filter_is_deleted=True).data] == [
             made.id]
+
+
+EVALUATORS = '/api/unstable/llm-obs/config/evaluators/custom'
+
+
+def evaluator_body(name, **target):
+    target = dict({'application_name': 'conformance-app', 'enabled': True}, **target)
+    return {'data': {'type': 'evaluator_config', 'id': name, 'attributes': {
+        'eval_name': name, 'category': 'Custom',
+        'target': dict(target, eval_scope='trace', filter='@ml_app:x', root_spans_only=False,
+                       experiment_project_ids=[DEMO_PROJECT]),
+        'llm_provider': {'integration_provider': 'amazon-bedrock', 'integration_account_id': 'acct', 'model_name': 'claude',
+                         'bedrock': {'inference_profile': 'arn:profile', 'region': 'us-east-1'}},
+        'llm_judge_config': {
+            'inference_params': {'temperature': 1, 'max_tokens': 512, 'top_p': 1, 'top_k': 40, 'frequency_penalty': 0,
+                                 'presence_penalty': 0},
+            'assessment_criteria': {'min_threshold': 0.5, 'max_threshold': 1, 'pass_values': ['yes'], 'pass_when': None},
+            'parsing_type': 'json', 'output_schema': {'type': 'object'}, 'target_query': '@output', 'context_query': None,
+            'user_specified_json_post_processing_function': 'lambda x: x',
+            'last_used_library_prompt_template_name': 'library-1', 'modified_library_prompt_template': True,
+            'prompt_template': [{'role': 'system', 'content': 'judge'}, {'role': 'user', 'contents': [
+                {'type': 'text', 'value': {'text': '{{span_output}}'}},
+                {'type': 'tool_call', 'value': {'tool_call': {'id': 'c1', 'name': 'f', 'arguments': '{}', 'type': 'function'}}},
+                {'type': 'tool_call_result', 'value': {'tool_call_result': {'tool_id': 'c1', 'name': 'f', 'result': 'ok',
+                                                                            'type': 'function'}}}]}]}}}}
+
+
+def test_evaluator_routes_validate(emulator, openapi):
+    """Every custom evaluator route, its answers and its errors, against the spec."""
+    exchanges = [
+        (emulator.api('GET', EVALUATORS), True),
+        (emulator.api('GET', EVALUATORS + '/helpfulness-judge'), True),
+        (emulator.api('PUT', EVALUATORS + '/conformance-judge',
+                      json=evaluator_body('conformance-judge', sampling_percentage=100)), True),
+        (emulator.api('GET', EVALUATORS + '/conformance-judge'), True),
+        (emulator.api('PUT', EVALUATORS + '/conformance-judge', json={'data': {'type': 'evaluator_config', 'attributes': {
+            'target': {'application_name': 'conformance-app', 'enabled': False}}}}), True),
+        (emulator.api('GET', EVALUATORS), True),
+        (emulator.api('DELETE', EVALUATORS + '/conformance-judge'), True),
+        # errors
+        (emulator.api('GET', EVALUATORS + '/conformance-judge'), True),
+        (emulator.api('DELETE', EVALUATORS + '/conformance-judge'), True),
+        (emulator.api('PUT', EVALUATORS + '/x', json=evaluator_body('x', sampling_percentage=0)), True),
+        (emulator.api('PUT', EVALUATORS + '/x', json=evaluator_body('y')), True),
+        (emulator.api('PUT', EVALUATORS + '/x', json={'data': {'type': 'evaluator_config', 'attributes': {}}}), False),
+        (emulator.api('GET', EVALUATORS, headers={'DD-APPLICATION-KEY': ''}), False),
+    ]
+    assert [response.status_code for response, dummy in exchanges] == [
+        200, 200, 200, 200, 200, 200, 204, 404, 404, 400, 400, 400, 401]
+    for response, request_is_valid in exchanges:
+        check_exchange(openapi, response, request_is_valid)
+    assert exchanges[2][0].content == b'' and 'Content-Type' not in exchanges[2][0].headers
+    # The object as an answer to a PUT (a setting): the spec's GET body.
+    emulator.configure(evaluator_put_body=True)
+    answered = emulator.api('PUT', EVALUATORS + '/conformance-judge', json=evaluator_body('conformance-judge'))
+    openapi.validate_response(
+        as_openapi_request('GET', EVALUATORS + '/conformance-judge', None, None, {}),
+        MockResponse(answered.content, 200, dict(answered.headers), 'application/json'))
+
+
+def test_evaluator_null_fields_validate_once_the_spec_reads_its_nullable_ref(emulator, openapi, spec_path):
+    """With ``evaluator_null_fields``, unset nullable fields come back null. The spec marks eval_scope nullable
+    beside its $ref, which OpenAPI 3.0 ignores: read as nullable here (relaxed), every other field as published."""
+    emulator.configure(evaluator_null_fields=True)
+    answer = emulator.api('GET', EVALUATORS + '/helpfulness-judge')
+    target = answer.json()['data']['attributes']['target']
+    assert target['filter'] is None and target['eval_scope'] == 'span'
+    check_exchange(openapi, answer)
+    emulator.api('PUT', EVALUATORS + '/bare', json={'data': {'type': 'evaluator_config', 'attributes': {
+        'target': {'application_name': 'a', 'enabled': True}, 'llm_judge_config': {'inference_params': {}}}}})
+    bare = emulator.api('GET', EVALUATORS + '/bare')
+    assert bare.json()['data']['attributes']['target']['eval_scope'] is None
+    with open(spec_path) as handle:
+        spec = yaml.load(handle, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))
+    scope = spec['components']['schemas']['LLMObsCustomEvalConfigEvalScope']
+    spec['components']['schemas']['LLMObsCustomEvalConfigTarget']['properties']['eval_scope'] = dict(
+        scope, nullable=True, enum=scope['enum'] + [None])
+    check_exchange(OpenAPI.from_dict(spec), bare)
+
+
+def test_prompt_routes_validate(emulator, openapi):
+    """Every prompt route, its answers and its errors, against the spec."""
+    prompt = '/prompts/conformance-prompt'
+    version = {'data': {'type': 'prompt-template-versions', 'attributes': {
+        'template': [{'role': 'system', 'content': 'Be brief.'}, {'type': 'placeholder', 'name': 'history'},
+                     {'role': 'user', 'content': '{{question}}'}],
+        'config': {'model': 'm', 'temperature': 0.4}, 'description': 'second', 'labels': ['development']}}}
+    composed = {'data': {'type': 'prompt-template-versions', 'attributes': {'template': {'messages': [
+        {'include': {'prompt_id': 'support-answer', 'version': 2, 'items': [1, 0]}}, {'role': 'user', 'content': 'Answer.'}]}}}}
+    exchanges = [
+        (emulator.api('GET', '/prompts'), True),
+        (emulator.api('GET', '/prompts', params={'filter[prompt_id]': 'support-answer'}), True),
+        (emulator.api('POST', '/prompts', json={'data': {'type': 'prompt-templates', 'attributes': {
+            'prompt_id': 'conformance-prompt', 'template': 'Hello {{name}}', 'title': 'T', 'description': 'D',
+            'labels': ['production']}}}), True),
+        (emulator.api('POST', prompt + '/versions', json=version), True),
+        (emulator.api('POST', prompt + '/versions', json=composed), True),
+        (emulator.api('POST', '/prompts', json={'data': {'type': 'prompt-templates', 'attributes': {
+            'prompt_id': 'text-composed', 'template': '{{>conformance-prompt version=1}} Thanks.', 'config': {'k': 1}}}}),
+         True),
+        (emulator.api('GET', prompt), True),
+        (emulator.api('GET', prompt, params={'label': 'production'}), True),
+        (emulator.api('GET', '/prompts/support-answer'), True),
+        (emulator.api('GET', prompt + '/versions'), True),
+        (emulator.api('GET', prompt + '/versions/1'), True),
+        (emulator.api('GET', prompt + '/versions/3'), True),
+        (emulator.api('GET', '/prompts/text-composed/versions/1'), True),
+        (emulator.api('PATCH', prompt, json={'data': {'type': 'prompt-templates', 'attributes': {'title': 'T2'}}}), True),
+        (emulator.api('PATCH', prompt + '/versions/2', json={'data': {'type': 'prompt-template-versions', 'attributes': {
+            'labels': ['production', 'development'], 'description': 'now both', 'env_ids': []}}}), True),
+        (emulator.api('DELETE', '/prompts/text-composed'), True),
+        (emulator.api('GET', '/prompts/text-composed/versions'), True),
+        # errors
+        (emulator.api('POST', '/prompts', json={'data': {'type': 'prompt-templates', 'attributes': {
+            'prompt_id': 'conformance-prompt', 'template': 'again'}}}), True),
+        (emulator.api('POST', '/prompts', json={'data': {'type': 'prompt-templates', 'attributes': {
+            'prompt_id': 'blank', 'template': '   '}}}), False),
+        (emulator.api('GET', prompt, params={'label': 'staging'}), True),
+        (emulator.api('GET', '/prompts/text-composed'), True),
+        (emulator.api('DELETE', '/prompts/text-composed'), True),
+        (emulator.api('GET', prompt + '/versions/9'), True),
+        (emulator.api('PATCH', prompt, json={'data': {'type': 'prompt-templates', 'attributes': {}}}), False),
+        (emulator.api('PATCH', prompt + '/versions/1', json={'data': {'type': 'prompt-template-versions', 'attributes': {
+            'labels': ['staging']}}}), False),
+        (emulator.api('POST', '/prompts/no-such-prompt/versions', json=version), True),
+    ]
+    assert [response.status_code for response, dummy in exchanges] == [
+        200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
+        409, 400, 404, 404, 404, 404, 400, 400, 404]
+    for response, request_is_valid in exchanges:
+        check_exchange(openapi, response, request_is_valid)
+    answers = [response.json() for response, dummy in exchanges]
+    assert answers[11]['data']['attributes']['template'] == [
+        {'role': 'user', 'content': '{{question}}'},
+        {'role': 'system', 'content': 'You are a concise support assistant for {{company}}. Cite the help-center article.'},
+        {'role': 'user', 'content': 'Answer.'}]
+    assert answers[12]['data']['attributes']['template'] == 'Hello {{name}} Thanks.'
+    # An organisation without configuration authoring: config is a 403, even empty.
+    emulator.configure(prompt_config_authoring=False)
+    forbidden = emulator.api('POST', prompt + '/versions', json={'data': {'type': 'prompt-template-versions', 'attributes': {
+        'template': 'x', 'config': {}}}})
+    assert forbidden.status_code == 403
+    check_exchange(openapi, forbidden)
+
+
+@pytest.mark.parametrize('operation, path', [('ListLLMObsCustomEvalConfigs', EVALUATORS), ('ListLLMObsPrompts', '/prompts')])
+def test_pages_of_endless_evaluator_and_prompt_lists_validate(emulator, openapi, operation, path):
+    emulator.add_fault(operation=operation, endless=True)
+    first = emulator.api('GET', path, params={'page[limit]': 3})
+    check_exchange(openapi, first, request_is_valid=False)    # the spec's lists take no page parameters
+    second = emulator.api('GET', path, params={'page[cursor]': first.json()['meta']['after']})
+    check_exchange(openapi, second, request_is_valid=False)
+    assert len(first.json()['data']) == 3 and len(second.json()['data']) == 100
+
+
+@pytest.mark.filterwarnings('ignore:Using unstable operation')
+def test_datadog_api_client_drives_evaluators_and_prompts(emulator):
+    """Every evaluator and prompt route, called by Datadog's own client."""
+    from datadog_api_client import ApiClient
+    from datadog_api_client.v2.api.agent_observability_api import AgentObservabilityApi
+    from datadog_api_client.v2 import models as model
+
+    configuration = client_configuration(
+        emulator.url, 'list_llm_obs_custom_eval_configs', 'get_llm_obs_custom_eval_config', 'update_llm_obs_custom_eval_config',
+        'delete_llm_obs_custom_eval_config', 'list_llm_obs_prompts', 'create_llm_obs_prompt', 'get_llm_obs_prompt',
+        'update_llm_obs_prompt', 'delete_llm_obs_prompt', 'list_llm_obs_prompt_versions', 'create_llm_obs_prompt_version',
+        'get_llm_obs_prompt_version', 'update_llm_obs_prompt_version')
+    with ApiClient(configuration) as client:
+        api = AgentObservabilityApi(client)
+        assert [e.id for e in api.list_llm_obs_custom_eval_configs().data] == ['helpfulness-judge']
+        judge = api.get_llm_obs_custom_eval_config(eval_name='helpfulness-judge').data.attributes
+        assert judge.target.sampling_percentage == 50 and str(judge.llm_provider.integration_provider) == 'openai'
+        api.update_llm_obs_custom_eval_config(eval_name='client-judge', body=model.LLMObsCustomEvalConfigUpdateRequest(
+            data=model.LLMObsCustomEvalConfigUpdateData(
+                id='client-judge', type=model.LLMObsCustomEvalConfigType.EVALUATOR_CONFIG,
+                attributes=model.LLMObsCustomEvalConfigUpdateAttributes(
+                    category='Custom', target=model.LLMObsCustomEvalConfigTarget(
+                        application_name='client-app', enabled=True, sampling_percentage=25.0),
+                    llm_judge_config=model.LLMObsCustomEvalConfigLLMJudgeConfig(
+                        inference_params=model.LLMObsCustomEvalConfigInferenceParams(temperature=0.0),
+                        parsing_type=model.LLMObsCustomEvalConfigParsingType.KEYWORD_SEARCH)))))
+        made = api.get_llm_obs_custom_eval_config(eval_name='client-judge').data.attributes
+        assert (made.target.application_name, made.target.sampling_percentage) == ('client-app', 25.0)
+        api.delete_llm_obs_custom_eval_config(eval_name='client-judge')
+        assert [e.id for e in api.list_llm_obs_custom_eval_configs().data] == ['helpfulness-judge']
+
+        kind, version_kind = model.LLMObsPromptType.PROMPT_TEMPLATES, model.LLMObsPromptVersionType.PROMPT_TEMPLATE_VERSIONS
+        created = api.create_llm_obs_prompt(body=model.LLMObsCreatePromptRequest(data=model.LLMObsCreatePromptData(
+            type=kind, attributes=model.LLMObsCreatePromptDataAttributes(
+                prompt_id='client-prompt', template='Hi {{name}}', title='Client prompt')))).data
+        assert created.attributes.num_versions == 1
+        assert [p.attributes.prompt_id for p in api.list_llm_obs_prompts(filter_prompt_id='client-prompt').data] == [
+            'client-prompt']
+        second = api.create_llm_obs_prompt_version(prompt_id='client-prompt', body=model.LLMObsCreatePromptVersionRequest(
+            data=model.LLMObsCreatePromptVersionData(type=version_kind, attributes=model.LLMObsCreatePromptVersionDataAttributes(
+                template='Hello {{name}}', description='friendlier')))).data
+        assert second.attributes.version == 2
+        api.update_llm_obs_prompt_version(prompt_id='client-prompt', version=2, body=model.LLMObsUpdatePromptVersionRequest(
+            data=model.LLMObsUpdatePromptVersionData(type=version_kind, attributes=model.LLMObsUpdatePromptVersionDataAttributes(
+                labels=[model.LLMObsPromptVersionLabel.PRODUCTION]))))
+        latest = api.get_llm_obs_prompt(prompt_id='client-prompt').data.attributes
+        assert (latest.version, latest.template, latest.labels) == ('2', 'Hello {{name}}', ['production'])
+        versions = api.list_llm_obs_prompt_versions(prompt_id='client-prompt').data
+        assert [(v.attributes.version, v.attributes.labels) for v in versions] == [(2, ['production']), (1, [])]
+        assert api.get_llm_obs_prompt_version(prompt_id='client-prompt', version=1).data.attributes.template == 'Hi {{name}}'
+        renamed = api.update_llm_obs_prompt(prompt_id='client-prompt', body=model.LLMObsUpdatePromptRequest(
+            data=model.LLMObsUpdatePromptData(type=kind, attributes=model.LLMObsUpdatePromptDataAttributes(
+                description='described'))))
+        assert renamed.data.attributes.description == 'described'
+        chat = api.get_llm_obs_prompt(prompt_id='support-answer').data.attributes
+        assert [m.role for m in chat.chat_template] == ['system', 'user']
+        assert api.delete_llm_obs_prompt(prompt_id='client-prompt').data.attributes.prompt_id == 'client-prompt'
+        assert api.list_llm_obs_prompt_versions(prompt_id='client-prompt').data == []

@@ -811,3 +811,167 @@ class CutOffBody(io.BufferedReader):
         raise ConnectionResetError(104, 'Connection reset by peer')
 
     read1 = read
+
+
+# ---------------------------------------------------------------- custom evaluators
+#     ``list_evaluators(cursor=None)``  GET the evaluators list (no page size: the spec gives the list no paging)
+#     ``get_evaluator(name)``           GET one (answer 404 when missing)
+#     ``put_evaluator(name, config)``   PUT the whole configuration (``eval_name`` added; answer ``.reply(200, body='')``)
+#     ``delete_evaluator(name)``        DELETE one (answer ``.reply(204)``)
+#     ``evaluator(name, **config)``     one evaluator as the API answers it, with the server's fields
+
+EVALUATORS_PATH = '/api/unstable/llm-obs/config/evaluators/custom'
+
+
+def list_evaluators(cursor=None):
+    """GET the custom evaluators (ListLLMObsCustomEvalConfigs)."""
+    return Call('GET', EVALUATORS_PATH).query({'page[cursor]': cursor} if cursor else {})
+
+
+def get_evaluator(name):
+    """GET one custom evaluator by name (GetLLMObsCustomEvalConfig)."""
+    return Call('GET', '%s/%s' % (EVALUATORS_PATH, _segment(name)))
+
+
+def put_evaluator(name, config):
+    """PUT one custom evaluator's whole configuration (UpdateLLMObsCustomEvalConfig)."""
+    attributes = dict(copy.deepcopy(config), eval_name=name)
+    return Call('PUT', '%s/%s' % (EVALUATORS_PATH, _segment(name))).expect_json(
+        {'data': {'type': 'evaluator_config', 'id': name, 'attributes': attributes}})
+
+
+def delete_evaluator(name):
+    """DELETE one custom evaluator (DeleteLLMObsCustomEvalConfig)."""
+    return Call('DELETE', '%s/%s' % (EVALUATORS_PATH, _segment(name)))
+
+
+def evaluator(name, created_at=TIMESTAMP, updated_at=TIMESTAMP, **config):
+    """One custom evaluator as the API answers it: ``config`` and the server's fields."""
+    attributes = dict(eval_name=name, created_at=created_at, updated_at=updated_at,
+                      created_by={'email': 'owner@example.com'}, last_updated_by={'email': 'owner@example.com'})
+    attributes.update(copy.deepcopy(config))
+    return {'id': name, 'type': 'evaluator_config', 'attributes': attributes}
+
+
+# ---------------------------------------------------------------------- prompts
+#
+#     ``list_prompts(prompt_id=None, cursor=None)``  one page of the registry (no page[limit]: the route takes none)
+#     ``prompt_item(prompt_id, uuid=None, title=None, description=None, num_versions=1, **extra)``  one prompt as
+#                                      the list, the create and the PATCH answer it
+#     ``list_prompt_versions(prompt_id, cursor=None)``  the versions list, answered with
+#     ``prompt_versions_page(*entries)``  where each entry is ``(number, [labels])`` or a version item
+#     ``get_prompt_version(prompt_id, number)``  one version, answered with
+#     ``prompt_version(prompt_id, number, template, config=None, labels=(), description=None, authoring=None)``
+#     ``create_prompt(prompt_id, template, title=None, description=None, config=None)``
+#     ``create_prompt_version(prompt_id, template, config=None, description=None)``
+#     ``update_prompt(prompt_id, attributes)``, ``label_prompt_version(prompt_id, number, labels)``,
+#     ``delete_prompt(prompt_id)`` (answer it with ``prompt_deleted(prompt_id)``)
+
+PROMPTS_PATH = API_PREFIX + '/prompts'
+
+
+def _prompt_path(prompt_id):
+    return '%s/%s' % (PROMPTS_PATH, _segment(prompt_id))
+
+
+def prompt_uuid(prompt_id):
+    """The API's id of a prompt in these tests: made from its prompt_id, so that tests need not carry it."""
+    return 'uuid-' + prompt_id
+
+
+def list_prompts(prompt_id=None, cursor=None):
+    """GET one page of the prompt registry (ListLLMObsPrompts), filtered by prompt_id when given."""
+    query = {}
+    if prompt_id is not None:
+        query['filter[prompt_id]'] = prompt_id
+    if cursor:
+        query['page[cursor]'] = cursor
+    return Call('GET', PROMPTS_PATH).query(query)
+
+
+def prompt_item(prompt_id, uuid=None, title=None, description=None, num_versions=1, **extra):
+    """One prompt as the list answers it (LLMObsPromptData)."""
+    attributes = {'prompt_id': prompt_id, 'title': title, 'description': description, 'num_versions': num_versions,
+                  'created_at': TIMESTAMP, 'last_version_created_at': TIMESTAMP, 'source': 'registry',
+                  'in_registry': True, 'created_from': 'sdk-registry'}
+    attributes.update(extra)
+    return {'id': uuid or prompt_uuid(prompt_id), 'type': 'prompt-templates', 'attributes': attributes}
+
+
+def list_prompt_versions(prompt_id, cursor=None):
+    """GET the versions of a prompt (ListLLMObsPromptVersions), newest first, without templates."""
+    return Call('GET', _prompt_path(prompt_id) + '/versions').query({'page[cursor]': cursor} if cursor else {})
+
+
+def prompt_version_item(prompt_id, number, labels=(), description=None):
+    """One version as the versions list answers it."""
+    return {'id': 'v%s-%s' % (number, prompt_id), 'type': 'prompt-template-versions',
+            'attributes': {'prompt_id': prompt_id, 'prompt_uuid': prompt_uuid(prompt_id), 'version': number,
+                           'labels': list(labels), 'description': description, 'created_at': TIMESTAMP}}
+
+
+def prompt_versions_page(prompt_id, *entries):
+    """The body of the versions list: each entry ``(number, [labels])``, or a number alone (no labels)."""
+    items = []
+    for entry in entries:
+        number, labels = entry if isinstance(entry, tuple) else (entry, ())
+        items.append(prompt_version_item(prompt_id, number, labels))
+    return page(*items)
+
+
+def get_prompt_version(prompt_id, number):
+    """GET one version of a prompt with its template (GetLLMObsPromptVersion)."""
+    return Call('GET', '%s/versions/%s' % (_prompt_path(prompt_id), number))
+
+
+def prompt_version(prompt_id, number, template, config=None, labels=(), description=None, authoring=None):
+    """One version as GetLLMObsPromptVersion answers it (``config`` None: left out, as for an empty config)."""
+    item = prompt_version_item(prompt_id, number, labels, description)
+    item['attributes']['template'] = template
+    if config is not None:
+        item['attributes']['config'] = config
+    if authoring is not None:
+        item['attributes']['authoring_template'] = authoring
+    return item
+
+
+def create_prompt(prompt_id, template, title=None, description=None, config=None):
+    """POST a new prompt with its first version (CreateLLMObsPrompt)."""
+    attributes = {'prompt_id': prompt_id, 'template': template}
+    for key, value in (('title', title), ('description', description), ('config', config)):
+        if value is not None:
+            attributes[key] = value
+    return Call('POST', PROMPTS_PATH).expect_json({'data': {'type': 'prompt-templates', 'attributes': attributes}})
+
+
+def create_prompt_version(prompt_id, template, config=None, description=None):
+    """POST a new version of a prompt (CreateLLMObsPromptVersion)."""
+    attributes = {'template': template}
+    for key, value in (('config', config), ('description', description)):
+        if value is not None:
+            attributes[key] = value
+    return Call('POST', _prompt_path(prompt_id) + '/versions').expect_json(
+        {'data': {'type': 'prompt-template-versions', 'attributes': attributes}})
+
+
+def update_prompt(prompt_id, attributes):
+    """PATCH a prompt's title and description (UpdateLLMObsPrompt)."""
+    return Call('PATCH', _prompt_path(prompt_id)).expect_json(
+        {'data': {'type': 'prompt-templates', 'attributes': attributes}})
+
+
+def label_prompt_version(prompt_id, number, labels):
+    """PATCH one version's labels, the whole list (UpdateLLMObsPromptVersion)."""
+    return Call('PATCH', '%s/versions/%s' % (_prompt_path(prompt_id), number)).expect_json(
+        {'data': {'type': 'prompt-template-versions', 'attributes': {'labels': list(labels)}}})
+
+
+def delete_prompt(prompt_id):
+    """DELETE a prompt (soft: DeleteLLMObsPrompt)."""
+    return Call('DELETE', _prompt_path(prompt_id))
+
+
+def prompt_deleted(prompt_id):
+    """The body of a delete's answer."""
+    return {'data': {'id': prompt_uuid(prompt_id), 'type': 'prompt-templates',
+                     'attributes': {'prompt_id': prompt_id, 'deleted_at': TIMESTAMP}}}

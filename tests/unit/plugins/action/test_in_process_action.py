@@ -35,11 +35,15 @@ from ansible_collections.llmobs.datadog.plugins.modules import (
     llmobs_dataset_records_info,
     llmobs_dataset_restore,
     llmobs_dataset_version_info,
+    llmobs_evaluator,
+    llmobs_evaluator_info,
     llmobs_experiment_info,
     llmobs_project,
     llmobs_project_info,
     llmobs_experiment,
     llmobs_experiment_prune,
+    llmobs_prompt,
+    llmobs_prompt_info,
 )
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import (
     API_KEY,
@@ -86,6 +90,10 @@ MODULES = dict(
     llmobs_experiment=llmobs_experiment,
     llmobs_experiment_prune=llmobs_experiment_prune,
     llmobs_experiment_info=llmobs_experiment_info,
+    llmobs_evaluator=llmobs_evaluator,
+    llmobs_evaluator_info=llmobs_evaluator_info,
+    llmobs_prompt=llmobs_prompt,
+    llmobs_prompt_info=llmobs_prompt_info,
 )
 MASK = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
@@ -573,6 +581,12 @@ CASES = [
          experiment('e-3', 'run-3', 'd-1', '2026-03-01T00:00:00Z', parent_experiment_id='e-1'),
          experiment('e-2', 'run-2', 'd-1', '2026-02-01T00:00:00Z'),
          experiment('e-1', 'run-1', 'd-1', '2026-01-01T00:00:00Z'))], True, True, {}),
+    # an evaluator's dry run with diff: one field declared, the rest kept
+    ('llmobs_evaluator', dict(api_key=API_KEY, app_key=APP_KEY, name='judge', target={'sampling_percentage': 100}),
+     lambda: [records.get_evaluator('judge').reply_data(records.evaluator(
+         'judge', target={'application_name': 'bot', 'enabled': True, 'sampling_percentage': 50.0}))], True, True, {}),
+    ('llmobs_evaluator_info', dict(api_key=API_KEY, app_key=APP_KEY),
+     lambda: [records.list_evaluators().reply_page(records.evaluator('judge', category='Custom'))], False, False, {}),
 ]
 
 

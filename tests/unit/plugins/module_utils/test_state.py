@@ -140,7 +140,7 @@ def test_create_never_listed_fails_with_the_result_and_creates_once(clock):
         run(resource, Task(wait_timeout=1), extras=dict(project_id='p'))
 
     assert info.value.message == ("Created dataset 'eval' in project p (id d1), but it was still missing from the "
-                                  "list after 1 seconds. A run started before it appears may create it again; raise "
+                                  "list after 1 second. A run started before it appears may create it again; raise "
                                   "wait_timeout.")
     assert info.value.result_extras['changed'] is True
     assert info.value.result_extras['dataset'] == item('d1')
@@ -316,7 +316,7 @@ def test_absent_still_listed_after_the_wait_warns_but_succeeds(clock):
     assert result['changed'] is True
     assert resource.writes == [('delete', 'd1')]
     assert len(task.warnings) == 1
-    assert "Deleted dataset 'eval' in project p (id d1), but it was still listed after 1 seconds" in task.warnings[0]
+    assert "Deleted dataset 'eval' in project p (id d1), but it was still listed after 1 second" in task.warnings[0]
 
 
 def test_absent_without_wait_does_not_look_again(clock):
@@ -520,7 +520,7 @@ def test_create_only_without_differences_does_not_warn():
 def test_a_module_says_the_create_texts_its_own_way(clock):
     texts = dict(created='Made {name!r} from {source} (id {id}).', would_create='Would make {name!r} {where}.',
                  exists='{name!r} is there (id {id}).', written='Made {name!r} (id {id})',
-                 never_listed='Made {label} (id {id}) but not listed after {timeout} s.',
+                 never_listed='Made {label} (id {id}) but not listed after {timeout}.',
                  kept_other='{title}: other {fields} kept.')
     options = dict(create_only=True, texts=texts, text_fields={'source': 's1'})
 
@@ -531,7 +531,7 @@ def test_a_module_says_the_create_texts_its_own_way(clock):
     assert task.warnings == ["Dataset 'eval' in project p: other description kept."]
     with pytest.raises(LLMObsError) as never:
         run(Resource([[]] * 4, created=item('d1')), Task(wait_timeout=1), **options)
-    assert never.value.message == "Made dataset 'eval' in project p (id d1) but not listed after 1 s."
+    assert never.value.message == "Made dataset 'eval' in project p (id d1) but not listed after 1 second."
     failing = Resource([[], LLMObsError('boom')], created=item('d1'))
     failing.find = raising_failed_lookups(failing.find)
     with pytest.raises(LLMObsError) as lost:

@@ -1431,7 +1431,7 @@ def test_copy_records_that_never_show_what_was_cloned_fail_without_a_write(http,
     assert code == 1 and result['changed'] is True and result['dataset']['id'] == 'new-1'
     assert result['source_version'] == 1
     assert result['msg'] == (
-        "Cloned dataset %s into 'copy-1' (id new-1), but after 1 seconds its records still did not show the 3 records "
+        "Cloned dataset %s into 'copy-1' (id new-1), but after 1 second its records still did not show the 3 records "
         "the source held, so it was not made equal to version 1: nothing was written to it. Running this task again "
         "will not fix it: the name exists now, so the task leaves the dataset as it is. Delete dataset 'copy-1' (id "
         "new-1) and run this task again, or make its records those of version 1 with "
@@ -1517,7 +1517,7 @@ def test_a_copy_not_listed_after_its_write_has_no_known_current_version(http, ru
     assert code == 0 and result['dataset']['id'] == 'new-1' and result['dataset']['current_version'] is None
     assert warnings_of(result) == ["The copy holds version 1's records, but its new current version is not known, so "
                                    "dataset.current_version is null: it was still missing from the dataset list after "
-                                   "1 seconds"]
+                                   "1 second"]
 
 
 def test_a_negative_version_is_refused_before_any_request(http, run):

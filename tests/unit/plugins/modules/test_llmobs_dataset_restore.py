@@ -173,9 +173,9 @@ def test_a_restore_that_does_not_show_within_wait_timeout_is_a_warning(http, run
     assert code == 0, result
     assert result['changed'] is True and result['current_version'] == 5
     assert result['msg'].endswith('The restore was accepted, but the current version had not moved past 5 after 1 '
-                                  'seconds.')
+                                  'second.')
     assert warnings_of(result) == [
-        'The restore of version 3 of dataset ds-1 was accepted, but after 1 seconds the dataset still reported version 5. '
+        'The restore of version 3 of dataset ds-1 was accepted, but after 1 second the dataset still reported version 5. '
         'Datadog may show it later; until then a task that reads the records may see them as they were. Raise '
         'wait_timeout to wait longer.']
     assert clock.sleeps == [0.5, 0.5]

@@ -198,7 +198,7 @@ def test_a_list_that_still_shows_them_after_wait_timeout_is_a_warning(http, run)
     result, code, dummy = run(args(wait_timeout=1))
 
     assert code == 0 and result['changed'] is True
-    assert warnings_of(result) == ['Deleted 1 experiment, but the list still showed some after 1 seconds; a run '
+    assert warnings_of(result) == ['Deleted 1 experiment, but the list still showed some after 1 second; a run '
                                    'started right away may still find them. Raise wait_timeout to wait longer.']
 
 

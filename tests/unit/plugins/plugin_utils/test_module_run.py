@@ -173,14 +173,48 @@ def test_the_collection_s_modules_can_run_in_process(ip):
 
 
 @pytest.mark.parametrize('option, reason', [
-    (dict(type='str', aliases=['other']), 'option opt has aliases'),
     (dict(type='str', deprecated_aliases=[dict(name='o', version='2.0.0')]), 'option opt has deprecated_aliases'),
     (dict(type='str', removed_in_version='2.0.0'), 'option opt has removed_in_version'),
-    (dict(type='dict', options=dict(inner=dict(type='str', aliases=['i']))), 'option opt.inner has aliases'),
+    (dict(type='dict', options=dict(inner=dict(type='str', removed_at_date='2030-01-01'))),
+     'option opt.inner has removed_at_date'),
 ])
-def test_options_with_aliases_or_deprecations_keep_the_module_path(ip, option, reason):
+def test_options_with_deprecations_keep_the_module_path(ip, option, reason):
     module = LLMObsModule(options=dict(opt=option), run=lambda task: {})
     assert ip.module_declaration_reason(module_file(module)) == reason
+
+
+@pytest.mark.parametrize('option, reason', [
+    (dict(type='str', aliases=['other']), 'option opt has aliases'),
+    (dict(type='dict', options=dict(inner=dict(type='str', aliases=['i']))), 'option opt.inner has aliases'),
+])
+def test_options_with_aliases_run_in_process_unless_core_hides_which_were_given(ip, monkeypatch, option, reason):
+    module = LLMObsModule(options=dict(opt=option), run=lambda task: {})
+    assert ip.CORE.alias_warnings is True
+    assert ip.module_declaration_reason(module_file(module)) is None
+    monkeypatch.setattr(ip.CORE, 'alias_warnings', False)
+    assert ip.module_declaration_reason(module_file(module)) == reason
+
+
+def _alias_module():
+    return LLMObsModule(options=dict(name=dict(type='str', required=True, aliases=['label']),
+                                     count=dict(type='int')), run=lambda task: dict(name=task.params['name']))
+
+
+@pytest.mark.parametrize('args, warned, failed', [
+    (dict(label='n'), False, False),
+    (dict(name='n', label='n'), True, False),
+    (dict(name='n', label='n', count='x'), True, True),   # AnsibleModule warns before it fails the validation
+])
+def test_an_alias_gives_its_option_and_an_option_given_twice_is_warned_of_as_ansible_module_does(ip, args, warned,
+                                                                                                 failed):
+    # AnsibleModule's own output is compared with this on real runs: the in_process target's llmobs_evaluator_info case.
+    result = ip.ModuleRun(_alias_module(), keys(**args), False, False, 'm').run()
+    assert result.get('failed', False) is failed
+    assert result['invocation']['module_args']['name'] == 'n'
+    assert result['invocation']['module_args']['label'] == 'n'
+    assert result.get('warnings', []) == (['Both option name and its alias label are set.'] if warned else [])
+    if not failed:
+        assert result['name'] == 'n'
 
 
 def test_a_password_like_option_without_no_log_keeps_the_module_path(ip):

@@ -1,0 +1,433 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) llmobs.datadog contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This module_utils is PRIVATE and should only be used by this collection.
+# Breaking changes can occur at any time.
+
+"""llmobs_prompt's logic: the declared template (its checks, its file), how it compares with a stored version, and
+what a run writes: the prompt, one new version when the template or the config differ, its title and description,
+and the labels moved onto the version they should name.
+
+Everything is read and checked before the first write; check mode makes the same reads and predicts the rest.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import re
+
+from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import file_origin
+from ansible_collections.llmobs.datadog.plugins.module_utils._diff import same_data
+from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
+from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import (
+    labels_of,
+    missing_prompt_message,
+    pick_version,
+    prompt_facts,
+    version_number,
+)
+from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
+    check_description,
+    check_name,
+    check_wait_timeout,
+)
+
+try:
+    import yaml
+except ImportError as exc:  # PyYAML comes with ansible-core; a module host may lack it
+    HAS_YAML = False
+    YAML_IMPORT_ERROR = str(exc)
+else:
+    HAS_YAML = True
+    YAML_IMPORT_ERROR = None
+
+PLACEHOLDER_NAME = re.compile(r'^[A-Za-z0-9_]+$')
+DATA_EXTENSIONS = ('.yml', '.yaml', '.json')
+# A template file is text someone writes: anything larger is a wrong path, not a prompt.
+MAX_TEMPLATE_FILE = 1024 * 1024
+LATEST = 'latest'
+
+
+# ---------------------------------------------------------------------------------------- the declared template
+
+def _type_name(value):
+    return {dict: 'a mapping', list: 'a list', bool: 'a boolean', int: 'a number', float: 'a number',
+            type(None): 'null'}.get(type(value), type(value).__name__)
+
+
+def _check_keys(item, allowed, where):
+    unknown = sorted(str(key) for key in item if key not in allowed)
+    if unknown:
+        raise ValidationError('%s has %s %s; a message has only %s.'
+                              % (where, 'keys' if len(unknown) > 1 else 'the key', ', '.join(unknown),
+                                 ' and '.join(sorted(allowed))))
+
+
+def _check_message(item, where, placeholders):
+    if not isinstance(item, dict):
+        raise ValidationError('%s must be a mapping, not %s.' % (where, _type_name(item)))
+    if placeholders and item.get('type') == 'placeholder':
+        _check_keys(item, ('type', 'name'), where)
+        name = item.get('name')
+        if not isinstance(name, str) or not PLACEHOLDER_NAME.match(name):
+            raise ValidationError('%s is a placeholder: its name must be letters, digits and _ only (got %r).'
+                                  % (where, name))
+        return
+    _check_keys(item, ('role', 'content'), where)
+    for key in ('role', 'content'):
+        if not isinstance(item.get(key), str):
+            raise ValidationError('%s needs a %s, as text (got %s).' % (where, key, _type_name(item.get(key))))
+    if not item['role'].strip():
+        raise ValidationError('%s has a blank role.' % where)
+
+
+def _check_include(item, where):
+    _check_keys(item, ('include',), where)
+    include = item['include']
+    if not isinstance(include, dict):
+        raise ValidationError('%s: include must be a mapping with prompt_id and version.' % where)
+    _check_keys(include, ('prompt_id', 'version', 'items'), where + ' include')
+    if not isinstance(include.get('prompt_id'), str) or not include['prompt_id'].strip():
+        raise ValidationError('%s: include needs a prompt_id.' % where)
+    version = include.get('version')
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValidationError('%s: include needs a version, a number from 1 (got %r).' % (where, version))
+    items = include.get('items')
+    if items is not None and (not isinstance(items, list) or
+                              any(isinstance(i, bool) or not isinstance(i, int) or i < 0 for i in items)):
+        raise ValidationError('%s: include items must be a list of message indexes (numbers from 0).' % where)
+
+
+def check_template(template, where):
+    """``template`` if it is a template the API takes: text with a character other than a space, a list of chat
+    messages (``{role, content}`` or ``{type: placeholder, name}``), or ``{messages: [...]}`` whose items are
+    messages or ``{include: {prompt_id, version, items}}``. A ValidationError otherwise, naming ``where`` (the
+    option, or the file) and the message, counted from 1."""
+    if isinstance(template, str):
+        if not template.strip():
+            raise ValidationError('%s: a text template must hold a character other than spaces.' % where)
+        return template
+    if isinstance(template, dict):
+        if list(template) != ['messages']:
+            raise ValidationError('%s: a template given as a mapping is an authored chat template, {messages: [...]}; '
+                                  'it has %s.' % (where, ', '.join(sorted(str(k) for k in template)) or 'no keys'))
+        messages = template['messages']
+        if not isinstance(messages, list) or not messages:
+            raise ValidationError('%s: messages must be a list of at least one message.' % where)
+        for index, item in enumerate(messages):
+            place = '%s message %d' % (where, index + 1)
+            if isinstance(item, dict) and 'include' in item:
+                _check_include(item, place)
+            else:
+                _check_message(item, place, placeholders=False)
+        return template
+    if isinstance(template, list):
+        if not template:
+            raise ValidationError('%s: a chat template needs at least one message.' % where)
+        for index, item in enumerate(template):
+            _check_message(item, '%s message %d' % (where, index + 1), placeholders=True)
+        return template
+    raise ValidationError('%s must be text, a list of chat messages or {messages: [...]}, not %s.'
+                          % (where, _type_name(template)))
+
+
+def read_template_file(path, named):
+    """The template in the file at ``path`` (``named``: how messages name it). ``.yml``, ``.yaml`` and ``.json``
+    files are parsed as data (a list, a mapping or a string); any other file is a text template, whose last line
+    break is not part of it."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_TEMPLATE_FILE:
+            raise ValidationError('%s is %d bytes: a template file is at most %d.' % (named, size, MAX_TEMPLATE_FILE))
+        with open(path, 'rb') as handle:
+            raw = handle.read()
+    except (IOError, OSError) as exc:
+        raise ValidationError('%s could not be read: %s.' % (named, exc.strerror or exc))
+    try:
+        text = raw.decode('utf-8-sig')
+    except UnicodeDecodeError as exc:
+        raise ValidationError('%s is not UTF-8 text (byte %d).' % (named, exc.start))
+    extension = os.path.splitext(path)[1].lower()
+    if extension == '.json':
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise ValidationError('%s: not valid JSON: %s.' % (named, exc))
+    if extension in DATA_EXTENSIONS:
+        if not HAS_YAML:
+            raise ValidationError('%s: reading a YAML file needs the PyYAML library on the host that runs the module '
+                                  '(%s).' % (named, YAML_IMPORT_ERROR))
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ValidationError('%s: not valid YAML: %s.' % (named, str(exc).replace('\n', ' ')))
+    return text[:-2] if text.endswith('\r\n') else text[:-1] if text.endswith('\n') else text
+
+
+def check_options(params, files):
+    """Every check of llmobs_prompt's options, before any request; returns the declared template (None when none)."""
+    check_name(params['prompt_id'], 'the prompt_id of the prompt', option='prompt_id')
+    check_description(params['description'])
+    check_wait_timeout(params['wait_timeout'])
+    label_version = params['label_version']
+    if label_version != LATEST and (version_number(label_version) is None or version_number(label_version) < 1):
+        raise ValidationError("label_version must be 'latest' or a version number from 1 (got %r)." % label_version)
+    for label in params['labels'] or ():
+        if not label or not label.strip():
+            raise ValidationError('labels must not hold a blank label.')
+    if params['template'] is not None:
+        return check_template(params['template'], 'template')
+    if params['template_src'] is not None:
+        origin = file_origin(params, 'template_src', files)
+        return check_template(read_template_file(params['template_src'], origin.named), origin.named)
+    return None
+
+
+def comparable(template):
+    """The template as it is compared: an authored ``{messages: [...]}`` without includes is the plain list of its
+    messages (the API may store it either way)."""
+    if isinstance(template, dict) and isinstance(template.get('messages'), list) and \
+            not any(isinstance(item, dict) and 'include' in item for item in template['messages']):
+        return template['messages']
+    return template
+
+
+def same_template(declared, stored):
+    return same_data(comparable(declared), comparable(stored))
+
+
+# ---------------------------------------------------------------------------------------- the run
+
+def _state(prompt, latest, labels):
+    """What a diff shows of the prompt."""
+    if prompt is None:
+        return dict(state='absent')
+    latest = latest or {}
+    return dict(state='present', title=prompt.get('title'), description=prompt.get('description'),
+                template=latest.get('template'), config=latest.get('config'), labels=dict(labels))
+
+
+class PromptRun(object):
+    """One run of llmobs_prompt with ``state: present``: ``result()`` reads, plans, writes (not in check mode) and
+    returns the module's result."""
+
+    def __init__(self, task):
+        self.task = task
+        self.params = task.params
+        self.prompts = task.api.prompts
+        self.prompt_id = task.params['prompt_id']
+        self.declared = task.checked
+        self.timeout = task.params['wait_timeout']
+        self.done = []      # what was (or would be) done, for msg and summary
+        self.changed = False
+
+    def say(self, done, would):
+        """Note what was done (``done``) or, in check mode, what would be (``would``)."""
+        self.done.append(would if self.task.check_mode else done)
+        self.changed = True
+
+    # ------------------------------------------------------------------ the plan, before any write
+
+    def new_version_reason(self, latest):
+        """Why a new version is needed ('template', 'config', both), or '' when the latest version matches."""
+        reasons = []
+        if self.declared is not None and not same_template(self.declared, latest['template']):
+            reasons.append('template')
+        config = self.params['config']
+        if config is not None and not same_data(config, latest.get('config') or {}):
+            reasons.append('config')
+        return ' and '.join(reasons)
+
+    def metadata_changes(self, prompt):
+        return dict((key, self.params[key]) for key in ('title', 'description')
+                    if self.params[key] is not None and self.params[key] != prompt.get(key))
+
+    def label_target(self, versions):
+        """The version number the declared labels go on before a new version is counted (None: the latest after
+        this run); a number that names no version fails, naming those there are."""
+        if self.params['label_version'] == LATEST:
+            return None
+        number = version_number(self.params['label_version'])
+        if not versions:
+            raise LLMObsError('label_version %s names no version: prompt %r does not exist yet, so its first version '
+                              'is the only one; use label_version: latest.' % (number, self.prompt_id))
+        try:
+            return pick_version(self.prompt_id, versions, number=number)['version']
+        except LLMObsError as exc:
+            raise LLMObsError('label_version: ' + exc.message, **exc.result_extras)
+
+    # ------------------------------------------------------------------ the run
+
+    def result(self):
+        prompt = self.prompts.find(self.prompt_id)
+        if prompt is None:
+            if self.declared is None:
+                raise LLMObsError('%s template or template_src is required to create it.'
+                                  % missing_prompt_message(self.prompt_id))
+            self.label_target([])  # a version number would name none: fail before the create
+            made = self.create()
+            if made is not None:
+                return self.finish(made, None, [], None)
+            prompt = self.prompts.find(self.prompt_id)
+            if prompt is None:
+                raise LLMObsError('Creating prompt %r was refused because it exists, but it is not listed; try again.'
+                                  % self.prompt_id)
+        versions = self.prompts.versions(self.prompt_id)
+        if not versions:
+            raise LLMObsError('Prompt %r is listed but has no version to compare with; it may have just been deleted.'
+                              % self.prompt_id)
+        return self.update(prompt, versions, self.label_target(versions))
+
+    def create(self):
+        """Create the prompt (in check mode, predict it) and return it; None when the API refused because it exists
+        (made since the lookup): it is then compared as an existing one."""
+        params = self.params
+        if self.task.check_mode:
+            self.say('', 'would be created')
+            return {'id': None, 'attributes': dict(prompt_id=self.prompt_id, title=params['title'],
+                                                   description=params['description'], num_versions=1)}
+        # An empty config is what an omitted one stores, and an organization without versioned configuration
+        # refuses any config, even an empty one: it is sent only when it holds something.
+        made = self.prompts.create(self.prompt_id, self.declared, self.timeout, title=params['title'],
+                                   description=params['description'], config=params['config'] or None)
+        if made is None:
+            self.task.warn('Prompt %r did not exist when it was looked up, but creating it was refused because it '
+                           'exists (made in parallel); it is compared with what is there instead.' % self.prompt_id)
+            return None
+        self.say('created', '')
+        return made
+
+    def update(self, prompt, versions, target):
+        """The prompt exists: a new version when needed, the title and description, the labels."""
+        latest = self.prompts.version(self.prompt_id, versions[0]['version'])
+        if latest is None:
+            raise LLMObsError('Version %s of prompt %r is listed but reading it answered 404.'
+                              % (versions[0]['version'], self.prompt_id))
+        before = _state(prompt_facts(prompt), latest, labels_of(versions))
+        changes = self.metadata_changes(prompt_facts(prompt))
+        reason = self.new_version_reason(latest)
+        if changes:
+            if not self.task.check_mode:
+                prompt = self.prompts.update(self.prompt_id, changes) or prompt
+            what = ' and '.join(sorted(changes))
+            self.say('%s updated' % what, '%s would be updated' % what)
+        new = None
+        if reason:
+            new = self.new_version(latest, reason)
+        return self.finish(prompt, latest, versions, target, new=new, before=before, changes=changes)
+
+    def new_version(self, latest, reason):
+        """POST one new version (never twice), or in check mode predict it; returns its (predicted) facts."""
+        template = self.declared if self.declared is not None else latest['template']
+        config = self.params['config']
+        if config is not None and same_data(config, latest.get('config') or {}):
+            config = None  # the same as the latest's: omitted, it is carried forward (and needs no config access)
+        if self.task.check_mode:
+            self.say('', 'a new version would be created (%s changed)' % reason)
+            return dict(version=latest['version'] + 1, template=template,
+                        config=config if config is not None else latest.get('config') or {}, labels=[],
+                        description=self.params['version_description'], created_at=None, id=None)
+        made = self.prompts.create_version(self.prompt_id, template, latest['version'], self.timeout,
+                                           config=config, description=self.params['version_description'])
+        self.say('version %s created (%s changed)' % (made.get('version'), reason), '')
+        return made
+
+    # ------------------------------------------------------------------ labels, and the result
+
+    def wait_for_version(self, number):
+        """The versions list once it shows version ``number`` (reads lag behind writes), within wait_timeout."""
+        def shows():
+            versions = self.prompts.versions(self.prompt_id)
+            return versions if any(v['version'] == number for v in versions) else None
+        if self.task.check_mode:
+            return None
+        versions = self.prompts.transport.poll(shows, self.timeout) if number is not None else None
+        if versions is None:
+            versions = self.prompts.versions(self.prompt_id)
+            self.task.warn('Version %s of prompt %r was created, but the versions list did not show it after %d '
+                           'seconds (reads lag behind writes); labels and facts are from the list as it was.'
+                           % (number, self.prompt_id, self.timeout))
+        return versions
+
+    def move_labels(self, versions, target):
+        """Put every declared label on version ``target``; a version that still holds one after that loses it.
+        Returns the versions as they end (predicted in check mode)."""
+        versions = [dict(v, labels=list(v['labels'])) for v in versions]
+        for label in dict.fromkeys(self.params['labels'] or ()):
+            holder = next((v for v in versions if v['version'] == target), None)
+            if holder is None:
+                raise LLMObsError('Version %s of prompt %r is not in its versions list; the labels %s were not set.'
+                                  % (target, self.prompt_id, ', '.join(self.params['labels'])))
+            if label in holder['labels']:
+                continue
+            self.say('label %s set on version %s' % (label, target), 'label %s would be set on version %s'
+                     % (label, target))
+            if self.task.check_mode:
+                for entry in versions:
+                    if label in entry['labels']:
+                        entry['labels'].remove(label)
+                holder['labels'].append(label)
+                continue
+            self.prompts.set_labels(self.prompt_id, target, holder['labels'] + [label])
+            versions = self.prompts.versions(self.prompt_id)
+            for entry in versions:
+                if entry['version'] != target and label in entry['labels']:
+                    self.prompts.set_labels(self.prompt_id, entry['version'],
+                                            [other for other in entry['labels'] if other != label])
+                    entry['labels'] = [other for other in entry['labels'] if other != label]
+            if not any(v['version'] == target and label in v['labels'] for v in versions):
+                for entry in versions:
+                    if entry['version'] == target:
+                        entry['labels'].append(label)  # the list lags behind the PATCH just answered
+        return versions
+
+    def finish(self, prompt, latest, versions, target, new=None, before=None, changes=None):
+        """Labels, then the result: the prompt as it ends, its latest version, its labels, msg, summary and diff."""
+        created = latest is None
+        check = self.task.check_mode
+        if created:
+            new = dict(version=1, template=self.declared, config=self.params['config'] or {}, labels=[],
+                       description=None, created_at=None, id=None)
+            before = dict(state='absent')
+        if new is not None:
+            shown = self.wait_for_version(new['version']) if (self.params['wait'] or self.params['labels']) else None
+            if shown is not None:
+                versions = shown
+            elif check or not versions or versions[0]['version'] != new['version']:
+                versions = [dict(version=new['version'], labels=[], description=new.get('description'),
+                                 created_at=new.get('created_at'), id=new.get('id'))] + list(versions)
+        if target is None:
+            target = versions[0]['version']
+        versions = self.move_labels(versions, target)
+        if new is not None and not check:
+            latest = self.prompts.version(self.prompt_id, versions[0]['version']) or dict(new)
+        elif new is not None:
+            latest = new
+        latest = dict(latest, labels=next((v['labels'] for v in versions if v['version'] == latest['version']),
+                                          latest.get('labels') or []))
+        if self.changed and not check:
+            prompt = self.prompts.find(self.prompt_id) or prompt
+        facts = prompt_facts(prompt)
+        if check:
+            facts.update(changes or {})
+            if new is not None and isinstance(facts.get('num_versions'), int) and not created:
+                facts['num_versions'] += 1
+        labels = labels_of(versions)
+        after = _state(facts, latest, labels)
+        title = 'Prompt %r%s' % (self.prompt_id, ' (id %s)' % facts['id'] if facts.get('id') else '')
+        if self.changed:
+            msg = '%s: %s%s.' % (title, ', '.join(d for d in self.done if d),
+                                 ' (check mode: nothing was sent)' if check else '')
+        else:
+            msg = '%s: nothing to change.' % title
+        result = dict(changed=self.changed, prompt=facts, latest_version=latest['version'],
+                      version_created=new is not None, version=latest, labels=labels, msg=msg,
+                      summary='prompt %s: %s' % (self.prompt_id, '; '.join(d for d in self.done if d) or 'unchanged'))
+        if self.task.diff:
+            result['diff'] = dict(before=before, after=after)
+        return result

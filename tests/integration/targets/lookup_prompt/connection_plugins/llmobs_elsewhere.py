@@ -1,0 +1,1 @@
+../../in_process/connection_plugins/llmobs_elsewhere.py
