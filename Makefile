@@ -52,8 +52,11 @@ INTEGRATION_TARGETS := $(sort $(notdir $(patsubst %/runme.sh,%,$(wildcard tests/
 # the unit tests run on each. So the matrix grows by one run per new module, not by one per version
 # (docs/adding-a-module.md says when a target needs the alias; docs/testing.md has the figures).
 ALL_VERSIONS_TARGETS := $(sort $(notdir $(patsubst %/aliases,%,$(shell grep -lx 'all_ansible_versions' tests/integration/targets/*/aliases 2>/dev/null))))
-INTEGRATION_RUNS := $(addprefix integration/$(NEWEST)/,$(INTEGRATION_TARGETS)) \
-	$(foreach version,$(OLDER),$(addprefix integration/$(version)/,$(filter $(INTEGRATION_TARGETS),$(ALL_VERSIONS_TARGETS))))
+# The runs of the targets of every version come first: they are the longest, and on a clean clone
+# (no timings of an earlier run) tests/utils/run-tests.sh starts the jobs in this order.
+INTEGRATION_RUNS := $(foreach target,$(filter $(INTEGRATION_TARGETS),$(ALL_VERSIONS_TARGETS)),\
+	$(foreach version,$(NEWEST) $(OLDER),integration/$(version)/$(target))) \
+	$(addprefix integration/$(NEWEST)/,$(filter-out $(ALL_VERSIONS_TARGETS),$(INTEGRATION_TARGETS)))
 # The steps of `make test`, the longest first (tests/utils/run-tests.sh starts them in this order
 # when it has no timings of an earlier run).
 TEST_STEPS := pytest sanity integration $(addprefix unit-,$(OLDER)) build-check lint docs-check changelog-lint \
@@ -82,9 +85,11 @@ help:
 	@echo "make clean          remove the virtualenvs, build/ and the test caches"
 
 # Virtualenvs: .venv is the tool chain; .venv-<version> a minimal set for an older ansible-core.
+# --no-compile: pip would compile every module it installs (the 9,800 of datadog-api-client among
+# them), most of which no test imports; Python compiles and caches what is imported, once.
 define make_venv
 $(PYTHON_BOOTSTRAP) -m venv $(@D)
-$(@D)/bin/python -m pip install --quiet --disable-pip-version-check -r $<
+$(@D)/bin/python -m pip install --quiet --disable-pip-version-check --no-compile -r $<
 $(@D)/bin/python tests/utils/link_collection.py > /dev/null
 touch $@
 endef
@@ -140,10 +145,15 @@ integration-runs:
 	@echo $(INTEGRATION_RUNS)
 
 # A target's runme.sh with the version's virtualenv first on PATH. The live target skips itself
-# without credentials.
+# without credentials. INTEGRATION_SCOPE tells a target of every version how much to run: `full` on
+# the newest ansible-core; `version` on the older ones, where a target may leave out the runs that
+# prove nothing version-specific, which the newest already makes (docs/testing.md says which).
+# INTEGRATION_SCOPE=full in the environment runs everything on any version.
+integration_scope = $(if $(filter $(NEWEST),$(1)),full,version)
 integration/%: $$(call venv_of,$$(firstword $$(subst /, ,$$*)))/.installed
 	@version=$(firstword $(subst /, ,$*)); target=$(lastword $(subst /, ,$*)); started=$$(date +%s); \
-	echo "== ansible-core $${version}: $${target}"; \
+	export INTEGRATION_SCOPE=$${INTEGRATION_SCOPE:-$(call integration_scope,$(firstword $(subst /, ,$*)))}; \
+	echo "== ansible-core $${version}: $${target} ($${INTEGRATION_SCOPE})"; \
 	$(call venv_env,$(call venv_of,$(firstword $(subst /, ,$*)))) tests/integration/targets/$${target}/runme.sh \
 		|| { echo "== ansible-core $${version}: $${target} FAILED after $$(($$(date +%s) - started)) s"; exit 1; }; \
 	echo "== ansible-core $${version}: $${target} passed in $$(($$(date +%s) - started)) s"
@@ -172,18 +182,23 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ansible-lint
 
+# Every test of ansible-test sanity but ansible-doc: docs-check reads the documentation of every plugin
+# (antsibull-docs lint-collection-docs --plugin-docs fails on any that ansible-doc cannot load, and
+# checks it against the schema), so that test would read it again, in a virtualenv of its own.
 sanity: $(STAMP)
-	tests/utils/run-sanity.sh "$(abspath $(BIN))"
+	tests/utils/run-sanity.sh "$(abspath $(BIN))" --skip-test ansible-doc
 
+# `antsibull-docs plugin` for every module, in one process (tests/utils/module_docs.py); the lookups
+# with a process each (one so far).
+MODULE_DOCS = $(BIN)/python tests/utils/module_docs.py
 ANTSIBULL_DOCS = $(BIN)/antsibull-docs plugin --fail-on-error --no-add-antsibull-docs-version \
 	--output-format simplified-rst
-ANTSIBULL_PLUGIN_DOCS = $(ANTSIBULL_DOCS) --plugin-type module
 
 # docs/<module>_module.rst for every module of plugins/modules, docs/<lookup>_lookup.rst for every lookup of
 # plugins/lookup; pages of plugins that are gone go too.
 docs: $(STAMP)
+	$(MODULE_DOCS) docs $(MODULES)
 	for module in $(MODULES); do \
-		$(ANTSIBULL_PLUGIN_DOCS) --dest-dir docs "llmobs.datadog.$${module}"; \
 		mv "docs/llmobs.datadog.$${module}_module.rst" "docs/$${module}_module.rst"; \
 	done
 	for lookup in $(LOOKUPS); do \
@@ -201,9 +216,9 @@ docs: $(STAMP)
 docs-check: $(STAMP)
 	rm -rf $(BUILD)/docs && mkdir -p $(BUILD)/docs
 	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all .
+	$(MODULE_DOCS) $(BUILD)/docs $(MODULES)
 	stale=""; \
 	for module in $(MODULES); do \
-		$(ANTSIBULL_PLUGIN_DOCS) --dest-dir $(BUILD)/docs "llmobs.datadog.$${module}"; \
 		diff -u "docs/$${module}_module.rst" "$(BUILD)/docs/llmobs.datadog.$${module}_module.rst" \
 			|| stale="$${stale} docs/$${module}_module.rst"; \
 	done; \
@@ -229,7 +244,7 @@ changelog-lint: $(STAMP)
 	$(BIN)/python tests/utils/release_check.py
 
 # What must never ship: caches, build output, virtualenvs, and what works only in a checkout.
-NOT_SHIPPED := (^|/)(__pycache__|\.pytest_cache|\.hypothesis|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.ansible|\.ansible-lint-cache)(/|$$)|\.py[co]$$|\.tar\.gz$$|(^|/)\.plugin-cache\.yaml$$|^(\.venv|build|tests/output|\.ci|tests/requirements)(/|$$)|^(Makefile|requirements-dev\.txt|pytest\.ini|tests/utils/(run-sanity\.sh|run-tests\.sh|demo\.sh|link_collection\.py|ansible_test_get_pip\.py))$$
+NOT_SHIPPED := (^|/)(__pycache__|\.pytest_cache|\.hypothesis|\.mypy_cache|\.ruff_cache|\.tox|\.cache|\.ansible|\.ansible-lint-cache)(/|$$)|\.py[co]$$|\.tar\.gz$$|(^|/)\.plugin-cache\.yaml$$|^(\.venv|build|tests/output|\.ci|tests/requirements)(/|$$)|^(Makefile|requirements-dev\.txt|pytest\.ini|tests/utils/(run-sanity\.sh|run-tests\.sh|demo\.sh|link_collection\.py|ansible_test_get_pip\.py|module_docs\.py))$$
 # What must ship: the plugins, their metadata, the playbooks, the emulator and the release history.
 SHIPPED := plugins meta playbooks tests/emulator CHANGELOG.rst changelogs/changelog.yaml
 COLLECTION_BUILD := $(BUILD)/collection
@@ -265,10 +280,10 @@ build-check: $(STAMP)
 		| tee $(COLLECTION_BUILD)/install.log
 	@grep -q 'llmobs.datadog:.* was installed successfully' $(COLLECTION_BUILD)/install.log
 	@echo "reading the docs of $(MODULES) from the installed copy"
+	@env -u PYTHONPATH ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTION_BUILD))/installed $(BIN)/ansible-doc \
+		$(addprefix llmobs.datadog.,$(MODULES)) > $(COLLECTION_BUILD)/doc.txt
 	@for module in $(MODULES); do \
-		env -u PYTHONPATH ANSIBLE_COLLECTIONS_PATH=$(abspath $(COLLECTION_BUILD))/installed $(BIN)/ansible-doc \
-			"llmobs.datadog.$${module}" > $(COLLECTION_BUILD)/doc.txt; \
-		grep -qF "$(abspath $(COLLECTION_BUILD))/installed/ansible_collections/llmobs/datadog/plugins/modules/$${module}.py" \
+		grep -qF "$(abspath $(COLLECTION_BUILD))/installed/ansible_collections/llmobs/datadog/plugins/modules/$${module}.py)" \
 			$(COLLECTION_BUILD)/doc.txt || { echo "ansible-doc did not read $${module} from the installed copy"; exit 1; }; \
 	done
 	@echo "build-check: $$(wc -l < $(COLLECTION_BUILD)/files.txt) files in $$(basename $(COLLECTION_BUILD)/llmobs-datadog-*.tar.gz), installed with the project's ansible-galaxy, docs of $(words $(MODULES)) modules read"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # playbooks/dataset_lifecycle.yml as users run it, by names only, against the emulator: apply,
-# re-run, a --check --diff run, tear down; verify.yml checks the emulator after each run.
+# re-run, a --check --diff run, tear down; verify.py checks the emulator after each run.
 set -euo pipefail
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 
@@ -19,7 +19,7 @@ keep_ansible_dirs_in "${ansible_dirs}"
 export LLMOBS_API_URL=${EMULATOR_URL} DD_API_KEY=integration-api-key-7d1f0c DD_APP_KEY=integration-app-key-93b2ae
 export LLMOBS_PROJECT_NAME=lifecycle-project
 
-verify() { ansible-playbook "${here}/verify.yml" -e "emulator_url=${EMULATOR_URL}" -e "stage=$1"; }
+verify() { "${PYTHON:-python3}" "${here}/verify.py" "${EMULATOR_URL}" "$1"; }
 
 ansible-playbook "${playbook}" "$@"
 verify created

@@ -8,7 +8,9 @@
 
     check.py records FILE COUNT               write COUNT records with ids to FILE (JSON lines)
     check.py reset URL                        reset the emulator to its demo seed
-    check.py path OUT PATH API_KEY APP_KEY    the check and applied runs of one execution path
+    check.py path OUT PATH API_KEY APP_KEY [RUNS]
+                                              the runs of one execution path: RUNS is check,applied
+                                              (the default), or applied alone
     check.py rest OUT                         the run configured in ansible.cfg, and the run without llmobs tasks
 """
 
@@ -107,15 +109,23 @@ def check_markdown(name, section, mode, tally, column, expected):
     check_rows(name + ' (Markdown)', rows, expected)
 
 
-def check_path(out, path, api_key, app_key):
-    check_run(out, path + '-check', DRY_RUN, '4 changed, 1 ok, 1 failed', CHECK_ROWS)
-    check_run(out, path + '-applied', 'applied', '4 changed, 1 ok, 1 failed', APPLIED_ROWS)
+RUNS = {
+    'check': (DRY_RUN, 'What it would do', CHECK_ROWS),
+    'applied': ('applied', 'What it did', APPLIED_ROWS),
+}
+
+
+def check_path(out, path, api_key, app_key, runs='check,applied'):
+    runs = runs.split(',')
+    for run in runs:
+        mode, dummy, rows = RUNS[run]
+        check_run(out, '%s-%s' % (path, run), mode, '4 changed, 1 ok, 1 failed', rows)
     sections = markdown_sections(read(os.path.join(out, path + '-step-summary.md')))
-    expect(len(sections) == 2, '%s: %d tables in the step summary, expected 2' % (path, len(sections)))
-    if len(sections) == 2:
-        check_markdown(path + '-check', sections[0], DRY_RUN, '4 changed, 1 ok, 1 failed', 'What it would do', CHECK_ROWS)
-        check_markdown(path + '-applied', sections[1], 'applied', '4 changed, 1 ok, 1 failed', 'What it did',
-                       APPLIED_ROWS)
+    expect(len(sections) == len(runs), '%s: %d tables in the step summary, expected %d' % (path, len(sections), len(runs)))
+    if len(sections) == len(runs):
+        for run, section in zip(runs, sections):
+            mode, column, rows = RUNS[run]
+            check_markdown('%s-%s' % (path, run), section, mode, '4 changed, 1 ok, 1 failed', column, rows)
     stderr = read(os.path.join(out, path + '-applied.stderr')).splitlines()
     progress = [line for line in stderr if line.startswith('dataset capitals: ')]
     listed = [line for line in stderr if line.startswith('Listing ') and ' read in all.' in line]
@@ -125,8 +135,7 @@ def check_path(out, path, api_key, app_key):
     else:
         expect(progress == listed == [], 'module path: progress lines %r, expected none (it cannot show any)'
                % (progress + listed))
-    for name in (path + '-check.stdout', path + '-check.stderr', path + '-applied.stdout', path + '-applied.stderr',
-                 path + '-step-summary.md'):
+    for name in ['%s-%s.%s' % (path, run, stream) for run in runs for stream in ('stdout', 'stderr')] + [path + '-step-summary.md']:
         text = read(os.path.join(out, name))
         expect(api_key not in text and app_key not in text, '%s: a key was printed' % name)
 
