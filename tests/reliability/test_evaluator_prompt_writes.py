@@ -478,9 +478,11 @@ def test_writes_through_fault_class(fresh_emulator, record, fault_class, run_nam
     config = dict(RUN_CONFIG[run_name], **fault_class.config)
     if config:
         emulator.configure(**config)
+    delayed = 0
     for write in writes:
         for one in fault_class.faults(write.operation):
             emulator.add_fault(**one)
+            delayed += 1 if one.get('delay') else 0
     emulator.control('DELETE', '/requests')
 
     # After a success the same task runs again right after it: the very next run must change nothing and send no
@@ -493,6 +495,10 @@ def test_writes_through_fault_class(fresh_emulator, record, fault_class, run_nam
             tasks.append(task(emulator, write, fault_class.wait_timeout, 'again'))
     run = run_playbook(tasks, [step['register'] for step in tasks])
     check_clean(run)
+    # A request held by a delay is logged once it is answered, after the client gave up on it: wait for them all, so
+    # that the log is whole (and none lands in the next test).
+    assert wait_for(lambda: sum(1 for entry in emulator.requests_log() if (entry['fault'] or {}).get('delay'))
+                    >= delayed, timeout=10)
     log = emulator.requests_log()
 
     # Every write is checked, and every broken promise reported together.
@@ -526,9 +532,16 @@ LAG = 6
 
 
 def settled(emulator):
-    """Whether every evaluator and prompt the emulator holds shows in its lists (no write still lagging)."""
-    return all(item['listed'] for item in emulator.control('GET', '/evaluators')['evaluators']) and all(
-        item['listed'] for item in emulator.control('GET', '/prompts')['prompts'] if not item['deleted'])
+    """Whether the reads show every evaluator and prompt as the emulator holds them: no write still lagging (the
+    lists show what was deleted, too, while a delete lags)."""
+    evaluators = emulator.control('GET', '/evaluators')['evaluators']
+    prompts = [item for item in emulator.control('GET', '/prompts')['prompts'] if not item['deleted']]
+    shown_evaluators = api(emulator, 'GET', EVALUATORS_PATH).json()['data']
+    shown_prompts = api(emulator, 'GET', '/prompts').json()['data']
+    return (all(item['listed'] for item in evaluators + prompts)
+            and sorted(item['eval_name'] for item in evaluators) == sorted(item['id'] for item in shown_evaluators)
+            and sorted(item['prompt_id'] for item in prompts) == sorted(
+                item['attributes']['prompt_id'] for item in shown_prompts))
 
 
 def check_lagging(emulator, write, result, second, sent):
