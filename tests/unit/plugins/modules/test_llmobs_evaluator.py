@@ -589,8 +589,7 @@ def test_replace_true_with_server_defaults_stored_is_unchanged_and_sends_nothing
     assert result['evaluator'] == facts(target=FILLED_TARGET, llm_judge_config=FILLED_JUDGE)
 
 
-def test_a_replace_is_read_back_at_once_when_the_server_fills_in_the_removed_fields_with_its_defaults(http, run,
-                                                                                                       clock):
+def test_a_replace_is_read_back_at_once_when_the_server_fills_in_removed_fields_with_defaults(http, run, clock):
     declared = config(category=None, target=dict(TARGET, sampling_percentage=None))
     del declared['target']['sampling_percentage']
     read_back = evaluator(NAME, updated_at=LATER, **config(target=dict(FILLED_TARGET, sampling_percentage=100.0),
