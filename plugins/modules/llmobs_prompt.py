@@ -333,23 +333,33 @@ errors:
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._prompt_plan import PromptRun, check_options
-from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import prompt_facts
+from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import LABELS, authored_template, labels_of, prompt_facts
 from ansible_collections.llmobs.datadog.plugins.module_utils._state import NamedResource, ensure
 
 
 def run(task):
     if task.params['state'] == 'present':
         return PromptRun(task).result()
-    prompts, timeout = task.api.prompts, task.params['wait_timeout']
+    prompts, prompt_id, timeout = task.api.prompts, task.params['prompt_id'], task.params['wait_timeout']
+    found = prompts.find(prompt_id)
+    latest = versions = None
+    if found is not None and task.diff:  # the diff shows what goes: the latest version too
+        versions = prompts.versions(prompt_id)
+        latest = prompts.version(prompt_id, versions[0]['version']) if versions else None
+    lookups = [found]
 
-    def find(prompt_id):
-        item = prompts.find(prompt_id)
+    def find(dummy):
+        item = lookups.pop() if lookups else prompts.find(prompt_id)
         return [item] if item is not None else []
 
     prompt = NamedResource('prompt', find=find, facts=prompt_facts, create=None,
-                           delete=lambda dummy: prompts.delete(task.params['prompt_id'], timeout),
+                           delete=lambda dummy: prompts.delete(prompt_id, timeout),
                            diff_keys=('prompt_id', 'title', 'description'), server_assigned=('id',))
-    return ensure(task, prompt, task.params['prompt_id'], {}, dict(changed=False))
+    result = ensure(task, prompt, prompt_id, {}, dict(changed=False))
+    if latest is not None and 'diff' in result:
+        result['diff']['before'].update(template=authored_template(latest), config=latest['config'],
+                                        labels=labels_of(versions))
+    return result
 
 
 MODULE = LLMObsModule(
@@ -362,7 +372,7 @@ MODULE = LLMObsModule(
         template_src=dict(type='path'),
         config=dict(type='dict'),
         version_description=dict(type='str'),
-        labels=dict(type='list', elements='str'),
+        labels=dict(type='list', elements='str', choices=list(LABELS)),
         label_version=dict(type='str', default='latest'),
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=30),
