@@ -29,6 +29,8 @@ PROMPT_TYPE = 'prompt-templates'
 VERSION_TYPE = 'prompt-template-versions'
 # The labels the API knows (the spec's enum).
 LABELS = ('production', 'development')
+# How many versions past the latest one known a lookup after a lost answer reads, one by one, for the one it sent.
+MAX_VERSIONS_AHEAD = 20
 
 PROMPT_HINTS = {404: OptionHint(('prompt_id',), 'no prompt of the registry has this prompt_id (or it was deleted).')}
 VERSION_HINTS = {404: OptionHint(('prompt_id', 'version', 'label_version'),
@@ -314,19 +316,24 @@ class PromptWrites(object):
         body = {'data': {'type': VERSION_TYPE, 'attributes': _attributes(
             template=template, config=config, description=description)}}
         following = (before or 0) + 1
+        others = set()  # versions made since ``before`` that hold another template: made by someone else
 
         def read_following():
-            facts = self.version(prompt_id, following)
-            if facts is not None and same_template(template, authored_template(facts)):
-                return dict(facts, version=facts['version'] if facts['version'] is not None else following)
+            for number in range(following, following + MAX_VERSIONS_AHEAD):
+                facts = self.version(prompt_id, number)
+                if facts is None:
+                    return None
+                if same_template(template, authored_template(facts)):
+                    return dict(facts, version=facts['version'] if facts['version'] is not None else number)
+                others.add(number)
             return None
 
         def find_new():
             found = read_following()
             if found is not None:
                 return found
-            newer = [entry for entry in self.versions(prompt_id)
-                     if entry['version'] is not None and entry['version'] > (before or 0)]
+            newer = [entry for entry in self.versions(prompt_id) if entry['version'] is not None and
+                     entry['version'] > (before or 0) and entry['version'] not in others]
             return newer[-1] if newer else None
 
         def parse(document):

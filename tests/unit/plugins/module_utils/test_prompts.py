@@ -275,10 +275,22 @@ def test_a_version_after_the_one_before_with_another_template_is_not_taken_for_t
     http.expect(
         LOST_ANSWERS['http-500'](create_prompt_version('p', CHAT_2)),
         get_prompt_version('p', 3).reply_data(prompt_version('p', 3, CHAT_1)),  # made by someone else
+        get_prompt_version('p', 4).reply_error(404, {'status': '404', 'title': 'Not Found'}),
         list_prompt_versions('p').reply(json=prompt_versions_page('p', 3, 2, 1)),
+        create_prompt_version('p', CHAT_2).reply_data(prompt_version('p', 4, CHAT_2)),
     )
     facts = prompts().create_version('p', CHAT_2, 2, 0)
-    assert facts['version'] == 3   # the list shows a version newer than 2: taken as this one, not sent again
+    assert facts['version'] == 4
+    assert http.count('POST') == 2
+
+
+def test_a_lost_version_past_one_made_by_someone_else_is_found_by_its_number(http):
+    http.expect(
+        LOST_ANSWERS['http-500'](create_prompt_version('p', CHAT_2)),
+        get_prompt_version('p', 3).reply_data(prompt_version('p', 3, CHAT_1)),
+        get_prompt_version('p', 4).reply_data(prompt_version('p', 4, CHAT_2)),
+    )
+    assert prompts().create_version('p', CHAT_2, 2, 0)['version'] == 4
     assert http.count('POST') == 1
 
 
