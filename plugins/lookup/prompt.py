@@ -17,11 +17,12 @@ description:
   - >-
     Returns the template of a prompt of Datadog's LLM Observability prompt registry, as the version that holds
     O(label) has it, or version O(version), or the latest version: a text, or the list of chat messages (each a
-    mapping with C(role) and C(content), or a C(placeholder)). A version composed of other prompts gives its
-    template as it was written (C(messages) with C(include) entries).
+    mapping with C(role) and C(content), or a C(placeholder)). For a version composed of other prompts, this is
+    the compiled template, the included messages in place, as an application uses it; O(field=authoring_template)
+    gives the template as it was written (C(messages) with C(include) entries).
   - With O(field=config), returns that version's configuration instead (an empty mapping when it has none); with
-    O(field=version), all the facts of that version (C(version), C(template), C(config), C(labels),
-    C(description), C(created_at), C(id)).
+    O(field=version), all the facts of that version (C(version), C(template), C(authoring_template), C(config),
+    C(labels), C(description), C(user_version), C(created_at), C(id)).
   - Each term is the C(prompt_id) of one prompt (compared exactly); several terms give one result per term, in
     order. With one term, C(lookup) returns its value as it is; C(query) (or C(wantlist=true)) always
     returns the list.
@@ -54,10 +55,12 @@ options:
   field:
     description:
       - What to return of the version.
-      - V(template), its template (text, or list of messages); V(config), its configuration (a mapping);
-        V(version), the whole version (a mapping of its facts).
+      - V(template), its template (text, or list of messages), compiled for a composed version;
+        V(authoring_template), the template of a composed version as it was written (null for a version that
+        includes no other prompt); V(config), its configuration (a mapping); V(version), the whole version (a
+        mapping of its facts).
     type: str
-    choices: [template, config, version]
+    choices: [template, authoring_template, config, version]
     default: template
 extends_documentation_fragment:
   - llmobs.datadog.connection
@@ -102,7 +105,8 @@ RETURN = r'''
 _raw:
   description:
     - One value per term, in order. With O(field=template) (the default), the template, a string or a list of
-      messages; with O(field=config), the configuration mapping; with O(field=version), the version's facts.
+      messages; with O(field=authoring_template), the authored template of a composed version (null otherwise);
+      with O(field=config), the configuration mapping; with O(field=version), the version's facts.
   type: list
   elements: raw
   sample:
@@ -127,7 +131,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._transport import H
 display = Display()
 
 NAME = 'llmobs.datadog.prompt'
-FIELDS = ('template', 'config', 'version')
+FIELDS = ('template', 'authoring_template', 'config', 'version')
 
 
 def check_options(params):

@@ -88,13 +88,14 @@ def check_evaluator_options(params, files):
     return read_prompt_template(params, files)
 
 
-def check_messages(messages, where):
+def check_messages(messages, where, place=None):
     """The judge's messages: a list of at least one mapping with a ``role`` and its ``content`` (text) or
-    ``contents`` (content blocks, each a mapping with ``type`` and ``value``). ``where`` names the list."""
+    ``contents`` (content blocks, each a mapping with ``type`` and ``value``). ``where`` names the list, ``place``
+    (default ``where``) begins the name of a message, "<place> message 2", counted from 1."""
     if not isinstance(messages, list) or not messages:
         raise ValidationError('%s must be a non-empty list of messages (mappings with role and content).' % where)
     for index, message in enumerate(messages):
-        at = '%s[%d]' % (where, index)
+        at = '%s message %d' % (place or where, index + 1)
         if not isinstance(message, dict):
             raise ValidationError('%s must be a mapping with role and content (got %s).' % (at, type(message).__name__))
         unknown = sorted(str(key) for key in message if key not in MESSAGE_KEYS)
@@ -103,25 +104,25 @@ def check_messages(messages, where):
                                   % (at, ', '.join(unknown)))
         role = message.get('role')
         if not isinstance(role, str) or not role.strip():
-            raise ValidationError('%s.role must be a non-empty string (such as system or user).' % at)
+            raise ValidationError('%s: role must be a non-empty string (such as system or user).' % at)
         content, contents = message.get('content'), message.get('contents')
         if content is not None and not isinstance(content, str):
-            raise ValidationError('%s.content must be a string (got %s).' % (at, type(content).__name__))
+            raise ValidationError('%s: content must be a string (got %s).' % (at, type(content).__name__))
         if content is None and contents is None:
             raise ValidationError('%s has neither content nor contents: give the text of the message.' % at)
         if contents is not None:
             if not isinstance(contents, list):
-                raise ValidationError('%s.contents must be a list of content blocks.' % at)
+                raise ValidationError('%s: contents must be a list of content blocks.' % at)
             for number, block in enumerate(contents):
                 if not isinstance(block, dict) or 'type' not in block or not isinstance(block.get('value'), dict):
-                    raise ValidationError('%s.contents[%d] must be a mapping with type and value (a mapping).'
-                                          % (at, number))
+                    raise ValidationError('%s: content block %d must be a mapping with type and value (a mapping).'
+                                          % (at, number + 1))
     return messages
 
 
 def read_prompt_template(params, files):
     """The judge's messages from ``prompt_template_src``: YAML or JSON (by extension, JSON for ``.json``), a list
-    of messages or a mapping whose ``messages`` is that list. Errors name the file and the message's index."""
+    of messages or a mapping whose ``messages`` is that list. Errors name the file and the message (counted from 1)."""
     origin = file_origin(params, 'prompt_template_src', files)
     text = _read_text(params['prompt_template_src'], origin.named)
     if origin.given.lower().endswith('.json'):
@@ -138,7 +139,7 @@ def read_prompt_template(params, files):
         document = document['messages']
     if not isinstance(document, list):
         raise ValidationError('%s must hold a list of messages, or a mapping with "messages".' % origin.named)
-    check_messages(document, '%s: messages' % origin.named)
+    check_messages(document, '%s: messages' % origin.named, '%s:' % origin.named)
     return [dict((key, value) for key, value in message.items() if value is not None) for message in document]
 
 
@@ -265,12 +266,25 @@ def ensure_evaluator(task, config):
         result['msg'] = ('Evaluator %r would be created' % name if facts is None else
                          'Evaluator %r: would update %s' % (name, paths)) + ' (check mode: nothing was sent).'
         return result
-    result['evaluator'] = evaluators.put(name, body, timeout, wait=params['wait'], before=facts)
+    try:
+        result['evaluator'] = evaluators.put(name, body, timeout, wait=params['wait'], before=facts)
+    except LLMObsError as exc:
+        raise _failed_after(exc, result)
     if facts is None:
         result.update(msg='Evaluator %r created.' % name, summary='evaluator %s: created' % name)
     else:
         result.update(msg='Evaluator %r: updated %s.' % (name, paths), summary='evaluator %s: %s updated' % (name, paths))
     return result
+
+
+def _failed_after(exc, result):
+    """``exc``, raised by a write or after it, with the task's result in its failure result: ``changed`` is true
+    only when the write was (or may have been) carried out, as ``exc`` says (its ``changed``)."""
+    extras = dict((key, value) for key, value in result.items() if key not in ('msg', 'summary'))
+    extras.update(exc.result_extras)
+    extras['changed'] = bool(exc.result_extras.get('changed'))
+    exc.result_extras = extras
+    return exc
 
 
 def _absent(task, name, facts, stored, result):
@@ -286,7 +300,10 @@ def _absent(task, name, facts, stored, result):
         result.update(msg='Evaluator %r would be deleted (check mode: nothing was sent).' % name,
                       summary='evaluator %s: would be deleted' % name)
         return result
-    gone = task.api.evaluators.delete(name, task.params['wait_timeout'], wait=task.params['wait'])
+    try:
+        gone = task.api.evaluators.delete(name, task.params['wait_timeout'], wait=task.params['wait'])
+    except LLMObsError as exc:
+        raise _failed_after(exc, result)
     if gone is False:
         task.warn('Deleted evaluator %r, but it could still be read after %d seconds; a run started right away may '
                   'still find it. Raise wait_timeout to wait longer.' % (name, task.params['wait_timeout']))

@@ -25,10 +25,12 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files i
 from ansible_collections.llmobs.datadog.plugins.module_utils._diff import same_data
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import (
+    authored_template,
     labels_of,
     missing_prompt_message,
-    pick_version,
+    newest_first,
     prompt_facts,
+    same_template,
     version_number,
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
@@ -177,9 +179,6 @@ def check_options(params, files):
     label_version = params['label_version']
     if label_version != LATEST and (version_number(label_version) is None or version_number(label_version) < 1):
         raise ValidationError("label_version must be 'latest' or a version number from 1 (got %r)." % label_version)
-    for label in params['labels'] or ():
-        if not label or not label.strip():
-            raise ValidationError('labels must not hold a blank label.')
     if params['template'] is not None:
         return check_template(params['template'], 'template')
     if params['template_src'] is not None:
@@ -188,28 +187,21 @@ def check_options(params, files):
     return None
 
 
-def comparable(template):
-    """The template as it is compared: an authored ``{messages: [...]}`` without includes is the plain list of its
-    messages (the API may store it either way)."""
-    if isinstance(template, dict) and isinstance(template.get('messages'), list) and \
-            not any(isinstance(item, dict) and 'include' in item for item in template['messages']):
-        return template['messages']
-    return template
-
-
-def same_template(declared, stored):
-    return same_data(comparable(declared), comparable(stored))
-
-
 # ---------------------------------------------------------------------------------------- the run
 
 def _state(prompt, latest, labels):
-    """What a diff shows of the prompt."""
+    """What a diff shows of the prompt: its template as its author declared it."""
     if prompt is None:
         return dict(state='absent')
     latest = latest or {}
     return dict(state='present', title=prompt.get('title'), description=prompt.get('description'),
-                template=latest.get('template'), config=latest.get('config'), labels=dict(labels))
+                template=authored_template(latest), config=latest.get('config'), labels=dict(labels))
+
+
+def _planned_version(number, template, config, description):
+    """The facts of a version this run makes, as far as they are known before it is read."""
+    return dict(version=number, template=template, authoring_template=None, config=config or {}, labels=[],
+                description=description, user_version=None, created_at=None, id=None)
 
 
 class PromptRun(object):
@@ -223,12 +215,13 @@ class PromptRun(object):
         self.prompt_id = task.params['prompt_id']
         self.declared = task.checked
         self.timeout = task.params['wait_timeout']
+        self.check = task.check_mode
         self.done = []      # what was (or would be) done, for msg and summary
         self.changed = False
 
     def say(self, done, would):
         """Note what was done (``done``) or, in check mode, what would be (``would``)."""
-        self.done.append(would if self.task.check_mode else done)
+        self.done.append(would if self.check else done)
         self.changed = True
 
     # ------------------------------------------------------------------ the plan, before any write
@@ -236,7 +229,7 @@ class PromptRun(object):
     def new_version_reason(self, latest):
         """Why a new version is needed ('template', 'config', both), or '' when the latest version matches."""
         reasons = []
-        if self.declared is not None and not same_template(self.declared, latest['template']):
+        if self.declared is not None and not same_template(self.declared, authored_template(latest)):
             reasons.append('template')
         config = self.params['config']
         if config is not None and not same_data(config, latest.get('config') or {}):
@@ -247,47 +240,61 @@ class PromptRun(object):
         return dict((key, self.params[key]) for key in ('title', 'description')
                     if self.params[key] is not None and self.params[key] != prompt.get(key))
 
-    def label_target(self, versions):
-        """The version number the declared labels go on before a new version is counted (None: the latest after
-        this run); a number that names no version fails, naming those there are."""
+    def label_target(self, numbers, planned=None):
+        """The version number the declared labels go on, None for the latest after this run. ``numbers`` are those
+        of the versions there are, ``planned`` the number of the version this run makes (None: none); they count
+        both: a number that names none of them fails, naming them."""
         if self.params['label_version'] == LATEST:
             return None
         number = version_number(self.params['label_version'])
-        if not versions:
-            raise LLMObsError('label_version %s names no version: prompt %r does not exist yet, so its first version '
-                              'is the only one; use label_version: latest.' % (number, self.prompt_id))
-        try:
-            return pick_version(self.prompt_id, versions, number=number)['version']
-        except LLMObsError as exc:
-            raise LLMObsError('label_version: ' + exc.message, **exc.result_extras)
+        if number in numbers or number == planned:
+            return number
+        if not numbers:
+            there = 'it does not exist yet, and this task creates its version %s' % planned
+        elif planned is not None:
+            there = 'its versions: %s, and %s that this task creates' % (_listed(numbers), planned)
+        else:
+            there = 'its versions: %s' % _listed(numbers)
+        raise LLMObsError('label_version: Prompt %r has no version %s; %s.' % (self.prompt_id, number, there))
 
     # ------------------------------------------------------------------ the run
 
     def result(self):
+        """The run; an error after a write says what was done and that the task changed something."""
+        try:
+            return self.run()
+        except LLMObsError as exc:
+            if not self.check and (self.changed or getattr(exc, 'outcome_unknown', False)):
+                exc.result_extras['changed'] = True
+                if self.done:
+                    exc.extend_message(' Before this failure, prompt %r: %s.' % (self.prompt_id, ', '.join(self.done)))
+            raise
+
+    def run(self):
         prompt = self.prompts.find(self.prompt_id)
         if prompt is None:
             if self.declared is None:
                 raise LLMObsError('%s template or template_src is required to create it.'
                                   % missing_prompt_message(self.prompt_id))
-            self.label_target([])  # a version number would name none: fail before the create
+            target = self.label_target([], planned=1)  # fails before the create
             made = self.create()
             if made is not None:
-                return self.finish(made, None, [], None)
-            prompt = self.prompts.find(self.prompt_id)
+                return self.finish(made, None, [], target)
+            prompt = self.prompts.find(self.prompt_id) or self.prompts.get(self.prompt_id)
             if prompt is None:
-                raise LLMObsError('Creating prompt %r was refused because it exists, but it is not listed; try again.'
+                raise LLMObsError('Creating prompt %r was refused because it exists, but it cannot be read; try again.'
                                   % self.prompt_id)
         versions = self.prompts.versions(self.prompt_id)
         if not versions:
             raise LLMObsError('Prompt %r is listed but has no version to compare with; it may have just been deleted.'
                               % self.prompt_id)
-        return self.update(prompt, versions, self.label_target(versions))
+        return self.update(prompt, versions)
 
     def create(self):
         """Create the prompt (in check mode, predict it) and return it; None when the API refused because it exists
         (made since the lookup): it is then compared as an existing one."""
         params = self.params
-        if self.task.check_mode:
+        if self.check:
             self.say('', 'would be created')
             return {'id': None, 'attributes': dict(prompt_id=self.prompt_id, title=params['title'],
                                                    description=params['description'], num_versions=1)}
@@ -302,7 +309,7 @@ class PromptRun(object):
         self.say('created', '')
         return made
 
-    def update(self, prompt, versions, target):
+    def update(self, prompt, versions):
         """The prompt exists: a new version when needed, the title and description, the labels."""
         latest = self.prompts.version(self.prompt_id, versions[0]['version'])
         if latest is None:
@@ -311,8 +318,10 @@ class PromptRun(object):
         before = _state(prompt_facts(prompt), latest, labels_of(versions))
         changes = self.metadata_changes(prompt_facts(prompt))
         reason = self.new_version_reason(latest)
+        target = self.label_target([v['version'] for v in versions if v['version'] is not None],
+                                   planned=latest['version'] + 1 if reason else None)
         if changes:
-            if not self.task.check_mode:
+            if not self.check:
                 prompt = self.prompts.update(self.prompt_id, changes) or prompt
             what = ' and '.join(sorted(changes))
             self.say('%s updated' % what, '%s would be updated' % what)
@@ -322,90 +331,107 @@ class PromptRun(object):
         return self.finish(prompt, latest, versions, target, new=new, before=before, changes=changes)
 
     def new_version(self, latest, reason):
-        """POST one new version (never twice), or in check mode predict it; returns its (predicted) facts."""
-        template = self.declared if self.declared is not None else latest['template']
+        """POST one new version (never twice), or in check mode predict it; returns its (predicted) facts, with its
+        number."""
+        template = self.declared if self.declared is not None else authored_template(latest)
         config = self.params['config']
         if config is not None and same_data(config, latest.get('config') or {}):
             config = None  # the same as the latest's: omitted, it is carried forward (and needs no config access)
-        if self.task.check_mode:
+        if self.check:
             self.say('', 'a new version would be created (%s changed)' % reason)
-            return dict(version=latest['version'] + 1, template=template,
-                        config=config if config is not None else latest.get('config') or {}, labels=[],
-                        description=self.params['version_description'], created_at=None, id=None)
+            return _planned_version(latest['version'] + 1, template,
+                                    config if config is not None else latest.get('config'),
+                                    self.params['version_description'])
         made = self.prompts.create_version(self.prompt_id, template, latest['version'], self.timeout,
                                            config=config, description=self.params['version_description'])
-        self.say('version %s created (%s changed)' % (made.get('version'), reason), '')
+        self.say('version %s created (%s changed)' % (made['version'], reason), '')
         return made
 
     # ------------------------------------------------------------------ labels, and the result
 
     def wait_for_version(self, number):
-        """The versions list once it shows version ``number`` (reads lag behind writes), within wait_timeout."""
+        """The versions list once it shows version ``number`` (reads lag behind writes), within wait_timeout; the
+        list as last read, with a warning, when it does not show it by then."""
+        last = []
+
         def shows():
-            versions = self.prompts.versions(self.prompt_id)
-            return versions if any(v['version'] == number for v in versions) else None
-        if self.task.check_mode:
-            return None
-        versions = self.prompts.transport.poll(shows, self.timeout) if number is not None else None
+            last[:] = [self.prompts.versions(self.prompt_id)]
+            return last[0] if any(v['version'] == number for v in last[0]) else None
+
+        versions = self.prompts.transport.poll(shows, self.timeout)
         if versions is None:
-            versions = self.prompts.versions(self.prompt_id)
             self.task.warn('Version %s of prompt %r was created, but the versions list did not show it after %d '
-                           'seconds (reads lag behind writes); labels and facts are from the list as it was.'
+                           'seconds (reads lag behind writes); labels were set on versions by their numbers, with '
+                           'the labels of the other versions as the list showed them.'
                            % (number, self.prompt_id, self.timeout))
+            return last[0] if last else []
         return versions
 
     def move_labels(self, versions, target):
-        """Put every declared label on version ``target``; a version that still holds one after that loses it.
-        Returns the versions as they end (predicted in check mode)."""
+        """Put every declared label on version ``target``, and take it off every other version that holds it after
+        that. Returns the versions as they end (predicted in check mode)."""
         versions = [dict(v, labels=list(v['labels'])) for v in versions]
+        written = set()  # versions whose labels this run set: their labels are known, whatever a lagging list shows
+
+        def numbered(number):
+            return next((v for v in versions if v['version'] == number), None)
+
         for label in dict.fromkeys(self.params['labels'] or ()):
-            holder = next((v for v in versions if v['version'] == target), None)
+            holder = numbered(target)
             if holder is None:
                 raise LLMObsError('Version %s of prompt %r is not in its versions list; the labels %s were not set.'
                                   % (target, self.prompt_id, ', '.join(self.params['labels'])))
-            if label in holder['labels']:
-                continue
-            self.say('label %s set on version %s' % (label, target), 'label %s would be set on version %s'
-                     % (label, target))
-            if self.task.check_mode:
-                for entry in versions:
-                    if label in entry['labels']:
-                        entry['labels'].remove(label)
+            moved = label not in holder['labels']
+            if moved:
+                if not self.check:
+                    self.prompts.set_labels(self.prompt_id, target, holder['labels'] + [label])
+                    written.add(target)
                 holder['labels'].append(label)
-                continue
-            self.prompts.set_labels(self.prompt_id, target, holder['labels'] + [label])
-            versions = self.prompts.versions(self.prompt_id)
+                self.say('label %s set on version %s' % (label, target),
+                         'label %s would be set on version %s' % (label, target))
+                if not self.check:  # whether the server took it off the version that held it: the list tells
+                    for entry in self.prompts.versions(self.prompt_id):
+                        known = numbered(entry['version'])
+                        if known is None:
+                            versions.append(dict(entry, labels=list(entry['labels'])))
+                        elif entry['version'] not in written:
+                            known['labels'] = list(entry['labels'])
             for entry in versions:
-                if entry['version'] != target and label in entry['labels']:
-                    self.prompts.set_labels(self.prompt_id, entry['version'],
-                                            [other for other in entry['labels'] if other != label])
-                    entry['labels'] = [other for other in entry['labels'] if other != label]
-            if not any(v['version'] == target and label in v['labels'] for v in versions):
-                for entry in versions:
-                    if entry['version'] == target:
-                        entry['labels'].append(label)  # the list lags behind the PATCH just answered
-        return versions
+                if entry is holder or label not in entry['labels']:
+                    continue
+                remaining = [other for other in entry['labels'] if other != label]
+                if not self.check:
+                    self.prompts.set_labels(self.prompt_id, entry['version'], remaining)
+                    written.add(entry['version'])
+                entry['labels'] = remaining
+                if not moved:  # a label already on the target, and on another version too
+                    self.say('label %s removed from version %s' % (label, entry['version']),
+                             'label %s would be removed from version %s' % (label, entry['version']))
+        return newest_first(versions)
 
     def finish(self, prompt, latest, versions, target, new=None, before=None, changes=None):
         """Labels, then the result: the prompt as it ends, its latest version, its labels, msg, summary and diff."""
         created = latest is None
-        check = self.task.check_mode
+        check = self.check
         if created:
-            new = dict(version=1, template=self.declared, config=self.params['config'] or {}, labels=[],
-                       description=None, created_at=None, id=None)
+            new = _planned_version(1, self.declared, self.params['config'], None)
             before = dict(state='absent')
         if new is not None:
-            shown = self.wait_for_version(new['version']) if (self.params['wait'] or self.params['labels']) else None
-            if shown is not None:
-                versions = shown
-            elif check or not versions or versions[0]['version'] != new['version']:
-                versions = [dict(version=new['version'], labels=[], description=new.get('description'),
-                                 created_at=new.get('created_at'), id=new.get('id'))] + list(versions)
+            number = new['version']
+            if not check and (self.params['wait'] or self.params['labels']):
+                versions = self.wait_for_version(number)
+            if not any(v['version'] == number for v in versions):
+                # Not listed yet: it is known by its number, and holds no label (none is sent with it).
+                versions = newest_first([dict(version=number, labels=[], description=new.get('description'),
+                                              user_version=new.get('user_version'), created_at=new.get('created_at'),
+                                              id=new.get('id'))] + list(versions))
+            if target is None:
+                target = number
         if target is None:
             target = versions[0]['version']
         versions = self.move_labels(versions, target)
         if new is not None and not check:
-            latest = self.prompts.version(self.prompt_id, versions[0]['version']) or dict(new)
+            latest = self.prompts.version(self.prompt_id, new['version']) or dict(new)
         elif new is not None:
             latest = new
         latest = dict(latest, labels=next((v['labels'] for v in versions if v['version'] == latest['version']),
@@ -431,3 +457,7 @@ class PromptRun(object):
         if self.task.diff:
             result['diff'] = dict(before=before, after=after)
         return result
+
+
+def _listed(numbers):
+    return ', '.join(str(number) for number in sorted(numbers))

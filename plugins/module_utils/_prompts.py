@@ -18,6 +18,7 @@ messages, or an authored object whose messages may include other prompts) and a 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.llmobs.datadog.plugins.module_utils._diff import same_data
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError, OptionHint
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import API_PREFIX, attributes_of, single_object
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
@@ -26,6 +27,10 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._transport import p
 PROMPTS_PATH = API_PREFIX + '/prompts'
 PROMPT_TYPE = 'prompt-templates'
 VERSION_TYPE = 'prompt-template-versions'
+# The labels the API knows (the spec's enum).
+LABELS = ('production', 'development')
+# How many versions past the latest one known a lookup after a lost answer reads, one by one, for the one it sent.
+MAX_VERSIONS_AHEAD = 20
 
 PROMPT_HINTS = {404: OptionHint(('prompt_id',), 'no prompt of the registry has this prompt_id (or it was deleted).')}
 VERSION_HINTS = {404: OptionHint(('prompt_id', 'version', 'label_version'),
@@ -81,20 +86,42 @@ def version_list_facts(item):
         version=version_number(attributes.get('version')),
         labels=_labels(attributes),
         description=attributes.get('description'),
+        user_version=attributes.get('user_version'),
         created_at=attributes.get('created_at') or attributes.get('version_created_at'),
     )
 
 
 def version_facts(item):
-    """The full facts of one version: its template as its author declared it (``authoring_template`` for a composed
-    version, ``template`` otherwise) and its ``config`` ({} when the answer leaves it out)."""
+    """The full facts of one version: ``template``, the usable template the API gives (compiled, for a composed
+    version), ``authoring_template``, the form its author declared, for a composed version (None otherwise), and
+    its ``config`` ({} when the answer leaves it out)."""
     attributes = attributes_of(item)
     facts = version_list_facts(item)
-    authored = attributes.get('authoring_template')
-    facts['template'] = authored if authored is not None else attributes.get('template')
+    facts['template'] = attributes.get('template')
+    facts['authoring_template'] = attributes.get('authoring_template')
     config = attributes.get('config')
     facts['config'] = config if isinstance(config, dict) else {}
     return facts
+
+
+def authored_template(facts):
+    """The template of version facts as its author declared it: ``authoring_template`` when there is one."""
+    authored = facts.get('authoring_template')
+    return authored if authored is not None else facts.get('template')
+
+
+def comparable(template):
+    """The template as it is compared: an authored ``{messages: [...]}`` without includes is the plain list of its
+    messages (the API may store it either way)."""
+    if isinstance(template, dict) and isinstance(template.get('messages'), list) and \
+            not any(isinstance(item, dict) and 'include' in item for item in template['messages']):
+        return template['messages']
+    return template
+
+
+def same_template(declared, stored):
+    """Whether a declared template and a stored one (in its authored form) are the same, as data."""
+    return same_data(comparable(declared), comparable(stored))
 
 
 def newest_first(versions):
@@ -151,6 +178,18 @@ class PromptReads(object):
             raise LLMObsError('Several prompts with prompt_id %r are listed (ids: %s); the module cannot tell which '
                               'one is meant.' % (prompt_id, ', '.join(str(m.get('id')) for m in matches)))
         return matches[0] if matches else None
+
+    def get(self, prompt_id):
+        """The prompt as ``GET /prompts/{prompt_id}`` gives it (its id, its prompt_id and its latest version,
+        flattened), or None on 404. Unlike the list, this read does not lag behind a create."""
+        operation = 'Reading prompt %r' % prompt_id
+        try:
+            document = self.transport.request('GET', prompt_path(prompt_id), operation, hints=PROMPT_HINTS)
+        except APIError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return _item_or_none(document)
 
     def versions(self, prompt_id):
         """The facts of every version of the prompt (no template), newest first; [] when the prompt is missing."""
@@ -239,47 +278,76 @@ class PromptWrites(object):
         """Create the prompt with its first version; return the prompt as the answer gives it, or None when the API
         refuses with 409 because a prompt with this prompt_id exists already (made since it was looked up).
 
-        A create whose answer was lost is looked up (the registry lists the prompt) before it is sent again, and a
-        409 to a create sent again proves the first one landed.
+        A create whose answer was lost is looked up (the registry lists the prompt, or reading it by its prompt_id,
+        which does not lag, finds it) before it is sent again, and a 409 to a create sent again proves the first one
+        landed.
         """
         operation = 'Creating prompt %r' % prompt_id
         body = {'data': {'type': PROMPT_TYPE, 'attributes': _attributes(
             prompt_id=prompt_id, template=template, title=title, description=description, config=config)}}
+
+        def find_made():
+            return self.find(prompt_id) or self.get(prompt_id)
+
+        def landed(exc):
+            if exc.status != 409:
+                return None
+            # The refusal itself proves it: the facts are the best a read gives, or the prompt_id alone.
+            return find_made() or {'id': None, 'type': PROMPT_TYPE, 'attributes': {'prompt_id': prompt_id}}
+
         try:
             return self.transport.write_once(
-                'POST', PROMPTS_PATH, operation, body, lambda: self.find(prompt_id), settle_timeout,
-                'nothing was created', parse=single_object(operation, 'prompt'),
-                landed=lambda exc: self.find(prompt_id) if exc.status == 409 else None)
+                'POST', PROMPTS_PATH, operation, body, find_made, settle_timeout, 'nothing was created',
+                parse=single_object(operation, 'prompt'), landed=landed)
         except APIError as exc:
             if exc.status == 409 and not getattr(exc, 'outcome_unknown', False):
                 return None
             raise
 
     def create_version(self, prompt_id, template, before, settle_timeout, config=None, description=None):
-        """Add a version to the prompt and return its facts as the answer gives them (the version number at least).
+        """Add a version to the prompt and return its facts as the answer gives them, with its number.
 
-        Every POST makes a version, so one is never sent twice blindly: when the answer is lost, the versions list
-        is read until it shows a version newer than ``before`` (the latest before the POST), which is then taken as
-        this one. ``config`` None carries the latest version's config forward.
+        Every POST makes a version, so one is never sent twice blindly: when the answer is lost, version
+        ``before + 1`` (``before``: the latest before the POST) is read by its number, a read that does not lag: it
+        is this one when its template is the one sent. Failing that, the versions list is read until it shows a
+        version newer than ``before``. ``config`` None carries the latest version's config forward.
         """
         operation = 'Creating a new version of prompt %r' % prompt_id
         body = {'data': {'type': VERSION_TYPE, 'attributes': _attributes(
             template=template, config=config, description=description)}}
+        following = (before or 0) + 1
+        others = set()  # versions made since ``before`` that hold another template: made by someone else
+
+        def read_following():
+            for number in range(following, following + MAX_VERSIONS_AHEAD):
+                facts = self.version(prompt_id, number)
+                if facts is None:
+                    return None
+                if same_template(template, authored_template(facts)):
+                    return dict(facts, version=facts['version'] if facts['version'] is not None else number)
+                others.add(number)
+            return None
 
         def find_new():
-            newer = [entry for entry in self.versions(prompt_id)
-                     if entry['version'] is not None and entry['version'] > (before or 0)]
-            return newer[0] if newer else None
+            found = read_following()
+            if found is not None:
+                return found
+            newer = [entry for entry in self.versions(prompt_id) if entry['version'] is not None and
+                     entry['version'] > (before or 0) and entry['version'] not in others]
+            return newer[-1] if newer else None
 
         def parse(document):
             return version_facts(single_object(operation, 'version')(document))
 
         facts = self.transport.write_once('POST', versions_path(prompt_id), operation, body, find_new,
                                           settle_timeout, 'no version was created', parse=parse, hints=PROMPT_HINTS)
-        if facts.get('version') is None:  # an answer without its number: the list tells
+        if facts.get('version') is None:  # an answer without its number: the version after ``before`` tells
             found = self.transport.poll(find_new, settle_timeout)
-            if found is not None:
-                facts = dict(facts, version=found['version'])
+            if found is None or found.get('version') is None:
+                raise LLMObsError('Version created for prompt %r, but its answer did not give its number and neither '
+                                  'version %d nor the versions list showed it after %d seconds.'
+                                  % (prompt_id, following, settle_timeout), changed=True)
+            facts = dict(facts, version=found['version'])
         return facts
 
     def update(self, prompt_id, attributes):

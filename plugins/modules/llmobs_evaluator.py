@@ -18,16 +18,21 @@ description:
   - Creates, updates or deletes a custom evaluator (an LLM-as-judge configuration) of Datadog LLM Observability,
     found by its name. Evaluators belong to the organization, not to a project.
   - Reads the evaluator first and compares its stored configuration with the declared one as data (key order does
-    not matter, V(1) equals V(1.0), the fields only the server sets are ignored). Nothing is sent when nothing
-    differs; otherwise one request writes the whole configuration.
+    not matter, V(1) equals V(1.0), a field left out equals an empty value such as V([]), the fields only the server
+    sets are ignored). Nothing is sent when nothing differs; otherwise one request writes the whole configuration.
+  - Only the fields that Datadog's API takes in a write are the configuration. A stored field outside them (a
+    read-only field a server adds, such as the name of the integration account) is never sent back and never a
+    difference; it stays in RV(evaluator). O(llm_judge_config.output_schema), the messages' C(contents) and the
+    inference parameters are kept whole, as stored.
   - With O(replace=false) (the default), only what the task declares is managed. A field that is not declared is
     no difference, and it is kept as it is stored, since the write sends the stored configuration with the declared
     one laid over it (mappings merged key by key, lists and scalars replaced).
   - With O(replace=true), the declared configuration is the whole configuration. A stored field that is not declared
-    is a difference, and the write removes it.
-  - Datadog answers the write with an empty body, so the evaluator is read again until it shows the configuration
-    sent; RV(evaluator) is that read. A write whose answer was lost is not sent again before a read shows it was
-    not carried out.
+    and holds something is a difference, and the write removes it (see O(replace)).
+  - Datadog answers the write with an empty body, so the evaluator is read again until it shows every field sent,
+    and no field the write removed still holds its old value; fields the server fills in itself are its defaults
+    and are not waited for. RV(evaluator) is that read. A write whose answer was lost is not sent again before a
+    read shows it was not carried out.
   - Uses preview endpoints of Datadog's API (C(/api/unstable/llm-obs/config/evaluators/custom)), which may change
     at Datadog's discretion.
 extends_documentation_fragment:
@@ -57,6 +62,10 @@ options:
       - V(false), the fields that are not declared are left as they are stored (the write sends them back).
       - V(true), the declared configuration replaces the stored one whole; a stored field that is not declared is
         removed. The write must then declare at least O(target.application_name) and O(target.enabled).
+      - With V(true), a stored field that is not declared is a difference only when it holds something. A field that
+        holds V(null), V(false), an empty list, mapping or string, or the value Datadog stores when a write leaves
+        the field out (C(category) V(Custom)), is no difference, since Datadog fills those in itself, and a run after the
+        write finds nothing to change. Declare the field to give it another value.
       - Ignored when O(state=absent).
     type: bool
     default: false
@@ -261,7 +270,8 @@ options:
       - JSON when its name ends in C(.json), YAML otherwise. It holds a list of messages, or a mapping whose only
         key C(messages) is that list. Each message has C(role) and C(content) (text) or C(contents) (content
         blocks), as in O(llm_judge_config.prompt_template).
-      - UTF-8, at most 1 MiB, without YAML aliases. Messages about it name the file and the message's index (from 0).
+      - UTF-8, at most 1 MiB, without YAML aliases. Messages about it name the file and the message, counted from 1
+        (C(message 2)).
       - Mutually exclusive with O(llm_judge_config.prompt_template).
     type: path
   wait:
@@ -383,8 +393,10 @@ differences:
   sample: [target.sampling_percentage]
 evaluator:
   description:
-    - The evaluator as stored after the run (read again after a write), or in check mode as it would be (the
-      server's fields V(null) for a create).
+    - The evaluator as stored after the run (read again after a write, with the fields the server fills in or adds),
+      or in check mode as it would be (the server's fields V(null) for a create). When the reads after a write do
+      not show it within O(wait_timeout), the configuration sent, with a warning naming the fields not shown.
+    - On a failure after the write was answered (reading it back), the configuration sent, and C(changed) is true.
     - With O(state=absent), the evaluator that was (or would be) deleted, and V(null) when there was none.
   returned: success
   type: dict

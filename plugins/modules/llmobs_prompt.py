@@ -66,8 +66,9 @@ options:
       - an authored chat template, a mapping whose only key is C(messages), a list of messages and of includes, each a
         mapping whose only key is C(include), a mapping of C(prompt_id), C(version) and optionally C(items) (indexes
         from 0 of the included prompt's messages).
-      - Compared as data with the latest version's template as its author wrote it. An authored template without
-        includes equals the list of its messages.
+      - Compared as data with the latest version's template as its author wrote it (for a composed version, its
+        C(authoring_template), not the compiled C(template)). An authored template without includes equals the list
+        of its messages.
       - Required to create the prompt; when not given, the template is not managed (a new O(config) then makes a new
         version with the latest template). Mutually exclusive with O(template_src).
       - Ansible templates the options of a task, so C({{variable}}) placeholders given here must be kept from it.
@@ -99,22 +100,28 @@ options:
   labels:
     description:
       - Labels that must be on the version that O(label_version) names, for example V(production). Each one that is
-        not there is set on it, and removed from the version that held it.
-      - Labels not given are left as they are. Datadog's API knows V(production) and V(development).
+        not there is set on it, and removed from the version that held it; a label that another version holds too
+        is removed from that version.
+      - Labels not given are left as they are. Datadog's API knows V(production) and V(development) only.
     type: list
     elements: str
+    choices: [production, development]
   label_version:
     description:
       - The version that O(labels) go on, V(latest) (the newest version, after any new one made by this run) or a
         version number, for example to keep V(production) on an older version while a newer one is tried.
+      - V(latest) names a version made by this run by the number Datadog gave it, even while the versions list
+        does not show it yet.
       - A number that names no version of the prompt fails before anything is written, naming the versions there are.
+        The version this run makes counts (V(1) for a prompt it creates).
     type: str
     default: latest
   wait:
     description:
       - Whether to wait, after a new prompt or version, until the versions list shows it, and after a delete until
         the registry no longer lists the prompt, so that the next task or run sees the change.
-      - The list is always waited for when O(labels) are given, since they are set on the version it shows.
+      - The list is also waited for when O(labels) are given, for the labels of the other versions; a new version
+        gets its labels by its number even when the list does not show it by O(wait_timeout) (with a warning).
     type: bool
     default: true
   wait_timeout:
@@ -131,6 +138,11 @@ notes:
   - Whether Datadog takes a label off the version that held it when it is set on another is not documented; the
     module reads the versions again after each label it sets, and takes the label off any other version that still
     holds it.
+  - A new version or prompt whose answer was lost (HTTP 5xx, timeout, dropped connection) is looked for by reads
+    that do not lag behind writes (the version after the latest one, by its number; the prompt, by its
+    O(prompt_id)) before the request is sent again, so that one change never makes two versions.
+  - When a request fails after the task changed something, the task fails with C(changed=true), and its message
+    says what was done before the failure.
 seealso:
   - module: llmobs.datadog.llmobs_prompt_info
   - plugin: llmobs.datadog.prompt
@@ -283,10 +295,21 @@ version:
       returned: success
       sample: 3
     template:
-      description: Its template as its author wrote it (text, a list of messages, or C({messages:[...]})).
+      description:
+        - Its template, text or a list of messages, as an application uses it (for a composed version, compiled,
+          with the included messages in place).
       type: raw
       returned: success
       sample: [{"role": "system", "content": "You are a support assistant for {{company}}."}]
+    authoring_template:
+      description:
+        - For a composed version, its template as its author wrote it (C({messages:[...]}) with C(include) entries,
+          or a text with C({{>prompt-id version=N}})); null for a version that includes no other prompt.
+        - The module compares the declared template with it when there is one, and with RV(version.template)
+          otherwise.
+      type: raw
+      returned: success
+      sample: null
     config:
       description: Its configuration; V({}) when it has none.
       type: dict
@@ -303,6 +326,11 @@ version:
       type: str
       returned: success
       sample: Lower temperature for steadier answers
+    user_version:
+      description: The identifier its author gave it besides its number, when there is one.
+      type: str
+      returned: success
+      sample: null
     created_at:
       description: When it was created (ISO 8601); null in check mode for a version to create.
       type: str
@@ -333,23 +361,33 @@ errors:
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
 from ansible_collections.llmobs.datadog.plugins.module_utils._prompt_plan import PromptRun, check_options
-from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import prompt_facts
+from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import LABELS, authored_template, labels_of, prompt_facts
 from ansible_collections.llmobs.datadog.plugins.module_utils._state import NamedResource, ensure
 
 
 def run(task):
     if task.params['state'] == 'present':
         return PromptRun(task).result()
-    prompts, timeout = task.api.prompts, task.params['wait_timeout']
+    prompts, prompt_id, timeout = task.api.prompts, task.params['prompt_id'], task.params['wait_timeout']
+    found = prompts.find(prompt_id)
+    latest = versions = None
+    if found is not None and task.diff:  # the diff shows what goes: the latest version too
+        versions = prompts.versions(prompt_id)
+        latest = prompts.version(prompt_id, versions[0]['version']) if versions else None
+    lookups = [found]
 
-    def find(prompt_id):
-        item = prompts.find(prompt_id)
+    def find(dummy):
+        item = lookups.pop() if lookups else prompts.find(prompt_id)
         return [item] if item is not None else []
 
     prompt = NamedResource('prompt', find=find, facts=prompt_facts, create=None,
-                           delete=lambda dummy: prompts.delete(task.params['prompt_id'], timeout),
+                           delete=lambda dummy: prompts.delete(prompt_id, timeout),
                            diff_keys=('prompt_id', 'title', 'description'), server_assigned=('id',))
-    return ensure(task, prompt, task.params['prompt_id'], {}, dict(changed=False))
+    result = ensure(task, prompt, prompt_id, {}, dict(changed=False))
+    if latest is not None and 'diff' in result:
+        result['diff']['before'].update(template=authored_template(latest), config=latest['config'],
+                                        labels=labels_of(versions))
+    return result
 
 
 MODULE = LLMObsModule(
@@ -362,7 +400,7 @@ MODULE = LLMObsModule(
         template_src=dict(type='path'),
         config=dict(type='dict'),
         version_description=dict(type='str'),
-        labels=dict(type='list', elements='str'),
+        labels=dict(type='list', elements='str', choices=list(LABELS)),
         label_version=dict(type='str', default='latest'),
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=30),

@@ -152,6 +152,11 @@ versions:
       type: str
       returned: success
       sample: Concise answers that cite the help-center article
+    user_version:
+      description: The identifier its author gave it besides its number, when there is one.
+      type: str
+      returned: success
+      sample: null
     created_at:
       description: When it was created (ISO 8601).
       type: str
@@ -174,15 +179,29 @@ version:
       returned: success
       sample: 1
     template:
-      description: Its template as its author wrote it (text, a list of messages, or C({messages:[...]})).
+      description:
+        - Its template, text or a list of messages, as an application uses it (for a composed version, compiled,
+          with the included messages in place).
       type: raw
       returned: success
       sample: [{"role": "system", "content": "You are a support assistant for {{company}}."}, {"role": "user", "content": "{{question}}"}]
+    authoring_template:
+      description:
+        - For a composed version, its template as its author wrote it (C({messages:[...]}) with C(include) entries,
+          or a text with C({{>prompt-id version=N}})); null for a version that includes no other prompt.
+      type: raw
+      returned: success
+      sample: null
     config:
       description: Its configuration; V({}) when it has none.
       type: dict
       returned: success
       sample: {}
+    user_version:
+      description: The identifier its author gave it besides its number, when there is one.
+      type: str
+      returned: success
+      sample: null
     labels:
       description: Its labels.
       type: list

@@ -217,9 +217,26 @@ def check_evaluator(attributes, eval_name=None):
     return checked
 
 
-def evaluator_view(config, null_fields=False):
-    """The stored configuration as answers show it; ``null_fields``: unset nullable fields as null."""
+# What a server may add to an evaluator it answers with (``evaluator_server_fields``): defaults it fills in when a
+# field was not sent, and read-only fields of its own inside the configuration, which a client must not send back.
+SERVER_FILLED = {None: {'category': 'Custom'}, 'target': {'experiment_project_ids': []},
+                 'llm_judge_config': {'modified_library_prompt_template': False}}
+SERVER_READ_ONLY = {'llm_provider': {'integration_account_name': 'Demo account'}, 'target': {'query': '@ml_app:*'}}
+
+
+def evaluator_view(config, null_fields=False, server_fields=False):
+    """The stored configuration as answers show it; ``null_fields``: unset nullable fields as null;
+    ``server_fields``: with the defaults and read-only fields a server adds (SERVER_FILLED, SERVER_READ_ONLY)."""
     view = copy.deepcopy(config)
+    if server_fields:
+        for table in (SERVER_FILLED, SERVER_READ_ONLY):
+            for part, values in table.items():
+                if part is None:
+                    for name, value in values.items():
+                        view.setdefault(name, copy.deepcopy(value))
+                elif isinstance(view.get(part), dict):
+                    for name, value in values.items():
+                        view[part].setdefault(name, copy.deepcopy(value))
     if null_fields:
         for part, names in NULLABLE_ANSWER_FIELDS.items():
             if part in view:
@@ -238,8 +255,8 @@ class Evaluator(object):
         self.created_by = self.last_updated_by = {'email': API_USER_EMAIL}
         self.seq = seq
 
-    def to_json(self, null_fields=False):
-        attributes = evaluator_view(self.config, null_fields)
+    def to_json(self, null_fields=False, server_fields=False):
+        attributes = evaluator_view(self.config, null_fields, server_fields)
         attributes.update(eval_name=self.name, created_at=self.created_at, updated_at=self.updated_at,
                           created_by=dict(self.created_by), last_updated_by=dict(self.last_updated_by))
         return {'id': self.name, 'type': 'evaluator_config', 'attributes': attributes}

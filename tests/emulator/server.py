@@ -392,6 +392,7 @@ class DatadogAPI(object):
         self.experiments_last_after = None
         self.evaluator_put_body = False         # the spec's PUT answers 200 with no body
         self.evaluator_null_fields = False      # answers carry unset nullable fields as null
+        self.evaluator_server_fields = False    # answers carry server defaults and read-only fields
         self.evaluators_page_size = None        # None: the spec's unpaged list; N: pages of N with meta.after
         self.prompts_page_size = None
         self.prompt_filter_prefix = False       # filter[prompt_id] matches every prompt_id that starts with it
@@ -756,12 +757,12 @@ class DatadogAPI(object):
 
     def ListLLMObsCustomEvalConfigs(self, query, body):  # noqa: N802
         with self.store.lock:
-            items = [e.to_json(self.evaluator_null_fields) for e in self.store.list_evaluators()]
+            items = [e.to_json(self.evaluator_null_fields, self.evaluator_server_fields) for e in self.store.list_evaluators()]
         return 200, self._unpaged(items, query, self.evaluators_page_size)
 
     def GetLLMObsCustomEvalConfig(self, query, body, eval_name):  # noqa: N802
         with self.store.lock:
-            return 200, {'data': self.store.evaluator(eval_name).to_json(self.evaluator_null_fields)}
+            return 200, {'data': self.store.evaluator(eval_name).to_json(self.evaluator_null_fields, self.evaluator_server_fields)}
 
     def UpdateLLMObsCustomEvalConfig(self, query, body, eval_name):  # noqa: N802
         data = _data(body, 'evaluator_config')
@@ -777,7 +778,7 @@ class DatadogAPI(object):
         with self.store.lock:
             evaluator = self.store.put_evaluator(eval_name, config)[0]
             if self.evaluator_put_body:
-                return 200, {'data': evaluator.to_json(self.evaluator_null_fields)}
+                return 200, {'data': evaluator.to_json(self.evaluator_null_fields, self.evaluator_server_fields)}
         return 200, None   # the spec's answer has no body
 
     def DeleteLLMObsCustomEvalConfig(self, query, body, eval_name):  # noqa: N802
@@ -1087,7 +1088,8 @@ class Emulator(object):
     SETTINGS = ('lag', 'records_lag', 'latency_ms', 'inexact_name_filter', 'rate_limit', 'page_churn',
                 'dataset_create_status', 'records_shape', 'max_batch_records', 'max_batch_bytes', 'log_bodies',
                 'version_ttl_seconds', 'experiment_create_status', 'experiment_patch_body', 'summary_metrics_pages',
-                'experiments_last_after', 'evaluator_put_body', 'evaluator_null_fields', 'evaluators_page_size',
+                'experiments_last_after', 'evaluator_put_body', 'evaluator_null_fields', 'evaluator_server_fields',
+                'evaluators_page_size',
                 'prompts_page_size', 'prompt_filter_prefix', 'prompt_labels_move', 'prompt_config_authoring')
 
     def __init__(self, seeds=(), lag=0.0, inexact_name_filter=False, rate_limit=None, faults=(),
@@ -1101,6 +1103,7 @@ class Emulator(object):
                             experiment_create_status=experiment_create_status,
                             experiment_patch_body=experiment_patch_body, summary_metrics_pages='first',
                             experiments_last_after=None, evaluator_put_body=False, evaluator_null_fields=False,
+                            evaluator_server_fields=False,
                             evaluators_page_size=None, prompts_page_size=None, prompt_filter_prefix=False,
                             prompt_labels_move=True, prompt_config_authoring=True)
         self.startup_faults = [f.to_json() for f in faults]
@@ -1143,7 +1146,7 @@ class Emulator(object):
             elif name in ('evaluators_page_size', 'prompts_page_size'):
                 checked[name] = None if value is None else _number(value, name, 1, whole=True)
             elif name in ('inexact_name_filter', 'log_bodies', 'experiment_patch_body', 'evaluator_put_body',
-                          'evaluator_null_fields', 'prompt_filter_prefix', 'prompt_labels_move', 'prompt_config_authoring'):
+                          'evaluator_null_fields', 'evaluator_server_fields', 'prompt_filter_prefix', 'prompt_labels_move', 'prompt_config_authoring'):
                 if not isinstance(value, bool):
                     raise ValueError('%s must be true or false' % name)
                 checked[name] = value
@@ -1198,6 +1201,7 @@ class Emulator(object):
                 'experiments_last_after': self.api.experiments_last_after,
                 'evaluator_put_body': self.api.evaluator_put_body,
                 'evaluator_null_fields': self.api.evaluator_null_fields,
+                'evaluator_server_fields': self.api.evaluator_server_fields,
                 'evaluators_page_size': self.api.evaluators_page_size,
                 'prompts_page_size': self.api.prompts_page_size,
                 'prompt_filter_prefix': self.api.prompt_filter_prefix,

@@ -176,6 +176,21 @@ def test_settings_answer_the_put_with_the_object_and_unset_nullable_fields_as_nu
         'target'] == TARGET
 
 
+def test_a_setting_answers_with_the_defaults_and_read_only_fields_a_server_adds(emulator):
+    emulator.configure(evaluator_server_fields=True)
+    put(emulator, 'tone-judge', target=TARGET, llm_provider={'integration_provider': 'openai'},
+        llm_judge_config={'inference_params': {}})
+    attributes = get(emulator, 'tone-judge')
+    assert attributes['category'] == 'Custom' and attributes['target']['experiment_project_ids'] == []
+    assert attributes['target']['query'] and attributes['llm_provider']['integration_account_name']
+    assert attributes['llm_judge_config']['modified_library_prompt_template'] is False
+    # Only the answers carry them: what is stored is what was sent, and a field that was sent is shown as sent.
+    stored = [e for e in emulator.control('GET', '/evaluators')['evaluators'] if e['eval_name'] == 'tone-judge'][0]
+    assert 'category' not in stored and 'query' not in stored['target']
+    put(emulator, 'tone-judge', target=TARGET, category='Quality', llm_judge_config={'inference_params': {}})
+    assert get(emulator, 'tone-judge')['category'] == 'Quality'
+
+
 def test_evaluator_lists_can_be_paged_by_a_setting(emulator):
     emulator.control('POST', '/evaluators', json={'evaluators': [
         {'eval_name': 'judge-%d' % n, 'target': TARGET} for n in range(4)]})

@@ -862,6 +862,7 @@ def evaluator(name, created_at=TIMESTAMP, updated_at=TIMESTAMP, **config):
 #     ``prompt_versions_page(*entries)``  where each entry is ``(number, [labels])`` or a version item
 #     ``get_prompt_version(prompt_id, number)``  one version, answered with
 #     ``prompt_version(prompt_id, number, template, config=None, labels=(), description=None, authoring=None)``
+#     ``get_prompt(prompt_id)``  one prompt by its prompt_id, answered with ``prompt_sdk(prompt_id, version, template)``
 #     ``create_prompt(prompt_id, template, title=None, description=None, config=None)``
 #     ``create_prompt_version(prompt_id, template, config=None, description=None)``
 #     ``update_prompt(prompt_id, attributes)``, ``label_prompt_version(prompt_id, number, labels)``,
@@ -933,6 +934,18 @@ def prompt_version(prompt_id, number, template, config=None, labels=(), descript
     if authoring is not None:
         item['attributes']['authoring_template'] = authoring
     return item
+
+
+def get_prompt(prompt_id):
+    """GET a prompt by its prompt_id (GetLLMObsPrompt): its latest version, flattened for SDKs."""
+    return Call('GET', _prompt_path(prompt_id))
+
+
+def prompt_sdk(prompt_id, version, template):
+    """A prompt as GetLLMObsPrompt answers it: ``version`` as text, ``template`` or ``chat_template``."""
+    attributes = {'prompt_id': prompt_id, 'version': str(version), 'prompt_version_uuid': 'v%s-%s' % (version, prompt_id),
+                  'chat_template' if isinstance(template, list) else 'template': template}
+    return {'id': prompt_uuid(prompt_id), 'type': 'prompt-templates', 'attributes': attributes}
 
 
 def create_prompt(prompt_id, template, title=None, description=None, config=None):

@@ -124,7 +124,21 @@ def test_the_whole_version(http, lookup):
 
     assert lookup([PROMPT], field='version', **KEYS) == [dict(
         id='v2-support-answer', version=2, labels=['development'], description='Concise',
-        created_at='2026-11-25T10:00:00+00:00', template=CHAT_2, config=CONFIG_2)]
+        created_at='2026-11-25T10:00:00+00:00', template=CHAT_2, authoring_template=None, config=CONFIG_2,
+        user_version=None)]
+
+
+COMPOSED = {'messages': [{'include': {'prompt_id': 'intro', 'version': 1}}, {'role': 'user', 'content': '{{q}}'}]}
+COMPILED = [{'role': 'system', 'content': 'Be kind.'}, {'role': 'user', 'content': '{{q}}'}]
+
+
+@pytest.mark.parametrize('field, value', [('template', COMPILED), ('authoring_template', COMPOSED)])
+def test_a_composed_version_gives_its_compiled_template_and_its_authored_one(http, lookup, field, value):
+    http.expect(list_prompt_versions('composed').reply(json=prompt_versions_page('composed', 1)),
+                get_prompt_version('composed', 1).reply_data(prompt_version('composed', 1, COMPILED,
+                                                                            authoring=COMPOSED)))
+
+    assert lookup(['composed'], field=field, **KEYS) == [value]
 
 
 def test_a_text_template_is_returned_as_text(http, lookup):
@@ -187,7 +201,7 @@ def test_a_later_term_that_fails_fails_the_lookup(http, failure):
     (dict(version=0), 'version must be a version number, 1 or more (got 0).'),
     (dict(version='two'), "argument 'version' is of type "),
     (dict(label=' '), 'label must not be blank'),
-    (dict(field='title'), 'value of field must be one of: template, config, version, got: title'),
+    (dict(field='title'), 'value of field must be one of: template, authoring_template, config, version, got: title'),
     (dict(lable='production'), 'Unsupported parameters for the llmobs.datadog.prompt lookup: lable. Supported '
                                'parameters include: '),
     (dict(site='us55.datadoghq.com'), "site 'us55.datadoghq.com' is not a known Datadog site (did you mean "
@@ -279,4 +293,4 @@ def test_a_retry_warning_that_echoes_a_key_is_masked(http, lookup, warnings, mon
 def test_a_key_given_in_the_wrong_option_is_masked(http, failure):
     message = failure([PROMPT], field=APP_KEY, **KEYS)
 
-    assert message == 'value of field must be one of: template, config, version, got: ********'
+    assert message == 'value of field must be one of: template, authoring_template, config, version, got: ********'

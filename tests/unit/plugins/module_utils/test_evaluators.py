@@ -13,6 +13,8 @@ import pytest
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._evaluator_plan import declared_config
 from ansible_collections.llmobs.datadog.plugins.module_utils._evaluators import (
+    CONFIG_KEYS,
+    WRITABLE_FIELDS,
     config_differences,
     evaluator_facts,
     listed_paths,
@@ -21,6 +23,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._evaluators import 
     shows_config,
     stored_config,
     strip_none,
+    unshown_paths,
 )
 
 STORED = {
@@ -67,12 +70,35 @@ def test_without_replace_an_undeclared_field_is_no_difference():
     assert config_differences(STORED, {'target': {'enabled': True}}) == []
 
 
-def test_with_replace_every_stored_field_not_declared_is_a_difference():
+def test_with_replace_every_stored_field_not_declared_that_holds_something_is_a_difference():
     declared = {'target': {'application_name': 'support-bot', 'enabled': True}}
+    stored = dict(STORED, category='Quality')
 
-    assert config_differences(STORED, declared, replace=True) == ['category', 'llm_judge_config',
+    assert config_differences(stored, declared, replace=True) == ['category', 'llm_judge_config',
                                                                   'target.sampling_percentage']
     assert config_differences(STORED, STORED, replace=True) == []
+
+
+def test_with_replace_undeclared_nulls_empties_false_and_server_defaults_are_no_difference():
+    # What a server fills in when a write leaves it out: its default category, an empty list, false.
+    stored = {'category': 'Custom',
+              'target': {'application_name': 'support-bot', 'enabled': True, 'experiment_project_ids': [],
+                         'filter': '', 'root_spans_only': False},
+              'llm_provider': {'bedrock': {'region': ''}},
+              'llm_judge_config': {'inference_params': {'max_tokens': 256}, 'modified_library_prompt_template': False,
+                                   'output_schema': {}}}
+    declared = {'target': {'application_name': 'support-bot', 'enabled': True},
+                'llm_judge_config': {'inference_params': {'max_tokens': 256}}}
+
+    assert config_differences(stored, declared, replace=True) == []
+    assert config_differences(dict(stored, category='Quality'), declared, replace=True) == ['category']
+    assert config_differences({'llm_provider': {'bedrock': {'region': 'us-east-1'}}}, {}, replace=True) == [
+        'llm_provider']
+
+
+def test_a_field_missing_on_one_side_equals_an_empty_value_on_the_other():
+    assert config_differences({'target': {}}, {'target': {'experiment_project_ids': []}}) == []
+    assert config_differences({'target': {}}, {'target': {'root_spans_only': False}}) == ['target.root_spans_only']
 
 
 def test_a_section_missing_on_either_side_is_one_path():
@@ -166,11 +192,42 @@ def test_paths_listed_for_messages():
     assert listed_paths(['a', 'b', 'c']) == 'a, b and c'
 
 
-def test_a_replace_is_shown_only_once_the_fields_it_removes_are_gone():
+def test_a_replace_is_shown_only_once_the_fields_it_removes_no_longer_hold_their_old_values():
     declared = {'target': {'application_name': 'support-bot', 'enabled': True}}
-    removed = removed_paths(STORED, declared)
+    stored = dict(STORED, category='Quality')
+    removed = removed_paths(stored, declared)
 
-    assert removed == ['category', 'llm_judge_config', 'target.sampling_percentage']
-    assert shows_config(dict(STORED), declared) is True                 # every field sent is there...
-    assert shows_config(dict(STORED), declared, removed) is False       # ...but so is what the PUT removes
+    assert removed == {'category': 'Quality', 'llm_judge_config': STORED['llm_judge_config'],
+                       'target.sampling_percentage': 50.0}
+    assert shows_config(dict(stored), declared) is True                 # every field sent is there...
+    assert shows_config(dict(stored), declared, removed) is False       # ...but so is what the PUT removes
+    assert unshown_paths(dict(stored), declared, removed) == ['category', 'llm_judge_config',
+                                                              'target.sampling_percentage']
     assert shows_config(dict(declared, category=None), declared, removed) is True
+    # A server that fills in its own defaults where the fields were: not the old values, so the write shows.
+    filled = dict(declared, category='Custom', llm_judge_config={'modified_library_prompt_template': False})
+    filled['target'] = dict(declared['target'], sampling_percentage=100.0, experiment_project_ids=[])
+    assert shows_config(filled, declared, removed) is True
+
+
+def test_the_stored_config_keeps_only_the_fields_a_write_takes():
+    facts = evaluator_facts({'id': 'judge', 'attributes': {
+        'category': 'Custom',
+        'target': {'application_name': 'bot', 'enabled': True, 'query': '@ml_app:bot'},
+        'llm_provider': {'integration_provider': 'openai', 'integration_account_name': 'Main OpenAI',
+                         'bedrock': {'region': 'us-east-1', 'arn': 'x'}},
+        'llm_judge_config': {'inference_params': {'max_tokens': 5, 'seed': 7}, 'library_id': 'lib-1',
+                             'output_schema': {'name': 'x', 'anything': {'kept': True}},
+                             'prompt_template': [{'role': 'user', 'content': 'hi', 'id': 'm1',
+                                                  'contents': [{'type': 'text', 'value': {'text': 'hi'}, 'x': 1}]}]},
+        'created_at': '2026-11-25T10:30:00+00:00'}})
+
+    assert stored_config(facts) == {
+        'category': 'Custom',
+        'target': {'application_name': 'bot', 'enabled': True},
+        'llm_provider': {'integration_provider': 'openai', 'bedrock': {'region': 'us-east-1'}},
+        'llm_judge_config': {'inference_params': {'max_tokens': 5, 'seed': 7},        # kept whole
+                             'output_schema': {'name': 'x', 'anything': {'kept': True}},
+                             'prompt_template': [{'role': 'user', 'content': 'hi',
+                                                  'contents': [{'type': 'text', 'value': {'text': 'hi'}, 'x': 1}]}]}}
+    assert sorted(WRITABLE_FIELDS) == sorted(CONFIG_KEYS)

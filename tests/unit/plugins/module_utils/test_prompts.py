@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import (
     PROMPTS_PATH,
+    authored_template,
     labels_of,
     prompt_facts,
     version_facts,
@@ -22,12 +23,15 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import (
 from ansible_collections.llmobs.datadog.tests.unit.plugins.helpers import LOST_ANSWERS, TIMESTAMP, make_api, page
 from ansible_collections.llmobs.datadog.tests.unit.plugins.http_calls import (
     create_prompt,
+    create_prompt_version,
     delete_prompt,
+    get_prompt,
     get_prompt_version,
     label_prompt_version,
     list_prompt_versions,
     list_prompts,
     prompt_item,
+    prompt_sdk,
     prompt_version,
     prompt_deleted,
     prompt_versions_page,
@@ -64,15 +68,21 @@ def test_prompt_facts_read_leniently():
     assert prompt_facts({'id': 'x'})['prompt_id'] is None
 
 
-def test_version_facts_prefer_the_authored_template_and_default_an_empty_config():
+def test_version_facts_keep_the_compiled_and_the_authored_template_and_default_an_empty_config():
     authored = {'messages': [{'include': {'prompt_id': 'intro', 'version': 2}}, {'role': 'user', 'content': 'Hi'}]}
-    facts = version_facts(prompt_version('p', '3', [{'role': 'user', 'content': 'compiled'}], authoring=authored,
-                                         labels=['production']))
-    assert facts['template'] == authored
+    compiled = [{'role': 'user', 'content': 'compiled'}]
+    item = prompt_version('p', '3', compiled, authoring=authored, labels=['production'])
+    item['attributes']['user_version'] = 'v3.0'
+    facts = version_facts(item)
+    assert facts['template'] == compiled
+    assert facts['authoring_template'] == authored and authored_template(facts) == authored
+    assert facts['user_version'] == 'v3.0'
     assert facts['config'] == {}
     assert facts['version'] == 3
     assert facts['labels'] == ['production']
-    assert version_facts(prompt_version('p', 1, 'Hello', config={'model': 'm'}))['config'] == {'model': 'm'}
+    plain = version_facts(prompt_version('p', 1, 'Hello', config={'model': 'm'}))
+    assert plain['config'] == {'model': 'm'} and plain['authoring_template'] is None and plain['user_version'] is None
+    assert authored_template(plain) == 'Hello'
 
 
 def test_list_sends_no_page_size_and_follows_a_cursor(http):
@@ -210,14 +220,88 @@ def test_a_create_refused_with_409_is_none(http):
     assert prompts().create('p', 'Hi', 5, title='T') is None
 
 
+def test_a_create_whose_answer_was_lost_is_found_by_reading_the_prompt_when_the_list_lags(http):
+    warnings = []
+    http.expect(
+        LOST_ANSWERS['dropped-connection'](create_prompt('p', 'Hi')),
+        list_prompts('p').reply_page(),                    # the list lags behind the create
+        get_prompt('p').reply_data(prompt_sdk('p', 1, 'Hi')),
+    )
+    made = make_api(warnings=warnings).prompts.create('p', 'Hi', 5)
+    assert made['id'] == 'uuid-p' and made['attributes']['prompt_id'] == 'p'
+    assert http.count('POST') == 1
+    assert 'a lookup shows it was done' in warnings[0]
+
+
 def test_a_create_sent_again_after_a_lost_answer_and_refused_with_409_landed(http):
+    warnings = []
     http.expect(
         LOST_ANSWERS['dropped-connection'](create_prompt('p', 'Hi')),
         list_prompts('p').reply_page(),                    # the lookup does not show it yet
+        get_prompt('p').reply_error(404, {'status': '404', 'title': 'Not Found'}),
         create_prompt('p', 'Hi').reply_error(409, {'status': '409', 'title': 'Conflict'}),
         list_prompts('p').reply_page(prompt_item('p')),
     )
-    assert prompts(retries=1).create('p', 'Hi', 0)['id'] == 'uuid-p'
+    assert make_api(retries=1, warnings=warnings).prompts.create('p', 'Hi', 0)['id'] == 'uuid-p'
+    assert 'shows the first attempt was carried out' in warnings[-1]
+
+
+def test_a_409_after_a_lost_answer_landed_even_when_no_read_shows_the_prompt_yet(http):
+    http.expect(
+        LOST_ANSWERS['http-500'](create_prompt('p', 'Hi')),
+        list_prompts('p').reply_page(),
+        get_prompt('p').reply_error(404, {'status': '404', 'title': 'Not Found'}),
+        create_prompt('p', 'Hi').reply_error(409, {'status': '409', 'title': 'Conflict'}),
+        list_prompts('p').reply_page(),                    # still lagging
+        get_prompt('p').reply_error(404, {'status': '404', 'title': 'Not Found'}),
+    )
+    made = prompts(retries=1).create('p', 'Hi', 0)
+    assert made == {'id': None, 'type': 'prompt-templates', 'attributes': {'prompt_id': 'p'}}
+    assert http.count('POST') == 2
+
+
+def test_a_version_whose_answer_was_lost_is_found_by_its_number_when_the_list_lags(http):
+    warnings = []
+    http.expect(
+        LOST_ANSWERS['dropped-connection'](create_prompt_version('p', CHAT_2)),
+        get_prompt_version('p', 3).reply_data(prompt_version('p', 3, CHAT_2)),
+    )
+    facts = make_api(warnings=warnings).prompts.create_version('p', CHAT_2, 2, 5)
+    assert facts['version'] == 3 and facts['template'] == CHAT_2
+    assert http.count('POST') == 1 and 'a lookup shows it was done' in warnings[0]
+
+
+def test_a_version_after_the_one_before_with_another_template_is_not_taken_for_the_lost_one(http):
+    http.expect(
+        LOST_ANSWERS['http-500'](create_prompt_version('p', CHAT_2)),
+        get_prompt_version('p', 3).reply_data(prompt_version('p', 3, CHAT_1)),  # made by someone else
+        get_prompt_version('p', 4).reply_error(404, {'status': '404', 'title': 'Not Found'}),
+        list_prompt_versions('p').reply(json=prompt_versions_page('p', 3, 2, 1)),
+        create_prompt_version('p', CHAT_2).reply_data(prompt_version('p', 4, CHAT_2)),
+    )
+    facts = prompts().create_version('p', CHAT_2, 2, 0)
+    assert facts['version'] == 4
+    assert http.count('POST') == 2
+
+
+def test_a_lost_version_past_one_made_by_someone_else_is_found_by_its_number(http):
+    http.expect(
+        LOST_ANSWERS['http-500'](create_prompt_version('p', CHAT_2)),
+        get_prompt_version('p', 3).reply_data(prompt_version('p', 3, CHAT_1)),
+        get_prompt_version('p', 4).reply_data(prompt_version('p', 4, CHAT_2)),
+    )
+    assert prompts().create_version('p', CHAT_2, 2, 0)['version'] == 4
+    assert http.count('POST') == 1
+
+
+def test_a_version_answered_without_its_number_is_numbered_by_reading_the_next_one(http):
+    answer = prompt_version('p', None, CHAT_2)
+    del answer['attributes']['version']
+    http.expect(
+        create_prompt_version('p', CHAT_2).reply_data(answer),
+        get_prompt_version('p', 3).reply_data(prompt_version('p', 3, CHAT_2)),
+    )
+    assert prompts().create_version('p', CHAT_2, 2, 5)['version'] == 3
 
 
 def test_set_labels_sends_the_whole_list(http):

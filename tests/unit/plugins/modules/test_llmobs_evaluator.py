@@ -209,7 +209,7 @@ def test_replace_true_sends_exactly_the_declared_config_and_undeclared_fields_ar
     declared = config(category=None, target=dict(TARGET, sampling_percentage=None), llm_judge_config=None)
     del declared['target']['sampling_percentage']
     http.expect(
-        get_evaluator(NAME).reply_data(stored(target=dict(TARGET, filter='@service:bot'))),
+        get_evaluator(NAME).reply_data(stored(category='Quality', target=dict(TARGET, filter='@service:bot'))),
         put_evaluator(NAME, declared).reply(200, body=''),
         get_evaluator(NAME).reply_data(evaluator(NAME, **declared)),
     )
@@ -321,7 +321,8 @@ def test_reads_that_never_show_the_write_end_with_a_warning_and_the_config_sent(
     assert result['evaluator'] == facts(category='Quality')
     assert warnings_of(result) == [
         "Writing evaluator 'helpfulness-judge' was answered, but reads still did not show the configuration sent after "
-        "1 second (reads lag behind writes); a run started right away may find the one from before and write it "
+        "1 second (category): reads may lag behind writes, or Datadog may store these fields in a form of its own "
+        "(then declare them as it stores them). A run started right away may find the one from before and write it "
         "again. Raise wait_timeout to wait longer."]
 
 
@@ -457,11 +458,13 @@ def test_a_json_prompt_template_file_as_a_plain_list_equal_to_the_stored_one_is_
 
 @pytest.mark.parametrize('text, message', [
     ('- role: system\n  content: ok\n- content: no role\n',
-     "prompt_template_src '{path}': messages[1].role must be a non-empty string (such as system or user)."),
+     "prompt_template_src '{path}': message 2: role must be a non-empty string (such as system or user)."),
     ('- role: system\n  text: wrong key\n',
-     "prompt_template_src '{path}': messages[0] has unknown fields (text); a message has role, content and contents."),
-    ('- role: user\n', "prompt_template_src '{path}': messages[0] has neither content nor contents: give the text of "
+     "prompt_template_src '{path}': message 1 has unknown fields (text); a message has role, content and contents."),
+    ('- role: user\n', "prompt_template_src '{path}': message 1 has neither content nor contents: give the text of "
                        "the message."),
+    ('messages:\n  - {role: user, content: ok}\n  - {role: user, contents: [{type: text}]}\n',
+     "prompt_template_src '{path}': message 2: content block 1 must be a mapping with type and value (a mapping)."),
     ('prompt: []\n', "prompt_template_src '{path}': a mapping must hold only \"messages\", the list of the messages "
                      "(found: prompt)."),
     ('a: &x [1]\nb: *x\n', "prompt_template_src '{path}':2: YAML aliases are not supported in a prompt template file."),
@@ -500,9 +503,10 @@ def test_prompt_template_src_and_a_prompt_template_are_mutually_exclusive(http, 
     (dict(name=' judge'), "name must not start or end with spaces (got ' judge'): names are compared exactly."),
     (dict(name='a/b'), "name must not contain '/' nor be '.' or '..' (got 'a/b'): it is a part of the request path."),
     (dict(llm_judge_config={'prompt_template': [{'role': 'user'}]}),
-     'llm_judge_config.prompt_template[0] has neither content nor contents: give the text of the message.'),
-    (dict(llm_judge_config={'prompt_template': [{'role': 'user', 'contents': [{'type': 'text'}]}]}),
-     'llm_judge_config.prompt_template[0].contents[0] must be a mapping with type and value (a mapping).'),
+     'llm_judge_config.prompt_template message 1 has neither content nor contents: give the text of the message.'),
+    (dict(llm_judge_config={'prompt_template': [{'role': 'user', 'content': 'ok'},
+                                                {'role': 'user', 'contents': [{'type': 'text'}]}]}),
+     'llm_judge_config.prompt_template message 2: content block 1 must be a mapping with type and value (a mapping).'),
     (dict(llm_judge_config={'assessment_criteria': {'min_threshold': 0.9, 'max_threshold': 0.5}}),
      'llm_judge_config.assessment_criteria.min_threshold (0.9) must not be greater than max_threshold (0.5).'),
     (dict(llm_judge_config={'inference_params': {'max_tokens': 0}}),
@@ -530,9 +534,9 @@ def test_the_eval_name_alias_names_the_evaluator(http, run):
 def test_a_lost_replace_that_only_removes_a_field_is_not_taken_as_done_while_the_field_is_still_there(http, run):
     declared = config(category=None)
     http.expect(
-        get_evaluator(NAME).reply_data(stored()),
+        get_evaluator(NAME).reply_data(stored(category='Quality')),
         LOST_ANSWERS['dropped-connection'](put_evaluator(NAME, declared)),
-        get_evaluator(NAME).reply_data(stored()).times(3),        # still with its category: not written
+        get_evaluator(NAME).reply_data(stored(category='Quality')).times(3),   # still with its category: not written
         put_evaluator(NAME, declared).reply(200, body=''),
         get_evaluator(NAME).reply_data(evaluator(NAME, **declared)),
     )
@@ -556,12 +560,142 @@ def test_an_update_that_adds_a_judge_config_without_inference_params_fails_befor
 def test_a_lagging_read_after_a_replace_returns_what_was_sent_not_the_fields_it_removed(http, run):
     declared = config(category=None)
     http.expect(
-        get_evaluator(NAME).reply_data(stored()),
+        get_evaluator(NAME).reply_data(stored(category='Quality')),
         put_evaluator(NAME, declared).reply(200, body=''),
-        get_evaluator(NAME).reply_data(stored()).times(3),
+        get_evaluator(NAME).reply_data(stored(category='Quality')).times(3),
     )
 
     result, code, dummy = run(args(replace=True, wait_timeout=1, **copy.deepcopy(declared)))
 
     assert code == 0 and result['evaluator'] == dict(facts(category=None), category=None)
     assert len(warnings_of(result)) == 1
+
+
+# ---------------------------------------------------------------- a server that fills in and adds fields of its own
+
+# What a server may add to a stored evaluator: defaults where a write left fields out, and read-only fields of its own.
+FILLED_TARGET = dict(TARGET, experiment_project_ids=[])
+FILLED_JUDGE = dict(JUDGE, modified_library_prompt_template=False)
+READ_ONLY_TARGET = dict(TARGET, query='@ml_app:support-bot')
+READ_ONLY_PROVIDER = dict(PROVIDER, integration_account_name='Main OpenAI account')
+
+
+def test_replace_true_with_server_defaults_stored_is_unchanged_and_sends_nothing(http, run):
+    http.expect(get_evaluator(NAME).reply_data(stored(target=FILLED_TARGET, llm_judge_config=FILLED_JUDGE)))
+
+    result, code, dummy = run(args(replace=True, **copy.deepcopy(CONFIG)))
+
+    assert code == 0 and result['changed'] is False and result['differences'] == []
+    assert result['evaluator'] == facts(target=FILLED_TARGET, llm_judge_config=FILLED_JUDGE)
+
+
+def test_a_replace_is_read_back_at_once_when_the_server_fills_in_removed_fields_with_defaults(http, run, clock):
+    declared = config(category=None, target=dict(TARGET, sampling_percentage=None))
+    del declared['target']['sampling_percentage']
+    read_back = evaluator(NAME, updated_at=LATER, **config(target=dict(FILLED_TARGET, sampling_percentage=100.0),
+                                                           llm_judge_config=FILLED_JUDGE))
+    http.expect(
+        get_evaluator(NAME).reply_data(stored(category='Quality')),
+        put_evaluator(NAME, declared).reply(200, body=''),
+        get_evaluator(NAME).reply_data(read_back),        # category Custom, sampling 100: defaults, not the old values
+    )
+
+    result, code, dummy = run(args(replace=True, **copy.deepcopy(declared)))
+
+    assert code == 0 and result['changed'] is True
+    assert result['differences'] == ['category', 'target.sampling_percentage']
+    assert result['evaluator'] == facts(updated_at=LATER, target=dict(FILLED_TARGET, sampling_percentage=100.0),
+                                        llm_judge_config=FILLED_JUDGE)      # what is stored, not what was sent
+    assert clock.sleeps == [] and warnings_of(result) == []
+
+
+def test_an_update_sends_back_only_the_writable_stored_fields_and_returns_the_read_back(http, run, clock):
+    before = stored(target=READ_ONLY_TARGET, llm_provider=READ_ONLY_PROVIDER)
+    body = config(target=dict(TARGET, sampling_percentage=100.0))       # no query, no integration_account_name
+    after = evaluator(NAME, updated_at=LATER, **config(target=dict(READ_ONLY_TARGET, sampling_percentage=100.0),
+                                                       llm_provider=READ_ONLY_PROVIDER))
+    http.expect(
+        get_evaluator(NAME).reply_data(before),
+        put_evaluator(NAME, body).reply(200, body=''),
+        get_evaluator(NAME).reply_data(after),
+    )
+
+    result, code, dummy = run(args(target={'sampling_percentage': 100}), diff=True)
+
+    assert code == 0 and result['changed'] is True
+    assert result['differences'] == ['target.sampling_percentage']
+    assert result['evaluator'] == facts(updated_at=LATER, target=dict(READ_ONLY_TARGET, sampling_percentage=100.0),
+                                        llm_provider=READ_ONLY_PROVIDER)
+    assert result['diff'] == {'before': dict(CONFIG, state='present'), 'after': dict(body, state='present')}
+    assert clock.sleeps == [] and warnings_of(result) == []
+
+
+def test_replace_true_ignores_the_read_only_fields_a_server_adds(http, run):
+    http.expect(get_evaluator(NAME).reply_data(stored(target=READ_ONLY_TARGET, llm_provider=READ_ONLY_PROVIDER)))
+
+    result, code, dummy = run(args(replace=True, **copy.deepcopy(CONFIG)))
+
+    assert code == 0 and result['changed'] is False and result['differences'] == []
+
+
+# ---------------------------------------------------------------- failures after a write
+
+
+def test_a_read_back_that_fails_after_the_put_fails_with_changed_and_the_evaluator_as_sent(http, run):
+    body = config(category='Quality')
+    http.expect(
+        get_evaluator(NAME).reply_data(stored()),
+        put_evaluator(NAME, body).reply(200, body=''),
+        get_evaluator(NAME).reply_error(403, {'status': '403', 'title': 'Forbidden'}),
+    )
+
+    result, code, raw = run(args(category='Quality'))
+
+    assert code == 1 and result['changed'] is True and result['status'] == 403
+    assert result['evaluator'] == dict(facts(category='Quality', created_at=None, updated_at=None), created_by=None,
+                                       last_updated_by=None)
+    assert result['differences'] == ['category']
+    assert ("Writing evaluator 'helpfulness-judge' was answered before this, so the evaluator was written; it could "
+            "not be read back.") in result['msg']
+    assert_no_secrets(raw)
+
+
+def test_a_refused_put_fails_unchanged_with_the_evaluator_as_stored(http, run):
+    body = config(category='Quality')
+    http.expect(
+        get_evaluator(NAME).reply_data(stored()),
+        put_evaluator(NAME, body).reply_error(400, {'status': '400', 'title': 'Bad Request'}),
+    )
+
+    result, code, dummy = run(args(category='Quality'))
+
+    assert code == 1 and result['changed'] is False
+    assert result['evaluator'] == facts() and result['differences'] == ['category']
+
+
+def test_a_put_whose_outcome_is_unknown_fails_with_changed(http, run):
+    body = config(category='Quality')
+    http.expect(
+        get_evaluator(NAME).reply_data(stored()),
+        LOST_ANSWERS['http-500'](put_evaluator(NAME, body)),
+        get_evaluator(NAME).reply_error(403, {'status': '403', 'title': 'Forbidden'}),   # the lookup fails too
+    )
+
+    result, code, dummy = run(args(category='Quality'))
+
+    assert code == 1 and result['changed'] is True
+    assert 'its outcome is unknown' in result['msg']
+
+
+def test_a_read_that_fails_after_the_delete_fails_with_changed(http, run):
+    http.expect(
+        get_evaluator(NAME).reply_data(stored()),
+        delete_evaluator(NAME).reply(204),
+        get_evaluator(NAME).reply_error(403, {'status': '403', 'title': 'Forbidden'}),
+    )
+
+    result, code, dummy = run(args(state='absent'))
+
+    assert code == 1 and result['changed'] is True and result['evaluator'] == facts()
+    assert ("Deleting evaluator 'helpfulness-judge' was answered before this, so the evaluator was deleted"
+            in result['msg'])

@@ -297,7 +297,8 @@ def test_a_version_whose_answer_was_lost_is_looked_up_and_never_sent_twice(http,
         two_versions(),
         latest_is_2(),
         LOST_ANSWERS[lost](create_prompt_version(PID, CHAT_3)),
-        two_versions(3),                                  # the lookup: a version newer than 2 is there
+        # the lookup: version 3, read by its number (no lag), holds the template sent
+        get_prompt_version(PID, 3).reply_data(prompt_version(PID, 3, CHAT_3)),
         two_versions(3),                                  # the wait
         get_prompt_version(PID, 3).reply_data(prompt_version(PID, 3, CHAT_3)),
         list_prompts(PID).reply_page(existing(num_versions=3)),
@@ -399,21 +400,186 @@ def test_labels_go_on_the_version_label_version_names(http, run):
 
 
 def test_a_label_version_that_does_not_exist_fails_before_any_write(http, run):
-    http.expect(list_prompts(PID).reply_page(existing()), two_versions())
+    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), latest_is_2())
 
     result, code, dummy = run(args(template=CHAT_3, title='changed', labels=['production'], label_version='7'))
 
-    assert code == 1
-    assert result['msg'] == "label_version: Prompt 'support-answer' has no version 7; its versions: 1, 2."
+    assert code == 1 and not result.get('changed')
+    assert result['msg'] == ("label_version: Prompt 'support-answer' has no version 7; its versions: 1, 2, and 3 "
+                             "that this task creates.")
     http.assert_no_write()
 
 
-def test_a_label_version_number_for_a_prompt_to_create_fails_before_the_create(http, run):
-    http.expect(list_prompts(PID).reply_page())
+def test_a_label_version_names_the_version_this_run_creates(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        two_versions(),
+        latest_is_2(),
+        create_prompt_version(PID, CHAT_3).reply_data(prompt_version(PID, 3, CHAT_3)),
+        two_versions(3),
+        label_prompt_version(PID, 3, ['production']).reply_data(prompt_version(PID, 3, CHAT_3, labels=['production'])),
+        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (3, ['production']), (2, ['development']), 1)),
+        get_prompt_version(PID, 3).reply_data(prompt_version(PID, 3, CHAT_3, labels=['production'])),
+        list_prompts(PID).reply_page(existing(num_versions=3)),
+    )
+
+    result, code, dummy = run(args(template=CHAT_3, labels=['production'], label_version='3'))
+
+    assert code == 0 and result['labels'] == {'production': 3, 'development': 2}
+
+
+def test_label_version_1_labels_the_first_version_of_a_prompt_to_create(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(),
+        create_prompt(PID, CHAT_1).reply_data(existing(num_versions=1)),
+        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, 1)),
+        label_prompt_version(PID, 1, ['production']).reply_data(prompt_version(PID, 1, CHAT_1, labels=['production'])),
+        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (1, ['production']))),
+        get_prompt_version(PID, 1).reply_data(prompt_version(PID, 1, CHAT_1, labels=['production'])),
+        list_prompts(PID).reply_page(existing(num_versions=1)),
+    )
 
     result, code, dummy = run(args(template=CHAT_1, labels=['production'], label_version='1'))
 
-    assert code == 1 and 'use label_version: latest' in result['msg']
+    assert code == 0 and result['labels'] == {'production': 1}
+    assert result['summary'] == 'prompt support-answer: created; label production set on version 1'
+
+
+def test_label_version_1_of_a_prompt_to_create_in_check_mode(http, run):
+    http.expect(list_prompts(PID).reply_page())
+
+    result, code, dummy = run(args(template=CHAT_1, labels=['production'], label_version='1'), check_mode=True)
+
+    assert code == 0 and result['labels'] == {'production': 1}
+    http.assert_no_write()
+
+
+def test_a_label_version_past_the_first_of_a_prompt_to_create_fails_before_the_create(http, run):
+    http.expect(list_prompts(PID).reply_page())
+
+    result, code, dummy = run(args(template=CHAT_1, labels=['production'], label_version='2'))
+
+    assert code == 1
+    assert result['msg'] == ("label_version: Prompt 'support-answer' has no version 2; it does not exist yet, and this "
+                             "task creates its version 1.")
+    http.assert_no_write()
+
+
+def test_labels_go_on_the_new_version_by_its_number_when_the_list_lags_past_wait_timeout(http, run):
+    stale = prompt_versions_page(PID, (2, ['development']), (1, ['production']))
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        two_versions(),
+        latest_is_2(),
+        create_prompt_version(PID, CHAT_3).reply_data(prompt_version(PID, 3, CHAT_3)),
+        list_prompt_versions(PID).reply(json=stale),      # the wait: 3 reads in 1 second, none shows version 3
+        list_prompt_versions(PID).reply(json=stale),
+        list_prompt_versions(PID).reply(json=stale),
+        label_prompt_version(PID, 3, ['production']).reply_data(prompt_version(PID, 3, CHAT_3, labels=['production'])),
+        list_prompt_versions(PID).reply(json=stale),      # still as it was
+        label_prompt_version(PID, 1, []).reply_data(prompt_version(PID, 1, CHAT_1)),
+        label_prompt_version(PID, 3, ['production', 'development']).reply_data(
+            prompt_version(PID, 3, CHAT_3, labels=['production', 'development'])),
+        list_prompt_versions(PID).reply(json=stale),
+        label_prompt_version(PID, 2, []).reply_data(prompt_version(PID, 2, CHAT_2)),
+        get_prompt_version(PID, 3).reply_data(prompt_version(PID, 3, CHAT_3, labels=['production', 'development'])),
+        list_prompts(PID).reply_page(existing(num_versions=2)),
+    )
+
+    result, code, dummy = run(args(template=CHAT_3, labels=['production', 'development'], wait_timeout=1))
+
+    assert code == 0 and result['latest_version'] == 3
+    assert result['labels'] == {'production': 3, 'development': 3}
+    assert result['version']['template'] == CHAT_3 and result['version']['labels'] == ['production', 'development']
+    assert 'did not show it after 1 seconds' in warnings_of(result)[0]
+
+
+def test_a_label_on_the_target_and_on_another_version_is_taken_off_the_other(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (2, ['development', 'production']),
+                                                                  (1, ['production']))),
+        latest_is_2(),
+        label_prompt_version(PID, 1, []).reply_data(prompt_version(PID, 1, CHAT_1)),
+        list_prompts(PID).reply_page(existing()),
+    )
+
+    result, code, dummy = run(args(labels=['production']))
+
+    assert code == 0 and result['changed'] is True
+    assert result['labels'] == {'production': 2, 'development': 2}
+    assert result['summary'] == 'prompt support-answer: label production removed from version 1'
+
+
+def test_a_label_on_two_versions_in_check_mode_predicts_its_removal(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (2, ['production']), (1, ['production']))),
+        latest_is_2(),
+    )
+
+    result, code, dummy = run(args(labels=['production']), check_mode=True)
+
+    assert code == 0 and result['changed'] is True and result['labels'] == {'production': 2}
+    assert result['summary'] == 'prompt support-answer: label production would be removed from version 1'
+    http.assert_no_write()
+
+
+def test_a_failure_after_a_write_says_what_was_done_and_reports_a_change(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        two_versions(),
+        latest_is_2(),
+        create_prompt_version(PID, CHAT_3).reply_data(prompt_version(PID, 3, CHAT_3)),
+        two_versions(3),
+        label_prompt_version(PID, 3, ['production']).reply_error(403, {'status': '403', 'title': 'Forbidden'}),
+    )
+
+    result, code, dummy = run(args(template=CHAT_3, labels=['production']))
+
+    assert code == 1 and result['changed'] is True
+    assert "Before this failure, prompt 'support-answer': version 3 created (template changed)." in result['msg']
+
+
+def test_a_label_the_api_does_not_know_fails_naming_labels_before_any_request(http, run):
+    result, code, dummy = run(args(labels=['staging']))
+
+    assert code == 1 and 'labels' in result['msg'] and 'production, development' in result['msg']
+    assert http.seen == []
+
+
+COMPOSED = {'messages': [{'include': {'prompt_id': 'intro', 'version': 1}}, {'role': 'user', 'content': '{{q}}'}]}
+COMPILED = [{'role': 'system', 'content': 'Be kind.'}, {'role': 'user', 'content': '{{q}}'}]
+
+
+def test_a_composed_version_compares_with_its_authored_template_and_returns_both(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        two_versions(),
+        get_prompt_version(PID, 2).reply_data(prompt_version(PID, 2, COMPILED, authoring=COMPOSED)),
+    )
+
+    result, code, dummy = run(args(template=COMPOSED), diff=True)
+
+    assert code == 0 and result['changed'] is False
+    assert result['version']['template'] == COMPILED and result['version']['authoring_template'] == COMPOSED
+    assert result['diff']['before']['template'] == COMPOSED
+
+
+def test_a_config_change_of_a_composed_version_sends_its_authored_template(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        two_versions(),
+        get_prompt_version(PID, 2).reply_data(prompt_version(PID, 2, COMPILED, authoring=COMPOSED)),
+        create_prompt_version(PID, COMPOSED, config=CONFIG).reply_data(
+            prompt_version(PID, 3, COMPILED, CONFIG, authoring=COMPOSED)),
+        get_prompt_version(PID, 3).reply_data(prompt_version(PID, 3, COMPILED, CONFIG, authoring=COMPOSED)),
+        list_prompts(PID).reply_page(existing(num_versions=3)),
+    )
+
+    result, code, dummy = run(args(config=CONFIG, wait=False))
+
+    assert code == 0 and result['latest_version'] == 3
 
 
 # ---------------------------------------------------------------- absent
@@ -422,6 +588,8 @@ def test_a_label_version_number_for_a_prompt_to_create_fails_before_the_create(h
 def test_absent_deletes_the_prompt_and_waits_until_it_is_unlisted(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
+        two_versions(),
+        latest_is_2(config=CONFIG),
         delete_prompt(PID).reply(200, json=prompt_deleted(PID)),
         list_prompts(PID).reply_page(),
     )
@@ -432,6 +600,21 @@ def test_absent_deletes_the_prompt_and_waits_until_it_is_unlisted(http, run):
     assert result['prompt']['id'] == UUID
     assert result['summary'] == 'prompt support-answer: deleted'
     assert result['diff']['after'] == {'state': 'absent'}
+    assert result['diff']['before'] == dict(state='present', prompt_id=PID, title='Support answer',
+                                            description='Answers questions.', template=CHAT_2, config=CONFIG,
+                                            labels={'production': 1, 'development': 2})
+
+
+def test_absent_without_diff_reads_no_version(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        delete_prompt(PID).reply(200, json=prompt_deleted(PID)),
+        list_prompts(PID).reply_page(),
+    )
+
+    result, code, dummy = run(args(state='absent'))
+
+    assert code == 0 and result['changed'] is True
 
 
 def test_absent_when_missing_changes_nothing(http, run):
@@ -473,7 +656,7 @@ def test_absent_in_check_mode_sends_nothing(http, run):
                                   '{messages: [...]}; it has msgs.'),
     (dict(template=12), 'template must be text, a list of chat messages or {messages: [...]}, not a number.'),
     (dict(prompt_id=' x'), 'prompt_id must not start or end with spaces'),
-    (dict(labels=['']), 'labels must not hold a blank label.'),
+    (dict(labels=['']), 'labels must be one or more of: production, development'),
     (dict(wait_timeout=0), 'wait_timeout'),
 ])
 def test_bad_options_fail_before_any_request(http, run, overrides, text):

@@ -58,7 +58,8 @@ def test_one_prompt_with_its_versions_and_the_latest_in_full(http, run):
     assert code == 0 and [p['prompt_id'] for p in result['prompts']] == [PID]
     assert [(v['version'], v['labels']) for v in result['versions']] == [(2, ['development']), (1, ['production'])]
     assert result['version'] == dict(id='v2-' + PID, version=2, labels=['development'], description=None,
-                                     created_at=TIMESTAMP, template='Hello', config={'model': 'm'})
+                                     created_at=TIMESTAMP, template='Hello', authoring_template=None,
+                                     config={'model': 'm'}, user_version=None)
 
 
 def test_the_version_a_label_names(http, run):
@@ -118,3 +119,18 @@ def test_bad_options_fail_before_any_request(http, run, given, text):
 
     assert code == 1 and text in result['msg']
     assert http.seen == []
+
+
+def test_a_composed_version_gives_its_compiled_and_its_authored_template(http, run):
+    composed = {'messages': [{'include': {'prompt_id': 'intro', 'version': 1}}, {'role': 'user', 'content': '{{q}}'}]}
+    compiled = [{'role': 'system', 'content': 'Be kind.'}, {'role': 'user', 'content': '{{q}}'}]
+    http.expect(
+        list_prompts(PID).reply_page(prompt_item(PID)),
+        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, 1)),
+        get_prompt_version(PID, 1).reply_data(prompt_version(PID, 1, compiled, authoring=composed)),
+    )
+
+    result, code, dummy = run(with_keys(dict(prompt_id=PID)))
+
+    assert code == 0
+    assert result['version']['template'] == compiled and result['version']['authoring_template'] == composed
