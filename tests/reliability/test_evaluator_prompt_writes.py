@@ -324,8 +324,6 @@ KNOWN_BUGS = {
                                    'run right after sets them again and reports a change',
     ('lag', 'prompt-label-kept'): 'llmobs_prompt does not wait for the versions list to show the labels it set: a '
                                   'run right after sets them again and reports a change',
-    ('lost-lagging', 'prompt-version'): 'llmobs_prompt sends a new version again when the versions list does not '
-                                        'show it within wait_timeout: a second version is made',
 }
 
 
@@ -657,7 +655,7 @@ BAD_INPUT = [
       'llm_judge_config': {'prompt_template': [{'role': 'user', 'content': 'x'}]}}, None),
     ('llmobs_evaluator', 'prompt_template_src does not exist', ['prompt_template_src', 'missing-messages.yml'],
      {'name': 'rel-bad', 'prompt_template_src': 'missing-messages.yml'}, None),
-    ('llmobs_evaluator', 'prompt_template_src: the second message has no role', [BAD_MESSAGES, 'messages[1].role'],
+    ('llmobs_evaluator', 'prompt_template_src: the second message has no role', [BAD_MESSAGES, 'message 2', 'role'],
      {'name': 'rel-bad', 'prompt_template_src': BAD_MESSAGES}, None),
     ('llmobs_evaluator', 'a create without target.application_name', ['target.application_name'],
      {'name': 'rel-bad-missing', 'target': {'enabled': True}}, READS),
