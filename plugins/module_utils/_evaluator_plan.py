@@ -32,6 +32,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._evaluators import 
     strip_none,
 )
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import require_one
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_name, check_wait_timeout
 
 YAML_IMPORT_ERROR = None
@@ -305,7 +306,7 @@ def _absent(task, name, facts, stored, result):
     except LLMObsError as exc:
         raise _failed_after(exc, result)
     if gone is False:
-        task.warn('Deleted evaluator %r, but it could still be read after %d seconds; a run started right away may '
-                  'still find it. Raise wait_timeout to wait longer.' % (name, task.params['wait_timeout']))
+        task.warn('Deleted evaluator %r, but it could still be read after %s; a run started right away may '
+                  'still find it. Raise wait_timeout to wait longer.' % (name, counted(task.params['wait_timeout'], 'second')))
     result.update(msg='Evaluator %r deleted.' % name, summary='evaluator %s: deleted' % name)
     return result

@@ -421,7 +421,7 @@ def test_a_delete_still_readable_after_the_wait_warns(http, run):
     result, code, dummy = run(args(state='absent', wait_timeout=1))
 
     assert code == 0 and result['changed'] is True
-    assert warnings_of(result) == ["Deleted evaluator 'helpfulness-judge', but it could still be read after 1 seconds; "
+    assert warnings_of(result) == ["Deleted evaluator 'helpfulness-judge', but it could still be read after 1 second; "
                                    "a run started right away may still find it. Raise wait_timeout to wait longer."]
 
 
