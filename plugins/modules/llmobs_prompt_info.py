@@ -267,7 +267,8 @@ def run(task):
     result['versions'] = [as_listed(entry) for entry in versions]
     if not versions:
         return result
-    entry = pick_version(prompt_id, versions, label=params['label'], number=params['version'])
+    entry = pick_version(prompt_id, result['versions'], label=params['label'], number=params['version'])
+    entry = next(found for found in versions if found['version'] == entry['version'])
     version = dict(entry) if 'template' in entry else prompts.version(prompt_id, entry['version'])
     if version is None:
         raise LLMObsError('Version %s of prompt %r is listed but reading it answered 404; it may have just been '
