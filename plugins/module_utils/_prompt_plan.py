@@ -312,8 +312,9 @@ class PromptRun(object):
 
     def update(self, prompt, versions):
         """The prompt exists: a new version when needed, the title and description, the labels."""
-        latest = versions[0] if 'template' in versions[0] else self.prompts.version(self.prompt_id,
-                                                                                     versions[0]['version'])
+        latest = versions[0]  # read in full when the list did not show it yet
+        if 'template' not in latest:
+            latest = self.prompts.version(self.prompt_id, latest['version'])
         if latest is None:
             raise LLMObsError('Version %s of prompt %r is listed but reading it answered 404.'
                               % (versions[0]['version'], self.prompt_id))

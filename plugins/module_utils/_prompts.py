@@ -96,8 +96,8 @@ def version_list_facts(item):
 
 def as_listed(facts):
     """Version facts as the versions list gives them (no template, no config), from full ones."""
-    return dict((key, facts.get(key)) for key in ('id', 'version', 'labels', 'description', 'user_version',
-                                                   'created_at'))
+    keys = ('id', 'version', 'labels', 'description', 'user_version', 'created_at')
+    return dict((key, facts.get(key)) for key in keys)
 
 
 def version_facts(item):
