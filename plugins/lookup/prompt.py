@@ -28,6 +28,8 @@ description:
     returns the list.
   - A prompt that does not exist, a label that no version holds, or a version that does not exist fails the task,
     with a message that names the labels or versions the prompt has.
+  - Versions made so recently that Datadog's versions list does not show them yet (it lags behind writes) are
+    read by their numbers, so the latest version (and a label on such a version) is the true one.
   - Runs on the controller, whatever host the task runs on. The connection options are those of the collection's
     modules, with the same checks and the same environment variables, read from the environment of the
     controller (a task's C(environment) does not reach a lookup). Options are given as keyword arguments of the

@@ -284,7 +284,8 @@ class PromptRun(object):
             if prompt is None:
                 raise LLMObsError('Creating prompt %r was refused because it exists, but it cannot be read; try again.'
                                   % self.prompt_id)
-        versions = self.prompts.versions(self.prompt_id)
+        # The list lags behind writes: the versions made since it was last updated are read by their numbers.
+        versions = self.prompts.versions_up_to_date(self.prompt_id)
         if not versions:
             raise LLMObsError('Prompt %r is listed but has no version to compare with; it may have just been deleted.'
                               % self.prompt_id)
@@ -311,10 +312,14 @@ class PromptRun(object):
 
     def update(self, prompt, versions):
         """The prompt exists: a new version when needed, the title and description, the labels."""
-        latest = self.prompts.version(self.prompt_id, versions[0]['version'])
+        latest = versions[0]  # read in full when the list did not show it yet
+        if 'template' not in latest:
+            latest = self.prompts.version(self.prompt_id, latest['version'])
         if latest is None:
             raise LLMObsError('Version %s of prompt %r is listed but reading it answered 404.'
                               % (versions[0]['version'], self.prompt_id))
+        # Its labels as reading it gives them: the list may show them as they were before the last writes.
+        versions = [latest if entry['version'] == latest['version'] else entry for entry in versions]
         before = _state(prompt_facts(prompt), latest, labels_of(versions))
         changes = self.metadata_changes(prompt_facts(prompt))
         reason = self.new_version_reason(latest)
@@ -367,21 +372,35 @@ class PromptRun(object):
             return last[0] if last else []
         return versions
 
-    def move_labels(self, versions, target):
+    def move_labels(self, versions, target, made=None):
         """Put every declared label on version ``target``, and take it off every other version that holds it after
-        that. Returns the versions as they end (predicted in check mode)."""
+        that. Returns the versions as they end (predicted in check mode).
+
+        The versions list may show labels as they were before the last writes (it lags): a label is set, or taken
+        off, only once a read of the version itself (which does not lag) shows it is needed. Versions read in full
+        (with their template) and the version ``made`` by this run (no label is sent with it) need no such read."""
         versions = [dict(v, labels=list(v['labels'])) for v in versions]
         written = set()  # versions whose labels this run set: their labels are known, whatever a lagging list shows
+        read = set(v['version'] for v in versions if 'template' in v) | set([made] if made is not None else [])
 
         def numbered(number):
             return next((v for v in versions if v['version'] == number), None)
+
+        def confirmed(entry):
+            """``entry`` with its labels as reading the version gives them, unless they are known already."""
+            if entry['version'] not in read and entry['version'] not in written:
+                facts = self.prompts.version(self.prompt_id, entry['version'])
+                if facts is not None:
+                    entry['labels'] = list(facts['labels'])
+                read.add(entry['version'])
+            return entry
 
         for label in dict.fromkeys(self.params['labels'] or ()):
             holder = numbered(target)
             if holder is None:
                 raise LLMObsError('Version %s of prompt %r is not in its versions list; the labels %s were not set.'
                                   % (target, self.prompt_id, ', '.join(self.params['labels'])))
-            moved = label not in holder['labels']
+            moved = label not in holder['labels'] and label not in confirmed(holder)['labels']
             if moved:
                 if not self.check:
                     self.prompts.set_labels(self.prompt_id, target, holder['labels'] + [label])
@@ -396,8 +415,9 @@ class PromptRun(object):
                             versions.append(dict(entry, labels=list(entry['labels'])))
                         elif entry['version'] not in written:
                             known['labels'] = list(entry['labels'])
+                            read.discard(entry['version'])  # the label just set may have left it
             for entry in versions:
-                if entry is holder or label not in entry['labels']:
+                if entry is holder or label not in entry['labels'] or label not in confirmed(entry)['labels']:
                     continue
                 remaining = [other for other in entry['labels'] if other != label]
                 if not self.check:
@@ -429,7 +449,7 @@ class PromptRun(object):
                 target = number
         if target is None:
             target = versions[0]['version']
-        versions = self.move_labels(versions, target)
+        versions = self.move_labels(versions, target, made=new['version'] if new is not None else None)
         if new is not None and not check:
             latest = self.prompts.version(self.prompt_id, new['version']) or dict(new)
         elif new is not None:

@@ -31,6 +31,9 @@ VERSION_TYPE = 'prompt-template-versions'
 LABELS = ('production', 'development')
 # How many versions past the latest one known a lookup after a lost answer reads, one by one, for the one it sent.
 MAX_VERSIONS_AHEAD = 20
+# How many versions past the newest one the versions list shows a read of the versions reads, one by one by number:
+# the list lags behind writes, a read of one version does not.
+READ_AHEAD = 10
 
 PROMPT_HINTS = {404: OptionHint(('prompt_id',), 'no prompt of the registry has this prompt_id (or it was deleted).')}
 VERSION_HINTS = {404: OptionHint(('prompt_id', 'version', 'label_version'),
@@ -89,6 +92,12 @@ def version_list_facts(item):
         user_version=attributes.get('user_version'),
         created_at=attributes.get('created_at') or attributes.get('version_created_at'),
     )
+
+
+def as_listed(facts):
+    """Version facts as the versions list gives them (no template, no config), from full ones."""
+    keys = ('id', 'version', 'labels', 'description', 'user_version', 'created_at')
+    return dict((key, facts.get(key)) for key in keys)
 
 
 def version_facts(item):
@@ -198,6 +207,23 @@ class PromptReads(object):
                                      hints=PROMPT_HINTS)
         return newest_first([version_list_facts(item) for item in items])
 
+    def versions_up_to_date(self, prompt_id, versions=None):
+        """The versions of the prompt, newest first: those the versions list shows (``versions`` when already read)
+        and those made since that it does not show yet, as it lags behind writes. These are read one by one by
+        number past the newest listed (a read of one version does not lag), while they exist, up to READ_AHEAD of
+        them; they are full facts (template, config, labels). [] when the prompt is missing."""
+        if versions is None:
+            versions = self.versions(prompt_id)
+        numbers = [entry['version'] for entry in versions if entry['version'] is not None]
+        following = (max(numbers) if numbers else 0) + 1
+        found = []
+        for number in range(following, following + READ_AHEAD):
+            facts = self.version(prompt_id, number)
+            if facts is None:
+                break
+            found.append(dict(facts, version=facts['version'] if facts['version'] is not None else number))
+        return newest_first(found + list(versions))
+
     def version(self, prompt_id, number):
         """The full facts of version ``number`` of the prompt (template, config, labels...), or None when missing."""
         operation = 'Reading version %s of prompt %r' % (number, prompt_id)
@@ -225,11 +251,11 @@ class PromptReads(object):
             if number is None or number < 1:
                 raise LLMObsError('version must be a version number (1 or more) of prompt %r, not %r.'
                                   % (prompt_id, version))
-        versions = self.versions(prompt_id)
+        versions = self.versions_up_to_date(prompt_id)
         if not versions:
             raise LLMObsError(missing_prompt_message(prompt_id))
         entry = pick_version(prompt_id, versions, label=label, number=number)
-        facts = self.version(prompt_id, entry['version'])
+        facts = dict(entry) if 'template' in entry else self.version(prompt_id, entry['version'])
         if facts is None:
             raise LLMObsError('Version %s of prompt %r is listed but reading it answered 404; it may have just been '
                               'deleted.' % (entry['version'], prompt_id), versions=versions)

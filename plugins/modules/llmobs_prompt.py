@@ -141,6 +141,9 @@ notes:
   - A new version or prompt whose answer was lost (HTTP 5xx, timeout, dropped connection) is looked for by reads
     that do not lag behind writes (the version after the latest one, by its number; the prompt, by its
     O(prompt_id)) before the request is sent again, so that one change never makes two versions.
+  - Datadog's versions list lags behind writes. The versions after the newest one it shows are read by their
+    numbers (a read that does not lag), so that a run right after another one compares with the version that run
+    made and does not make it again; labels are set or taken off only after a read of that version confirms them.
   - When a request fails after the task changed something, the task fails with C(changed=true), and its message
     says what was done before the failure.
 seealso:
@@ -372,8 +375,10 @@ def run(task):
     found = prompts.find(prompt_id)
     latest = versions = None
     if found is not None and task.diff:  # the diff shows what goes: the latest version too
-        versions = prompts.versions(prompt_id)
-        latest = prompts.version(prompt_id, versions[0]['version']) if versions else None
+        versions = prompts.versions_up_to_date(prompt_id)
+        latest = None
+        if versions:
+            latest = versions[0] if 'template' in versions[0] else prompts.version(prompt_id, versions[0]['version'])
     lookups = [found]
 
     def find(dummy):

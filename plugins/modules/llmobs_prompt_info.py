@@ -19,6 +19,8 @@ description:
     empty list, not a failure, when there is none).
   - With O(prompt_id), also returns the prompt's versions (newest first, with their labels) and one version in
     full, with its template and config, the latest by default, or the one given by O(version) or O(label).
+    Versions made so recently that Datadog's versions list does not show them yet (it lags behind writes) are
+    read by their numbers and included.
   - A O(version) or O(label) that the prompt does not have is a failure that names the versions or labels it has.
   - Uses preview endpoints of Datadog's API, which may change at Datadog's discretion.
 extends_documentation_fragment:
@@ -238,7 +240,7 @@ errors:
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._module import LLMObsModule
-from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import pick_version, prompt_facts
+from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import as_listed, pick_version, prompt_facts
 
 
 def check_options(params):
@@ -261,11 +263,13 @@ def run(task):
     result = dict(changed=False, prompts=[prompt_facts(found)] if found is not None else [], versions=[], version=None)
     if found is None:
         return result
-    result['versions'] = versions = prompts.versions(prompt_id)
+    versions = prompts.versions_up_to_date(prompt_id)
+    result['versions'] = [as_listed(entry) for entry in versions]
     if not versions:
         return result
-    entry = pick_version(prompt_id, versions, label=params['label'], number=params['version'])
-    version = prompts.version(prompt_id, entry['version'])
+    entry = pick_version(prompt_id, result['versions'], label=params['label'], number=params['version'])
+    entry = next(found for found in versions if found['version'] == entry['version'])
+    version = dict(entry) if 'template' in entry else prompts.version(prompt_id, entry['version'])
     if version is None:
         raise LLMObsError('Version %s of prompt %r is listed but reading it answered 404; it may have just been '
                           'deleted.' % (entry['version'], prompt_id), **result)

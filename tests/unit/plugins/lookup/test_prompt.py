@@ -78,9 +78,15 @@ def failure(plugin, lookup):
     return run
 
 
+def nothing_after(prompt_id, number):
+    """The read of the version after ``number``: there is none (the versions list is up to date)."""
+    return get_prompt_version(prompt_id, number + 1).reply_error(404, {'status': '404', 'title': 'Not Found'})
+
+
 def the_demo_versions(prompt_id=PROMPT):
-    return list_prompt_versions(prompt_id).reply(json=prompt_versions_page(
-        prompt_id, (2, ['development']), (1, ['production'])))
+    """The versions list of the demo prompt, and the read that finds no version after its newest."""
+    return [list_prompt_versions(prompt_id).reply(json=prompt_versions_page(
+        prompt_id, (2, ['development']), (1, ['production']))), nothing_after(prompt_id, 2)]
 
 
 def version_1(prompt_id=PROMPT):
@@ -134,7 +140,7 @@ COMPILED = [{'role': 'system', 'content': 'Be kind.'}, {'role': 'user', 'content
 
 @pytest.mark.parametrize('field, value', [('template', COMPILED), ('authoring_template', COMPOSED)])
 def test_a_composed_version_gives_its_compiled_template_and_its_authored_one(http, lookup, field, value):
-    http.expect(list_prompt_versions('composed').reply(json=prompt_versions_page('composed', 1)),
+    http.expect(list_prompt_versions('composed').reply(json=prompt_versions_page('composed', 1)), nothing_after('composed', 1),
                 get_prompt_version('composed', 1).reply_data(prompt_version('composed', 1, COMPILED,
                                                                             authoring=COMPOSED)))
 
@@ -142,7 +148,7 @@ def test_a_composed_version_gives_its_compiled_template_and_its_authored_one(htt
 
 
 def test_a_text_template_is_returned_as_text(http, lookup):
-    http.expect(list_prompt_versions('greeting').reply(json=prompt_versions_page('greeting', 1)),
+    http.expect(list_prompt_versions('greeting').reply(json=prompt_versions_page('greeting', 1)), nothing_after('greeting', 1),
                 get_prompt_version('greeting', 1).reply_data(prompt_version('greeting', 1, 'Hello {{name}}!')))
 
     assert lookup(['greeting'], **KEYS) == ['Hello {{name}}!']
@@ -151,11 +157,26 @@ def test_a_text_template_is_returned_as_text(http, lookup):
 def test_one_result_per_term_in_order(http, lookup):
     http.expect(
         list_prompt_versions('greeting').reply(json=prompt_versions_page('greeting', (1, ['production']))),
+        nothing_after('greeting', 1),
         get_prompt_version('greeting', 1).reply_data(prompt_version('greeting', 1, 'Hello!', labels=['production'])),
         the_demo_versions(), version_1(),
     )
 
     assert lookup(['greeting', PROMPT], label='production', **KEYS) == ['Hello!', CHAT_1]
+
+
+def test_the_latest_is_a_version_the_lagging_list_does_not_show_yet(http, lookup):
+    http.expect(list_prompt_versions(PROMPT).reply(json=prompt_versions_page(PROMPT, (1, ['production']))),
+                version_2(), nothing_after(PROMPT, 2))
+
+    assert lookup([PROMPT], **KEYS) == [CHAT_2]
+
+
+def test_a_label_on_a_version_the_lagging_list_does_not_show_yet(http, lookup):
+    http.expect(list_prompt_versions(PROMPT).reply(json=prompt_versions_page(PROMPT, (1, ['production']))),
+                version_2(), nothing_after(PROMPT, 2))
+
+    assert lookup([PROMPT], label='development', field='config', **KEYS) == [CONFIG_2]
 
 
 def test_no_terms_no_request(http, lookup):
@@ -166,7 +187,7 @@ def test_no_terms_no_request(http, lookup):
 
 
 def test_a_missing_prompt_fails_naming_it(http, failure):
-    http.expect(list_prompt_versions('nope').reply(json=prompt_versions_page('nope')))
+    http.expect(list_prompt_versions('nope').reply(json=prompt_versions_page('nope')), nothing_after('nope', 0))
 
     assert failure(['nope'], **KEYS) == (
         "No prompt with prompt_id 'nope' was found in the prompt registry (prompt ids are compared exactly; a "
@@ -188,7 +209,7 @@ def test_a_missing_version_names_the_versions_that_exist(http, failure):
 
 
 def test_a_later_term_that_fails_fails_the_lookup(http, failure):
-    http.expect(the_demo_versions(), version_2(), list_prompt_versions('nope').reply(json=prompt_versions_page('nope')))
+    http.expect(the_demo_versions(), version_2(), list_prompt_versions('nope').reply(json=prompt_versions_page('nope')), nothing_after('nope', 0))
 
     assert "prompt_id 'nope'" in failure([PROMPT, 'nope'], **KEYS)
 
@@ -245,7 +266,7 @@ def test_keys_and_site_from_the_environment(http, lookup, monkeypatch, app_key_v
     monkeypatch.setenv('DD_API_KEY', API_KEY)
     monkeypatch.setenv(app_key_variable, APP_KEY)
     monkeypatch.setenv('DD_SITE', 'datadoghq.eu')
-    http.expect(the_demo_versions().base('https://api.datadoghq.eu'), version_1().base('https://api.datadoghq.eu'))
+    http.expect([call.base('https://api.datadoghq.eu') for call in the_demo_versions()], version_1().base('https://api.datadoghq.eu'))
 
     assert lookup([PROMPT], label='production') == [CHAT_1]
 
@@ -253,7 +274,7 @@ def test_keys_and_site_from_the_environment(http, lookup, monkeypatch, app_key_v
 def test_options_win_over_the_environment(http, lookup, monkeypatch):
     monkeypatch.setenv('DD_API_KEY', 'another-api-key-from-env')
     monkeypatch.setenv('DD_SITE', 'datadoghq.eu')
-    http.expect(the_demo_versions().base('http://127.0.0.1:8126'), version_1().base('http://127.0.0.1:8126'))
+    http.expect([call.base('http://127.0.0.1:8126') for call in the_demo_versions()], version_1().base('http://127.0.0.1:8126'))
 
     assert lookup([PROMPT], version=1, api_url='http://127.0.0.1:8126', **KEYS) == [CHAT_1]
 

@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError
 from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import (
     PROMPTS_PATH,
+    READ_AHEAD,
     authored_template,
     labels_of,
     prompt_facts,
@@ -143,9 +144,44 @@ def test_labels_of_maps_each_label_to_the_newest_version_holding_it():
     assert labels_of(versions) == {'production': 1, 'development': 2}
 
 
+def _nothing_after(prompt_id, number):
+    return get_prompt_version(prompt_id, number + 1).reply_error(404, {'status': '404', 'title': 'Not Found'})
+
+
 def _two_versions(http, prompt_id='p'):
     http.expect(list_prompt_versions(prompt_id).reply(
-        json=prompt_versions_page(prompt_id, (2, ['development']), (1, ['production']))))
+        json=prompt_versions_page(prompt_id, (2, ['development']), (1, ['production']))), _nothing_after(prompt_id, 2))
+
+
+def test_versions_up_to_date_reads_past_the_newest_listed_until_one_is_missing(http):
+    http.expect(list_prompt_versions('p').reply(json=prompt_versions_page('p', (1, ['production']))),
+                get_prompt_version('p', 2).reply_data(prompt_version('p', 2, CHAT_2, labels=['development'])),
+                get_prompt_version('p', 3).reply_data(prompt_version('p', 3, 'Hello')),
+                _nothing_after('p', 3))
+    versions = prompts().versions_up_to_date('p')
+    assert [(v['version'], v['labels']) for v in versions] == [(3, []), (2, ['development']), (1, ['production'])]
+    assert versions[0]['template'] == 'Hello' and 'template' not in versions[2]
+
+
+def test_versions_up_to_date_is_bounded(http):
+    http.expect(list_prompt_versions('p').reply(json=prompt_versions_page('p', 1)))
+    http.expect(*[get_prompt_version('p', n).reply_data(prompt_version('p', n, 'Hello')) for n in
+                  range(2, 2 + READ_AHEAD)])
+    versions = prompts().versions_up_to_date('p')
+    assert [v['version'] for v in versions] == list(range(1 + READ_AHEAD, 0, -1))
+
+
+def test_versions_up_to_date_of_a_missing_prompt_are_empty(http):
+    http.expect(list_prompt_versions('gone').reply_page(), _nothing_after('gone', 0))
+    assert prompts().versions_up_to_date('gone') == []
+
+
+def test_resolve_gives_the_latest_that_the_list_does_not_show_yet_without_reading_it_twice(http):
+    http.expect(list_prompt_versions('p').reply(json=prompt_versions_page('p', (1, ['production']))),
+                get_prompt_version('p', 2).reply_data(prompt_version('p', 2, CHAT_2, labels=['development'])),
+                _nothing_after('p', 2))
+    facts = prompts().resolve('p')
+    assert facts['version'] == 2 and facts['template'] == CHAT_2 and facts['labels'] == ['development']
 
 
 def test_resolve_defaults_to_the_latest(http):
@@ -186,7 +222,7 @@ def test_resolve_names_the_versions_there_are(http):
 
 
 def test_resolve_of_a_missing_prompt(http):
-    http.expect(list_prompt_versions('nope').reply(json=page()))
+    http.expect(list_prompt_versions('nope').reply(json=page()), _nothing_after('nope', 0))
     with pytest.raises(LLMObsError, match="No prompt with prompt_id 'nope' was found"):
         prompts().resolve('nope')
 

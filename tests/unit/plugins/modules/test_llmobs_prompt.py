@@ -65,6 +65,16 @@ def two_versions(*extra):
     return list_prompt_versions(PID).reply(json=prompt_versions_page(PID, *entries))
 
 
+def none_after(number):
+    """The read of the version after ``number``: there is none (the versions list is up to date)."""
+    return get_prompt_version(PID, number + 1).reply_error(404, {'status': '404', 'title': 'Not Found'})
+
+
+def version_1(labels):
+    """The read of version 1, with the labels it holds."""
+    return get_prompt_version(PID, 1).reply_data(prompt_version(PID, 1, CHAT_1, labels=labels))
+
+
 def latest_is_2(config=None):
     return get_prompt_version(PID, 2).reply_data(prompt_version(PID, 2, CHAT_2, config=config, labels=['development']))
 
@@ -148,7 +158,7 @@ def test_a_create_refused_with_409_goes_on_with_the_prompt_that_exists(http, run
         list_prompts(PID).reply_page(),
         create_prompt(PID, CHAT_2).reply_error(409, {'status': '409', 'title': 'Conflict'}),
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(),
     )
 
@@ -163,7 +173,7 @@ def test_a_create_refused_with_409_goes_on_with_the_prompt_that_exists(http, run
 
 
 def test_the_same_template_and_config_change_nothing(http, run):
-    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), latest_is_2(config={'temperature': 0.2}))
+    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), none_after(2), latest_is_2(config={'temperature': 0.2}))
 
     result, code, dummy = run(args(template=CHAT_2, config={'temperature': 0.2}, title='Support answer',
                                    labels=['development']), diff=True)
@@ -178,7 +188,7 @@ def test_a_template_file_equal_to_the_stored_template_changes_nothing(http, run,
     path = tmp_path / 'support.yml'
     path.write_text('messages:\n  - role: system\n    content: "You are a concise support assistant for {{company}}."\n'
                     '  - {role: user, content: "{{question}}"}\n')
-    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), latest_is_2())
+    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), none_after(2), latest_is_2())
 
     result, code, dummy = run(args(template_src=str(path)))
 
@@ -190,7 +200,7 @@ def test_a_text_file_equals_the_text_template_without_its_last_line_break(http, 
     path.write_text('Hello {{name}}\n')
     http.expect(
         list_prompts(PID).reply_page(existing(num_versions=1)),
-        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, 1)),
+        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, 1)), none_after(1),
         get_prompt_version(PID, 1).reply_data(prompt_version(PID, 1, 'Hello {{name}}')),
     )
 
@@ -202,7 +212,7 @@ def test_a_text_file_equals_the_text_template_without_its_last_line_break(http, 
 def test_a_changed_template_makes_one_new_version(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(),
         create_prompt_version(PID, CHAT_3, description='Shorter').reply_data(prompt_version(PID, 3, CHAT_3)),
         two_versions(3),
@@ -222,7 +232,7 @@ def test_a_changed_template_makes_one_new_version(http, run):
 def test_a_changed_config_alone_makes_a_new_version_with_the_latest_template(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(config={'model': 'gpt-4o'}),
         create_prompt_version(PID, CHAT_2, config=CONFIG).reply_data(prompt_version(PID, 3, CHAT_2, CONFIG)),
         two_versions(3),
@@ -240,7 +250,7 @@ def test_a_changed_config_alone_makes_a_new_version_with_the_latest_template(htt
 def test_a_new_template_with_the_same_config_sends_no_config(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(config=CONFIG),
         create_prompt_version(PID, CHAT_3).reply_data(prompt_version(PID, 3, CHAT_3, CONFIG)),
         two_versions(3),
@@ -267,7 +277,7 @@ def test_an_empty_config_is_not_sent_with_a_create(http, run):
 
 
 def test_an_empty_config_equals_a_version_without_one(http, run):
-    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), latest_is_2())
+    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), none_after(2), latest_is_2())
 
     result, code, dummy = run(args(config={}))
 
@@ -277,7 +287,7 @@ def test_an_empty_config_equals_a_version_without_one(http, run):
 def test_a_new_version_without_wait_reads_no_list(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(),
         create_prompt_version(PID, CHAT_3).reply_data(prompt_version(PID, 3, CHAT_3)),
         get_prompt_version(PID, 3).reply_data(prompt_version(PID, 3, CHAT_3)),
@@ -294,7 +304,7 @@ def test_a_new_version_without_wait_reads_no_list(http, run):
 def test_a_version_whose_answer_was_lost_is_looked_up_and_never_sent_twice(http, run, lost):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(),
         LOST_ANSWERS[lost](create_prompt_version(PID, CHAT_3)),
         # the lookup: version 3, read by its number (no lag), holds the template sent
@@ -312,7 +322,8 @@ def test_a_version_whose_answer_was_lost_is_looked_up_and_never_sent_twice(http,
 
 
 def test_a_new_version_in_check_mode_is_predicted_and_not_sent(http, run):
-    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), latest_is_2())
+    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), none_after(2), latest_is_2(),
+                version_1(['production']))  # the label the list shows on version 1, read before it is taken off
 
     result, code, dummy = run(args(template=CHAT_3, labels=['production']), check_mode=True, diff=True)
 
@@ -329,7 +340,7 @@ def test_a_new_version_in_check_mode_is_predicted_and_not_sent(http, run):
 def test_title_and_description_are_patched_when_they_differ(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(),
         update_prompt(PID, {'title': 'New title'}).reply_data(existing(title='New title')),
         list_prompts(PID).reply_page(existing(title='New title')),
@@ -348,7 +359,7 @@ def test_title_and_description_are_patched_when_they_differ(http, run):
 def test_a_label_the_server_moves_takes_one_patch(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(),
         label_prompt_version(PID, 2, ['development', 'production']).reply_data(
             prompt_version(PID, 2, CHAT_2, labels=['development', 'production'])),
@@ -367,12 +378,13 @@ def test_a_label_the_server_moves_takes_one_patch(http, run):
 def test_a_label_the_server_keeps_on_both_versions_is_taken_off_the_old_one(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(),
         label_prompt_version(PID, 2, ['development', 'production']).reply_data(
             prompt_version(PID, 2, CHAT_2, labels=['development', 'production'])),
         list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (2, ['development', 'production']),
                                                                   (1, ['production']))),
+        version_1(['production']),
         label_prompt_version(PID, 1, []).reply_data(prompt_version(PID, 1, CHAT_1)),
         list_prompts(PID).reply_page(existing()),
     )
@@ -385,8 +397,9 @@ def test_a_label_the_server_keeps_on_both_versions_is_taken_off_the_old_one(http
 def test_labels_go_on_the_version_label_version_names(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(),
+        version_1(['production']),
         label_prompt_version(PID, 1, ['production', 'development']).reply_data(
             prompt_version(PID, 1, CHAT_1, labels=['production', 'development'])),
         list_prompt_versions(PID).reply(json=prompt_versions_page(PID, 2, (1, ['production', 'development']))),
@@ -400,7 +413,7 @@ def test_labels_go_on_the_version_label_version_names(http, run):
 
 
 def test_a_label_version_that_does_not_exist_fails_before_any_write(http, run):
-    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), latest_is_2())
+    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), none_after(2), latest_is_2())
 
     result, code, dummy = run(args(template=CHAT_3, title='changed', labels=['production'], label_version='7'))
 
@@ -413,7 +426,7 @@ def test_a_label_version_that_does_not_exist_fails_before_any_write(http, run):
 def test_a_label_version_names_the_version_this_run_creates(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(),
         create_prompt_version(PID, CHAT_3).reply_data(prompt_version(PID, 3, CHAT_3)),
         two_versions(3),
@@ -469,7 +482,7 @@ def test_labels_go_on_the_new_version_by_its_number_when_the_list_lags_past_wait
     stale = prompt_versions_page(PID, (2, ['development']), (1, ['production']))
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(),
         create_prompt_version(PID, CHAT_3).reply_data(prompt_version(PID, 3, CHAT_3)),
         list_prompt_versions(PID).reply(json=stale),      # the wait: 3 reads in 1 second, none shows version 3
@@ -477,10 +490,12 @@ def test_labels_go_on_the_new_version_by_its_number_when_the_list_lags_past_wait
         list_prompt_versions(PID).reply(json=stale),
         label_prompt_version(PID, 3, ['production']).reply_data(prompt_version(PID, 3, CHAT_3, labels=['production'])),
         list_prompt_versions(PID).reply(json=stale),      # still as it was
+        version_1(['production']),                        # so version 1 is read: it does hold it
         label_prompt_version(PID, 1, []).reply_data(prompt_version(PID, 1, CHAT_1)),
         label_prompt_version(PID, 3, ['production', 'development']).reply_data(
             prompt_version(PID, 3, CHAT_3, labels=['production', 'development'])),
         list_prompt_versions(PID).reply(json=stale),
+        latest_is_2(),
         label_prompt_version(PID, 2, []).reply_data(prompt_version(PID, 2, CHAT_2)),
         get_prompt_version(PID, 3).reply_data(prompt_version(PID, 3, CHAT_3, labels=['production', 'development'])),
         list_prompts(PID).reply_page(existing(num_versions=2)),
@@ -498,8 +513,9 @@ def test_a_label_on_the_target_and_on_another_version_is_taken_off_the_other(htt
     http.expect(
         list_prompts(PID).reply_page(existing()),
         list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (2, ['development', 'production']),
-                                                                  (1, ['production']))),
-        latest_is_2(),
+                                                                  (1, ['production']))), none_after(2),
+        get_prompt_version(PID, 2).reply_data(prompt_version(PID, 2, CHAT_2, labels=['development', 'production'])),
+        version_1(['production']),
         label_prompt_version(PID, 1, []).reply_data(prompt_version(PID, 1, CHAT_1)),
         list_prompts(PID).reply_page(existing()),
     )
@@ -515,7 +531,9 @@ def test_a_label_on_two_versions_in_check_mode_predicts_its_removal(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
         list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (2, ['production']), (1, ['production']))),
-        latest_is_2(),
+        none_after(2),
+        get_prompt_version(PID, 2).reply_data(prompt_version(PID, 2, CHAT_2, labels=['production'])),
+        version_1(['production']),
     )
 
     result, code, dummy = run(args(labels=['production']), check_mode=True)
@@ -528,7 +546,7 @@ def test_a_label_on_two_versions_in_check_mode_predicts_its_removal(http, run):
 def test_a_failure_after_a_write_says_what_was_done_and_reports_a_change(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(),
         create_prompt_version(PID, CHAT_3).reply_data(prompt_version(PID, 3, CHAT_3)),
         two_versions(3),
@@ -555,7 +573,7 @@ COMPILED = [{'role': 'system', 'content': 'Be kind.'}, {'role': 'user', 'content
 def test_a_composed_version_compares_with_its_authored_template_and_returns_both(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         get_prompt_version(PID, 2).reply_data(prompt_version(PID, 2, COMPILED, authoring=COMPOSED)),
     )
 
@@ -569,7 +587,7 @@ def test_a_composed_version_compares_with_its_authored_template_and_returns_both
 def test_a_config_change_of_a_composed_version_sends_its_authored_template(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         get_prompt_version(PID, 2).reply_data(prompt_version(PID, 2, COMPILED, authoring=COMPOSED)),
         create_prompt_version(PID, COMPOSED, config=CONFIG).reply_data(
             prompt_version(PID, 3, COMPILED, CONFIG, authoring=COMPOSED)),
@@ -588,7 +606,7 @@ def test_a_config_change_of_a_composed_version_sends_its_authored_template(http,
 def test_absent_deletes_the_prompt_and_waits_until_it_is_unlisted(http, run):
     http.expect(
         list_prompts(PID).reply_page(existing()),
-        two_versions(),
+        two_versions(), none_after(2),
         latest_is_2(config=CONFIG),
         delete_prompt(PID).reply(200, json=prompt_deleted(PID)),
         list_prompts(PID).reply_page(),
@@ -693,8 +711,64 @@ def test_template_and_template_src_are_exclusive(http, run):
 
 
 def test_facts_keep_created_at(http, run):
-    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), latest_is_2())
+    http.expect(list_prompts(PID).reply_page(existing()), two_versions(), none_after(2), latest_is_2())
 
     result, code, dummy = run(args())
 
     assert result['prompt']['created_at'] == TIMESTAMP and result['version']['version'] == 2
+
+
+# ---------------------------------------------------------------- a versions list that lags behind writes
+
+
+def test_a_version_the_list_does_not_show_yet_is_read_by_its_number_and_not_made_again(http, run):
+    # A run right after the one that made version 3 and moved production onto it: the list still shows it as before.
+    http.expect(
+        list_prompts(PID).reply_page(existing(num_versions=3)),
+        two_versions(),
+        get_prompt_version(PID, 3).reply_data(prompt_version(PID, 3, CHAT_3, labels=['production'])),
+        none_after(3),
+        version_1([]),                                    # the list's production on version 1 is gone: read, no write
+    )
+
+    result, code, dummy = run(args(template=CHAT_3, labels=['production']), diff=True)
+
+    assert code == 0 and result['changed'] is False and result['version_created'] is False
+    assert result['latest_version'] == 3 and result['version']['template'] == CHAT_3
+    assert result['labels'] == {'production': 3, 'development': 2}
+    assert result['diff']['before'] == result['diff']['after']
+    assert result['summary'] == 'prompt support-answer: unchanged'
+
+
+def test_a_label_on_a_version_the_list_does_not_show_yet_is_found_there(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing(num_versions=4)),
+        two_versions(),
+        get_prompt_version(PID, 3).reply_data(prompt_version(PID, 3, CHAT_3, labels=['production'])),
+        get_prompt_version(PID, 4).reply_data(prompt_version(PID, 4, CHAT_1)),
+        none_after(4),
+        version_1([]),
+    )
+
+    result, code, dummy = run(args(labels=['production'], label_version='3'), check_mode=True)
+
+    assert code == 0 and result['changed'] is False and result['latest_version'] == 4
+    assert result['labels'] == {'production': 3, 'development': 2}
+    http.assert_no_write()
+
+
+def test_a_new_version_after_one_the_list_does_not_show_yet_follows_it(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing(num_versions=3)),
+        two_versions(),
+        get_prompt_version(PID, 3).reply_data(prompt_version(PID, 3, CHAT_3)),
+        none_after(3),
+        create_prompt_version(PID, CHAT_1).reply_data(prompt_version(PID, 4, CHAT_1)),
+        get_prompt_version(PID, 4).reply_data(prompt_version(PID, 4, CHAT_1)),
+        list_prompts(PID).reply_page(existing(num_versions=4)),
+    )
+
+    result, code, dummy = run(args(template=CHAT_1, wait=False))
+
+    assert code == 0 and result['changed'] is True and result['latest_version'] == 4
+    assert result['summary'] == 'prompt support-answer: version 4 created (template changed)'

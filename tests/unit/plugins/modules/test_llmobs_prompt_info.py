@@ -28,8 +28,15 @@ CHAT_1 = [{'role': 'system', 'content': 'You are a support assistant for {{compa
           {'role': 'user', 'content': '{{question}}'}]
 
 
+def nothing_after(number):
+    """The read of the version after ``number``: there is none (the versions list is up to date)."""
+    return get_prompt_version(PID, number + 1).reply_error(404, {'status': '404', 'title': 'Not Found'})
+
+
 def two_versions():
-    return list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (2, ['development']), (1, ['production'])))
+    """The versions list (2 and 1), and the read that finds no version after 2."""
+    return [list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (2, ['development']), (1, ['production']))),
+            nothing_after(2)]
 
 
 def test_every_prompt(http, run):
@@ -94,6 +101,21 @@ def test_a_missing_prompt_is_an_empty_answer(http, run):
     assert code == 0 and result['prompts'] == [] and result['versions'] == [] and result['version'] is None
 
 
+def test_versions_the_lagging_list_does_not_show_yet_are_read_by_their_numbers(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(prompt_item(PID)),
+        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (1, ['production']))),
+        get_prompt_version(PID, 2).reply_data(prompt_version(PID, 2, 'Hello', labels=['development'])),
+        nothing_after(2),
+    )
+
+    result, code, dummy = run(with_keys(dict(prompt_id=PID, label='development')))
+
+    assert code == 0 and result['version']['version'] == 2 and result['version']['template'] == 'Hello'
+    assert [(v['version'], v['labels']) for v in result['versions']] == [(2, ['development']), (1, ['production'])]
+    assert 'template' not in result['versions'][0]
+
+
 @pytest.mark.parametrize('given, text', [
     (dict(label='staging'), "Prompt 'support-answer' has no version labelled 'staging'; its labels: production "
                             "(version 1), development (version 2)."),
@@ -126,7 +148,7 @@ def test_a_composed_version_gives_its_compiled_and_its_authored_template(http, r
     compiled = [{'role': 'system', 'content': 'Be kind.'}, {'role': 'user', 'content': '{{q}}'}]
     http.expect(
         list_prompts(PID).reply_page(prompt_item(PID)),
-        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, 1)),
+        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, 1)), nothing_after(1),
         get_prompt_version(PID, 1).reply_data(prompt_version(PID, 1, compiled, authoring=composed)),
     )
 
