@@ -441,7 +441,8 @@ def test_experiment_scores_through_faults(fresh_emulator, record, case):
     full, running = seed_scored(emulator)
     for one in case.faults:
         emulator.add_fault(**one)
-    arguments = options(emulator, experiment='rel-scores', scores=True)
+    # No fault here waits on the timeout: a roomy one keeps a slow page on a busy machine from adding a retry.
+    arguments = options(emulator, experiment='rel-scores', scores=True, timeout=15)
     if case.expected == 'success':
         tasks = [task(INFO, arguments, 'faulty'), task(INFO, arguments, 'again')]
     else:

@@ -498,5 +498,6 @@ def test_a_dripped_export_ends_at_list_timeout(fresh_emulator, record, tmp_path)
     check_export(scene, outcome)
     record('version_bounds', {'case': '2,048 bytes every 0.5 s, about 27 s in all',
                               'list_timeout': 2, 'seconds': round(run.seconds, 1), 'message': result['msg']})
-    # The run's own start and the dataset's lookups take a few seconds; the dripped answer must not add its 16.
-    assert run.seconds < 2 + 8, 'the task ran %.1f s with list_timeout: 2' % run.seconds
+    # A bound, not a timing figure: without list_timeout the first 64 KiB chunk alone takes some 16 s and the
+    # answer 27 s; the run's own start and the dataset's lookups add a few seconds on a busy machine.
+    assert run.seconds < 16, 'the task ran %.1f s with list_timeout: 2' % run.seconds
