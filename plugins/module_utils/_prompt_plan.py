@@ -24,6 +24,7 @@ import re
 from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import file_origin
 from ansible_collections.llmobs.datadog.plugins.module_utils._diff import same_data
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
+from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import attributes_of
 from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import (
     authored_template,
     labels_of,
@@ -33,6 +34,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import (
     same_template,
     version_number,
 )
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import (
     check_description,
     check_name,
@@ -218,6 +220,8 @@ class PromptRun(object):
         self.check = task.check_mode
         self.done = []      # what was (or would be) done, for msg and summary
         self.changed = False
+        self.labels_set = False  # whether a label PATCH was sent
+        self.listed = None  # the versions list as read after the last label PATCH, None when none was since
 
     def say(self, done, would):
         """Note what was done (``done``) or, in check mode, what would be (``would``)."""
@@ -365,10 +369,10 @@ class PromptRun(object):
 
         versions = self.prompts.transport.poll(shows, self.timeout)
         if versions is None:
-            self.task.warn('Version %s of prompt %r was created, but the versions list did not show it after %d '
-                           'seconds (reads lag behind writes); labels were set on versions by their numbers, with '
-                           'the labels of the other versions as the list showed them.'
-                           % (number, self.prompt_id, self.timeout))
+            self.task.warn('Version %s of prompt %r was created, but the versions list did not show it after %s '
+                           '(reads lag behind writes); labels were set on versions by their numbers, with the labels '
+                           'of the other versions as the list showed them.'
+                           % (number, self.prompt_id, counted(self.timeout, 'second')))
             return last[0] if last else []
         return versions
 
@@ -405,11 +409,14 @@ class PromptRun(object):
                 if not self.check:
                     self.prompts.set_labels(self.prompt_id, target, holder['labels'] + [label])
                     written.add(target)
+                    self.labels_set = True
+                    self.listed = None
                 holder['labels'].append(label)
                 self.say('label %s set on version %s' % (label, target),
                          'label %s would be set on version %s' % (label, target))
                 if not self.check:  # whether the server took it off the version that held it: the list tells
-                    for entry in self.prompts.versions(self.prompt_id):
+                    self.listed = self.prompts.versions(self.prompt_id)
+                    for entry in self.listed:
                         known = numbered(entry['version'])
                         if known is None:
                             versions.append(dict(entry, labels=list(entry['labels'])))
@@ -423,11 +430,63 @@ class PromptRun(object):
                 if not self.check:
                     self.prompts.set_labels(self.prompt_id, entry['version'], remaining)
                     written.add(entry['version'])
+                    self.labels_set = True
+                    self.listed = None  # read before this write
                 entry['labels'] = remaining
                 if not moved:  # a label already on the target, and on another version too
                     self.say('label %s removed from version %s' % (label, entry['version']),
                              'label %s would be removed from version %s' % (label, entry['version']))
         return newest_first(versions)
+
+    # ------------------------------------------------------------------ waits after the writes
+
+    def wait_for_labels(self, target):
+        """With ``wait``, after label PATCHes: read the versions list until it shows every declared label on version
+        ``target`` and on no other (reads lag behind writes), within wait_timeout; a warning when it does not by
+        then, since a run started right away would set them again."""
+        declared = list(dict.fromkeys(self.params['labels'] or ()))
+
+        def shown(listed):
+            holder = next((v for v in listed if v['version'] == target), None)
+            if holder is None or any(label not in holder['labels'] for label in declared):
+                return None
+            if any(label in v['labels'] for v in listed if v is not holder for label in declared):
+                return None
+            return listed
+
+        if self.listed is not None and shown(self.listed) is not None:
+            return  # the list read after the last PATCH shows them already
+        if self.prompts.transport.poll(lambda: shown(self.prompts.versions(self.prompt_id)), self.timeout) is None:
+            self.task.warn('The labels %s of prompt %r were set, but the versions list did not show them on version %s '
+                           'alone after %s (reads lag behind writes); a run started right away may set them again. '
+                           'Raise wait_timeout to wait longer.'
+                           % (', '.join(declared), self.prompt_id, target, counted(self.timeout, 'second')))
+
+    def settled_prompt(self, prompt, changes):
+        """The prompt as the prompts list shows it after this run's writes, with the title and description it was
+        given (``changes``). With ``wait`` and ``changes``, the list is read until it shows them (it lags behind
+        writes), within wait_timeout, with a warning when it does not by then; otherwise it is read once."""
+        if not changes or not self.params['wait']:
+            found = self.prompts.find(self.prompt_id)
+        else:
+            last = []
+
+            def shows():
+                item = self.prompts.find(self.prompt_id)
+                if item is not None:
+                    last[:] = [item]
+                    if all(attributes_of(item).get(key) == value for key, value in changes.items()):
+                        return item
+                return None
+
+            found = self.prompts.transport.poll(shows, self.timeout)
+            if found is None:
+                self.task.warn('Prompt %r was updated (%s), but the prompts list still showed the values from '
+                               'before after %s (reads lag behind writes); a run started right away may update it '
+                               'again. Raise wait_timeout to wait longer.'
+                               % (self.prompt_id, ' and '.join(sorted(changes)), counted(self.timeout, 'second')))
+                found = last[0] if last else None
+        return found or prompt
 
     def finish(self, prompt, latest, versions, target, new=None, before=None, changes=None):
         """Labels, then the result: the prompt as it ends, its latest version, its labels, msg, summary and diff."""
@@ -450,6 +509,8 @@ class PromptRun(object):
         if target is None:
             target = versions[0]['version']
         versions = self.move_labels(versions, target, made=new['version'] if new is not None else None)
+        if self.labels_set and self.params['wait']:
+            self.wait_for_labels(target)
         if new is not None and not check:
             latest = self.prompts.version(self.prompt_id, new['version']) or dict(new)
         elif new is not None:
@@ -457,10 +518,10 @@ class PromptRun(object):
         latest = dict(latest, labels=next((v['labels'] for v in versions if v['version'] == latest['version']),
                                           latest.get('labels') or []))
         if self.changed and not check:
-            prompt = self.prompts.find(self.prompt_id) or prompt
+            prompt = self.settled_prompt(prompt, changes)
         facts = prompt_facts(prompt)
+        facts.update(changes or {})  # what was sent, whatever a lagging read still shows
         if check:
-            facts.update(changes or {})
             if new is not None and isinstance(facts.get('num_versions'), int) and not created:
                 facts['num_versions'] += 1
         labels = labels_of(versions)

@@ -22,6 +22,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._diff import same_d
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import APIError, LLMObsError, OptionHint
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import API_PREFIX, attributes_of, single_object
 from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import Names
+from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
 from ansible_collections.llmobs.datadog.plugins.module_utils._transport import path_segment
 
 PROMPTS_PATH = API_PREFIX + '/prompts'
@@ -371,8 +372,8 @@ class PromptWrites(object):
             found = self.transport.poll(find_new, settle_timeout)
             if found is None or found.get('version') is None:
                 raise LLMObsError('Version created for prompt %r, but its answer did not give its number and neither '
-                                  'version %d nor the versions list showed it after %d seconds.'
-                                  % (prompt_id, following, settle_timeout), changed=True)
+                                  'version %d nor the versions list showed it after %s.'
+                                  % (prompt_id, following, counted(settle_timeout, 'second')), changed=True)
             facts = dict(facts, version=found['version'])
         return facts
 

@@ -122,6 +122,10 @@ options:
         the registry no longer lists the prompt, so that the next task or run sees the change.
       - The list is also waited for when O(labels) are given, for the labels of the other versions; a new version
         gets its labels by its number even when the list does not show it by O(wait_timeout) (with a warning).
+      - After labels are set, it waits until the versions list shows each declared label on the version it was put
+        on and on no other; after O(title) or O(description) are updated, until the prompts list shows them. A run
+        started right after then finds nothing to change. When a list does not show them by O(wait_timeout), the
+        task warns, and its result still shows what was set.
     type: bool
     default: true
   wait_timeout:

@@ -317,14 +317,7 @@ RUN_CONFIG = {'A': {}, 'B': {'prompt_labels_move': False}}
 
 # Broken promises known today, (case, write) -> what is wrong: reported in the report's rows, not failing the suite;
 # once one no longer shows, the suite fails until its entry is removed.
-KNOWN_BUGS = {
-    ('lag', 'prompt-title'): 'llmobs_prompt does not wait for the prompts list to show a title and description it '
-                             'PATCHed: its result shows the values from before, and a run right after PATCHes again',
-    ('lag', 'prompt-label-moved'): 'llmobs_prompt does not wait for the versions list to show the labels it set: a '
-                                   'run right after sets them again and reports a change',
-    ('lag', 'prompt-label-kept'): 'llmobs_prompt does not wait for the versions list to show the labels it set: a '
-                                  'run right after sets them again and reports a change',
-}
+KNOWN_BUGS = {}
 
 
 class FaultClass(object):

@@ -340,6 +340,22 @@ def test_a_version_answered_without_its_number_is_numbered_by_reading_the_next_o
     assert prompts().create_version('p', CHAT_2, 2, 5)['version'] == 3
 
 
+def test_a_version_answered_without_its_number_and_never_shown_fails_counting_the_seconds(http):
+    answer = prompt_version('p', None, CHAT_2)
+    del answer['attributes']['version']
+    missing = {'status': '404', 'title': 'Not Found'}
+    http.expect(
+        create_prompt_version('p', CHAT_2).reply_data(answer),
+        *[call for dummy in range(3) for call in (
+            get_prompt_version('p', 3).reply_error(404, missing),
+            list_prompt_versions('p').reply(json=prompt_versions_page('p', 2, 1)))]
+    )
+    with pytest.raises(LLMObsError) as raised:
+        prompts().create_version('p', CHAT_2, 2, 1)
+    assert raised.value.message.endswith('neither version 3 nor the versions list showed it after 1 second.')
+    assert http.count('POST') == 1
+
+
 def test_set_labels_sends_the_whole_list(http):
     http.expect(label_prompt_version('p', 2, ['development', 'production']).reply_data(
         prompt_version('p', 2, 'Hi', labels=['development', 'production'])))

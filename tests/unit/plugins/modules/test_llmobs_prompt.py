@@ -353,7 +353,100 @@ def test_title_and_description_are_patched_when_they_differ(http, run):
     assert result['summary'] == 'prompt support-answer: title updated'
 
 
+def test_title_and_description_patched_are_waited_for_until_the_list_shows_them(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        two_versions(), none_after(2),
+        latest_is_2(),
+        update_prompt(PID, {'title': 'New title', 'description': 'New.'}).reply_data(
+            existing(title='New title', description='New.')),
+        list_prompts(PID).reply_page(existing()),                                    # lagging
+        list_prompts(PID).reply_page(existing(title='New title', description='New.')),
+    )
+
+    result, code, dummy = run(args(title='New title', description='New.'))
+
+    assert code == 0 and result['changed'] is True and warnings_of(result) == []
+    assert result['prompt']['title'] == 'New title' and result['prompt']['description'] == 'New.'
+    assert result['summary'] == 'prompt support-answer: description and title updated'
+
+
+def test_title_patched_that_the_list_never_shows_warns_and_returns_what_was_sent(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        two_versions(), none_after(2),
+        latest_is_2(),
+        update_prompt(PID, {'title': 'New title'}).reply(status=200, body=''),    # an empty answer
+        list_prompts(PID).reply_page(existing()),         # the wait: 3 reads in 1 second, none shows it
+        list_prompts(PID).reply_page(existing()),
+        list_prompts(PID).reply_page(existing()),
+    )
+
+    result, code, dummy = run(args(title='New title', wait_timeout=1))
+
+    assert code == 0 and result['changed'] is True
+    assert result['prompt']['title'] == 'New title' and result['prompt']['description'] == 'Answers questions.'
+    assert warnings_of(result) == [
+        "Prompt 'support-answer' was updated (title), but the prompts list still showed the values from before "
+        "after 1 second (reads lag behind writes); a run started right away may update it again. Raise "
+        "wait_timeout to wait longer."]
+
+
+def test_title_patched_without_wait_reads_the_list_once(http, run):
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        two_versions(), none_after(2),
+        latest_is_2(),
+        update_prompt(PID, {'title': 'New title'}).reply_data(existing(title='New title')),
+        list_prompts(PID).reply_page(existing()),         # lagging: what was sent stands
+    )
+
+    result, code, dummy = run(args(title='New title', wait=False))
+
+    assert code == 0 and result['prompt']['title'] == 'New title' and warnings_of(result) == []
+
+
 # ---------------------------------------------------------------- labels
+
+
+def test_a_label_set_is_waited_for_until_the_versions_list_shows_it_there_alone(http, run):
+    stale = prompt_versions_page(PID, (2, ['development']), (1, ['production']))
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        two_versions(), none_after(2),
+        latest_is_2(),
+        label_prompt_version(PID, 2, ['development', 'production']).reply_data(
+            prompt_version(PID, 2, CHAT_2, labels=['development', 'production'])),
+        list_prompt_versions(PID).reply(json=stale),      # lagging: does version 1 still hold it?
+        version_1([]),                                    # no: the server moved it
+        list_prompt_versions(PID).reply(json=stale),      # the wait
+        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (2, ['development', 'production']), 1)),
+        list_prompts(PID).reply_page(existing()),
+    )
+
+    result, code, dummy = run(args(labels=['production']))
+
+    assert code == 0 and result['changed'] is True and warnings_of(result) == []
+    assert result['labels'] == {'production': 2, 'development': 2}
+    assert http.count('PATCH') == 1
+
+
+def test_a_label_set_without_wait_is_not_waited_for(http, run):
+    stale = prompt_versions_page(PID, (2, ['development']), (1, ['production']))
+    http.expect(
+        list_prompts(PID).reply_page(existing()),
+        two_versions(), none_after(2),
+        latest_is_2(),
+        label_prompt_version(PID, 2, ['development', 'production']).reply_data(
+            prompt_version(PID, 2, CHAT_2, labels=['development', 'production'])),
+        list_prompt_versions(PID).reply(json=stale),
+        version_1([]),
+        list_prompts(PID).reply_page(existing()),
+    )
+
+    result, code, dummy = run(args(labels=['production'], wait=False))
+
+    assert code == 0 and result['labels'] == {'production': 2, 'development': 2} and warnings_of(result) == []
 
 
 def test_a_label_the_server_moves_takes_one_patch(http, run):
@@ -386,12 +479,14 @@ def test_a_label_the_server_keeps_on_both_versions_is_taken_off_the_old_one(http
                                                                   (1, ['production']))),
         version_1(['production']),
         label_prompt_version(PID, 1, []).reply_data(prompt_version(PID, 1, CHAT_1)),
+        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (2, ['development', 'production']), 1)),
         list_prompts(PID).reply_page(existing()),
     )
 
     result, code, dummy = run(args(labels=['production']))
 
     assert code == 0 and result['labels'] == {'production': 2, 'development': 2}
+    assert warnings_of(result) == []
 
 
 def test_labels_go_on_the_version_label_version_names(http, run):
@@ -497,6 +592,9 @@ def test_labels_go_on_the_new_version_by_its_number_when_the_list_lags_past_wait
         list_prompt_versions(PID).reply(json=stale),
         latest_is_2(),
         label_prompt_version(PID, 2, []).reply_data(prompt_version(PID, 2, CHAT_2)),
+        list_prompt_versions(PID).reply(json=stale),      # the wait for the labels: 3 reads, none shows them
+        list_prompt_versions(PID).reply(json=stale),
+        list_prompt_versions(PID).reply(json=stale),
         get_prompt_version(PID, 3).reply_data(prompt_version(PID, 3, CHAT_3, labels=['production', 'development'])),
         list_prompts(PID).reply_page(existing(num_versions=2)),
     )
@@ -506,7 +604,11 @@ def test_labels_go_on_the_new_version_by_its_number_when_the_list_lags_past_wait
     assert code == 0 and result['latest_version'] == 3
     assert result['labels'] == {'production': 3, 'development': 3}
     assert result['version']['template'] == CHAT_3 and result['version']['labels'] == ['production', 'development']
-    assert 'did not show it after 1 seconds' in warnings_of(result)[0]
+    assert 'did not show it after 1 second (' in warnings_of(result)[0]
+    assert warnings_of(result)[1] == (
+        "The labels production, development of prompt 'support-answer' were set, but the versions list did not show "
+        "them on version 3 alone after 1 second (reads lag behind writes); a run started right away may set them "
+        "again. Raise wait_timeout to wait longer.")
 
 
 def test_a_label_on_the_target_and_on_another_version_is_taken_off_the_other(http, run):
@@ -517,6 +619,7 @@ def test_a_label_on_the_target_and_on_another_version_is_taken_off_the_other(htt
         get_prompt_version(PID, 2).reply_data(prompt_version(PID, 2, CHAT_2, labels=['development', 'production'])),
         version_1(['production']),
         label_prompt_version(PID, 1, []).reply_data(prompt_version(PID, 1, CHAT_1)),
+        list_prompt_versions(PID).reply(json=prompt_versions_page(PID, (2, ['development', 'production']), 1)),
         list_prompts(PID).reply_page(existing()),
     )
 
