@@ -26,6 +26,7 @@ looked for: the path is read as given on the host that runs the module.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import errno
 import json
 import os
 import stat
@@ -105,3 +106,39 @@ def file_type(mode):
         if test(mode):
             return name
     return None if stat.S_ISREG(mode) else 'a special file'
+
+
+def open_regular(path, named, max_bytes, too_large):
+    """The file at ``path`` opened for reading (binary), once it is known to be a regular file of at most
+    ``max_bytes`` (``too_large()``: the error otherwise); ``named``: how messages name it.
+
+    Symlinks are followed. A FIFO would block the open and a device would never end, so the path is opened
+    without blocking and what was opened is checked: a file swapped after the first look is caught too.
+    """
+    def unreadable(exc):
+        if exc.errno == errno.ENOENT:
+            return ValidationError('%s does not exist on the host that runs the module.' % (named,))
+        return ValidationError('%s cannot be read: %s.' % (named, exc.strerror or exc))
+
+    try:
+        # A socket cannot be opened at all: look first, so that the message says what the path is.
+        kind = file_type(os.stat(path).st_mode)
+    except OSError as exc:
+        raise unreadable(exc)
+    if kind is not None:
+        raise ValidationError('%s is %s, not a regular file.' % (named, kind))
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise unreadable(exc)
+    try:
+        info = os.fstat(descriptor)
+        kind = file_type(info.st_mode)
+        if kind is not None:
+            raise ValidationError('%s is %s, not a regular file.' % (named, kind))
+        if info.st_size > max_bytes:
+            raise too_large()
+        return os.fdopen(descriptor, 'rb')
+    except BaseException:
+        os.close(descriptor)
+        raise

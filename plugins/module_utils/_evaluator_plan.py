@@ -16,11 +16,10 @@ The configuration as data (merge, compare by path) is in ``_evaluators``; this f
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
-import os
 import re
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import file_origin, file_type
+from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import file_origin
+from ansible_collections.llmobs.datadog.plugins.module_utils._data_file import parse_data, read_text
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._evaluators import (
     CONFIG_KEYS,
@@ -35,17 +34,7 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._lookup import requ
 from ansible_collections.llmobs.datadog.plugins.module_utils._text import counted
 from ansible_collections.llmobs.datadog.plugins.module_utils._validation import check_name, check_wait_timeout
 
-YAML_IMPORT_ERROR = None
-try:
-    import yaml
-except ImportError as exc:  # PyYAML comes with ansible-core; a module host may lack it
-    HAS_YAML = False
-    YAML_IMPORT_ERROR = str(exc)
-else:
-    HAS_YAML = True
-
-# A prompt template file is a few messages: anything larger is not one.
-MAX_PROMPT_FILE_BYTES = 1024 * 1024
+PROMPT_FILE = 'a prompt template file'
 MESSAGE_KEYS = ('role', 'content', 'contents')
 UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z')
 PROJECT_IDS_OPTION = 'target.experiment_project_ids'
@@ -125,14 +114,8 @@ def read_prompt_template(params, files):
     """The judge's messages from ``prompt_template_src``: YAML or JSON (by extension, JSON for ``.json``), a list
     of messages or a mapping whose ``messages`` is that list. Errors name the file and the message (counted from 1)."""
     origin = file_origin(params, 'prompt_template_src', files)
-    text = _read_text(params['prompt_template_src'], origin.named)
-    if origin.given.lower().endswith('.json'):
-        try:
-            document = json.loads(text)
-        except ValueError as exc:
-            raise ValidationError('%s: not valid JSON: %s.' % (origin.named, exc))
-    else:
-        document = _load_yaml(text, origin.named)
+    text = read_text(params['prompt_template_src'], origin.named, PROMPT_FILE)
+    document = parse_data(text, origin.named, PROMPT_FILE, as_json=origin.given.lower().endswith('.json'))
     if isinstance(document, dict):
         if set(document) != set(['messages']):
             raise ValidationError('%s: a mapping must hold only "messages", the list of the messages (found: %s).'
@@ -142,39 +125,6 @@ def read_prompt_template(params, files):
         raise ValidationError('%s must hold a list of messages, or a mapping with "messages".' % origin.named)
     check_messages(document, '%s: messages' % origin.named, '%s:' % origin.named)
     return [dict((key, value) for key, value in message.items() if value is not None) for message in document]
-
-
-def _read_text(path, named):
-    try:
-        kind = file_type(os.stat(path).st_mode)
-        if kind is not None:
-            raise ValidationError('%s is %s, not a regular file.' % (named, kind))
-        with open(path, 'rb') as handle:
-            data = handle.read(MAX_PROMPT_FILE_BYTES + 1)
-    except (IOError, OSError) as exc:
-        raise ValidationError('%s cannot be read: %s.' % (named, exc.strerror or exc))
-    if len(data) > MAX_PROMPT_FILE_BYTES:
-        raise ValidationError('%s is larger than 1 MiB, the most a prompt template file may hold.' % named)
-    try:
-        return data.decode('utf-8-sig')
-    except UnicodeDecodeError as exc:
-        raise ValidationError('%s is not UTF-8 text: %s.' % (named, exc))
-
-
-def _load_yaml(text, named):
-    if not HAS_YAML:
-        raise ValidationError('%s: reading YAML needs the PyYAML library on the host that runs the module (%s); '
-                              'use a .json file instead.' % (named, YAML_IMPORT_ERROR))
-    try:
-        # Aliases are refused: a few lines could expand into more than any prompt holds.
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                mark = event.start_mark
-                raise ValidationError('%s:%d: YAML aliases are not supported in a prompt template file.'
-                                      % (named, mark.line + 1))
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ValidationError('%s: not valid YAML: %s' % (named, str(exc).replace('\n', ' ')))
 
 
 # ---------------------------------------------------------------- the declared configuration

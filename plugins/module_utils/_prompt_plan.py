@@ -17,17 +17,18 @@ Everything is read and checked before the first write; check mode makes the same
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
 import os
 import re
 
 from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import file_origin
+from ansible_collections.llmobs.datadog.plugins.module_utils._data_file import parse_data, read_text
 from ansible_collections.llmobs.datadog.plugins.module_utils._diff import same_data
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._jsonapi import attributes_of
 from ansible_collections.llmobs.datadog.plugins.module_utils._prompts import (
     authored_template,
     labels_of,
+    listed_numbers,
     missing_prompt_message,
     newest_first,
     prompt_facts,
@@ -41,19 +42,8 @@ from ansible_collections.llmobs.datadog.plugins.module_utils._validation import 
     check_wait_timeout,
 )
 
-try:
-    import yaml
-except ImportError as exc:  # PyYAML comes with ansible-core; a module host may lack it
-    HAS_YAML = False
-    YAML_IMPORT_ERROR = str(exc)
-else:
-    HAS_YAML = True
-    YAML_IMPORT_ERROR = None
-
 PLACEHOLDER_NAME = re.compile(r'^[A-Za-z0-9_]+$')
 DATA_EXTENSIONS = ('.yml', '.yaml', '.json')
-# A template file is text someone writes: anything larger is a wrong path, not a prompt.
-MAX_TEMPLATE_FILE = 1024 * 1024
 LATEST = 'latest'
 
 
@@ -144,32 +134,10 @@ def read_template_file(path, named):
     """The template in the file at ``path`` (``named``: how messages name it). ``.yml``, ``.yaml`` and ``.json``
     files are parsed as data (a list, a mapping or a string); any other file is a text template, whose last line
     break is not part of it."""
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_TEMPLATE_FILE:
-            raise ValidationError('%s is %d bytes: a template file is at most %d.' % (named, size, MAX_TEMPLATE_FILE))
-        with open(path, 'rb') as handle:
-            raw = handle.read()
-    except (IOError, OSError) as exc:
-        raise ValidationError('%s could not be read: %s.' % (named, exc.strerror or exc))
-    try:
-        text = raw.decode('utf-8-sig')
-    except UnicodeDecodeError as exc:
-        raise ValidationError('%s is not UTF-8 text (byte %d).' % (named, exc.start))
+    text = read_text(path, named, 'a template file')
     extension = os.path.splitext(path)[1].lower()
-    if extension == '.json':
-        try:
-            return json.loads(text)
-        except ValueError as exc:
-            raise ValidationError('%s: not valid JSON: %s.' % (named, exc))
     if extension in DATA_EXTENSIONS:
-        if not HAS_YAML:
-            raise ValidationError('%s: reading a YAML file needs the PyYAML library on the host that runs the module '
-                                  '(%s).' % (named, YAML_IMPORT_ERROR))
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ValidationError('%s: not valid YAML: %s.' % (named, str(exc).replace('\n', ' ')))
+        return parse_data(text, named, 'a template file', as_json=extension == '.json')
     return text[:-2] if text.endswith('\r\n') else text[:-1] if text.endswith('\n') else text
 
 
@@ -256,9 +224,9 @@ class PromptRun(object):
         if not numbers:
             there = 'it does not exist yet, and this task creates its version %s' % planned
         elif planned is not None:
-            there = 'its versions: %s, and %s that this task creates' % (_listed(numbers), planned)
+            there = 'its versions: %s, and %s that this task creates' % (listed_numbers(numbers), planned)
         else:
-            there = 'its versions: %s' % _listed(numbers)
+            there = 'its versions: %s' % listed_numbers(numbers)
         raise LLMObsError('label_version: Prompt %r has no version %s; %s.' % (self.prompt_id, number, there))
 
     # ------------------------------------------------------------------ the run
@@ -538,7 +506,3 @@ class PromptRun(object):
         if self.task.diff:
             result['diff'] = dict(before=before, after=after)
         return result
-
-
-def _listed(numbers):
-    return ', '.join(str(number) for number in sorted(numbers))

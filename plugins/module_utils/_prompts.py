@@ -149,7 +149,8 @@ def labels_of(versions):
     return found
 
 
-def _listed(numbers):
+def listed_numbers(numbers):
+    """'1, 2, 3' (sorted), or 'none'."""
     return ', '.join(str(number) for number in sorted(numbers)) if numbers else 'none'
 
 
@@ -273,7 +274,7 @@ def pick_version(prompt_id, versions, label=None, number=None):
             if entry['version'] == number:
                 return entry
         raise LLMObsError('Prompt %r has no version %s; its versions: %s.'
-                          % (prompt_id, number, _listed([v['version'] for v in versions if v['version'] is not None])),
+                          % (prompt_id, number, listed_numbers([v['version'] for v in versions if v['version'] is not None])),
                           versions=versions)
     if label is not None:
         for entry in versions:

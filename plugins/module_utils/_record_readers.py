@@ -26,13 +26,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import csv
-import errno
 import io
 import json
 import os
 import re
 
-from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import FileOrigin, file_type
+from ansible_collections.llmobs.datadog.plugins.module_utils._controller_files import FileOrigin, open_regular
 from ansible_collections.llmobs.datadog.plugins.module_utils._declared_records import (
     MAX_NESTING,
     RECORD_FIELDS,
@@ -177,40 +176,8 @@ def _too_large(src):
 
 
 def open_src(src):
-    """A records file opened for reading (binary), once it is known to be a regular file of at most MAX_SRC_BYTES.
-
-    Symlinks are followed. A FIFO would block the open and a device would never end, so the path is opened
-    without blocking and what was opened is checked: a file swapped after the first look is caught too.
-    """
-    path = src.path
-
-    def unreadable(exc):
-        if exc.errno == errno.ENOENT:
-            return ValidationError('%s does not exist on the host that runs the module.' % (src.named,))
-        return ValidationError('%s cannot be read: %s.' % (src.named, exc.strerror or exc))
-
-    try:
-        # A socket cannot be opened at all: look first, so that the message says what the path is.
-        kind = file_type(os.stat(path).st_mode)
-    except OSError as exc:
-        raise unreadable(exc)
-    if kind is not None:
-        raise ValidationError('%s is %s, not a regular file.' % (src.named, kind))
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:
-        raise unreadable(exc)
-    try:
-        info = os.fstat(descriptor)
-        kind = file_type(info.st_mode)
-        if kind is not None:
-            raise ValidationError('%s is %s, not a regular file.' % (src.named, kind))
-        if info.st_size > MAX_SRC_BYTES:
-            raise _too_large(src)
-        return os.fdopen(descriptor, 'rb')
-    except BaseException:
-        os.close(descriptor)
-        raise
+    """A records file opened for reading (binary), once it is known to be a regular file of at most MAX_SRC_BYTES."""
+    return open_regular(src.path, src.named, MAX_SRC_BYTES, lambda: _too_large(src))
 
 
 # ---------------------------------------------------------------------- JSONL and JSON

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from ansible_collections.llmobs.datadog.plugins.module_utils import _atomic_file, _record_readers, _record_yaml
+from ansible_collections.llmobs.datadog.plugins.module_utils import _atomic_file, _controller_files, _record_readers, _record_yaml
 from ansible_collections.llmobs.datadog.plugins.module_utils._declared_records import MAX_NESTING
 from ansible_collections.llmobs.datadog.plugins.module_utils._errors import LLMObsError, ValidationError
 from ansible_collections.llmobs.datadog.plugins.module_utils._atomic_file import check_destination
@@ -241,7 +241,7 @@ def test_a_file_that_grows_is_read_no_further_than_the_bound(tmp_path, monkeypat
     # /dev/zero as a file whose size said nothing: the bound is kept while reading, one byte past it at most.
     path = str(tmp_path / name)
     os.symlink('/dev/zero', path)
-    monkeypatch.setattr(_record_readers, 'file_type', lambda mode: None)
+    monkeypatch.setattr(_controller_files, 'file_type', lambda mode: None)  # opened by the shared reader
     monkeypatch.setattr(_record_readers, 'MAX_SRC_BYTES', 4096)
     reads = []
     real_open = _record_readers.open_src

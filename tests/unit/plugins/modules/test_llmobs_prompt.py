@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 
 import pytest
 
@@ -805,6 +806,19 @@ def test_a_template_file_that_is_not_yaml_names_the_file(http, run, tmp_path):
     result, code, dummy = run(args(template_src=str(path)))
 
     assert code == 1 and result['msg'].startswith("template_src %r: not valid YAML" % str(path))
+
+
+def test_a_template_file_that_is_a_fifo_or_uses_yaml_aliases_is_refused_before_any_request(http, run, tmp_path):
+    fifo = tmp_path / 'template.txt'
+    os.mkfifo(str(fifo))   # reading it would block for ever
+    aliased = tmp_path / 'template.yml'
+    aliased.write_text('- &m {role: user, content: hi}\n- *m\n')
+
+    refused = [run(args(template_src=str(path)))[0]['msg'] for path in (fifo, aliased)]
+
+    assert refused == ["template_src %r is a FIFO (named pipe), not a regular file." % str(fifo),
+                       "template_src %r:2: YAML aliases are not supported in a template file." % str(aliased)]
+    assert http.seen == []
 
 
 def test_template_and_template_src_are_exclusive(http, run):
