@@ -124,8 +124,7 @@ FAULT_CLASSES = [
                Faults('the connection dropped, then 502 with an HTML page',
                       [fault(EXPORT_OP, drop=True), fault(EXPORT_OP, status=502, body='html')]),
                Faults('the first delete done, then 500; the second done, then its connection dropped',
-                      [fault(DELETE, status=500, commit=True), fault(DELETE, drop=True, commit=True)]),
-               options=ROOMY),
+                      [fault(DELETE, status=500, commit=True), fault(DELETE, drop=True, commit=True)])),
     # wait_timeout 4: the write lands 2.5 s after it was sent, 1.5 s after the client gave up on it.
     FaultClass('timeout',
                Faults('the restore done 2.5 s late, past the 1 s timeout', [fault(RESTORE_OP, delay=2.5, commit=True)]),
